@@ -1,0 +1,139 @@
+"""The canonical datasets of exports.md and the project's reference data.
+
+Raw column names and code labels are mapped onto these by ``harmonise``; the
+curated Parquet carries exactly these columns plus the lineage columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PROJECT_START = "2024-09"
+PROJECT_END = "2027-08"
+PROJECT_FIRST_DAY = "2024-09-01"
+PROJECT_LAST_DAY = "2027-08-31"
+
+DATASETS = ("participants", "attendance", "survey", "activities")
+
+# kommunkod -> (name, federation code)
+MUNICIPALITIES: dict[str, tuple[str, str]] = {
+    "1489": ("Alingsås", "GR"),
+    "1480": ("Göteborg", "GR"),
+    "1384": ("Kungsbacka", "GR"),
+    "1402": ("Partille", "GR"),
+    "1463": ("Mark", "SJUHARAD"),
+    "1442": ("Vårgårda", "SJUHARAD"),
+    "1496": ("Skövde", "SKARABORG"),
+    "1498": ("Tidaholm", "SKARABORG"),
+    "1488": ("Trollhättan", "FYRBODAL"),
+    "1487": ("Vänersborg", "FYRBODAL"),
+}
+FEDERATIONS: dict[str, str] = {
+    "GR": "Göteborgsregionen",
+    "SJUHARAD": "Boråsregionen Sjuhärads kommunalförbund",
+    "SKARABORG": "Skaraborgs kommunalförbund",
+    "FYRBODAL": "Fyrbodals kommunalförbund",
+}
+REGION_CODE = "FOKUS"
+REGION_NAME = "Fokus IM (Västsverige, SE23)"
+
+# Lineage on every canonical row (exports.md: "Every canonical row also carries ...").
+LINEAGE = ("kommunkod", "period", "source", "file_sha256", "source_row")
+
+CODES: dict[str, tuple[str, ...]] = {
+    "programme": ("IMA", "IMS", "IMV", "IMY"),
+    "gender": ("female", "male", "nonbinary"),
+    "exit_status": ("studies_national", "studies_other", "employed", "job_seeking", "other", "unknown"),
+    "track": ("none", "worklife", "vocational"),
+    "labour_status": ("inactive", "unemployed", "long_term_unemployed", "employed"),
+    "disability": ("yes", "no", "unknown"),
+    "activity": (
+        "mi", "life_skills", "study_skills", "health", "guidance", "internship", "apl",
+        "vocational_course", "labour_market_course", "study_visit", "fair", "participation",
+    ),
+}
+
+# Labels every source may use without declaring them (sources add their own).
+DEFAULT_CODE_LABELS: dict[str, dict[str, str]] = {
+    "gender": {
+        "k": "female", "kvinna": "female", "flicka": "female", "f": "female", "tjej": "female",
+        "m": "male", "man": "male", "pojke": "male", "kille": "male",
+        "x": "nonbinary", "annat": "nonbinary", "icke-binär": "nonbinary", "ickebinär": "nonbinary",
+    },
+    "disability": {"ja": "yes", "nej": "no", "vet ej": "unknown", "okänd": "unknown"},
+}
+
+TRUE_LABELS = frozenset({"1", "ja", "j", "yes", "y", "true", "sant"})
+FALSE_LABELS = frozenset({"0", "nej", "n", "no", "false", "falskt"})
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # text | person | code | date | month | integer | number | boolean | wave | kommunkod
+    required: bool = False
+
+
+DATASET_COLUMNS: dict[str, tuple[Column, ...]] = {
+    "participants": (
+        Column("person_id", "person", True),
+        Column("programme", "code", True),
+        Column("gender", "code", True),
+        Column("entry_date", "date", True),
+        Column("exit_date", "date"),
+        Column("exit_status", "code"),
+        Column("qualification", "boolean"),
+        Column("track", "code", True),
+        Column("labour_status", "code", True),
+        Column("newly_arrived", "boolean", True),
+        Column("foreign_background", "boolean", True),
+        Column("disability", "code", True),
+    ),
+    "attendance": (
+        Column("person_id", "person", True),
+        Column("month", "month", True),
+        Column("scheduled_min", "integer", True),
+        Column("attended_min", "integer", True),
+        Column("absence_valid_min", "integer"),
+        Column("absence_invalid_min", "integer"),
+    ),
+    "survey": (
+        Column("person_id", "person", True),
+        Column("wave", "wave", True),
+        Column("answered_on", "date", True),
+        Column("motivation", "number"),
+        Column("future_hope", "number"),
+        Column("wellbeing", "number"),
+    ),
+    "activities": (
+        Column("person_id", "person", True),
+        Column("activity", "code", True),
+        Column("date", "date", True),
+        Column("hours", "number", True),
+    ),
+}
+
+# Columns whose values identify a row: a duplicate key quarantines every row sharing it.
+KEYS: dict[str, tuple[str, ...]] = {
+    "participants": ("person",),
+    "attendance": ("person", "month"),
+    "survey": ("person", "wave"),
+    "activities": (),
+}
+
+
+def federation_of(kommunkod: str) -> str:
+    return MUNICIPALITIES[kommunkod][1]
+
+
+def curated_columns(dataset: str) -> list[str]:
+    """Column order of the curated Parquet for ``dataset``.
+
+    ``person`` is the keyed pseudonym that replaces ``person_id``;
+    participants also carry ``age_at_entry`` (derived before the number is dropped).
+    """
+    cols = ["person"]
+    cols += [c.name for c in DATASET_COLUMNS[dataset] if c.kind != "person"]
+    if dataset == "participants":
+        cols.append("age_at_entry")
+    return cols + list(LINEAGE)

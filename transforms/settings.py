@@ -1,0 +1,138 @@
+"""The SAMLA_* settings contract (exports.md, "Configuration contract").
+
+One place reads the environment, at call time (never at import or DAG-parse
+time). In a deployment, ``samla_airflow.settings_bridge`` copies Airflow
+Variables/Connections of the same names into the environment first.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SOURCES = PROJECT_ROOT / "config" / "sources.yaml"
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+DEMO_KEY_FILE = ".demo_pseudonym_key"
+
+SETTING_NAMES = (
+    "SAMLA_SOURCES",
+    "SAMLA_DATA_DIR",
+    "SAMLA_WAREHOUSE_URL",
+    "SAMLA_PSEUDONYM_KEY",
+    "SAMLA_SUPPRESSION_THRESHOLD",
+    "SAMLA_DEMO",
+    "SAMLA_RAW_RETENTION_DAYS",
+)
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    sources_file: Path
+    data_dir: Path
+    warehouse_url: str
+    suppression_threshold: int
+    demo: bool
+    raw_retention_days: int
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.data_dir / "landing"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @property
+    def curated_dir(self) -> Path:
+        return self.data_dir / "curated"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.data_dir / "quarantine"
+
+    @property
+    def ledger_dir(self) -> Path:
+        return self.data_dir / "ledger"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.data_dir / "published"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        return self.data_dir / "data_docs"
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.data_dir / "staging"
+
+
+def _int_setting(name: str, default: int, minimum: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise SettingsError(f"{name}={value} must be at least {minimum}")
+    return value
+
+
+def is_demo() -> bool:
+    return os.environ.get("SAMLA_DEMO", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_settings() -> Settings:
+    data_dir = Path(os.environ.get("SAMLA_DATA_DIR") or DEFAULT_DATA_DIR).expanduser().resolve()
+    sources = Path(os.environ.get("SAMLA_SOURCES") or DEFAULT_SOURCES).expanduser()
+    warehouse = os.environ.get("SAMLA_WAREHOUSE_URL") or f"sqlite:///{data_dir / 'warehouse.db'}"
+    return Settings(
+        sources_file=sources,
+        data_dir=data_dir,
+        warehouse_url=warehouse,
+        suppression_threshold=_int_setting("SAMLA_SUPPRESSION_THRESHOLD", 5, 1),
+        demo=is_demo(),
+        raw_retention_days=_int_setting("SAMLA_RAW_RETENTION_DAYS", 90, 0),
+    )
+
+
+def pseudonym_key(settings: Settings | None = None) -> bytes:
+    """The pseudonymisation key; refuse to run without one except in demo mode.
+
+    exports.md, Privacy: the key is held outside code and repository. Demo mode
+    creates a random local key once and keeps it beside the demo data, so the
+    demo's pseudonyms are stable across runs.
+    """
+    key = os.environ.get("SAMLA_PSEUDONYM_KEY", "")
+    if key:
+        if len(key) < 16:
+            raise SettingsError("SAMLA_PSEUDONYM_KEY is shorter than 16 characters: use a long random secret")
+        return key.encode("utf-8")
+    settings = settings or load_settings()
+    if not settings.demo:
+        raise SettingsError(
+            "SAMLA_PSEUDONYM_KEY is not set (environment, or Airflow variable/connection "
+            "SAMLA_PSEUDONYM_KEY): Samla refuses to pseudonymise without a key. "
+            "For a local demo only, set SAMLA_DEMO=1 to create a local key."
+        )
+    key_file = settings.data_dir / DEMO_KEY_FILE
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = key_file.with_suffix(".tmp")
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
+        os.replace(tmp, key_file)
+    return key_file.read_text().strip().encode("utf-8")
