@@ -90,3 +90,10 @@ def find_in_text(text: str) -> list[str]:
             continue
         found.append(m.group(0))
     return found
+
+
+def mask_in_text(text: str, mask: str = "<personnummer hidden>") -> str:
+    """``text`` with every plausible personnummer replaced (defence for messages and logs)."""
+    for found in find_in_text(text):
+        text = text.replace(found, mask)
+    return text

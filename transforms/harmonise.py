@@ -1,0 +1,348 @@
+"""Raw cells -> canonical, typed, pseudonymised rows (the harmonised layer).
+
+Header names are matched through the source's aliases, code labels through
+its code maps, dates through its declared format; ``person_id`` is parsed,
+age at entry derived, and the number replaced by its keyed pseudonym before
+anything else (validation, quarantine, logs) sees the row.
+Values that cannot be converted become row faults here; the rules on the
+converted values live in the GX suites (``transforms.validate``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from transforms import personnummer
+from transforms.parse import FileFault, RawTable
+from transforms.pseudonym import pseudonymise_all
+from transforms.schema import (
+    CODES,
+    DATASET_COLUMNS,
+    DEFAULT_CODE_LABELS,
+    FALSE_LABELS,
+    TRUE_LABELS,
+    curated_columns,
+)
+from transforms.sources import DATE_FORMATS, DatasetConfig, Source
+
+MASKED = "<personnummer hidden>"
+INVALID_PERSON = "<invalid personnummer, not shown>"
+_WAVE = re.compile(r"^[tT](\d+)$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass
+class FileContext:
+    source: Source
+    dataset: str
+    period: str
+    file_name: str
+    file_sha256: str
+
+    @property
+    def config(self) -> DatasetConfig:
+        return self.source.datasets[self.dataset]
+
+    @property
+    def period_start(self) -> date:
+        return date(int(self.period[:4]), int(self.period[5:7]), 1)
+
+    @property
+    def period_end(self) -> date:
+        year, month = int(self.period[:4]), int(self.period[5:7])
+        return date(year, month, calendar.monthrange(year, month)[1])
+
+
+@dataclass
+class Harmonised:
+    frame: pd.DataFrame  # canonical columns + lineage + helper columns; index = position
+    faults: list[dict[str, Any]] = field(default_factory=list)  # source_row, column, rule, description, value
+    warnings: list[str] = field(default_factory=list)
+
+
+def safe_value(value: Any) -> str | None:
+    """A cell value as text for a report, with anything shaped like a personnummer hidden."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp | datetime):
+        value = value.date()
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return MASKED if personnummer.find_in_text(text) else text
+
+
+def _normal_header(name: str) -> str:
+    return " ".join(str(name).split()).lower()
+
+
+def map_header(table: RawTable, ctx: FileContext) -> tuple[dict[int, str], list[str]]:
+    """Position -> canonical column; raises FileFault on a duplicated or missing column."""
+    config = ctx.config
+    canonical = {c.name for c in DATASET_COLUMNS[ctx.dataset]} | {"kommunkod"}
+    aliases = {_normal_header(k): v for k, v in config.aliases.items()}
+    mapping: dict[int, str] = {}
+    seen: dict[str, str] = {}
+    warnings = []
+    for position, name in enumerate(table.header):
+        key = _normal_header(name)
+        if not key:
+            if any(row[position] is not None for row in table.rows if position < len(row)):
+                warnings.append(f"column {position + 1} has no header name and was dropped")
+            continue
+        column = key if key in canonical else aliases.get(key)
+        if column is None:
+            warnings.append(f"unknown column {name!r} was dropped (not stored)")
+            continue
+        if column in seen:
+            raise FileFault(
+                f"columns {seen[column]!r} and {name!r} both mean '{column}' (duplicated column); "
+                "deliver each column once",
+                "duplicated_column",
+            )
+        seen[column] = name
+        mapping[position] = column
+    required = [c.name for c in DATASET_COLUMNS[ctx.dataset] if c.required]
+    if len(ctx.source.municipalities) > 1:
+        required.append("kommunkod")
+    missing = [c for c in required if c not in seen]
+    if missing:
+        accepted = []
+        for column in missing:
+            names = [column] + sorted(a for a, c in aliases.items() if c == column)
+            accepted.append(f"{column} (header {' / '.join(names)})")
+        raise FileFault(
+            f"required column(s) missing: {', '.join(accepted)}; the file's header is "
+            f"{', '.join(repr(h) for h in table.header)}",
+            "required_column_missing",
+        )
+    return mapping, warnings
+
+
+# --- cell converters: return (value, fault rule or None) ------------------------------
+
+
+class _Bad(Exception):
+    def __init__(self, rule: str, description: str):
+        self.rule, self.description = rule, description
+
+
+def _to_date(value: Any, fmt: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return datetime.strptime(str(value).strip(), DATE_FORMATS[fmt]).date()
+    except ValueError:
+        raise _Bad("invalid_date", f"not a date in the format {fmt}") from None
+
+
+def _to_number(value: Any, decimal: str) -> float:
+    if isinstance(value, bool):
+        raise _Bad("invalid_number", "not a number")
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if decimal == ",":
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        raise _Bad("invalid_number", f"not a number (decimal mark '{decimal}')") from None
+
+
+def _to_integer(value: Any, decimal: str) -> int:
+    number = _to_number(value, decimal)
+    if number != int(number):
+        raise _Bad("invalid_integer", "not a whole number")
+    return int(number)
+
+
+def _to_bool(value: Any, checkbox: bool) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if checkbox and text == "x":
+        return True
+    if text in TRUE_LABELS:
+        return True
+    if text in FALSE_LABELS:
+        return False
+    raise _Bad("invalid_boolean", "not a yes/no value (1/0, ja/nej, j/n, yes/no, true/false)")
+
+
+def _to_month(value: Any) -> str:
+    if isinstance(value, datetime | date):
+        return f"{value.year:04d}-{value.month:02d}"
+    m = _MONTH.match(str(value).strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise _Bad("invalid_month", "not a month written YYYY-MM")
+    return m.group(0)
+
+
+def _to_wave(value: Any) -> str:
+    text = str(value).strip()
+    if isinstance(value, int):
+        text = f"T{value}"
+    m = _WAVE.match(text)
+    return f"T{int(m.group(1))}" if m else text  # unknown labels are left for the suite's rule
+
+
+def _code_map(ctx: FileContext, column: str) -> dict[str, str]:
+    mapping = {code.lower(): code for code in CODES.get(column, ())}
+    mapping.update(DEFAULT_CODE_LABELS.get(column, {}))
+    mapping.update(ctx.config.codes.get(column, {}))
+    return mapping
+
+
+def _kommunkod(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _convert_column(values: pd.Series, kind: str, column: str, ctx: FileContext, decimal: str):
+    """Converted values and {position: (rule, description)} for cells that did not convert."""
+    fmt = ctx.config.format
+    bad: dict[int, tuple[str, str]] = {}
+    if kind == "code":
+        mapping = _code_map(ctx, column)
+        converted = values.map(lambda v: None if v is None else mapping.get(str(v).strip().lower(), str(v).strip()))
+        return converted, bad
+    if kind == "kommunkod":
+        return values.map(lambda v: None if v is None else _kommunkod(v)), bad
+    converter = {
+        "date": lambda v: _to_date(v, fmt.date_format),
+        "number": lambda v: _to_number(v, decimal),
+        "integer": lambda v: _to_integer(v, decimal),
+        "boolean": lambda v: _to_bool(v, fmt.checkbox_booleans),
+        "month": _to_month,
+        "wave": _to_wave,
+    }[kind]
+    out = []
+    for position, value in enumerate(values):
+        if value is None:
+            out.append(False if kind == "boolean" and fmt.checkbox_booleans else None)
+            continue
+        try:
+            out.append(converter(value))
+        except _Bad as exc:
+            bad[position] = (exc.rule, exc.description)
+            out.append(None)
+    return pd.Series(out, index=values.index, dtype=object), bad
+
+
+def harmonise(table: RawTable, ctx: FileContext, key: bytes) -> Harmonised:
+    """Canonical typed rows of one file, pseudonymised; conversion faults listed per cell."""
+    mapping, warnings = map_header(table, ctx)
+    width = len(table.header)
+    raw = pd.DataFrame(
+        [row[:width] + [None] * (width - len(row)) for row in table.rows],
+        columns=range(width),
+        dtype=object,
+    )
+    faults: list[dict[str, Any]] = []
+    for position, row in zip(raw.index, table.rows, strict=True):
+        if len(row) > width and any(c is not None for c in row[width:]):
+            faults.append(_fault(table.row_numbers[position], None, "too_many_fields",
+                                 f"the row has {len(row)} fields, the header {width}", None))
+    out = pd.DataFrame(index=raw.index)
+    out["source_row"] = pd.Series(table.row_numbers, index=raw.index, dtype="int64")
+    columns = {c.name: c for c in DATASET_COLUMNS[ctx.dataset]}
+    by_column = {canonical: raw[position] for position, canonical in mapping.items()}
+
+    for name, column in columns.items():
+        values = by_column.get(name, pd.Series([None] * len(raw), index=raw.index, dtype=object))
+        if column.kind == "person":
+            continue
+        converted, bad = _convert_column(values, column.kind, name, ctx, table.decimal)
+        out[name] = converted
+        for position, (rule, description) in bad.items():
+            faults.append(_fault(table.row_numbers[position], name, rule, description, values.iloc[position]))
+
+    kommun = by_column.get("kommunkod")
+    if kommun is None:
+        out["kommunkod"] = ctx.source.municipalities[0]
+    else:
+        out["kommunkod"], _ = _convert_column(kommun, "kommunkod", "kommunkod", ctx, table.decimal)
+
+    person_faults = _pseudonymise(out, by_column.get("person_id"), ctx, key, table.row_numbers)
+    faults.extend(person_faults)
+    out["period"] = ctx.period
+    out["source"] = ctx.source.id
+    out["file_sha256"] = ctx.file_sha256
+    return Harmonised(frame=out, faults=faults, warnings=warnings)
+
+
+def _pseudonymise(out: pd.DataFrame, raw_ids: pd.Series | None, ctx: FileContext, key: bytes,
+                  row_numbers: list[int]) -> list[dict[str, Any]]:
+    """Replace person_id by ``person`` (keyed pseudonym); derive age at entry for participants.
+
+    Each distinct number is parsed and hashed once (exports.md: hash each person once).
+    """
+    faults = []
+    reference = ctx.period_end
+    ids = raw_ids.map(lambda v: None if v is None else _id_text(v)) if raw_ids is not None else None
+    parsed: dict[str, personnummer.Personnummer | str] = {}
+    for text in set(ids.dropna()) if ids is not None else ():
+        try:
+            parsed[text] = personnummer.parse(text, reference)
+        except personnummer.PersonnummerError as exc:
+            parsed[text] = str(exc)
+    valid = {t: p for t, p in parsed.items() if isinstance(p, personnummer.Personnummer)}
+    hashes = pseudonymise_all(key, (p.normalised for p in valid.values()))
+    persons, births = [], []
+    for position, text in enumerate(ids if ids is not None else [None] * len(out)):
+        result = parsed.get(text) if text is not None else None
+        if isinstance(result, personnummer.Personnummer):
+            persons.append(hashes[result.normalised])
+            births.append(result.birth_date)
+        else:
+            persons.append(None)
+            births.append(None)
+            if isinstance(result, str):
+                faults.append(_fault(row_numbers[position], "person_id", "invalid_personnummer",
+                                     f"not a valid personnummer/samordningsnummer: {result}", INVALID_PERSON))
+    out.insert(0, "person", pd.Series(persons, index=out.index, dtype=object))
+    if ctx.dataset == "participants":
+        entry = out["entry_date"]
+        out["age_at_entry"] = [
+            personnummer.age_on(b, e) if b is not None and isinstance(e, date) else None
+            for b, e in zip(births, entry, strict=True)
+        ]
+    return faults
+
+
+def _id_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _fault(row: int, column: str | None, rule: str, description: str, value: Any) -> dict[str, Any]:
+    return {"source_row": int(row), "column": column, "rule": rule, "description": description,
+            "value": value if value in (INVALID_PERSON, None) else safe_value(value)}
+
+
+def typed_frame(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """Columns in curated order with pandas dtypes suitable for validation and Parquet."""
+    out = frame.copy()
+    for column in DATASET_COLUMNS[dataset]:
+        if column.kind == "date":
+            out[column.name] = pd.to_datetime(out[column.name], errors="coerce")
+        elif column.kind == "integer":
+            out[column.name] = pd.to_numeric(out[column.name], errors="coerce").astype("Int64")
+        elif column.kind == "number":
+            out[column.name] = pd.to_numeric(out[column.name], errors="coerce").astype("Float64")
+        elif column.kind == "boolean":
+            out[column.name] = out[column.name].astype("boolean")
+    if dataset == "participants":
+        out["age_at_entry"] = pd.to_numeric(out["age_at_entry"], errors="coerce").astype("Int64")
+    return out[curated_columns(dataset)]

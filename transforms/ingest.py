@@ -1,0 +1,282 @@
+"""One source's ingestion: raw archive -> harmonised -> validated -> curated + quarantine + ledger.
+
+``evaluate_file`` is the pure check of one file (the same code ``samla check``
+runs); ``ingest_source`` applies it to every pending delivery of a source,
+participants first in each period, and stores the outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from transforms import curated, landing, ledger
+from transforms.harmonise import FileContext, harmonise, typed_frame
+from transforms.parse import FileFault, read_file
+from transforms.personnummer import mask_in_text
+from transforms.schema import DATASETS
+from transforms.settings import Settings
+from transforms.sources import Source
+from transforms.validate import parameters_for, validate
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FileResult:
+    """The outcome of checking one file; nothing stored yet."""
+
+    status: str  # loaded | loaded_with_quarantine | rejected
+    message: str
+    rows_read: int
+    accepted: pd.DataFrame | None
+    quarantine: pd.DataFrame  # one row per (row, rule), QUARANTINE_SCHEMA columns
+    detected_format: str = ""
+    warnings: list[str] = field(default_factory=list)
+    rule: str = ""  # the file-level rule when rejected
+
+    @property
+    def rows_quarantined(self) -> int:
+        return self.rows_read - self.rows_accepted
+
+    @property
+    def rows_accepted(self) -> int:
+        return 0 if self.accepted is None else len(self.accepted)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str | list) and bool(pd.isna(value)))
+
+
+def _quarantine_frame(records: list[dict[str, Any]], ctx: FileContext) -> pd.DataFrame:
+    frame = pd.DataFrame(records, columns=["source_row", "column", "rule", "description", "value", "person", "kommunkod"])
+    frame.insert(0, "file_sha256", ctx.file_sha256)
+    frame.insert(0, "file_name", ctx.file_name)
+    frame.insert(0, "period", ctx.period)
+    frame.insert(0, "dataset", ctx.dataset)
+    frame.insert(0, "source", ctx.source.id)
+    frame["value"] = frame["value"].map(lambda v: None if _missing(v) else mask_in_text(str(v)))
+    return frame.sort_values(["source_row", "column", "rule"], kind="stable", na_position="first").reset_index(drop=True)
+
+
+def _rejected(ctx: FileContext, fault: FileFault, rows: list[int], typed: pd.DataFrame | None,
+              faults: list[dict] | None = None, detected: str = "", warnings=()) -> FileResult:
+    """Every row of a rejected file is held in quarantine, with its own faults where known."""
+    message = mask_in_text(str(fault))
+    records = list(faults or [])
+    faulty = {r["source_row"] for r in records}
+    records += [{"source_row": r, "column": None, "rule": fault.rule, "description": message, "value": None}
+                for r in rows if r not in faulty]
+    _attach_person(records, typed)
+    return FileResult("rejected", message, len(rows), None, _quarantine_frame(records, ctx), detected,
+                      [mask_in_text(w) for w in warnings], fault.rule)
+
+
+def _attach_person(records: list[dict], typed: pd.DataFrame | None) -> None:
+    if typed is None or typed.empty:
+        return
+    lookup = typed.set_index("source_row")[["person", "kommunkod"]]
+    for record in records:
+        if record["source_row"] in lookup.index:
+            record["person"] = lookup.at[record["source_row"], "person"]
+            record["kommunkod"] = lookup.at[record["source_row"], "kommunkod"]
+
+
+def membership_faults(typed: pd.DataFrame, snapshot: pd.DataFrame, multi_municipal: bool) -> list[dict]:
+    """exports.md: the person must be an accepted participant of the source (same enrolment kommunkod)."""
+    rows = typed[typed["person"].notna()]
+    known = rows["person"].isin(set(snapshot["person"]))
+    faults = [{"source_row": int(r), "column": "person_id", "rule": "person_not_in_participants",
+               "description": "the person is not an accepted participant in the source's participants snapshot "
+                              "for this period (or the newest earlier one)", "value": p}
+              for r, p in zip(rows.loc[~known, "source_row"], rows.loc[~known, "person"], strict=True)]
+    if multi_municipal:
+        enrolled = set(zip(snapshot["person"], snapshot["kommunkod"], strict=True))
+        pairs = list(zip(rows["person"], rows["kommunkod"], strict=True))
+        wrong = [(r, k) for r, (p, k), ok in zip(rows["source_row"], pairs, known, strict=True)
+                 if ok and (p, k) not in enrolled]
+        faults += [{"source_row": int(r), "column": "kommunkod", "rule": "kommunkod_differs_from_enrolment",
+                    "description": "the row's kommunkod is not that of the person's enrolment", "value": k}
+                   for r, k in wrong]
+    return faults
+
+
+def evaluate_file(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame | None,
+                  name_fault: str | None = None) -> FileResult:
+    """Parse, harmonise, pseudonymise and validate one file (exports.md, bad input)."""
+    try:
+        if name_fault:
+            raise FileFault(name_fault, "invalid_file_name")
+        table = read_file(path, ctx.config.format)
+    except FileFault as fault:
+        return _rejected(ctx, fault, [], None)
+    detected = table.describe_format()
+    try:
+        harmonised = harmonise(table, ctx, key)
+    except FileFault as fault:
+        return _rejected(ctx, fault, table.row_numbers, None, detected=detected)
+    typed = typed_frame(harmonised.frame, ctx.dataset)
+    warnings = harmonised.warnings
+    rows = table.row_numbers
+    if ctx.dataset == "participants" and not rows:
+        return _rejected(ctx, FileFault("the participants file has no rows: a snapshot lists every participant "
+                                        "ever enrolled, so it cannot be empty", "participants_empty"),
+                         rows, None, detected=detected, warnings=warnings)
+    if ctx.dataset != "participants" and snapshot is None and rows:
+        return _rejected(ctx, FileFault(f"no participants snapshot of source {ctx.source.id} has been accepted "
+                                        f"for {ctx.period} or earlier, so no row can be matched to a participant; "
+                                        "deliver (or fix) the participants file first", "no_participants_snapshot"),
+                         rows, typed, detected=detected, warnings=warnings)
+    gx_faults, _ = validate(typed, ctx.dataset, parameters_for(ctx.period_start, ctx.period_end, ctx.period,
+                                                                ctx.source.municipalities))
+    converted = {(f["source_row"], f["column"]) for f in harmonised.faults}
+    for fault in gx_faults:
+        if fault["column"] == "person":
+            fault["column"] = "person_id"
+    faults = harmonised.faults + [f for f in gx_faults
+                                  if not (f["rule"] == "required" and (f["source_row"], f["column"]) in converted)]
+    if ctx.dataset != "participants" and rows:
+        faults += membership_faults(typed, snapshot, len(ctx.source.municipalities) > 1)
+    _attach_person(faults, typed)
+    failing = {f["source_row"] for f in faults}
+    threshold = ctx.source.quarantine_threshold
+    if rows and len(failing) / len(rows) > threshold:
+        top = pd.Series([f["rule"] for f in faults]).value_counts().head(3)
+        common = ", ".join(f"{rule} ({n})" for rule, n in top.items())
+        fault = FileFault(
+            f"{len(failing)} of {len(rows)} rows ({len(failing) / len(rows):.0%}) fail validation, more than the "
+            f"source's threshold of {threshold:.0%}; most common problems: {common}. Nothing of this file was "
+            "loaded; the previous delivery stays. Fix the export and deliver the file again",
+            "too_many_failing_rows",
+        )
+        return _rejected(ctx, fault, rows, typed, faults, detected, warnings)
+    accepted = typed[~typed["source_row"].isin(failing)].reset_index(drop=True)
+    quarantine = _quarantine_frame(faults, ctx)
+    status = "loaded_with_quarantine" if failing else "loaded"
+    message = (f"{len(accepted)} rows loaded" + (f", {len(failing)} rows quarantined" if failing else "")
+               + (f"; {len(warnings)} warning(s)" if warnings else ""))
+    return FileResult(status, message, len(rows), accepted, quarantine, detected,
+                      [mask_in_text(w) for w in warnings])
+
+
+# --- one source -------------------------------------------------------------------------
+
+
+def snapshot_for(settings: Settings, source: str, period: str) -> tuple[pd.DataFrame | None, str]:
+    """The accepted participants of ``source`` for ``period``, else the newest earlier (and its checksum)."""
+    parts = curated.partitions(settings.curated_dir, "participants", source)
+    usable = sorted(p for (_, p) in parts if p <= period)
+    if not usable:
+        return None, ""
+    chosen = usable[-1]
+    meta = curated.partition_metadata(settings.curated_dir, "participants", source, chosen) or {}
+    frame = pd.read_parquet(parts[(source, chosen)], columns=["person", "kommunkod"])
+    return frame, meta.get("sha256", "")
+
+
+def _store(settings: Settings, delivery: landing.Delivery, ctx: FileContext, result: FileResult,
+           participants_sha: str) -> tuple[ledger.LedgerRecord, bool]:
+    changed = False
+    if result.accepted is not None:
+        current = curated.partition_metadata(settings.curated_dir, ctx.dataset, ctx.source.id, ctx.period)
+        order = f"{delivery.arrived_at}|{delivery.mtime:020.6f}|{delivery.file_name}"
+        if current is None or current.get("order", "") <= order:
+            curated.write_partition(settings.curated_dir, ctx.dataset, ctx.source.id, ctx.period, result.accepted, {
+                "sha256": delivery.sha256, "file_name": delivery.file_name, "arrived_at": delivery.arrived_at,
+                "order": order, "participants_sha256": participants_sha,
+            })
+            changed = True
+    curated.write_quarantine(settings.quarantine_dir, ctx.source.id, ctx.dataset, ctx.period or "_",
+                             delivery.sha256, result.quarantine)
+    record = ledger.LedgerRecord(
+        source=ctx.source.id, dataset=ctx.dataset, period=ctx.period, file_name=delivery.file_name,
+        file_sha256=delivery.sha256, arrived_at=delivery.arrived_at, detected_format=result.detected_format,
+        rows_read=result.rows_read, rows_accepted=result.rows_accepted, rows_quarantined=result.rows_quarantined,
+        status=result.status, message=result.message, processed_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        warnings=result.warnings, participants_sha256=participants_sha,
+    )
+    ledger.write(settings.ledger_dir, record)
+    return record, changed
+
+
+def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Path],
+                  period_range: tuple[str, str] | None = None, today: date | None = None,
+                  progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Archive ``files`` (the source's landing files) and bring its curated data up to date.
+
+    Returns a small manifest (no personal data) of the files processed and
+    the partitions changed.
+    """
+    landing.archive(settings.data_dir, source, files, today)
+    deliveries = landing.archived(settings.data_dir, source.id)
+    outcomes, changed = [], []
+
+    def in_range(period: str) -> bool:
+        return period_range is None or period_range[0] <= period <= period_range[1]
+
+    def run(delivery: landing.Delivery, snapshot, participants_sha: str) -> None:
+        dataset = delivery.dataset if delivery.dataset in DATASETS else "participants"
+        ctx = FileContext(source, dataset, delivery.period, delivery.file_name, delivery.sha256)
+        result = evaluate_file(settings.data_dir / delivery.archive_path, ctx, key, snapshot, delivery.name_fault)
+        record, did_change = _store(settings, delivery, ctx, result, participants_sha)
+        if did_change:
+            changed.append((dataset, delivery.period))
+        # Unmatched names are stored under the dataset they claimed or "participants": keep the real label.
+        outcomes.append({k: getattr(record, k) for k in (
+            "dataset", "period", "file_name", "status", "rows_read", "rows_accepted", "rows_quarantined", "message")}
+            | {"dataset": delivery.dataset})
+        if progress:
+            progress(f"{source.id} {delivery.dataset} {delivery.period or '?'} {delivery.file_name}: {record.status}")
+
+    for delivery in deliveries:  # names that say no valid dataset/period: report once
+        if delivery.name_fault and not ledger.exists(settings.ledger_dir, source.id, delivery.dataset,
+                                                     delivery.period, delivery.sha256):
+            _report_name_fault(settings, source, delivery, outcomes, progress)
+
+    valid = [d for d in deliveries if not d.name_fault and in_range(d.period)]
+    for period in sorted({d.period for d in valid}):
+        for dataset in DATASETS:
+            candidates = [d for d in valid if d.period == period and d.dataset == dataset]
+            if not candidates:
+                continue
+            snapshot, participants_sha = (None, "") if dataset == "participants" else snapshot_for(settings, source.id, period)
+            current = curated.partition_metadata(settings.curated_dir, dataset, source.id, period) or {}
+            newest = candidates[-1]
+            for delivery in candidates:
+                record_file = ledger.record_path(settings.ledger_dir, source.id, dataset, period, delivery.sha256)
+                pending = not record_file.exists()
+                stale_membership = (dataset != "participants"
+                                    and delivery.sha256 in {current.get("sha256"), newest.sha256}
+                                    and _recorded_participants(record_file) != participants_sha)
+                if pending or stale_membership:
+                    run(delivery, snapshot, participants_sha)
+    return {"source": source.id, "files": outcomes, "changed": sorted(set(changed))}
+
+
+def _recorded_participants(record_file: Path) -> str | None:
+    import json
+
+    if not record_file.exists():
+        return None
+    return json.loads(record_file.read_text(encoding="utf-8")).get("participants_sha256", "")
+
+
+def _report_name_fault(settings, source, delivery, outcomes, progress) -> None:
+    record = ledger.LedgerRecord(
+        source=source.id, dataset=delivery.dataset, period=delivery.period, file_name=delivery.file_name,
+        file_sha256=delivery.sha256, arrived_at=delivery.arrived_at, detected_format="", rows_read=0,
+        rows_accepted=0, rows_quarantined=0, status="rejected", message=mask_in_text(delivery.name_fault or ""),
+        processed_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    ledger.write(settings.ledger_dir, record)
+    outcomes.append({"dataset": delivery.dataset, "period": delivery.period, "file_name": delivery.file_name,
+                     "status": "rejected", "rows_read": 0, "rows_accepted": 0, "rows_quarantined": 0,
+                     "message": record.message})
+    if progress:
+        progress(f"{source.id} {delivery.file_name}: rejected ({record.message})")

@@ -1,0 +1,170 @@
+"""Landing -> raw archive: find deliveries, checksum them, keep them unchanged.
+
+exports.md, Delivery: every delivery is kept unchanged with its checksum; the
+same bytes delivered twice for the same source, dataset and period are
+processed once; the newest delivery (arrived last, ties by modification time)
+of a source/dataset/period wins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from transforms.schema import DATASETS, PROJECT_END, PROJECT_START
+from transforms.sources import Source
+
+EXTENSIONS = ("csv", "txt", "tsv", "xlsx", "xlsm")
+UNMATCHED = "_unmatched"
+_IGNORED_SUFFIXES = (".part", ".tmp", ".filepart", ".partial")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One archived file: what arrived, when, and what its name says it is."""
+
+    source: str
+    dataset: str  # a dataset name, or "_unmatched" when the name says nothing usable
+    period: str  # YYYY-MM as named (validity checked separately), or "" when unmatched
+    file_name: str
+    sha256: str
+    size: int
+    mtime: float
+    arrived_at: str  # ISO time the pipeline first saw these bytes
+    archive_path: str  # relative to the data dir
+    name_fault: str | None = None  # why the file name is not a valid delivery
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.source, self.dataset, self.period, self.sha256)
+
+    @property
+    def order(self) -> tuple[str, float, str]:
+        return (self.arrived_at, self.mtime, self.file_name)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def pattern_regex(source: Source) -> re.Pattern:
+    """The delivery pattern as a regex with groups dataset, period/yyyymm, ext."""
+    tokens = {d: c.file_token for d, c in source.datasets.items()}
+    parts = re.split(r"(\{dataset\}|\{period\}|\{yyyymm\}|\{ext\})", source.delivery.pattern)
+    regex = ""
+    for part in parts:
+        if part == "{dataset}":
+            regex += "(?P<dataset>" + "|".join(re.escape(t) for t in sorted(tokens.values(), key=len, reverse=True)) + ")"
+        elif part == "{period}":
+            regex += r"(?P<period>\d{4}-\d{1,2})"
+        elif part == "{yyyymm}":
+            regex += r"(?P<yyyymm>\d{6})"
+        elif part == "{ext}":
+            regex += "(?P<ext>" + "|".join(EXTENSIONS) + ")"
+        else:
+            regex += re.escape(part)
+    return re.compile(f"^{regex}$", re.IGNORECASE)
+
+
+def period_fault(period: str, today: date | None = None) -> str | None:
+    """Why ``period`` is not a valid reporting period, or None (exports.md, Delivery)."""
+    today = today or datetime.now(UTC).date()
+    m = re.fullmatch(r"(\d{4})-(\d{2})", period)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return f"period {period!r} in the file name is not a real month written YYYY-MM"
+    if not PROJECT_START <= period <= PROJECT_END:
+        return f"period {period} lies outside the project ({PROJECT_START}..{PROJECT_END})"
+    if period > f"{today.year:04d}-{today.month:02d}":
+        return f"period {period} lies in the future"
+    return None
+
+
+def identify(source: Source, file_name: str, today: date | None = None) -> tuple[str, str, str | None]:
+    """(dataset, period, fault) named by a file; dataset is "_unmatched" if the name is unusable."""
+    m = pattern_regex(source).match(file_name)
+    if not m:
+        expected = source.delivery.pattern.replace("{ext}", "csv|xlsx")
+        return UNMATCHED, "", (
+            f"file name {file_name!r} does not match the source's pattern {expected!r} "
+            f"(datasets: {', '.join(c.file_token for c in source.datasets.values())})"
+        )
+    token = m.group("dataset").lower() if "dataset" in m.groupdict() else ""
+    dataset = next((d for d, c in source.datasets.items() if c.file_token.lower() == token), UNMATCHED)
+    if m.groupdict().get("yyyymm"):
+        raw = m.group("yyyymm")
+        period = f"{raw[:4]}-{raw[4:]}"
+    else:
+        period = m.group("period")
+    return dataset, period, period_fault(period, today)
+
+
+def candidate_files(folder: Path) -> list[Path]:
+    """Regular files in a landing folder, skipping hidden files and uploads in progress."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and not p.name.lower().endswith(_IGNORED_SUFFIXES)
+    )
+
+
+def _meta_path(data_dir: Path, source: str, dataset: str, period: str, sha: str) -> Path:
+    return data_dir / "raw" / source / dataset / (period or "_") / f"{sha}.json"
+
+
+def _write_json(path: Path, document: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def archive(data_dir: Path, source: Source, files: list[Path], today: date | None = None) -> list[Delivery]:
+    """Copy new deliveries into the raw archive; return only those never seen before."""
+    now = datetime.now(UTC).isoformat(timespec="microseconds")
+    new = []
+    for path in files:
+        dataset, period, fault = identify(source, path.name, today)
+        sha = sha256_of(path)
+        meta = _meta_path(data_dir, source.id, dataset, period, sha)
+        if meta.exists():
+            continue  # the same bytes for the same source, dataset and period: processed once
+        stat = path.stat()
+        suffix = path.suffix.lower() or ".bin"
+        target = meta.with_suffix(suffix)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        shutil.copyfile(path, tmp)
+        if sha256_of(tmp) != sha:
+            tmp.unlink()
+            raise OSError(f"{path} changed while it was being archived; it will be picked up next run")
+        os.replace(tmp, target)
+        delivery = Delivery(
+            source=source.id, dataset=dataset, period=period, file_name=path.name, sha256=sha,
+            size=stat.st_size, mtime=stat.st_mtime, arrived_at=now,
+            archive_path=str(target.relative_to(data_dir)), name_fault=fault,
+        )
+        _write_json(meta, asdict(delivery))
+        new.append(delivery)
+    return new
+
+
+def archived(data_dir: Path, source_id: str) -> list[Delivery]:
+    """Every delivery of a source in the raw archive, oldest arrival first."""
+    root = data_dir / "raw" / source_id
+    found = [Delivery(**json.loads(p.read_text(encoding="utf-8"))) for p in root.glob("*/*/*.json")] if root.is_dir() else []
+    return sorted(found, key=lambda d: d.order)
+
+
+def valid_datasets() -> tuple[str, ...]:
+    return DATASETS
