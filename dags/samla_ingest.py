@@ -1,0 +1,73 @@
+"""
+### Samla ingestion
+
+Pulls every source's monthly exports (folder or SFTP), keeps them unchanged in
+the raw archive, validates them with the GX suites in `expectations/`,
+harmonises and pseudonymises them, and stores curated Parquet per
+source/dataset/period with a load ledger and a quarantine.
+
+* One task per source (from the sources file): a fault in one source never
+  stops the others. Re-run one source by clearing its task, or trigger with
+  `sources: ["1480"]`.
+* `period_from` / `period_to` (YYYY-MM) limit the periods; a scheduled run
+  takes every new delivery, a backfill run the month before its logical date.
+* A source whose curated data changed updates its Asset `samla_curated_<id>`,
+  which schedules the publication DAG.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from airflow.sdk import Asset, Param, dag, get_current_context, task
+from samla_airflow.dag_config import source_entries
+
+DEFAULT_ARGS = {"owner": "samla", "retries": 2, "retry_delay": timedelta(minutes=5)}
+
+
+@dag(
+    dag_id="samla_ingest",
+    schedule="0 6 5 * *",  # the 5th of each month: the previous month's exports are due by then
+    start_date=None,
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["samla", "ingestion"],
+    doc_md=__doc__,
+    params={
+        "period_from": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$", description="first period YYYY-MM"),
+        "period_to": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$", description="last period YYYY-MM"),
+        "sources": Param([], type="array", description="source ids to run; empty = all"),
+    },
+)
+def samla_ingest():
+    def make_source_task(entry):
+        @task(task_id=entry.task_id, task_display_name=f"Ingest {entry.label}",
+              outlets=[Asset(entry.asset_name)])
+        def ingest_source():
+            from airflow.sdk.exceptions import AirflowSkipException
+            from samla_airflow.ingestion import ingest_one_source, period_range
+
+            context = get_current_context()
+            params, run = context["params"], context["dag_run"]
+            wanted = params.get("sources") or []
+            if wanted and entry.id not in wanted:
+                raise AirflowSkipException(f"source {entry.id} not selected for this run")
+            manifest = ingest_one_source(entry.id, period_range(params, run.run_type, run.logical_date))
+            if not manifest["changed"] and not manifest["files"]:
+                raise AirflowSkipException("no new deliveries")  # no Asset event: nothing to publish
+            return manifest
+
+        return ingest_source()
+
+    @task(trigger_rule="all_done")
+    def summary():
+        """Totals from the ledger records this run wrote (skipped sources have no XCom)."""
+        from samla_airflow.ingestion import summarise_run
+
+        return summarise_run(get_current_context()["dag_run"].start_date)
+
+    [make_source_task(entry) for entry in source_entries()] >> summary()
+
+
+samla_ingest()

@@ -1,0 +1,39 @@
+"""What DAG files need at parse time: the source ids and labels, nothing heavy.
+
+Reading the sources file (a small YAML) is the one parse-time read: the DAGs
+are a factory over the sources (one task and one Asset per source), so adding
+a municipality is a configuration change only.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from transforms.settings import DEFAULT_DATA_DIR, DEFAULT_SOURCES
+from transforms.sources import load_sources
+
+CURATED_ASSET_PREFIX = "samla_curated_"
+PUBLISHED_ASSET = "samla_published"
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    id: str
+    label: str
+
+    @property
+    def task_id(self) -> str:
+        return "ingest_" + "".join(c if c.isalnum() or c in "-_" else "_" for c in self.id)
+
+    @property
+    def asset_name(self) -> str:
+        return CURATED_ASSET_PREFIX + self.id
+
+
+def source_entries() -> list[SourceEntry]:
+    path = Path(os.environ.get("SAMLA_SOURCES") or DEFAULT_SOURCES)
+    data_dir = Path(os.environ.get("SAMLA_DATA_DIR") or DEFAULT_DATA_DIR)
+    config = load_sources(path, data_dir)
+    return [SourceEntry(s.id, s.label) for s in config.sources.values()]

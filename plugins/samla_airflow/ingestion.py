@@ -1,0 +1,85 @@
+"""What the ingestion DAG's tasks run: one source from landing to curated Parquet."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from samla_airflow.settings_bridge import export_airflow_settings
+
+log = logging.getLogger(__name__)
+
+
+def period_range(params: dict[str, Any], run_type: str | None, logical_date) -> tuple[str, str] | None:
+    """The periods a run covers: explicit params, else a backfill's month, else everything new."""
+    start, end = params.get("period_from"), params.get("period_to")
+    if start or end:
+        return (start or "2024-09", end or "9999-12")
+    if run_type == "backfill" and logical_date is not None:
+        # A backfill run for month M (logical date on M's schedule) reports the month before.
+        year, month = (logical_date.year, logical_date.month - 1) if logical_date.month > 1 else (logical_date.year - 1, 12)
+        period = f"{year:04d}-{month:02d}"
+        return (period, period)
+    return None
+
+
+def landing_files(settings, source) -> list[Path]:
+    """Pull the source's deliveries into a local folder and list them."""
+    from transforms.landing import candidate_files
+
+    if source.delivery.folder is not None:
+        return candidate_files(source.delivery.folder)
+    from samla_airflow.sftp_pull import fetch_new_files
+
+    staging = settings.landing_dir / "_sftp" / source.id
+    staging.mkdir(parents=True, exist_ok=True)
+    fetch_new_files(source.delivery.sftp_conn_id, source.delivery.sftp_path, staging)
+    return candidate_files(staging)
+
+
+def ingest_one_source(source_id: str, periods: tuple[str, str] | None, today: date | None = None) -> dict[str, Any]:
+    """Bring one source's curated data up to date; returns a manifest without personal data."""
+    export_airflow_settings()
+    from transforms.ingest import ingest_source
+    from transforms.settings import load_settings, pseudonym_key
+    from transforms.sources import load_sources
+
+    settings = load_settings()
+    config = load_sources(settings.sources_file, settings.data_dir)
+    source = config.get(source_id)
+    key = pseudonym_key(settings)
+    files = landing_files(settings, source)
+    manifest = ingest_source(settings, source, key, files, periods, today, progress=log.info)
+    log.info("%s: %d file(s) processed, %d partition(s) changed\n%s", source.label, len(manifest["files"]),
+             len(manifest["changed"]), format_outcomes(manifest["files"]))
+    return manifest
+
+
+def format_outcomes(outcomes: list[dict[str, Any]]) -> str:
+    if not outcomes:
+        return "(no new deliveries)"
+    header = f"{'dataset':<13}{'period':<9}{'read':>6}{'ok':>6}{'quar':>6}  status / message"
+    lines = [header]
+    for o in outcomes:
+        lines.append(f"{o['dataset']:<13}{o['period'] or '?':<9}{o['rows_read']:>6}{o['rows_accepted']:>6}"
+                     f"{o['rows_quarantined']:>6}  {o['status']}: {o['message']}")
+    return "\n".join(lines)
+
+
+
+def summarise_run(since) -> dict[str, Any]:
+    """Totals over the ledger records written since ``since`` (a run's start), logged as a table."""
+    export_airflow_settings()
+    from transforms import ledger
+    from transforms.settings import load_settings
+
+    settings = load_settings()
+    frame = ledger.read(settings.ledger_dir)
+    frame = frame[frame["processed_at"] >= since.strftime("%Y-%m-%dT%H:%M:%S")] if since is not None else frame
+    totals = {k: int(frame[k].sum()) for k in ("rows_read", "rows_accepted", "rows_quarantined")}
+    rejected = [f"{r.source} {r.dataset} {r.period} {r.file_name}: {r.message}"
+                for r in frame.itertuples() if r.status == "rejected"]
+    log.info("run summary: %d file(s), %s; %d rejected\n%s", len(frame), totals, len(rejected), "\n".join(rejected))
+    return {"files": len(frame), **totals, "rejected": rejected}

@@ -1,0 +1,47 @@
+"""Test set-up: a private Airflow home and data folder, the real DAG folder, a migrated DB.
+
+Environment must be in place before anything imports airflow (facts.md).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_HOME = Path(tempfile.mkdtemp(prefix="samla-airflow-"))
+os.environ["AIRFLOW_HOME"] = str(_HOME)
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
+os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(ROOT / "plugins")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
+os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
+os.environ.setdefault("AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT", "120")
+for name in ("SAMLA_SOURCES", "SAMLA_DATA_DIR", "SAMLA_WAREHOUSE_URL", "SAMLA_PSEUDONYM_KEY", "SAMLA_DEMO"):
+    os.environ.pop(name, None)
+sys.path.insert(0, str(ROOT / "tests"))
+
+TEST_KEY = "test-key-for-samla-pseudonyms-0123456789"
+
+
+@pytest.fixture(scope="session")
+def airflow_db():
+    """A migrated Airflow metadata DB (SQLite in the private home), once per session."""
+    from airflow.utils import db
+
+    db.initdb()
+    return _HOME
+
+
+@pytest.fixture
+def samla_env(tmp_path, monkeypatch):
+    """SAMLA_* settings pointing at a fresh data folder; returns the data dir."""
+    data = tmp_path / "data"
+    data.mkdir()
+    monkeypatch.setenv("SAMLA_DATA_DIR", str(data))
+    monkeypatch.setenv("SAMLA_PSEUDONYM_KEY", TEST_KEY)
+    return data

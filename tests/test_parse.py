@@ -1,0 +1,178 @@
+"""Each physical format of exports.md, through the pipeline's own parse + harmonise + validate."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from deliveries import PARTICIPANT_HEADER, make_pnr, participant, write_csv
+
+from transforms.harmonise import FileContext
+from transforms.ingest import evaluate_file
+from transforms.parse import FileFault, read_file
+from transforms.sources import FormatHints, parse_sources
+
+KEY = b"parse-test-key-0123456789abcdef"
+
+
+def source(tmp_path: Path, **extra):
+    raw = {"id": "s1", "municipalities": ["1489"], "delivery": {"folder": str(tmp_path)}} | extra
+    return parse_sources({"sources": [raw]}, tmp_path).get("s1")
+
+
+def check(path: Path, src, dataset="participants", period="2025-01", snapshot=None):
+    ctx = FileContext(src, dataset, period, path.name, "0" * 64)
+    return evaluate_file(path, ctx, KEY, snapshot)
+
+
+PNRS = [make_pnr(date(2007, 3, 12), i) for i in range(1, 5)]
+
+
+def rows():
+    return [participant(p, gender=g) for p, g in zip(PNRS, ["female", "male", "nonbinary", "female"], strict=True)]
+
+
+@pytest.mark.parametrize("encoding, bom", [("utf-8", b""), ("utf-8-sig", b"\xef\xbb\xbf"), ("cp1252", b"")])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_csv_encodings_and_delimiters_detected(tmp_path, encoding, bom, delimiter):
+    path = write_csv(tmp_path / "participants_2025-01.csv", rows(), delimiter=delimiter, encoding=encoding,
+                     line_end="\r\n")
+    assert path.read_bytes().startswith(bom) or not bom
+    result = check(path, source(tmp_path))
+    assert result.status == "loaded", result.message
+    assert result.rows_accepted == 4
+    names = {",": "comma", ";": "semicolon", "\t": "tab"}
+    assert f"delimiter={names[delimiter]} (detected)" in result.detected_format
+    assert "line_ends=CRLF" in result.detected_format
+
+
+def test_utf16_with_bom_tab_unicode_text(tmp_path):
+    path = write_csv(tmp_path / "participants_2025-01.txt", rows(), delimiter="\t", encoding="utf-16")
+    result = check(path, source(tmp_path))
+    assert result.status == "loaded", result.message
+    assert "utf-16 (byte-order mark)" in result.detected_format
+
+
+def test_bom_overrides_declared_encoding(tmp_path):
+    path = write_csv(tmp_path / "participants_2025-01.csv", rows(), encoding="utf-8-sig")
+    result = check(path, source(tmp_path, format={"encoding": "cp1252"}))
+    assert result.status == "loaded" and "utf-8-sig (byte-order mark)" in result.detected_format
+
+
+def test_windows_1252_swedish_headers_aliases_and_labels(tmp_path):
+    src = source(tmp_path, format={"delimiter": ";"},
+                 columns={"person_id": ["Personnummer"], "gender": ["Kön"], "programme": ["Program"],
+                          "entry_date": ["Startdatum"], "track": ["Spår"], "labour_status": ["Sysselsättning"],
+                          "newly_arrived": ["Nyanländ"], "foreign_background": ["Utländsk bakgrund"],
+                          "disability": ["Funktionsnedsättning"], "exit_date": ["Slutdatum"],
+                          "exit_status": ["Avslutsorsak"], "qualification": ["Behörighet"]},
+                 codes={"track": {"Ingen": "none"}, "labour_status": {"Studerande": "inactive"},
+                        "programme": {"Språkintroduktion": "IMS"}})
+    header = ["  PERSONNUMMER ", "Kön", "Program", "Startdatum", "Slutdatum", "Avslutsorsak", "Behörighet", "Spår",
+              "Sysselsättning", "Nyanländ", "Utländsk bakgrund", "Funktionsnedsättning", "Anteckning"]
+    data = [dict(zip(header, [p, "Flicka", "Språkintroduktion", "2024-10-01", "", "", "", "Ingen", "Studerande",
+                              "Ja", "Nej", "Nej", "fri text"], strict=True)) for p in PNRS]
+    path = write_csv(tmp_path / "participants_2025-01.csv", data, header=header, delimiter=";", encoding="cp1252")
+    assert "Kön".encode("cp1252") in path.read_bytes()
+    result = check(path, src)
+    assert result.status == "loaded", (result.message, result.quarantine)
+    accepted = result.accepted
+    assert set(accepted["gender"]) == {"female"} and set(accepted["programme"]) == {"IMS"}
+    assert accepted["newly_arrived"].all() and not accepted["foreign_background"].any()
+    assert "Anteckning" in " ".join(result.warnings) and "Anteckning" not in accepted.columns
+
+
+def test_decimal_comma_detected(tmp_path):
+    src = source(tmp_path)
+    snapshot = check(write_csv(tmp_path / "participants_2025-01.csv", rows()), src).accepted
+    survey = [{"person_id": p, "wave": "T0", "answered_on": "2025-01-15", "motivation": "3,5", "future_hope": "4",
+               "wellbeing": ""} for p in PNRS]
+    path = write_csv(tmp_path / "survey_2025-01.csv", survey, delimiter=";")
+    result = check(path, src, "survey", snapshot=snapshot)
+    assert result.status == "loaded", result.quarantine
+    assert "decimal=comma (detected)" in result.detected_format
+    assert list(result.accepted["motivation"]) == [3.5] * 4
+
+
+@pytest.mark.parametrize("fmt, text", [("YYYYMMDD", "20241001"), ("YYYY/MM/DD", "2024/10/01"),
+                                       ("DD.MM.YYYY", "01.10.2024")])
+def test_declared_date_formats(tmp_path, fmt, text):
+    data = [participant(p, entry_date=text) for p in PNRS]
+    result = check(write_csv(tmp_path / "participants_2025-01.csv", data), source(tmp_path, format={"date_format": fmt}))
+    assert result.status == "loaded", result.quarantine
+    assert set(result.accepted["entry_date"]) == {datetime(2024, 10, 1)}
+
+
+def test_checkbox_booleans(tmp_path):
+    data = [participant(p, newly_arrived="x" if i % 2 else "", foreign_background="") for i, p in enumerate(PNRS)]
+    path = write_csv(tmp_path / "participants_2025-01.csv", data)
+    result = check(path, source(tmp_path, format={"checkbox_booleans": True}))
+    assert result.status == "loaded"
+    assert list(result.accepted["newly_arrived"]) == [False, True, False, True]
+    # Without the declaration, an empty required boolean is a row fault.
+    assert check(path, source(tmp_path)).status == "rejected"
+
+
+def _workbook(path: Path, title: str | None, sheet: str, header_at: int):
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    if title:
+        ws.cell(row=1, column=1, value=title)
+    for col, name in enumerate(PARTICIPANT_HEADER, start=1):
+        ws.cell(row=header_at, column=col, value=name)
+    for r, p in enumerate(PNRS, start=header_at + 1):
+        values = participant(p) | {"entry_date": datetime(2024, 10, 1), "newly_arrived": 1, "foreign_background": 0}
+        for col, name in enumerate(PARTICIPANT_HEADER, start=1):
+            ws.cell(row=r, column=col, value=values[name] if values[name] != "" else None)
+    book.create_sheet("Info")
+    book.save(path)
+    return path
+
+
+def test_xlsx_first_sheet_first_nonempty_row(tmp_path):
+    path = _workbook(tmp_path / "participants_2025-01.xlsx", None, "Blad1", 1)
+    result = check(path, source(tmp_path))
+    assert result.status == "loaded", result.quarantine
+    assert list(result.accepted["source_row"]) == [2, 3, 4, 5]
+
+
+def test_xlsx_configured_sheet_and_header_row_with_title(tmp_path):
+    book = _workbook(tmp_path / "participants_2025-01.xlsx", "Fokus IM deltagare januari", "Deltagare", 3)
+    result = check(book, source(tmp_path, format={"sheet": "Deltagare", "header_row": 3}))
+    assert result.status == "loaded", result.quarantine
+    assert list(result.accepted["source_row"]) == [4, 5, 6, 7]
+    assert "sheet=Deltagare" in result.detected_format
+
+
+def test_xlsx_missing_sheet_is_file_fault(tmp_path):
+    book = _workbook(tmp_path / "participants_2025-01.xlsx", None, "Blad1", 1)
+    result = check(book, source(tmp_path, format={"sheet": "Deltagare"}))
+    assert result.status == "rejected" and result.rule == "sheet_missing"
+    assert "'Blad1'" in result.message and "Deltagare" in result.message
+
+
+def test_blank_lines_skipped_and_quoted_fields(tmp_path):
+    path = tmp_path / "participants_2025-01.csv"
+    lines = [",".join(PARTICIPANT_HEADER)]
+    for p in PNRS:
+        lines += [f'"{p}","IMS","female","2024-10-01","","","","none","inactive","1","1","no"', ""]
+    path.write_text("\n".join(lines))
+    result = check(path, source(tmp_path))
+    assert result.status == "loaded" and list(result.accepted["source_row"]) == [2, 4, 6, 8]
+
+
+def test_zero_byte_file(tmp_path):
+    path = tmp_path / "participants_2025-01.csv"
+    path.write_bytes(b"")
+    with pytest.raises(FileFault, match="0 bytes"):
+        read_file(path, FormatHints())
+
+
+def test_undecodable_declared_encoding(tmp_path):
+    path = tmp_path / "participants_2025-01.csv"
+    path.write_bytes("person_id,kön\n".encode("cp1252"))
+    result = check(path, source(tmp_path, format={"encoding": "utf-8"}))
+    assert result.status == "rejected" and "not valid utf-8" in result.message
