@@ -218,6 +218,9 @@ def _convert_column(values: pd.Series, kind: str, column: str, ctx: FileContext,
         return converted, bad
     if kind == "kommunkod":
         return values.map(lambda v: None if v is None else _kommunkod(v)), bad
+    labels = ctx.config.codes.get(column)
+    if labels:  # e.g. a source's own yes/no words for a boolean, or wave names
+        values = values.map(lambda v: v if v is None else labels.get(str(v).strip().lower(), v))
     converter = {
         "date": lambda v: _to_date(v, fmt.date_format),
         "number": lambda v: _to_number(v, decimal),
@@ -228,7 +231,7 @@ def _convert_column(values: pd.Series, kind: str, column: str, ctx: FileContext,
     }[kind]
     out = []
     for position, value in enumerate(values):
-        if value is None:
+        if value is None or (isinstance(value, float) and value != value):  # None, or NaN from Series.map
             out.append(False if kind == "boolean" and fmt.checkbox_booleans else None)
             continue
         try:

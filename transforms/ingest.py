@@ -108,8 +108,12 @@ def membership_faults(typed: pd.DataFrame, snapshot: pd.DataFrame, multi_municip
 
 
 def evaluate_file(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame | None,
-                  name_fault: str | None = None) -> FileResult:
-    """Parse, harmonise, pseudonymise and validate one file (exports.md, bad input)."""
+                  name_fault: str | None = None, membership: bool = True) -> FileResult:
+    """Parse, harmonise, pseudonymise and validate one file (exports.md, bad input).
+
+    ``membership=False`` skips the cross-dataset check against the participants
+    snapshot (a steward's pre-delivery check has no snapshot to compare with).
+    """
     try:
         if name_fault:
             raise FileFault(name_fault, "invalid_file_name")
@@ -128,7 +132,8 @@ def evaluate_file(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFra
         return _rejected(ctx, FileFault("the participants file has no rows: a snapshot lists every participant "
                                         "ever enrolled, so it cannot be empty", "participants_empty"),
                          rows, None, detected=detected, warnings=warnings)
-    if ctx.dataset != "participants" and snapshot is None and rows:
+    membership = membership and ctx.dataset != "participants"
+    if membership and snapshot is None and rows:
         return _rejected(ctx, FileFault(f"no participants snapshot of source {ctx.source.id} has been accepted "
                                         f"for {ctx.period} or earlier, so no row can be matched to a participant; "
                                         "deliver (or fix) the participants file first", "no_participants_snapshot"),
@@ -141,7 +146,7 @@ def evaluate_file(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFra
             fault["column"] = "person_id"
     faults = harmonised.faults + [f for f in gx_faults
                                   if not (f["rule"] == "required" and (f["source_row"], f["column"]) in converted)]
-    if ctx.dataset != "participants" and rows:
+    if membership and rows:
         faults += membership_faults(typed, snapshot, len(ctx.source.municipalities) > 1)
     _attach_person(faults, typed)
     failing = {f["source_row"] for f in faults}
@@ -280,3 +285,18 @@ def _report_name_fault(settings, source, delivery, outcomes, progress) -> None:
                      "message": record.message})
     if progress:
         progress(f"{source.id} {delivery.file_name}: rejected ({record.message})")
+
+
+def stale_sources(settings: Settings, config, period: str | None = None) -> list[dict[str, str]]:
+    """Sources with no accepted participants snapshot for ``period`` or later (indicators.md, stale).
+
+    Without a period: the latest period any source has a snapshot for.
+    """
+    snapshots = {sid: sorted(p for (_, p) in curated.partitions(settings.curated_dir, "participants", sid))
+                 for sid in config.sources}
+    newest = [s[-1] for s in snapshots.values() if s]
+    period = period or (max(newest) if newest else None)
+    if period is None:
+        return [{"source": sid, "name": s.name, "newest_snapshot": ""} for sid, s in config.sources.items()]
+    return [{"source": sid, "name": config.sources[sid].name, "newest_snapshot": (snaps[-1] if snaps else "")}
+            for sid, snaps in snapshots.items() if not snaps or snaps[-1] < period]

@@ -32,6 +32,12 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_published_parquet(out_dir: Path, tables: dict[str, pd.DataFrame]) -> dict[str, Path]:
     """Write every table as ``<out_dir>/<name>.parquet``, each atomically.
 
@@ -60,7 +66,8 @@ def write_published_parquet(out_dir: Path, tables: dict[str, pd.DataFrame]) -> d
                 pq.write_table(table, fh)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
+            # mkstemp creates 0600; give the file the mode a plain open() would.
+            os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else _default_mode())
             os.replace(tmp, target)
         except BaseException:
             tmp.unlink(missing_ok=True)

@@ -269,60 +269,19 @@ def areas_frame() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[c.name for c in areas.columns])
 
 
-# code, name_sv, name_en, definition (Swedish), kind — indicators.md
-_INDICATOR_CATALOGUE: tuple[tuple[str, str, str, str, str], ...] = (
-    ("EECO01", "Totalt antal deltagare", "Total number of participants",
-     "Deltagare med inträde senast periodens sista dag (kumulativt).", "count"),
-    ("EECO02", "Arbetslösa, inklusive långtidsarbetslösa", "Unemployed, including long-term unemployed",
-     "Deltagare som vid inträdet var arbetslösa eller långtidsarbetslösa.", "count"),
-    ("EECO03", "Långtidsarbetslösa", "Long-term unemployed",
-     "Deltagare som vid inträdet var långtidsarbetslösa.", "count"),
-    ("EECO04", "Personer utanför arbetskraften", "Inactive",
-     "Deltagare som vid inträdet stod utanför arbetskraften (t.ex. studerande).", "count"),
-    ("EECO05", "Anställda, inklusive egenföretagare", "Employed, including self-employed",
-     "Deltagare som vid inträdet var anställda eller egenföretagare.", "count"),
-    ("EECO06", "Barn under 18 år", "Children below 18 years of age",
-     "Deltagare som var under 18 år vid inträdet.", "count"),
-    ("EECO07", "Unga i åldern 18–29 år", "Young people between 18 and 29 years of age",
-     "Deltagare som var 18–29 år (båda inräknade) vid inträdet.", "count"),
-    ("EECO12", "Deltagare med funktionsnedsättning", "Participants with disabilities",
-     "Deltagare som själva uppgett funktionsnedsättning.", "count"),
-    ("EECO14", "Deltagare med utländsk bakgrund", "Participants with a foreign background",
-     "Deltagare födda utomlands eller med två utrikes födda föräldrar.", "count"),
-    ("EECR01", "Arbetssökande efter avslutat deltagande", "Participants engaged in job searching upon leaving",
-     "Deltagare som avslutat senast periodens sista dag och då var arbetssökande.", "count"),
-    ("EECR02", "I utbildning efter avslutat deltagande", "Participants in education or training upon leaving",
-     "Deltagare som avslutat senast periodens sista dag och då gick vidare till nationellt program eller annan utbildning.", "count"),
-    ("EECR03", "Har uppnått en kvalifikation efter avslutat deltagande", "Participants gaining a qualification upon leaving",
-     "Deltagare som avslutat senast periodens sista dag med behörighetsgivande betyg eller yrkesbevis.", "count"),
-    ("EECR04", "I sysselsättning efter avslutat deltagande", "Participants in employment, including self-employment, upon leaving",
-     "Deltagare som avslutat senast periodens sista dag och då var anställda eller egenföretagare.", "count"),
-    ("ENTRANTS", "Nya deltagare", "Entrants",
-     "Deltagare vars inträde ligger i perioden.", "count"),
-    ("EXITS", "Avslutade deltagare", "Exits",
-     "Deltagare vars avslut ligger i perioden.", "count"),
-    ("ACTIVE", "Aktiva deltagare", "Active participants",
-     "Deltagare med inträde senast periodens sista dag och utan avslut före periodens första dag.", "count"),
-    ("ATTENDANCE_RATE", "Närvaro", "Attendance rate",
-     "Närvarande minuter / schemalagda minuter under perioden.", "rate"),
-    ("ATTENDANCE_IMPROVED", "Förbättrad närvaro", "Improved attendance",
-     "Andel med högre närvaro i perioden än i sin första månad med schemalagd tid.", "rate"),
-    ("MOTIVATION_IMPROVED", "Ökad motivation", "Improved motivation",
-     "Andel vars senaste enkätsvar om motivation är högre än vid T0.", "rate"),
-    ("FUTURE_HOPE_IMPROVED", "Ökad framtidstro", "Improved future hope",
-     "Andel vars senaste enkätsvar om framtidstro är högre än vid T0.", "rate"),
-    ("WELLBEING_IMPROVED", "Ökat välbefinnande", "Improved wellbeing",
-     "Andel vars senaste enkätsvar om välbefinnande är högre än vid T0.", "rate"),
-    ("WORK_PLACEMENT", "Praktik eller APL", "Work placement",
-     "Andel av deltagarna på studiespår arbetsliv eller yrkesintroduktion som haft praktik eller APL.", "rate"),
-    ("COMPLETION", "Fullföljda studier", "Completion",
-     "Andel av de avslutade som gått vidare till nationellt program eller uppnått en kvalifikation.", "rate"),
-)
-
-
 def indicators_frame() -> pd.DataFrame:
-    """The ``indicators`` dimension for the indicators of indicators.md."""
-    return pd.DataFrame(list(_INDICATOR_CATALOGUE), columns=[c.name for c in indicators.columns])
+    """The ``indicators`` dimension: the catalogue of ``transforms.indicators``
+    (one source of truth for names and definitions), with the warehouse's column names."""
+    from transforms.indicators import indicators_frame as catalogue
+
+    return _indicators_columns(catalogue())
+
+
+def _indicators_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    # transforms.indicators calls the code column ``code``; the table calls it ``indicator``.
+    if "code" in frame.columns and "indicator" not in frame.columns:
+        return frame.rename(columns={"code": "indicator"})
+    return frame
 
 
 def is_esf_indicator(code: str) -> bool:
@@ -438,6 +397,8 @@ def _rows(table: Table, frame: pd.DataFrame) -> list[tuple[Any, ...]]:
         raise ValueError(f"{table.name}: no frame given")
     if len(frame) == 0:
         return []
+    if frame.columns.duplicated().any():
+        raise ValueError(f"{table.name}: duplicated columns {list(frame.columns[frame.columns.duplicated()])}")
     missing = [n for n in names if n not in frame.columns]
     extra = [str(c) for c in frame.columns if c not in names]
     if missing or extra:
@@ -544,7 +505,7 @@ def publish(
         "indicator_values_restricted": indicator_values_restricted,
         "source_status": source_status,
         "areas": areas,
-        "indicators": indicators,
+        "indicators": _indicators_columns(indicators),
         "load_ledger": load_ledger,
         "quarantine_summary": quarantine_summary,
     }
@@ -625,6 +586,8 @@ def canonical(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` as ``read_table`` would return it after publishing it to table ``name``
     (validated, typed and ordered the same way)."""
     table = metadata.tables[name]
+    if name == "indicators":
+        frame = _indicators_columns(frame)
     return _typed_frame(table, _rows(table, frame))
 
 

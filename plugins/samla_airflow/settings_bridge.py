@@ -35,6 +35,10 @@ def _key_connection() -> str | None:
 
 
 def export_airflow_settings() -> None:
+    # Only a running task has Variables/Connections to ask (the task runner sets
+    # AIRFLOW_CTX_* for it); the CLI and tests must not import airflow for nothing.
+    if not os.environ.get("AIRFLOW_CTX_DAG_ID"):
+        return
     for name in SETTING_NAMES:
         if os.environ.get(name):
             continue

@@ -1,0 +1,209 @@
+"""Published layer: the fund report workbook (fund_report.write_fund_report)."""
+
+from __future__ import annotations
+
+import random
+import zipfile
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from transforms import fund_report
+from transforms.fund_report import safe_text, write_fund_report
+from transforms.warehouse import areas_frame, indicators_frame
+
+PERIODS = ["2025-01", "2025-02", "2025-03"]
+GENDERS = ("all", "female", "male", "nonbinary")
+GENDER_LABELS = ("Totalt", "Kvinnor", "Män", "Icke-binära")
+LEVEL = {"Region": "region", "Delregion": "federation", "Kommun": "municipality"}
+EVIL_SOURCE = '=HYPERLINK("http://x")'
+EVIL_AREA = "+SUM(A1:A9)"
+
+
+def published(periods: list[str], seed: int = 0) -> pd.DataFrame:
+    """A synthetic PUBLISHED table: suppressed cells without numbers, zero-denominator rates."""
+    rng = random.Random(seed)
+    kinds = dict(zip(indicators_frame().indicator, indicators_frame().kind, strict=True))
+    rows = []
+    for p in periods:
+        for level, code in zip(areas_frame().area_level, areas_frame().area_code, strict=True):
+            for g in GENDERS:
+                for ind, kind in kinds.items():
+                    key = (p, level, code, g, ind)
+                    n = rng.choice([0, 2, 6, 11, 25, rng.randint(0, 400)])
+                    if 1 <= n < 5:
+                        rows.append((*key, None, None, None, True))
+                    elif kind == "rate":
+                        d = n + rng.choice([0, 7, 20])
+                        rows.append((*key, n, d, n / d if d else None, False))
+                    else:
+                        rows.append((*key, n, None, float(n), False))
+    frame = pd.DataFrame(rows, columns=["period", "area_level", "area_code", "gender", "indicator",
+                                        "numerator", "denominator", "value", "suppressed"])
+    return frame.astype({"numerator": "Int64", "denominator": "Int64", "value": "Float64"})
+
+
+def status(periods: list[str]) -> pd.DataFrame:
+    rows = []
+    for p in periods:
+        rows.append((p, "1480", False, p))
+        rows.append((p, "kfv", p >= "2025-02", "2025-01"))
+        rows.append((p, EVIL_SOURCE, True, None))
+    return pd.DataFrame(rows, columns=["period", "source", "stale", "snapshot_period"])
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    areas = areas_frame()
+    areas.loc[areas.area_code == "1442", "name"] = EVIL_AREA  # a name as a delivery might spell it
+    iv = published(PERIODS)
+    path = tmp_path_factory.mktemp("report") / "out" / "fokus_im_esf.xlsx"
+    result = write_fund_report(
+        path, indicator_values=iv, source_status=status(PERIODS), areas=areas,
+        indicators=indicators_frame(), periods=PERIODS, generated_at="2025-04-02 06:00 UTC",
+    )
+    assert result == path
+    return path, iv
+
+
+def table_rows(ws, first_label: str) -> tuple[list[str], list[tuple]]:
+    """Header and data rows of the table whose header row starts with ``first_label``."""
+    rows = list(ws.iter_rows(values_only=True))
+    h = next(i for i, r in enumerate(rows) if r[0] == first_label)
+    return list(rows[h]), [r for r in rows[h + 1:] if r[0] is not None]
+
+
+def expected(rec: pd.Series | None, field: str = "value"):
+    """What the workbook must show for ``rec``. Counts exactly; a rate to 16 significant
+    digits, as openpyxl writes floats ("%.16g"; Excel itself keeps 15)."""
+    if rec is None:
+        return None
+    if rec.suppressed:
+        return ".."
+    v = rec[field]
+    if pd.isna(v):
+        return "." if field == "value" else None
+    if float(v).is_integer():
+        return v
+    return pytest.approx(float(v), rel=1e-15, abs=0)
+
+
+def test_workbook_opens_with_its_sheets(report):
+    path, _ = report
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["ESF+ indikatorer", "Tidsserie", "Projektindikatorer", "Definitioner"]
+    for ws in wb.worksheets:
+        assert ws.freeze_panes is not None, ws.title
+        assert ws.column_dimensions["A"].width > 5
+    assert not list(path.parent.glob("*.tmp"))
+
+
+def test_esf_sheet_equals_the_published_latest_period(report):
+    path, iv = report
+    ws = load_workbook(path)["ESF+ indikatorer"]
+    header, rows = table_rows(ws, "Nivå")
+    assert header == ["Nivå", "Kod", "Område", "Indikator", "Benämning", *GENDER_LABELS]
+    esf = sorted(c for c in indicators_frame().indicator if c.startswith(("EECO", "EECR")))
+    assert len(rows) == 15 * len(esf)
+    assert rows[0][:3] == ("Region", "FOKUS", "Fokus IM (Västsverige, SE23)")
+    idx = iv.set_index(["period", "area_level", "area_code", "gender", "indicator"]).sort_index()
+    dots = 0
+    for r in rows:
+        for g, cell in zip(GENDERS, r[5:9], strict=True):
+            rec = idx.loc[("2025-03", LEVEL[r[0]], r[1], g, r[3])]
+            assert cell == expected(rec), (r[:4], g)
+            dots += cell == ".."
+    assert dots > 0
+
+
+def test_series_and_project_sheets_equal_the_table(report):
+    path, iv = report
+    wb = load_workbook(path)
+    idx = iv.set_index(["period", "area_level", "area_code", "gender", "indicator"]).sort_index()
+
+    _, series = table_rows(wb["Tidsserie"], "Period")
+    assert {r[0] for r in series} == set(PERIODS)
+    for r in random.Random(3).sample(series, 150):
+        for g, cell in zip(GENDERS, r[6:10], strict=True):
+            assert cell == expected(idx.loc[(r[0], LEVEL[r[1]], r[2], g, r[4])])
+
+    ws = wb["Projektindikatorer"]
+    header, rows = table_rows(ws, "Period")
+    assert header == ["Period", "Nivå", "Kod", "Område", "Indikator", "Benämning", "Kön",
+                      "Värde", "Täljare", "Nämnare"]
+    assert not any(r[4].startswith(("EECO", "EECR")) for r in rows)
+    assert {r[4] for r in rows} >= {"ENTRANTS", "EXITS", "ACTIVE", "ATTENDANCE_RATE",
+                                    "MOTIVATION_IMPROVED", "WORK_PLACEMENT", "COMPLETION"}
+    gender = dict(zip(GENDER_LABELS, GENDERS, strict=True))
+    seen = {"..": 0, ".": 0, "rate": 0}
+    for r in rows:
+        rec = idx.loc[(r[0], LEVEL[r[1]], r[2], gender[r[6]], r[4])]
+        assert expected(rec) == r[7], r[:7]
+        assert r[8] == expected(rec, "numerator"), r[:7]
+        assert r[9] == expected(rec, "denominator"), r[:7]
+        seen[".."] += r[7] == ".."
+        seen["."] += r[7] == "."
+        seen["rate"] += isinstance(r[7], float) and not float(r[7]).is_integer()
+    assert all(seen.values()), seen
+
+    # rates are shown as percent, counts as whole numbers
+    formats = {}
+    for row in ws.iter_rows(min_row=1):
+        if row[4].value in ("COMPLETION", "ENTRANTS") and isinstance(row[7].value, int | float):
+            formats[row[4].value] = row[7].number_format
+    assert formats == {"COMPLETION": "0.0%", "ENTRANTS": "#,##0"}
+
+
+def test_definitions_list_every_indicator_and_the_stale_sources(report):
+    path, _ = report
+    ws = load_workbook(path)["Definitioner"]
+    values = [r for r in ws.iter_rows(values_only=True)]
+    text = "\n".join(str(v) for r in values for v in r if v is not None)
+    for ind in indicators_frame().itertuples(index=False):
+        row = next(r for r in values if r[0] == ind.indicator)
+        assert row[1:4] == (ind.name_sv, ind.name_en, ind.definition)
+    assert "Röjandeskydd" in text and ".." in text and "5 elever" in text
+
+    stale = [(r[0], r[1], r[3]) for r in values if r[2] == "Inaktuell"]
+    assert ("2025-01", "kfv", "2025-01") not in stale  # kfv is current in 2025-01
+    assert ("2025-02", "kfv", "2025-01") in stale
+    assert ("2025-03", EVIL_SOURCE, "saknas (aldrig godkänd)") in stale
+    assert {p for p, *_ in stale} == set(PERIODS)
+
+
+def test_text_from_deliveries_is_never_a_formula(report):
+    path, _ = report
+    wb = load_workbook(path)
+    found = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if cell.value in (EVIL_SOURCE, EVIL_AREA):
+                    found.add(cell.value)
+                    assert cell.data_type == "s" and cell.quotePrefix
+    assert found == {EVIL_SOURCE, EVIL_AREA}
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in z.read(name) and b"<f " not in z.read(name), name
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "plain"])
+def test_safe_text(value):
+    cell = Workbook().active["A1"]
+    safe_text(cell, value)
+    assert cell.value == value and cell.data_type == "s"
+    assert bool(cell.quotePrefix) == (value != "plain")
+    safe_text(cell, "a\x00b\x07c")  # characters XML cannot hold are dropped, not fatal
+    assert cell.value == "abc"
+
+
+def test_refuses_the_restricted_table(tmp_path):
+    iv = published(["2025-01"]).assign(persons=1)
+    with pytest.raises(ValueError, match="restricted"):
+        write_fund_report(tmp_path / "x.xlsx", indicator_values=iv, source_status=status([]),
+                          areas=areas_frame(), indicators=indicators_frame(),
+                          periods=["2025-01"], generated_at="now")
+    assert fund_report.SUPPRESSED == ".."

@@ -1,0 +1,166 @@
+"""One source end to end without Airflow: archive, re-delivery, duplicates, newest wins, reprocessing."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date
+
+import pandas as pd
+from conftest import TEST_KEY
+from deliveries import attendance, participant, people, write_csv
+
+from transforms import curated, landing, ledger
+from transforms.ingest import ingest_source
+from transforms.settings import load_settings
+from transforms.sources import parse_sources
+
+KEY = TEST_KEY.encode()
+PNRS = people(10, seed=3)
+TODAY = date(2025, 3, 15)
+
+
+def setup(samla_env, municipalities=("1489",)):
+    settings = load_settings()
+    config = parse_sources({"sources": [{"id": "s1", "name": "Test", "municipalities": list(municipalities),
+                                         "delivery": {"folder": "landing/s1"}}]}, settings.data_dir)
+    source = config.get("s1")
+    source.delivery.folder.mkdir(parents=True)
+    return settings, source
+
+
+def ingest(settings, source, **kw):
+    files = landing.candidate_files(source.delivery.folder)
+    return ingest_source(settings, source, KEY, files, today=TODAY, **kw)
+
+
+def test_archive_keeps_bytes_and_checksum(samla_env):
+    settings, source = setup(samla_env)
+    path = write_csv(source.delivery.folder / "participants_2025-01.csv", [participant(p) for p in PNRS])
+    manifest = ingest(settings, source)
+    (delivery,) = landing.archived(settings.data_dir, "s1")
+    assert (settings.data_dir / delivery.archive_path).read_bytes() == path.read_bytes()
+    assert delivery.sha256 == landing.sha256_of(path)
+    assert manifest["changed"] == [("participants", "2025-01")]
+    frame = curated.read_dataset(settings.curated_dir, "participants")
+    assert len(frame) == 10 and set(frame["file_sha256"]) == {delivery.sha256}
+    assert "person_id" not in frame.columns and frame["person"].str.len().eq(64).all()
+
+
+def test_same_bytes_twice_processed_once(samla_env):
+    settings, source = setup(samla_env)
+    path = write_csv(source.delivery.folder / "participants_2025-01.csv", [participant(p) for p in PNRS])
+    ingest(settings, source)
+    again = ingest(settings, source)
+    assert again["files"] == [] and again["changed"] == []
+    # the same bytes under a new name (e.g. uploaded again) are recognised too
+    os.replace(path, path.with_name("participants_2025-01.CSV"))
+    assert ingest(settings, source)["files"] == []
+    assert len(ledger.read(settings.ledger_dir)) == 1
+
+
+def test_newest_delivery_wins_and_replaces_partition(samla_env):
+    settings, source = setup(samla_env)
+    write_csv(source.delivery.folder / "participants_2025-01.csv", [participant(p) for p in PNRS])
+    ingest(settings, source)
+    time.sleep(0.01)
+    write_csv(source.delivery.folder / "participants_2025-01.csv", [participant(p, gender="male") for p in PNRS[:7]])
+    ingest(settings, source)
+    frame = curated.read_dataset(settings.curated_dir, "participants")
+    assert len(frame) == 7 and set(frame["gender"]) == {"male"}
+    records = ledger.read(settings.ledger_dir)
+    assert list(records["rows_accepted"]) == [10, 7]
+
+
+def test_two_new_deliveries_in_one_scan_tie_broken_by_mtime(samla_env):
+    settings, source = setup(samla_env)
+    source_dir = source.delivery.folder
+    newer = write_csv(source_dir / "participants_2025-01.csv", [participant(p, gender="male") for p in PNRS])
+    older = write_csv(source_dir / "participants_2025-01.txt", [participant(p) for p in PNRS])
+    os.utime(older, (1, 1))
+    manifest = ingest(settings, source)
+    assert [f["file_name"] for f in manifest["files"]] == [older.name, newer.name]
+    frame = curated.read_dataset(settings.curated_dir, "participants")
+    assert set(frame["gender"]) == {"male"}, "the later-modified file must win"
+
+
+def test_rejected_redelivery_keeps_previous_good_data(samla_env):
+    settings, source = setup(samla_env)
+    write_csv(source.delivery.folder / "participants_2025-01.csv", [participant(p) for p in PNRS])
+    ingest(settings, source)
+    bad = [participant(p) for p in PNRS]
+    header = [h for h in bad[0] if h != "programme"]
+    write_csv(source.delivery.folder / "participants_2025-01.csv", bad, header=header)
+    manifest = ingest(settings, source)
+    assert manifest["files"][0]["status"] == "rejected" and manifest["changed"] == []
+    assert len(curated.read_dataset(settings.curated_dir, "participants")) == 10
+
+
+def test_quarantined_participant_quarantines_other_rows_and_fix_brings_them_back(samla_env):
+    settings, source = setup(samla_env)
+    rows = [participant(p) for p in PNRS]
+    rows[0]["gender"] = "?"
+    write_csv(source.delivery.folder / "participants_2025-01.csv", rows)
+    write_csv(source.delivery.folder / "attendance_2025-01.csv", [attendance(p, "2025-01") for p in PNRS])
+    ingest(settings, source)
+    assert len(curated.read_dataset(settings.curated_dir, "attendance")) == 9
+    q = curated.read_quarantine(settings.quarantine_dir)
+    assert set(q.loc[q["dataset"] == "attendance", "rule"]) == {"person_not_in_participants"}
+    # The steward fixes participants only; attendance is re-checked against the new snapshot.
+    rows[0]["gender"] = "female"
+    time.sleep(0.01)
+    write_csv(source.delivery.folder / "participants_2025-01.csv", rows)
+    manifest = ingest(settings, source)
+    assert ("attendance", "2025-01") in manifest["changed"]
+    assert len(curated.read_dataset(settings.curated_dir, "attendance")) == 10
+    records = ledger.read(settings.ledger_dir)
+    att = records[records["dataset"] == "attendance"]
+    assert list(att["rows_accepted"]) == [10]  # the same file's record, updated
+
+
+def test_attendance_uses_newest_earlier_snapshot(samla_env):
+    settings, source = setup(samla_env)
+    write_csv(source.delivery.folder / "participants_2024-12.csv", [participant(p) for p in PNRS])
+    write_csv(source.delivery.folder / "attendance_2025-01.csv", [attendance(p, "2025-01") for p in PNRS])
+    manifest = ingest(settings, source)
+    assert {f["status"] for f in manifest["files"]} == {"loaded"}
+
+
+def test_invalid_period_and_unmatched_name_reported_once(samla_env):
+    settings, source = setup(samla_env)
+    write_csv(source.delivery.folder / "participants_2023-13.csv", [participant(p) for p in PNRS])
+    write_csv(source.delivery.folder / "participants_2025-06.csv", [participant(p) for p in PNRS])  # future
+    write_csv(source.delivery.folder / "deltagare januari.csv", [participant(p) for p in PNRS])
+    manifest = ingest(settings, source)
+    messages = sorted(f["message"] for f in manifest["files"])
+    assert len(messages) == 3 and all(f["status"] == "rejected" for f in manifest["files"])
+    assert any("not a real month" in m for m in messages)
+    assert any("in the future" in m for m in messages)
+    assert any("does not match the source's pattern" in m for m in messages)
+    assert ingest(settings, source)["files"] == []
+
+
+def test_ledger_balances_for_every_file(samla_env):
+    settings, source = setup(samla_env)
+    rows = [participant(p) for p in PNRS]
+    rows[1]["entry_date"] = "not a date"
+    write_csv(source.delivery.folder / "participants_2025-01.csv", rows)
+    write_csv(source.delivery.folder / "attendance_2025-01.csv",
+              [attendance(p, "2025-01") for p in PNRS] + [attendance(PNRS[2], "2025-01")])
+    ingest(settings, source)
+    records = ledger.read(settings.ledger_dir)
+    assert (records["rows_read"] == records["rows_accepted"] + records["rows_quarantined"]).all()
+    q = curated.read_quarantine(settings.quarantine_dir)
+    per_file = q.groupby("file_sha256")["source_row"].nunique()
+    for r in records.itertuples():
+        assert per_file.get(r.file_sha256, 0) == r.rows_quarantined
+
+
+def test_period_range_limits_work(samla_env):
+    settings, source = setup(samla_env)
+    for period in ("2024-11", "2024-12", "2025-01"):
+        write_csv(source.delivery.folder / f"participants_{period}.csv", [participant(p) for p in PNRS])
+    manifest = ingest(settings, source, period_range=("2024-12", "2024-12"))
+    assert [f["period"] for f in manifest["files"]] == ["2024-12"]
+    assert sorted(p for (_, p) in curated.partitions(settings.curated_dir, "participants")) == ["2024-12"]
+    assert pd.Series(landing.archived(settings.data_dir, "s1")).size == 3  # all archived, one processed

@@ -1,0 +1,454 @@
+"""Published layer: the fund report workbook for the ESF+ reporting (Excel, Swedish labels).
+
+Built only from the PUBLISHED (suppressed) tables: what the workbook shows is
+exactly what ``indicator_values`` holds, with a suppressed cell shown as
+``..`` (SCB's sign for "uppgift för osäker / skyddad") and a rate over zero
+persons as ``.`` (cannot be computed).
+
+Text that can come from a delivery (source ids, area names, messages) goes
+through ``safe_text``: it is always stored as a literal string, never as a
+formula, so a value such as ``=HYPERLINK("http://x")`` cannot run in
+Excel (OWASP "CSV/formula injection").
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+SUPPRESSED = ".."
+NOT_APPLICABLE = "."
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+GENDER_LABELS = {"all": "Totalt", "female": "Kvinnor", "male": "Män", "nonbinary": "Icke-binära"}
+GENDERS = tuple(GENDER_LABELS)
+LEVEL_LABELS = {"region": "Region", "federation": "Delregion", "municipality": "Kommun"}
+KIND_LABELS = {"count": "Antal", "rate": "Andel"}
+ESF_PREFIXES = ("EECO", "EECR")
+
+SHEET_ESF = "ESF+ indikatorer"
+SHEET_SERIES = "Tidsserie"
+SHEET_PROJECT = "Projektindikatorer"
+SHEET_DEFINITIONS = "Definitioner"
+
+FORMAT_COUNT = "#,##0"
+FORMAT_RATE = "0.0%"
+
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
+_RIGHT = Alignment(horizontal="right")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def safe_text(cell: Cell, value: Any) -> Cell:
+    """Store ``value`` in ``cell`` as literal text, never as a formula.
+
+    openpyxl turns any string starting with ``=`` into a formula; we force the
+    cell type back to string, and for every string starting with one of
+    ``= + - @ TAB CR`` also set Excel's quote-prefix flag, so Excel keeps it as
+    text even when the cell is edited. The text itself is unchanged (no visible
+    apostrophe); characters XML cannot hold are dropped.
+    """
+    text = "" if _missing(value) else str(value)
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(FORMULA_TRIGGERS):
+        cell.quotePrefix = True
+    return cell
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _put_number(cell: Cell, value: Any, fmt: str) -> None:
+    if _missing(value):
+        safe_text(cell, NOT_APPLICABLE).alignment = _RIGHT
+        return
+    number = float(value)
+    cell.value = int(number) if fmt == FORMAT_COUNT and number.is_integer() else number
+    cell.number_format = fmt
+
+
+def _put_cell_value(cell: Cell, rec: _Rec | None, field: str, fmt: str) -> None:
+    if rec is None:  # no row in the table for this cell: leave it empty
+        return
+    if rec.suppressed:
+        safe_text(cell, SUPPRESSED).alignment = _RIGHT
+        return
+    if field != "value" and _missing(getattr(rec, field)):
+        return  # a count has no denominator
+    _put_number(cell, getattr(rec, field), FORMAT_COUNT if field != "value" else fmt)
+
+
+# --------------------------------------------------------------------------- input
+
+
+class _Rec:
+    __slots__ = ("numerator", "denominator", "value", "suppressed")
+
+    def __init__(self, numerator: Any, denominator: Any, value: Any, suppressed: Any):
+        self.numerator = numerator
+        self.denominator = denominator
+        self.value = value
+        self.suppressed = bool(suppressed)
+
+
+_Key = tuple[str, str, str, str, str]  # period, area_level, area_code, gender, indicator
+
+
+def _index(indicator_values: pd.DataFrame, periods: set[str]) -> dict[_Key, _Rec]:
+    need = ["period", "area_level", "area_code", "gender", "indicator",
+            "numerator", "denominator", "value", "suppressed"]
+    missing = [c for c in need if c not in indicator_values.columns]
+    if missing:
+        raise ValueError(f"indicator_values lacks columns {missing}")
+    if "persons" in indicator_values.columns:
+        raise ValueError("the fund report is built from the published table, not the restricted one")
+    out: dict[_Key, _Rec] = {}
+    for row in indicator_values[need].itertuples(index=False, name=None):
+        period = str(row[0])
+        if period not in periods:
+            continue
+        rec = _Rec(row[5], row[6], row[7], row[8])
+        if rec.suppressed and not all(_missing(v) for v in row[5:8]):
+            raise ValueError(f"suppressed cell {row[:5]} carries numbers: not a published table")
+        out[(period, str(row[1]), str(row[2]), str(row[3]), str(row[4]))] = rec
+    return out
+
+
+def _area_order(areas: pd.DataFrame, index: dict[_Key, _Rec]) -> list[tuple[str, str, str]]:
+    """(level, code, name): the region, then each federation followed by its municipalities."""
+    rows = [
+        (str(r.area_level), str(r.area_code), "" if _missing(r.name) else str(r.name),
+         None if _missing(r.parent_code) else str(r.parent_code))
+        for r in areas.itertuples(index=False)
+    ]
+    ordered: list[tuple[str, str, str]] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(level: str, code: str, name: str) -> None:
+        if (level, code) not in seen:
+            seen.add((level, code))
+            ordered.append((level, code, name))
+
+    for level, code, name, _parent in rows:
+        if level == "region":
+            add(level, code, name)
+    for level, code, name, _parent in rows:
+        if level == "federation":
+            add(level, code, name)
+            for lv2, code2, name2, parent2 in rows:
+                if lv2 == "municipality" and parent2 == code:
+                    add(lv2, code2, name2)
+    for level, code, name, _parent in rows:
+        add(level, code, name)
+    rank = {lv: i for i, lv in enumerate(LEVEL_LABELS)}
+    for level, code in sorted({(k[1], k[2]) for k in index}, key=lambda a: (rank.get(a[0], 9), a[1])):
+        add(level, code, code)  # in the data but not in the areas table
+    return ordered
+
+
+def _indicator_catalogue(indicators: pd.DataFrame, index: dict[_Key, _Rec]) -> list[dict[str, str]]:
+    cat: list[dict[str, str]] = []
+    known: set[str] = set()
+    if "code" in indicators.columns and "indicator" not in indicators.columns:
+        indicators = indicators.rename(columns={"code": "indicator"})  # transforms.indicators' name
+    for r in indicators.itertuples(index=False):
+        code = str(r.indicator)
+        known.add(code)
+        cat.append({
+            "indicator": code,
+            "name_sv": "" if _missing(r.name_sv) else str(r.name_sv),
+            "name_en": "" if _missing(r.name_en) else str(r.name_en),
+            "definition": "" if _missing(r.definition) else str(r.definition),
+            "kind": "" if _missing(r.kind) else str(r.kind),
+        })
+    for code in sorted({k[4] for k in index} - known):
+        has_denominator = any(
+            k[4] == code and not _missing(rec.denominator) for k, rec in index.items()
+        )
+        cat.append({"indicator": code, "name_sv": code, "name_en": code, "definition": "",
+                    "kind": "rate" if has_denominator else "count"})
+    return cat
+
+
+def _is_esf(code: str) -> bool:
+    return code.startswith(ESF_PREFIXES)
+
+
+# --------------------------------------------------------------------------- sheets
+
+
+def _preamble(ws: Worksheet, title: str, lines: Sequence[str]) -> int:
+    """Title and notes above a table; returns the header row."""
+    safe_text(ws.cell(row=1, column=1), title).font = _TITLE
+    for i, line in enumerate(lines, start=2):
+        safe_text(ws.cell(row=i, column=1), line)
+    return len(lines) + 3
+
+
+def _header(ws: Worksheet, row: int, labels: Sequence[str]) -> None:
+    for col, label in enumerate(labels, start=1):
+        cell = safe_text(ws.cell(row=row, column=col), label)
+        cell.font = _BOLD
+        cell.fill = _HEADER_FILL
+
+
+def _finish_table(ws: Worksheet, header_row: int, ncols: int, last_row: int,
+                  freeze_col: int, widths: dict[int, float] | None = None) -> None:
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=freeze_col)
+    if last_row > header_row:
+        ws.auto_filter.ref = f"A{header_row}:{get_column_letter(ncols)}{last_row}"
+    _fit_columns(ws, header_row, ncols, widths or {})
+
+
+def _fit_columns(ws: Worksheet, header_row: int, ncols: int, fixed: dict[int, float]) -> None:
+    for col in range(1, ncols + 1):
+        if col in fixed:
+            width = fixed[col]
+        else:
+            longest = 0
+            for row in ws.iter_rows(min_row=header_row, max_row=min(ws.max_row, header_row + 2000),
+                                    min_col=col, max_col=col, values_only=True):
+                value = row[0]
+                if value is not None:
+                    longest = max(longest, len(str(value)) if isinstance(value, str) else 10)
+            width = min(max(longest + 2, 8), 60)
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _area_cells(ws: Worksheet, row: int, col: int, area: tuple[str, str, str]) -> None:
+    level, code, name = area
+    safe_text(ws.cell(row=row, column=col), LEVEL_LABELS.get(level, level))
+    safe_text(ws.cell(row=row, column=col + 1), code)
+    cell = safe_text(ws.cell(row=row, column=col + 2), name)
+    if level != "municipality":
+        cell.font = _BOLD
+
+
+def _esf_rows(ws: Worksheet, start_row: int, periods: Iterable[str],
+              area_list: list[tuple[str, str, str]], esf: list[dict[str, str]],
+              index: dict[_Key, _Rec], with_period: bool) -> int:
+    row = start_row
+    for period in periods:
+        for area in area_list:
+            for ind in esf:
+                col = 1
+                if with_period:
+                    safe_text(ws.cell(row=row, column=col), period)
+                    col += 1
+                _area_cells(ws, row, col, area)
+                safe_text(ws.cell(row=row, column=col + 3), ind["indicator"])
+                safe_text(ws.cell(row=row, column=col + 4), ind["name_sv"])
+                fmt = FORMAT_RATE if ind["kind"] == "rate" else FORMAT_COUNT
+                for g, gender in enumerate(GENDERS):
+                    rec = index.get((period, area[0], area[1], gender, ind["indicator"]))
+                    _put_cell_value(ws.cell(row=row, column=col + 5 + g), rec, "value", fmt)
+                row += 1
+    return row - 1
+
+
+def _write_esf(ws: Worksheet, latest: str, area_list, esf, index, notes: list[str]) -> None:
+    header_row = _preamble(ws, f"ESF+ gemensamma indikatorer per kön – Fokus IM, {latest}", notes)
+    labels = ["Nivå", "Kod", "Område", "Indikator", "Benämning", *GENDER_LABELS.values()]
+    _header(ws, header_row, labels)
+    last = _esf_rows(ws, header_row + 1, [latest], area_list, esf, index, with_period=False)
+    _finish_table(ws, header_row, len(labels), last, freeze_col=4)
+
+
+def _write_series(ws: Worksheet, periods: list[str], area_list, esf, index, notes: list[str]) -> None:
+    header_row = _preamble(ws, "ESF+ gemensamma indikatorer per kön – tidsserie", notes)
+    labels = ["Period", "Nivå", "Kod", "Område", "Indikator", "Benämning", *GENDER_LABELS.values()]
+    _header(ws, header_row, labels)
+    last = _esf_rows(ws, header_row + 1, periods, area_list, esf, index, with_period=True)
+    _finish_table(ws, header_row, len(labels), last, freeze_col=5)
+
+
+def _write_project(ws: Worksheet, periods: list[str], area_list, project, index, notes: list[str]) -> None:
+    header_row = _preamble(ws, "Projektets egna indikatorer – Fokus IM", notes)
+    labels = ["Period", "Nivå", "Kod", "Område", "Indikator", "Benämning", "Kön",
+              "Värde", "Täljare", "Nämnare"]
+    _header(ws, header_row, labels)
+    row = header_row + 1
+    for period in sorted(periods, reverse=True):  # latest first: what the reader looks for
+        for area in area_list:
+            for ind in project:
+                fmt = FORMAT_RATE if ind["kind"] == "rate" else FORMAT_COUNT
+                for gender in GENDERS:
+                    rec = index.get((period, area[0], area[1], gender, ind["indicator"]))
+                    safe_text(ws.cell(row=row, column=1), period)
+                    _area_cells(ws, row, 2, area)
+                    safe_text(ws.cell(row=row, column=5), ind["indicator"])
+                    safe_text(ws.cell(row=row, column=6), ind["name_sv"])
+                    safe_text(ws.cell(row=row, column=7), GENDER_LABELS[gender])
+                    _put_cell_value(ws.cell(row=row, column=8), rec, "value", fmt)
+                    _put_cell_value(ws.cell(row=row, column=9), rec, "numerator", fmt)
+                    _put_cell_value(ws.cell(row=row, column=10), rec, "denominator", fmt)
+                    row += 1
+    _finish_table(ws, header_row, len(labels), row - 1, freeze_col=8)
+
+
+def _stale_by_period(source_status: pd.DataFrame, periods: list[str]) -> dict[str, list[tuple[str, str | None]]]:
+    out: dict[str, list[tuple[str, str | None]]] = {p: [] for p in periods}
+    if len(source_status) == 0:
+        return out
+    for r in source_status.itertuples(index=False):
+        period = str(r.period)
+        if period in out and not _missing(r.stale) and bool(r.stale):
+            snap = None if _missing(r.snapshot_period) else str(r.snapshot_period)
+            out[period].append((str(r.source), snap))
+    for lst in out.values():
+        lst.sort()
+    return out
+
+
+def _write_definitions(ws: Worksheet, catalogue: list[dict[str, str]], stale: dict[str, list],
+                       periods: list[str], threshold: int, generated_at: str) -> None:
+    header_row = _preamble(ws, "Definitioner och dataläge", [f"Skapad {generated_at}."])
+    labels = ["Kod", "Benämning", "Name (English)", "Definition", "Typ"]
+    _header(ws, header_row, labels)
+    row = header_row + 1
+    for ind in catalogue:
+        safe_text(ws.cell(row=row, column=1), ind["indicator"])
+        safe_text(ws.cell(row=row, column=2), ind["name_sv"]).alignment = _WRAP
+        safe_text(ws.cell(row=row, column=3), ind["name_en"]).alignment = _WRAP
+        safe_text(ws.cell(row=row, column=4), ind["definition"]).alignment = _WRAP
+        safe_text(ws.cell(row=row, column=5), KIND_LABELS.get(ind["kind"], ind["kind"]))
+        row += 1
+
+    row += 1
+    safe_text(ws.cell(row=row, column=1), "Röjandeskydd").font = _BOLD
+    for line in (
+        f"Celler som bygger på 1–{threshold - 1} elever visas som ”{SUPPRESSED}” "
+        f"(tröskel: {threshold} elever). Även en andel vars täljare, nämnare eller nämnare "
+        f"minus täljare är 1–{threshold - 1} visas som ”{SUPPRESSED}”.",
+        "Dessutom döljs ytterligare en cell där en enda dold cell annars skulle kunna räknas "
+        "fram ur totalen (kön, kommuner i en delregion, delregioner i regionen).",
+        f"”{NOT_APPLICABLE}” = andelen kan inte beräknas (nämnaren är 0). Nollor visas som 0.",
+        "Andelar visas i procent. Täljare och nämnare är antal elever, för Närvaro minuter.",
+        "En elev räknas en gång per område, även om eleven varit inskriven i flera kommuner.",
+    ):
+        row += 1
+        safe_text(ws.cell(row=row, column=1), line)
+
+    row += 2
+    safe_text(ws.cell(row=row, column=1), "Dataläge per period").font = _BOLD
+    row += 1
+    safe_text(ws.cell(row=row, column=1),
+              "Varje period visar bästa nuvarande kunskap. En källa är inaktuell för en period när "
+              "den inte lämnat någon godkänd deltagarförteckning för perioden eller senare; då "
+              "används dess senaste tidigare förteckning.")
+    row += 1
+    for col, label in enumerate(["Period", "Källa", "Status", "Förteckning från period"], start=1):
+        cell = safe_text(ws.cell(row=row, column=col), label)
+        cell.font = _BOLD
+        cell.fill = _HEADER_FILL
+    for period in periods:
+        sources = stale.get(period, [])
+        if not sources:
+            row += 1
+            safe_text(ws.cell(row=row, column=1), period)
+            safe_text(ws.cell(row=row, column=3), "Alla källor aktuella")
+        for source, snapshot in sources:
+            row += 1
+            safe_text(ws.cell(row=row, column=1), period)
+            safe_text(ws.cell(row=row, column=2), source)
+            safe_text(ws.cell(row=row, column=3), "Inaktuell")
+            safe_text(ws.cell(row=row, column=4), snapshot or "saknas (aldrig godkänd)")
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    _fit_columns(ws, header_row, 5, {1: 14, 2: 40, 3: 40, 4: 70, 5: 10})
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def write_fund_report(
+    path: Path,
+    *,
+    indicator_values: pd.DataFrame,
+    source_status: pd.DataFrame,
+    areas: pd.DataFrame,
+    indicators: pd.DataFrame,
+    periods: list[str],
+    generated_at: str,
+    threshold: int = 5,
+) -> Path:
+    """Write the fund report workbook to ``path`` (atomically) and return ``path``.
+
+    ``indicator_values`` must be the PUBLISHED table (suppressed cells without
+    numbers); the report shows the latest of ``periods`` on "ESF+ indikatorer"
+    and every period of ``periods`` on "Tidsserie" and "Projektindikatorer".
+    ``threshold`` is only quoted in the notes.
+    """
+    if not periods:
+        raise ValueError("write_fund_report: no periods to report")
+    periods = sorted({str(p) for p in periods})
+    latest = periods[-1]
+    index = _index(indicator_values, set(periods))
+    area_list = _area_order(areas, index)
+    catalogue = _indicator_catalogue(indicators, index)
+    esf = [i for i in catalogue if _is_esf(i["indicator"])]
+    project = [i for i in catalogue if not _is_esf(i["indicator"])]
+    stale = _stale_by_period(source_status, periods)
+
+    stale_latest = stale.get(latest, [])
+    state = (
+        "Dataläge: alla källor aktuella."
+        if not stale_latest
+        else "Dataläge: inaktuella källor (äldre förteckning används): "
+        + ", ".join(s for s, _ in stale_latest) + "."
+    )
+    notes = [
+        f"Period {latest}. Skapad {generated_at}.",
+        f"”{SUPPRESSED}” = uppgiften skyddas (färre än {threshold} elever). "
+        f"”{NOT_APPLICABLE}” = kan inte beräknas. Se bladet {SHEET_DEFINITIONS}.",
+        state,
+    ]
+    series_notes = [f"Perioder {periods[0]}–{latest}. Skapad {generated_at}.", notes[1]]
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_ESF
+    _write_esf(ws, latest, area_list, esf, index, notes)
+    _write_series(wb.create_sheet(SHEET_SERIES), periods, area_list, esf, index, series_notes)
+    _write_project(wb.create_sheet(SHEET_PROJECT), periods, area_list, project, index, series_notes)
+    _write_definitions(wb.create_sheet(SHEET_DEFINITIONS), catalogue, stale, periods,
+                       threshold, generated_at)
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".xlsx.tmp")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        wb.save(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+__all__ = ["NOT_APPLICABLE", "SUPPRESSED", "safe_text", "write_fund_report"]
