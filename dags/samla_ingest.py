@@ -17,7 +17,7 @@ source/dataset/period with a load ledger and a quarantine.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 from samla_airflow.dag_config import source_entries
@@ -28,7 +28,7 @@ DEFAULT_ARGS = {"owner": "samla", "retries": 2, "retry_delay": timedelta(minutes
 @dag(
     dag_id="samla_ingest",
     schedule="0 6 5 * *",  # the 5th of each month: the previous month's exports are due by then
-    start_date=None,
+    start_date=datetime(2024, 9, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,

@@ -259,7 +259,8 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
                 stale_membership = (dataset != "participants"
                                     and delivery.sha256 in {current.get("sha256"), newest.sha256}
                                     and _recorded_participants(record_file) != participants_sha)
-                if pending or stale_membership:
+                purged = not (settings.data_dir / delivery.archive_path).exists()
+                if (pending or stale_membership) and not purged:
                     run(delivery, snapshot, participants_sha)
     return {"source": source.id, "files": outcomes, "changed": sorted(set(changed))}
 

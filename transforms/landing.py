@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from transforms.schema import DATASETS, PROJECT_END, PROJECT_START
+from transforms.schema import PROJECT_END, PROJECT_START
 from transforms.sources import Source
 
 EXTENSIONS = ("csv", "txt", "tsv", "xlsx", "xlsm")
@@ -39,6 +39,7 @@ class Delivery:
     arrived_at: str  # ISO time the pipeline first saw these bytes
     archive_path: str  # relative to the data dir
     name_fault: str | None = None  # why the file name is not a valid delivery
+    purged_at: str | None = None  # set when retention deleted the bytes
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -164,7 +165,3 @@ def archived(data_dir: Path, source_id: str) -> list[Delivery]:
     root = data_dir / "raw" / source_id
     found = [Delivery(**json.loads(p.read_text(encoding="utf-8"))) for p in root.glob("*/*/*.json")] if root.is_dir() else []
     return sorted(found, key=lambda d: d.order)
-
-
-def valid_datasets() -> tuple[str, ...]:
-    return DATASETS

@@ -1,0 +1,40 @@
+# Samla: the two commands a new machine needs are `make demo` and `make test`.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_COMPILE_BYTECODE := 1
+export UV_LINK_MODE := copy
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/uv
+endif
+PYTEST_WORKERS ?= 2
+
+.PHONY: install demo test lint airflow benchmark clean
+
+$(UV):
+	@echo "uv not found: installing it with pip"
+	python3 -m pip install --quiet uv
+
+.venv/.samla-installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --compile-bytecode
+	@touch $@
+
+install: .venv/.samla-installed
+
+demo: install
+	$(UV) run samla demo
+
+lint: install
+	$(UV) run ruff check .
+
+test: install lint
+	$(UV) run pytest -n $(PYTEST_WORKERS) --durations=10
+
+airflow: install
+	$(UV) run python -m samla_airflow.local_airflow
+
+benchmark: install
+	$(UV) run python benchmarks/ingest_benchmark.py
+
+clean:
+	rm -rf data .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,59 @@
+"""
+### Samla publication
+
+Computes the indicator tables of `indicators.md` from the curated Parquet
+(best current knowledge), applies disclosure control, and publishes them in
+one transaction to the warehouse (`SAMLA_WAREHOUSE_URL`), as Parquet, and as
+the fund's Excel report.
+
+* Data-aware: runs when any source's Asset `samla_curated_<id>` is updated by
+  the ingestion DAG; also runnable by hand for a period range.
+* Rebuilds only the periods that changed inputs affect; a rerun on the same
+  inputs gives identical tables.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from airflow.sdk import Asset, AssetAny, Param, dag, get_current_context, task
+from samla_airflow.dag_config import PUBLISHED_ASSET, source_entries
+
+DEFAULT_ARGS = {"owner": "samla", "retries": 2, "retry_delay": timedelta(minutes=2)}
+
+
+@dag(
+    dag_id="samla_publish",
+    schedule=AssetAny(*(Asset(entry.asset_name) for entry in source_entries())),
+    start_date=None,
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["samla", "publication"],
+    doc_md=__doc__,
+    params={
+        "period_from": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$", description="first period YYYY-MM"),
+        "period_to": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$", description="last period YYYY-MM"),
+    },
+)
+def samla_publish():
+    @task(task_display_name="Compute, suppress and publish indicators")
+    def publish_indicators():
+        from samla_airflow.publication import publish_indicators
+
+        params = get_current_context()["params"]
+        wanted = None
+        if params.get("period_from") or params.get("period_to"):
+            wanted = (params.get("period_from") or "2024-09", params.get("period_to") or "2027-08")
+        return publish_indicators(wanted)
+
+    @task(task_display_name="Parquet copy and fund report", outlets=[Asset(PUBLISHED_ASSET)])
+    def export_files(summary):
+        from samla_airflow.publication import export_published_files
+
+        return export_published_files()
+
+    export_files(publish_indicators())
+
+
+samla_publish()

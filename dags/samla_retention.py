@@ -1,0 +1,41 @@
+"""
+### Samla raw archive retention
+
+Deletes raw deliveries `SAMLA_RAW_RETENTION_DAYS` (default 90) days after
+their period closed, but only those already processed into the ledger —
+never a delivery still waiting to load. Arrival records stay (no personal
+data), so re-sent bytes are still recognised as duplicates.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from airflow.sdk import dag, task
+
+
+@dag(dag_id="samla_retention", schedule="@weekly", start_date=datetime(2024, 9, 1, tzinfo=UTC), catchup=False, max_active_runs=1,
+     default_args={"owner": "samla", "retries": 1, "retry_delay": timedelta(minutes=10)},
+     tags=["samla", "privacy"], doc_md=__doc__)
+def samla_retention():
+    @task(task_display_name="Purge expired raw deliveries")
+    def purge():
+        import logging
+
+        from samla_airflow.settings_bridge import export_airflow_settings
+
+        export_airflow_settings()
+        from transforms.retention import purge_raw
+        from transforms.settings import load_settings
+        from transforms.sources import load_sources
+
+        settings = load_settings()
+        config = load_sources(settings.sources_file, settings.data_dir)
+        purged = purge_raw(settings, sorted(config.sources))
+        logging.getLogger(__name__).info("purged %d raw deliveries", len(purged))
+        return {"purged": len(purged)}
+
+    purge()
+
+
+samla_retention()

@@ -1,0 +1,38 @@
+"""What the publication DAG's tasks run."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from samla_airflow.settings_bridge import export_airflow_settings
+
+log = logging.getLogger(__name__)
+
+
+def _context():
+    export_airflow_settings()
+    from transforms.settings import load_settings
+    from transforms.sources import load_sources
+
+    settings = load_settings()
+    return settings, load_sources(settings.sources_file, settings.data_dir)
+
+
+def publish_indicators(period_range: tuple[str, str] | None) -> dict[str, Any]:
+    from transforms.publication import publish
+
+    settings, config = _context()
+    summary = publish(settings, config, period_range)
+    log.info("publication: %s (%d period(s)); %s", summary["reason"], len(summary["periods"]),
+             {k: v for k, v in summary.items() if k not in ("periods", "reason")})
+    return summary
+
+
+def export_published_files() -> dict[str, str]:
+    from transforms.publication import export_files
+
+    settings, _ = _context()
+    paths = export_files(settings)
+    log.info("published files:\n%s", "\n".join(f"  {k}: {v}" for k, v in paths.items()))
+    return paths

@@ -1,0 +1,147 @@
+"""Curated Parquet -> published indicator tables (warehouse, Parquet, fund report).
+
+Rebuilds only what changed inputs affect: the curated partitions' checksums
+are kept in ``published/_inputs.json``; a new participants snapshot may
+restate every period (best current knowledge), a new attendance, survey or
+activities partition only its period and the later ones. Reruns on the same
+inputs give identical tables.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from transforms import curated, ledger, warehouse
+from transforms.disclosure import suppress
+from transforms.indicators import IndicatorInputs, compute, published_periods
+from transforms.schema import DATASETS
+from transforms.settings import Settings
+from transforms.sources import SourcesConfig
+
+STATE_FILE = "_inputs.json"
+LEDGER_COLUMNS = ["source", "dataset", "period", "file_name", "file_sha256", "arrived_at", "detected_format",
+                  "rows_read", "rows_accepted", "rows_quarantined", "status", "message", "data_docs"]
+
+
+@dataclass
+class Plan:
+    periods: list[str]  # the periods to (re)publish
+    fingerprint: dict[str, str]  # "dataset/source/period" -> delivery checksum
+    reason: str
+
+
+def input_fingerprint(settings: Settings) -> dict[str, str]:
+    out = {}
+    for dataset in DATASETS:
+        for (source, period), _ in curated.partitions(settings.curated_dir, dataset).items():
+            meta = curated.partition_metadata(settings.curated_dir, dataset, source, period) or {}
+            out[f"{dataset}/{source}/{period}"] = meta.get("sha256", "")
+    return out
+
+
+def _state_path(settings: Settings) -> Path:
+    return settings.published_dir / STATE_FILE
+
+
+def previous_state(settings: Settings) -> dict:
+    path = _state_path(settings)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def plan(settings: Settings, all_periods: list[str], wanted: tuple[str, str] | None = None) -> Plan:
+    """Which periods need publishing now."""
+    fingerprint = input_fingerprint(settings)
+    state = previous_state(settings)
+    in_range = [p for p in all_periods if wanted is None or wanted[0] <= p <= wanted[1]]
+    if wanted is not None:
+        return Plan(in_range, fingerprint, "periods asked for")
+    old = state.get("fingerprint")
+    if old is None or state.get("threshold") != settings.suppression_threshold or \
+            state.get("periods") != all_periods[: len(state.get("periods", []))]:
+        return Plan(in_range, fingerprint, "first publication or changed settings")
+    changed = {k for k in set(old) | set(fingerprint) if old.get(k) != fingerprint.get(k)}
+    new_periods = [p for p in all_periods if p not in state.get("periods", [])]
+    if any(k.startswith("participants/") for k in changed):
+        return Plan(in_range, fingerprint, "a participants snapshot changed: every period is restated")
+    first = min([k.rsplit("/", 1)[1] for k in changed] + new_periods, default=None)
+    if first is None:
+        return Plan([], fingerprint, "no input changed since the last publication")
+    return Plan([p for p in in_range if p >= first], fingerprint, f"inputs changed from {first}")
+
+
+def load_inputs(settings: Settings, config: SourcesConfig) -> IndicatorInputs:
+    frames = {d: curated.read_dataset(settings.curated_dir, d) for d in DATASETS}
+    return IndicatorInputs(frames["participants"], frames["attendance"], frames["survey"], frames["activities"],
+                           sorted(config.sources))
+
+
+def quarantine_summary(settings: Settings) -> pd.DataFrame:
+    q = curated.read_quarantine(settings.quarantine_dir)
+    cols = ["source", "dataset", "period", "file_sha256", "column", "rule"]
+    if q.empty:
+        return pd.DataFrame(columns=[*cols, "rows"])
+    q["column"] = q["column"].fillna("")
+    return q.groupby(cols, dropna=False)["source_row"].nunique().rename("rows").reset_index()
+
+
+def publish(settings: Settings, config: SourcesConfig, wanted: tuple[str, str] | None = None) -> dict:
+    """Compute, suppress and publish what changed; returns a summary (no personal data)."""
+    inputs = load_inputs(settings, config)
+    all_periods = published_periods(inputs)
+    todo = plan(settings, all_periods, wanted)
+    summary = {"periods": todo.periods, "reason": todo.reason, "published": False}
+    if not todo.periods:
+        return summary
+    restricted, status = compute(inputs, todo.periods)
+    published = suppress(restricted, settings.suppression_threshold)
+    ledger_frame = ledger.read(settings.ledger_dir)
+    result = warehouse.publish(
+        settings.warehouse_url,
+        indicator_values=published,
+        indicator_values_restricted=restricted,
+        source_status=status,
+        periods=todo.periods,
+        areas=warehouse.areas_frame(),
+        indicators=warehouse.indicators_frame(),
+        load_ledger=ledger_frame[LEDGER_COLUMNS],
+        quarantine_summary=quarantine_summary(settings),
+    )
+    _write_state(settings, todo, all_periods)
+    summary.update(published=True, rows=result["rows"],
+                   suppressed=int(published["suppressed"].sum()), cells=len(published))
+    return summary
+
+
+def _write_state(settings: Settings, todo: Plan, all_periods: list[str]) -> None:
+    path = _state_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    state = {"fingerprint": todo.fingerprint, "threshold": settings.suppression_threshold, "periods": all_periods}
+    tmp.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def export_files(settings: Settings) -> dict[str, str]:
+    """The warehouse's published tables as Parquet, and the fund report, from the same content."""
+    from transforms.fund_report import write_fund_report
+    from transforms.published_files import write_published_parquet
+
+    url = settings.warehouse_url
+    tables = {name: warehouse.read_table(url, name)
+              for name in ("indicator_values", "source_status", "areas", "indicators")}
+    paths = write_published_parquet(settings.published_dir, tables)
+    periods = sorted(tables["indicator_values"]["period"].unique())
+    if not periods:
+        return {k: str(v) for k, v in paths.items()}
+    now = datetime.now(UTC)
+    report = settings.reports_dir / f"fokus_im_indikatorer_{periods[-1]}.xlsx"
+    write_fund_report(report, indicator_values=tables["indicator_values"], source_status=tables["source_status"],
+                      areas=tables["areas"], indicators=tables["indicators"], periods=periods,
+                      generated_at=now.strftime("%Y-%m-%d %H:%M UTC"), threshold=settings.suppression_threshold)
+    return {**{k: str(v) for k, v in paths.items()}, "fund_report": str(report)}

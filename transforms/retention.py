@@ -1,0 +1,47 @@
+"""Raw archive retention (exports.md, Privacy): raw deliveries are kept a configured
+number of days after their period closes, then deleted — only those already
+processed into the ledger, never one still waiting to load. The small arrival
+record (no personal data) stays, so the same bytes are still recognised.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import os
+from datetime import UTC, date, datetime, timedelta
+
+from transforms import landing, ledger
+from transforms.settings import Settings
+
+
+def period_closes(period: str) -> date:
+    year, month = int(period[:4]), int(period[5:7])
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def purge_raw(settings: Settings, source_ids: list[str], today: date | None = None) -> list[dict[str, str]]:
+    """Delete expired, processed raw files; returns what was deleted (names and checksums only)."""
+    today = today or datetime.now(UTC).date()
+    keep = timedelta(days=settings.raw_retention_days)
+    purged = []
+    for source in source_ids:
+        for delivery in landing.archived(settings.data_dir, source):
+            path = settings.data_dir / delivery.archive_path
+            if not path.exists() or not delivery.period:
+                continue
+            try:
+                expired = period_closes(delivery.period) + keep < today
+            except ValueError:  # an invalid period in the name: counts from arrival instead
+                expired = datetime.fromisoformat(delivery.arrived_at).date() + keep < today
+            processed = ledger.exists(settings.ledger_dir, source, delivery.dataset, delivery.period, delivery.sha256)
+            if expired and processed:
+                path.unlink()
+                meta = path.with_suffix(".json")
+                record = json.loads(meta.read_text(encoding="utf-8")) | {"purged_at": today.isoformat()}
+                tmp = meta.with_name(f".{meta.name}.tmp")
+                tmp.write_text(json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+                os.replace(tmp, meta)
+                purged.append({"source": source, "dataset": delivery.dataset, "period": delivery.period,
+                               "file_name": delivery.file_name, "sha256": delivery.sha256})
+    return purged
