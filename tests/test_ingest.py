@@ -164,3 +164,21 @@ def test_period_range_limits_work(samla_env):
     assert [f["period"] for f in manifest["files"]] == ["2024-12"]
     assert sorted(p for (_, p) in curated.partitions(settings.curated_dir, "participants")) == ["2024-12"]
     assert pd.Series(landing.archived(settings.data_dir, "s1")).size == 3  # all archived, one processed
+
+
+def test_data_docs_page_for_every_validation_linked_from_ledger(samla_env):
+    from transforms.personnummer import find_in_text
+
+    settings, source = setup(samla_env)
+    rows = [participant(p) for p in PNRS]
+    rows[4]["programme"] = "IMX"
+    write_csv(source.delivery.folder / "participants_2025-01.csv", rows)
+    write_csv(source.delivery.folder / "attendance_2025-01.csv", [attendance(p, "2025-01") for p in PNRS])
+    ingest(settings, source)
+    records = ledger.read(settings.ledger_dir)
+    assert records["data_docs"].str.endswith(".html").all()
+    page = settings.data_dir / records.loc[records["dataset"] == "participants", "data_docs"].iloc[0]
+    html = page.read_text(encoding="utf-8")
+    assert "IMX" in html and "programme" in html, "the page shows the failing rule and value"
+    assert not find_in_text(html)
+    assert (settings.data_docs_dir / "index.html").exists()

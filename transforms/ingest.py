@@ -23,7 +23,7 @@ from transforms.personnummer import mask_in_text
 from transforms.schema import DATASETS
 from transforms.settings import Settings
 from transforms.sources import Source
-from transforms.validate import parameters_for, validate
+from transforms.validate import build_data_docs, parameters_for, run_name_for, validate
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ class FileResult:
     detected_format: str = ""
     warnings: list[str] = field(default_factory=list)
     rule: str = ""  # the file-level rule when rejected
+    validation_key: Any = None  # the stored GX result, for its Data Docs page
 
     @property
     def rows_quarantined(self) -> int:
@@ -138,8 +139,9 @@ def evaluate_file(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFra
                                         f"for {ctx.period} or earlier, so no row can be matched to a participant; "
                                         "deliver (or fix) the participants file first", "no_participants_snapshot"),
                          rows, typed, detected=detected, warnings=warnings)
-    gx_faults, _ = validate(typed, ctx.dataset, parameters_for(ctx.period_start, ctx.period_end, ctx.period,
-                                                                ctx.source.municipalities))
+    gx_faults, validation_key = validate(
+        typed, ctx.dataset, parameters_for(ctx.period_start, ctx.period_end, ctx.period, ctx.source.municipalities),
+        run_name_for(ctx.source.id, ctx.dataset, ctx.period, ctx.file_sha256))
     converted = {(f["source_row"], f["column"]) for f in harmonised.faults}
     for fault in gx_faults:
         if fault["column"] == "person":
@@ -160,14 +162,16 @@ def evaluate_file(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFra
             "loaded; the previous delivery stays. Fix the export and deliver the file again",
             "too_many_failing_rows",
         )
-        return _rejected(ctx, fault, rows, typed, faults, detected, warnings)
+        result = _rejected(ctx, fault, rows, typed, faults, detected, warnings)
+        result.validation_key = validation_key
+        return result
     accepted = typed[~typed["source_row"].isin(failing)].reset_index(drop=True)
     quarantine = _quarantine_frame(faults, ctx)
     status = "loaded_with_quarantine" if failing else "loaded"
     message = (f"{len(accepted)} rows loaded" + (f", {len(failing)} rows quarantined" if failing else "")
                + (f"; {len(warnings)} warning(s)" if warnings else ""))
     return FileResult(status, message, len(rows), accepted, quarantine, detected,
-                      [mask_in_text(w) for w in warnings])
+                      [mask_in_text(w) for w in warnings], validation_key=validation_key)
 
 
 # --- one source -------------------------------------------------------------------------
@@ -206,7 +210,6 @@ def _store(settings: Settings, delivery: landing.Delivery, ctx: FileContext, res
         status=result.status, message=result.message, processed_at=datetime.now(UTC).isoformat(timespec="seconds"),
         warnings=result.warnings, participants_sha256=participants_sha,
     )
-    ledger.write(settings.ledger_dir, record)
     return record, changed
 
 
@@ -221,6 +224,7 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
     landing.archive(settings.data_dir, source, files, today)
     deliveries = landing.archived(settings.data_dir, source.id)
     outcomes, changed = [], []
+    validated: list[tuple[ledger.LedgerRecord, Any]] = []  # written once their Data Docs pages exist
 
     def in_range(period: str) -> bool:
         return period_range is None or period_range[0] <= period <= period_range[1]
@@ -230,6 +234,7 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
         ctx = FileContext(source, dataset, delivery.period, delivery.file_name, delivery.sha256)
         result = evaluate_file(settings.data_dir / delivery.archive_path, ctx, key, snapshot, delivery.name_fault)
         record, did_change = _store(settings, delivery, ctx, result, participants_sha)
+        validated.append((record, result.validation_key))
         if did_change:
             changed.append((dataset, delivery.period))
         # Unmatched names are stored under the dataset they claimed or "participants": keep the real label.
@@ -262,7 +267,20 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
                 purged = not (settings.data_dir / delivery.archive_path).exists()
                 if (pending or stale_membership) and not purged:
                     run(delivery, snapshot, participants_sha)
+        # Per period, so the next period's membership sees this period's ledger (re-check logic).
+        _write_records(settings, validated)
+    _write_records(settings, validated)
     return {"source": source.id, "files": outcomes, "changed": sorted(set(changed))}
+
+
+def _write_records(settings: Settings, validated: list) -> None:
+    """Build the Data Docs pages of the validations, link them from the ledger, write the records."""
+    pages = build_data_docs(settings.data_docs_dir, [key for _, key in validated])
+    for record, key in validated:
+        if key in pages:
+            record.data_docs = str(pages[key].relative_to(settings.data_dir))
+        ledger.write(settings.ledger_dir, record)
+    validated.clear()
 
 
 def _recorded_participants(record_file: Path) -> str | None:

@@ -7,6 +7,7 @@ sees pseudonymised rows (never a personnummer: Data Docs show samples).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -50,12 +51,36 @@ class _Validator:
                 gx.ValidationDefinition(name=path.stem, data=batch, suite=suite)
             )
 
-    def run(self, dataset: str, frame: pd.DataFrame, parameters: dict[str, Any]):
-        return self.definitions[dataset].run(
+    def run(self, dataset: str, frame: pd.DataFrame, parameters: dict[str, Any], run_name: str | None):
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        run_id = RunIdentifier(run_name=run_name) if run_name else None
+        result = self.definitions[dataset].run(
             batch_parameters={"dataframe": frame},
             expectation_parameters=parameters,
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_ID]},
+            run_id=run_id,
         )
+        keys = [k for k in self.context.validation_results_store.list_keys()
+                if run_name and k.run_id.run_name == run_name]
+        return result, (keys[-1] if keys else None)
+
+    def build_docs(self, site_dir: Path, keys: list) -> dict:
+        """Render the pages of ``keys`` (and the index) into ``site_dir``; key -> page path."""
+        name = "samla_" + hashlib.sha256(str(site_dir).encode()).hexdigest()[:8]
+        if name not in (self.context.variables.data_docs_sites or {}):
+            self.context.add_data_docs_site(site_name=name, site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            })
+        self.context.build_data_docs(site_names=[name], resource_identifiers=keys)
+        pages = {}
+        for key in keys:
+            urls = self.context.get_docs_sites_urls(resource_identifier=key, site_name=name)
+            if urls and urls[0].get("site_url"):
+                pages[key] = Path(urls[0]["site_url"].removeprefix("file://"))
+        return pages
 
 
 @cache
@@ -88,11 +113,25 @@ def validation_frame(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
     return out
 
 
-def validate(frame: pd.DataFrame, dataset: str, parameters: dict[str, Any]):
-    """Row faults found by the dataset's suite, and the GX validation result."""
+def run_name_for(source: str, dataset: str, period: str, sha256: str) -> str:
+    """A Data Docs folder name per delivery (GX keys may not contain '/')."""
+    return f"{source}__{dataset}__{period}__{sha256[:12]}"
+
+
+def build_data_docs(site_dir: Path, keys: list) -> dict:
+    """Static Data Docs pages for the validations ``keys`` under ``site_dir``; key -> page path."""
+    keys = [k for k in keys if k is not None]
+    if not keys:
+        return {}
+    with _lock:
+        return _validator().build_docs(site_dir, keys)
+
+
+def validate(frame: pd.DataFrame, dataset: str, parameters: dict[str, Any], run_name: str | None = None):
+    """Row faults found by the dataset's suite, and the key of the stored GX result (for Data Docs)."""
     data = validation_frame(frame, dataset)
     with _lock:  # one GX context per process: keep runs serial
-        result = _validator().run(dataset, data, parameters)
+        result, key = _validator().run(dataset, data, parameters, run_name)
     faults: list[dict[str, Any]] = []
     by_row = data.set_index(ROW_ID)
     for outcome in result.results:
@@ -122,4 +161,4 @@ def validate(frame: pd.DataFrame, dataset: str, parameters: dict[str, Any]):
                 "expectation": config.type,
                 "value": value,
             })
-    return faults, result
+    return faults, key
