@@ -1,0 +1,114 @@
+"""The samla command as a user meets it: --help, exit statuses, check, status, quarantine."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from deliveries import attendance, participant, people, write_csv
+
+from transforms.personnummer import find_in_text
+
+ROOT = Path(__file__).resolve().parent.parent
+PNRS = people(12, seed=9)
+
+
+def samla(*args, env=None, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "samla_airflow.cli", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=300)
+
+
+@pytest.fixture
+def cli_env(tmp_path, monkeypatch):
+    import os
+
+    env = dict(os.environ)
+    env.update(SAMLA_DATA_DIR=str(tmp_path / "data"), SAMLA_PSEUDONYM_KEY="cli-test-key-0123456789abcdef",
+               AIRFLOW_HOME=str(tmp_path / "airflow"))
+    sources = tmp_path / "sources.yaml"
+    sources.write_text('sources:\n  - id: "1489"\n    name: Alingsås\n    municipalities: ["1489"]\n'
+                       '    delivery: {folder: landing/1489}\n')
+    env["SAMLA_SOURCES"] = str(sources)
+    return env, tmp_path
+
+
+@pytest.mark.parametrize("command", ["demo", "run", "check", "status", "quarantine"])
+def test_every_subcommand_has_help(command):
+    out = samla(command, "--help")
+    assert out.returncode == 0 and "usage: samla " + command in out.stdout
+
+
+def test_usage_errors_exit_2(cli_env):
+    env, _ = cli_env
+    assert samla("run", "--from", "2025-13", "--to", "2025-01", env=env).returncode == 2
+    out = samla("run", "--from", "2025-02", "--to", "2025-01", env=env)
+    assert out.returncode == 2 and "--from 2025-02 is after --to 2025-01" in out.stderr
+    assert samla("nonsense", env=env).returncode == 2
+
+
+def test_check_wrong_source_exits_2_naming_known_ids(cli_env, tmp_path):
+    env, _ = cli_env
+    path = write_csv(tmp_path / "participants_2025-01.csv", [participant(p) for p in PNRS])
+    out = samla("check", str(path), "--source", "9999", env=env)
+    assert out.returncode == 2 and "unknown source '9999'" in out.stderr and "1489" in out.stderr
+
+
+def test_check_good_file_exits_0_and_needs_no_key(cli_env, tmp_path):
+    env, _ = cli_env
+    env = {k: v for k, v in env.items() if k != "SAMLA_PSEUDONYM_KEY"}
+    path = write_csv(tmp_path / "participants_2025-01.csv", [participant(p) for p in PNRS])
+    out = samla("check", str(path), "--source", "1489", env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "loaded: 12 rows loaded" in out.stdout
+    assert not (tmp_path / "data").exists(), "check must store nothing"
+
+
+def test_check_faulty_file_lists_row_column_rule_without_personnummer(cli_env, tmp_path):
+    env, _ = cli_env
+    rows = [participant(p) for p in PNRS]
+    rows[2]["person_id"] = rows[2]["person_id"][:-1] + str((int(rows[2]["person_id"][-1]) + 1) % 10)
+    rows[5]["gender"] = "okänd"
+    path = write_csv(tmp_path / "participants_2025-01.csv", rows)
+    out = samla("check", str(path), "--source", "1489", "--json", env=env)
+    assert out.returncode == 1
+    report = json.loads(out.stdout)
+    problems = {(p["source_row"], p["column"], p["rule"]) for p in report["problems"]}
+    assert {(4, "person_id", "invalid_personnummer"), (7, "gender", "unknown_code")} <= problems
+    assert not find_in_text(out.stdout + out.stderr)
+
+
+def test_check_file_fault_exits_1(cli_env, tmp_path):
+    env, _ = cli_env
+    rows = [attendance(p, "2025-01") for p in PNRS]
+    path = write_csv(tmp_path / "attendance_2025-01.csv", rows, header=["person_id", "month", "scheduled_min"])
+    out = samla("check", str(path), "--source", "1489", env=env)
+    assert out.returncode == 1 and "required column(s) missing: attended_min" in out.stdout
+
+
+def test_run_without_key_is_a_configuration_error(cli_env):
+    env, _ = cli_env
+    env = {k: v for k, v in env.items() if k != "SAMLA_PSEUDONYM_KEY"}
+    out = samla("run", "--from", "2025-01", "--to", "2025-01", env=env)
+    assert out.returncode == 2 and "SAMLA_PSEUDONYM_KEY" in out.stderr
+
+
+def test_run_status_and_quarantine(cli_env):
+    env, tmp = cli_env
+    landing = tmp / "data" / "landing" / "1489"
+    rows = [participant(p) for p in PNRS]
+    rows[0]["gender"] = "?"
+    write_csv(landing / "participants_2025-01.csv", rows)
+    write_csv(landing / "attendance_2025-01.csv", [attendance(p, "2025-01") for p in PNRS])
+    out = samla("run", "--from", "2025-01", "--to", "2025-01", "--no-publish", env=env)
+    assert out.returncode == 1, out.stdout + out.stderr  # rows were quarantined
+    assert "1/1 2025-01: 2 file(s)" in out.stdout and "1489" in out.stdout
+    status = samla("status", "--period", "2025-01", "--json", env=env)
+    deliveries = json.loads(status.stdout)["deliveries"]
+    assert {d["status"] for d in deliveries} == {"loaded_with_quarantine"} and status.returncode == 1
+    q = samla("quarantine", "1489", "2025-01", "--json", env=env)
+    rules = {(r["dataset"], r["source_row"], r["rule"]) for r in json.loads(q.stdout)}
+    assert ("participants", 2, "unknown_code") in rules and ("attendance", 2, "person_not_in_participants") in rules
+    assert not find_in_text(out.stdout + status.stdout + q.stdout)
