@@ -25,6 +25,9 @@ SETTING_NAMES = (
     "SAMLA_SUPPRESSION_THRESHOLD",
     "SAMLA_DEMO",
     "SAMLA_RAW_RETENTION_DAYS",
+    "SAMLA_SMTP_CONN_ID",  # Airflow connection for steward emails (default smtp_default)
+    "SAMLA_MAIL_FROM",  # sender of steward emails
+    "SAMLA_DATA_DOCS_URL",  # where SAMLA_DATA_DIR is served, for Data Docs links in emails
 )
 
 

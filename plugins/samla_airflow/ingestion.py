@@ -54,6 +54,9 @@ def ingest_one_source(source_id: str, periods: tuple[str, str] | None, today: da
     manifest = ingest_source(settings, source, key, files, periods, today, progress=log.info)
     log.info("%s: %d file(s) processed, %d partition(s) changed\n%s", source.label, len(manifest["files"]),
              len(manifest["changed"]), format_outcomes(manifest["files"]))
+    from samla_airflow.notify import notify_steward
+
+    notify_steward(source, manifest, settings)  # never raises: email trouble must not fail a load
     return manifest
 
 

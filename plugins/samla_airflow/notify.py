@@ -1,0 +1,306 @@
+"""Tell a source's data steward about rejected files and quarantined rows (one email per source task).
+
+``compose_steward_email`` is pure (manifest + quarantine rows -> subject and HTML
+body); ``notify_steward`` adds the ledger's checksums and Data Docs paths and
+sends the email through Airflow's SMTP provider. Sending never raises: a
+missing connection or a mail server that is down is logged and the ingestion
+carries on.
+
+Privacy: the email identifies rows by their row number in the steward's own
+file. Person ids (pseudonyms) are never included: the quarantine's ``person``
+column is not read, values of person id columns are hidden, and every text is
+passed through ``mask_in_text`` and a 64-hex (pseudonym) filter before it is
+HTML-escaped. Airflow and pandas are imported inside the functions: this
+module is imported at DAG parse time.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from transforms.settings import Settings
+    from transforms.sources import Source
+
+log = logging.getLogger(__name__)
+
+MAX_ROWS = 50  # quarantine rows listed per file; the rest are counted
+DEFAULT_CONN_ID = "smtp_default"
+DEFAULT_FROM = "samla@localhost"
+DATA_DOCS_URL_ENV = "SAMLA_DATA_DOCS_URL"  # optional: where <data dir> is served, for Data Docs links
+
+_PSEUDONYM = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{64}(?![0-9A-Fa-f])")
+_PERSON_COLUMNS = {"person", "person_id"}
+_TD = 'style="border:1px solid #bbb;padding:3px 8px;text-align:left;vertical-align:top"'
+
+
+# --- text hygiene ------------------------------------------------------------------------------
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value)) if not isinstance(value, str | list | tuple | dict) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def _clean(value: Any) -> str:
+    """Text safe to show a steward: no personnummer, no pseudonym (not yet HTML-escaped)."""
+    from transforms.personnummer import mask_in_text
+
+    if _missing(value):
+        return ""
+    return _PSEUDONYM.sub("<pseudonym hidden>", mask_in_text(str(value)))
+
+
+def _e(value: Any) -> str:
+    return html.escape(_clean(value), quote=True)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- composing ---------------------------------------------------------------------------------
+
+
+def _needs_attention(outcome: dict[str, Any]) -> bool:
+    return outcome.get("status") == "rejected" or int(outcome.get("rows_quarantined") or 0) > 0
+
+
+def _rows_of(outcome: dict[str, Any], quarantine: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The quarantine records of this outcome's delivery (by checksum when known, else by name and period)."""
+    if quarantine is None or len(quarantine) == 0:
+        return None
+    sha = outcome.get("file_sha256")
+    if sha:
+        return quarantine[quarantine["file_sha256"] == sha]
+    period = outcome.get("period") or ""
+    rows = quarantine[(quarantine["file_name"] == outcome.get("file_name"))
+                      & (quarantine["period"].fillna("") == period)]
+    shas = list(dict.fromkeys(rows["file_sha256"]))
+    if len(shas) > 1:  # the same name delivered more than once: the delivery with this outcome's count
+        wanted = int(outcome.get("rows_quarantined") or 0)
+        fitting = [s for s in shas if rows.loc[rows["file_sha256"] == s, "source_row"].nunique() == wanted]
+        rows = rows[rows["file_sha256"] == (fitting or shas)[-1]]
+    return rows
+
+
+def _name_fault(source: Source, outcome: dict[str, Any]) -> bool:
+    """True when the file was rejected for its name (so 'deliver it again with the same name' is wrong)."""
+    from transforms.landing import UNMATCHED, identify
+
+    if outcome.get("status") != "rejected":
+        return False
+    if outcome.get("dataset") == UNMATCHED or not outcome.get("period"):
+        return True
+    try:
+        return identify(source, str(outcome.get("file_name") or ""))[2] is not None
+    except Exception:  # noqa: BLE001 - only a hint for the wording
+        return False
+
+
+def _row_table(rows: pd.DataFrame, source_id: str, outcome: dict[str, Any]) -> str:
+    shown = rows.sort_values(["source_row", "column", "rule"], kind="stable", na_position="first")
+    more = len(shown) - MAX_ROWS
+    head = ("<tr>" + "".join(f"<th {_TD}>{h}</th>" for h in ("Row", "Column", "Rule", "Problem", "Value"))
+            + "</tr>")
+    lines = []
+    for r in shown.head(MAX_ROWS).itertuples(index=False):
+        column = _clean(r.column)
+        value = "(hidden: person id)" if column in _PERSON_COLUMNS else _clean(r.value)
+        row = "" if _missing(r.source_row) else str(int(r.source_row))
+        cells = (row, column, _clean(r.rule), _clean(r.description), value)
+        lines.append("<tr>" + "".join(f"<td {_TD}>{html.escape(c, quote=True)}</td>" for c in cells) + "</tr>")
+    table = ('<table style="border-collapse:collapse;font-size:90%">' + head + "".join(lines) + "</table>")
+    if more > 0:
+        period = outcome.get("period") or "PERIOD"
+        command = f"samla quarantine {source_id} {period}"
+        table += (f"<p>… and {more} more: see <code>{_e(command)}</code> (the project office can run it "
+                  "for you).</p>")
+    return table
+
+
+def _data_docs_link(path: str, base_url: str | None) -> str:
+    if not path or not base_url:
+        return ""
+    url = base_url.rstrip("/") + "/" + quote(path.replace("\\", "/").lstrip("/"))
+    return f'<p>Validation report (Data Docs): <a href="{html.escape(url, quote=True)}">{_e(path)}</a></p>'
+
+
+def _file_section(source: Source, outcome: dict[str, Any], quarantine: pd.DataFrame | None,
+                  data_docs_base_url: str | None) -> str:
+    name = outcome.get("file_name") or "(unnamed file)"
+    dataset, period = outcome.get("dataset") or "?", outcome.get("period") or "?"
+    rejected = outcome.get("status") == "rejected"
+    read = int(outcome.get("rows_read") or 0)
+    accepted = int(outcome.get("rows_accepted") or 0)
+    held = int(outcome.get("rows_quarantined") or 0)
+    message = _clean(outcome.get("message"))
+    status = "REJECTED (nothing loaded)" if rejected else "loaded, some rows held in quarantine"
+    parts = [
+        f'<h3 style="margin-bottom:4px">{_e(name)}</h3>',
+        f"<p style=\"margin-top:0\">Dataset <b>{_e(dataset)}</b>, period <b>{_e(period)}</b>: {status}. "
+        f"Rows read {read}, loaded {accepted}, held in quarantine {held}.</p>",
+        f"<p><b>What is wrong:</b> {html.escape(message or 'see the rows below', quote=True)}</p>",
+    ]
+    rows = _rows_of(outcome, quarantine)
+    if rows is not None and len(rows):
+        # A rejected file holds every row with the file's own fault: say so once, list only row faults.
+        file_level = rows["column"].isna() & (rows["description"].map(_clean) == message) if rejected else None
+        if file_level is not None and file_level.any():
+            rules = ", ".join(dict.fromkeys(_clean(r) for r in rows.loc[file_level, "rule"]))
+            parts.append(f"<p>All {read} rows of the file are held in quarantine because of this "
+                         f"(rule <code>{html.escape(rules, quote=True)}</code>).</p>")
+            rows = rows[~file_level]
+        if len(rows):
+            parts.append(f"<p>The rows with problems ({rows['source_row'].nunique()} rows, {len(rows)} problems; "
+                         "row numbers as in your file, header row included):</p>")
+            parts.append(_row_table(rows, source.id, outcome))
+    parts.append(_data_docs_link(str(outcome.get("data_docs") or ""), data_docs_base_url))
+    rerun = (f"the project office can re-run only this source (<code>samla run --from {_e(period)} "
+             f"--to {_e(period)} --source {_e(source.id)}</code>)")
+    if rejected and _name_fault(source, outcome):
+        pattern = source.delivery.pattern.replace("{ext}", "csv|xlsx")
+        todo = (f"Nothing of this file was loaded, and data Samla already has stays published. Rename the file "
+                f"so that it follows the agreed pattern <code>{_e(pattern)}</code> (e.g. a real reporting "
+                f"month YYYY-MM) and deliver it again. The next scheduled run picks it up, or the project "
+                f"office can re-run only this source.")
+    elif rejected:
+        todo = (f"Nothing of this file was loaded; the previous delivery of {_e(dataset)} {_e(period)} (if "
+                f"there is one) stays published. Fix the export and deliver the whole file again with the same "
+                f"name, <code>{_e(name)}</code>. The next scheduled run picks it up, or {rerun}.")
+    else:
+        todo = (f"The other {accepted} rows were loaded; the rows above are not counted until they are "
+                f"fixed. Correct them in the export and deliver the whole file again with the same name, "
+                f"<code>{_e(name)}</code>: the new delivery replaces this one. The next scheduled run picks it "
+                f"up, or {rerun}.")
+    parts.append(f"<p><b>What to do:</b> {todo}</p>")
+    return "\n".join(p for p in parts if p)
+
+
+def compose_steward_email(source: Source, manifest: dict[str, Any], quarantine: pd.DataFrame | None,
+                          data_docs_base_url: str | None = None) -> tuple[str, str] | None:
+    """(subject, HTML body) for the source's steward, or None when every file loaded cleanly.
+
+    ``manifest`` is what ``ingest_one_source`` returns; a file entry may also
+    carry ``file_sha256`` (picks its quarantine rows exactly) and ``data_docs``
+    (a path under the data dir, linked under ``data_docs_base_url`` when given).
+    ``quarantine`` has the columns of ``transforms.curated.read_quarantine``;
+    its ``person`` column is never used.
+    """
+    problems = [f for f in manifest.get("files") or [] if _needs_attention(f)]
+    if not problems:
+        return None
+    rejected = sum(f.get("status") == "rejected" for f in problems)
+    held = len(problems) - rejected
+    counts = ", ".join(c for c in (
+        f"{rejected} file{'s' if rejected != 1 else ''} rejected" if rejected else "",
+        f"{held} file{'s' if held != 1 else ''} with quarantined rows" if held else "",
+    ) if c)
+    subject = _one_line(_clean(f"Samla: {source.label}: {counts}"))
+    greeting = f"Hej {_e(source.steward_name)}," if source.steward_name else "Hej,"
+    sections = "\n<hr>\n".join(_file_section(source, f, quarantine, data_docs_base_url) for f in problems)
+    body = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(subject)}</title></head>
+<body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.4;max-width:60em">
+<p>{greeting}</p>
+<p>Samla (Fokus IM reporting) has processed new deliveries from <b>{_e(source.label)}</b>: {_e(counts)}.
+Each file is described below: what is wrong and what to do. Files not listed loaded without problems.</p>
+<hr>
+{sections}
+<hr>
+<p style="color:#555;font-size:90%">This message was sent automatically by Samla. It contains no person ids:
+rows are identified by their row number in your file. Questions: contact the Fokus IM project office.</p>
+</body></html>
+"""
+    return subject, body
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+def _with_ledger(settings: Settings, source_id: str, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add each outcome's delivery checksum and Data Docs path from the ledger (newest matching record)."""
+    from transforms import ledger
+
+    records = ledger.read(settings.ledger_dir, source_id)
+    if records.empty:
+        return files
+    records = records.sort_values("processed_at", kind="stable")
+    enriched = []
+    for f in files:
+        match = records[(records["file_name"] == f.get("file_name"))
+                        & (records["period"].fillna("") == (f.get("period") or ""))
+                        & (records["status"] == f.get("status"))
+                        & (records["rows_read"] == f.get("rows_read"))]
+        if match.empty:
+            enriched.append(f)
+            continue
+        last = match.iloc[-1]
+        docs = str(last["data_docs"] or "") if not _missing(last["data_docs"]) else ""
+        if docs and Path(docs).is_absolute():
+            try:
+                docs = str(Path(docs).relative_to(settings.data_dir))
+            except ValueError:
+                docs = ""  # not under the data dir: nothing a URL could point at
+        enriched.append({**f, "file_sha256": f.get("file_sha256") or last["file_sha256"],
+                         "data_docs": f.get("data_docs") or docs})
+    return enriched
+
+
+def notify_steward(source: Source, manifest: dict[str, Any], settings: Settings) -> bool:
+    """Email the source's steward about this run's rejected files and quarantined rows.
+
+    Returns True when an email was sent; False when there was nothing to say,
+    no steward email is configured, or sending failed (logged; never raises).
+    The SMTP connection is ``SAMLA_SMTP_CONN_ID`` (default ``smtp_default``),
+    the sender ``SAMLA_MAIL_FROM`` (default ``samla@localhost``).
+    """
+    if not any(_needs_attention(f) for f in manifest.get("files") or []):
+        return False
+    if not source.steward_email:
+        log.warning("%s: files were rejected or had quarantined rows, but the source has no steward email "
+                    "(sources file: steward: {name, email}); nobody was emailed", source.label)
+        return False
+    conn_id = os.environ.get("SAMLA_SMTP_CONN_ID", "").strip() or DEFAULT_CONN_ID
+    from_email = os.environ.get("SAMLA_MAIL_FROM", "").strip() or DEFAULT_FROM
+    try:
+        from transforms.curated import read_quarantine
+
+        files = _with_ledger(settings, source.id, list(manifest.get("files") or []))
+        quarantine = read_quarantine(settings.quarantine_dir, source.id)
+        email = compose_steward_email(source, {**manifest, "files": files}, quarantine,
+                                      os.environ.get(DATA_DOCS_URL_ENV, "").strip() or None)
+    except Exception:
+        log.exception("%s: could not compose the steward email; nobody was emailed", source.label)
+        return False
+    if email is None:
+        return False
+    subject, body = email
+    try:
+        from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+        with SmtpHook(smtp_conn_id=conn_id) as hook:
+            hook.send_email_smtp(to=source.steward_email, subject=subject, html_content=body,
+                                 from_email=from_email)
+    except Exception as exc:  # noqa: BLE001 - email must never fail the ingestion
+        log.error("%s: could not email the steward %s through SMTP connection %r (%s: %s); the ingestion "
+                  "itself is not affected. Check the Airflow connection %r.", source.label,
+                  source.steward_email, conn_id, type(exc).__name__, _one_line(_clean(exc)), conn_id)
+        return False
+    log.info("%s: emailed the steward %s about %d file(s)", source.label, source.steward_email,
+             sum(_needs_attention(f) for f in manifest.get("files") or []))
+    return True

@@ -1,0 +1,271 @@
+"""Steward emails: composed from a manifest and the quarantine, sent to a real SMTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import email
+import json
+import logging
+import re
+import socket
+import time
+from email import policy
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from transforms import curated, ledger
+from transforms.personnummer import find_in_text
+from transforms.settings import Settings
+from transforms.sources import parse_sources
+
+PSEUDONYM = "ab" * 32  # what a keyed pseudonym looks like: 64 hex characters
+OTHER_PSEUDONYM = "0123456789abcdef" * 4
+PERSONNUMMER = "19121212-1212"  # a valid test personnummer, to prove the email masks one that slipped through
+HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+STEWARD = "anna@kommun.example"
+
+
+def _source(steward: dict | None = None):
+    raw = {"id": "s1", "name": "Test", "municipalities": ["1489"], "delivery": {"folder": "/tmp/x"}}
+    if steward is not None:
+        raw["steward"] = steward
+    return parse_sources({"sources": [raw]}, Path("/tmp")).get("s1")
+
+
+@pytest.fixture(autouse=True)
+def _airflow_imported():
+    """Import Airflow (and the SMTP hook) before the test body: its logging set-up replaces the root
+    handlers, which would otherwise drop caplog's handler when the first import happens mid-test."""
+    import airflow.providers.smtp.hooks.smtp  # noqa: F401
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Collect:
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def _conn(port: int) -> str:
+    return json.dumps({"conn_type": "smtp", "host": "127.0.0.1", "port": port,
+                       "extra": {"disable_tls": True, "disable_ssl": True, "retry_limit": 0, "timeout": 10}})
+
+
+@pytest.fixture
+def smtp_server(monkeypatch):
+    """A real SMTP server on a free local port; AIRFLOW_CONN_SMTP_DEFAULT points at it (no TLS, no login)."""
+    from aiosmtpd.controller import Controller
+
+    handler = _Collect()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", _conn(port))
+    monkeypatch.delenv("SAMLA_SMTP_CONN_ID", raising=False)
+    monkeypatch.setenv("SAMLA_MAIL_FROM", "samla@gr.example")
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+def _settings(data: Path) -> Settings:
+    return Settings(sources_file=data / "sources.yaml", data_dir=data, warehouse_url="sqlite://",
+                    suppression_threshold=5, demo=False, raw_retention_days=90)
+
+
+def _quarantine(file_name: str, dataset: str, period: str, sha: str, records: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(records, columns=["source_row", "column", "rule", "description", "value", "person"])
+    frame.insert(0, "file_sha256", sha)
+    frame.insert(0, "file_name", file_name)
+    frame.insert(0, "period", period)
+    frame.insert(0, "dataset", dataset)
+    frame.insert(0, "source", "s1")
+    frame["kommunkod"] = "1489"
+    return frame
+
+
+REJECT_MESSAGE = "column 'wave' is missing (header has: person_id, answer)"
+
+
+def _store_run(data: Path) -> dict:
+    """A rejected survey file and an attendance file with quarantined rows, on disk as ingestion leaves them."""
+    settings = _settings(data)
+    rejected = _quarantine("survey_2025-01.csv", "survey", "2025-01", "1" * 64, [
+        {"source_row": r, "column": None, "rule": "missing_column", "description": REJECT_MESSAGE,
+         "value": None, "person": PSEUDONYM} for r in (2, 3, 4)])
+    held = _quarantine("attendance_2025-01.csv", "attendance", "2025-01", "2" * 64, [
+        {"source_row": 7, "column": "date", "rule": "date_in_period",
+         "description": "the date lies outside the reporting period", "value": "2025-13-01", "person": PSEUDONYM},
+        {"source_row": 12, "column": "person_id", "rule": "person_not_in_participants",
+         "description": "the person is not an accepted participant", "value": OTHER_PSEUDONYM,
+         "person": OTHER_PSEUDONYM},
+        {"source_row": 15, "column": "hours", "rule": "hours_range",
+         "description": "hours must be between 0 and 24", "value": f"note {PERSONNUMMER}", "person": PSEUDONYM},
+    ])
+    for frame, status, read, accepted, held_rows, message in (
+        (rejected, "rejected", 3, 0, 3, REJECT_MESSAGE),
+        (held, "loaded_with_quarantine", 20, 17, 3, "17 rows loaded, 3 rows quarantined"),
+    ):
+        first = frame.iloc[0]
+        curated.write_quarantine(settings.quarantine_dir, "s1", first["dataset"], first["period"],
+                                 first["file_sha256"], frame)
+        ledger.write(settings.ledger_dir, ledger.LedgerRecord(
+            source="s1", dataset=first["dataset"], period=first["period"], file_name=first["file_name"],
+            file_sha256=first["file_sha256"], arrived_at="2025-02-03T08:00:00+00:00", detected_format="csv",
+            rows_read=read, rows_accepted=accepted, rows_quarantined=held_rows, status=status, message=message,
+            processed_at="2025-02-03T08:01:00+00:00",
+            data_docs="data_docs/s1/attendance.html" if status != "rejected" else ""))
+    files = [
+        {"dataset": "participants", "period": "2025-01", "file_name": "participants_2025-01.csv",
+         "status": "loaded", "rows_read": 30, "rows_accepted": 30, "rows_quarantined": 0, "message": "30 rows loaded"},
+        {"dataset": "survey", "period": "2025-01", "file_name": "survey_2025-01.csv", "status": "rejected",
+         "rows_read": 3, "rows_accepted": 0, "rows_quarantined": 3, "message": REJECT_MESSAGE},
+        {"dataset": "attendance", "period": "2025-01", "file_name": "attendance_2025-01.csv",
+         "status": "loaded_with_quarantine", "rows_read": 20, "rows_accepted": 17, "rows_quarantined": 3,
+         "message": "17 rows loaded, 3 rows quarantined"},
+    ]
+    return {"source": "s1", "files": files, "changed": [["attendance", "2025-01"]]}
+
+
+def _html(envelope) -> str:
+    message = email.message_from_bytes(envelope.content, policy=policy.default)
+    part = message.get_body(preferencelist=("html",))
+    return part.get_content()
+
+
+def _wait_for(handler, n: int, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while len(handler.envelopes) < n and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_problems_send_one_email_to_the_steward(tmp_path, smtp_server):
+    from samla_airflow.notify import notify_steward
+
+    source = _source({"name": "Anna", "email": STEWARD})
+    manifest = _store_run(tmp_path)
+    assert notify_steward(source, manifest, _settings(tmp_path)) is True
+    _wait_for(smtp_server, 1)
+    time.sleep(0.2)
+    assert len(smtp_server.envelopes) == 1
+    envelope = smtp_server.envelopes[0]
+    assert envelope.rcpt_tos == [STEWARD]
+    assert envelope.mail_from == "samla@gr.example"
+    message = email.message_from_bytes(envelope.content, policy=policy.default)
+    assert "s1 Test" in message["Subject"] and "1 file rejected" in message["Subject"]
+    body = _html(envelope)
+    for expected in ("survey_2025-01.csv", "attendance_2025-01.csv", "missing_column", "date_in_period",
+                     "person_not_in_participants", "hours_range", REJECT_MESSAGE.replace("'", "&#x27;"),
+                     ">7<", ">12<", ">15<", "Hej Anna", "same name", "previous delivery", "All 3 rows"):
+        assert expected in body, expected
+    assert "participants_2025-01.csv" not in body  # clean files are not mentioned
+    assert not HEX64.search(body), "a pseudonym reached the email"
+    assert not HEX64.search(envelope.content.decode("utf-8", "replace"))
+    assert find_in_text(body) == [], "a personnummer reached the email"
+    assert "(hidden: person id)" in body
+    # Data Docs are linked only when their base URL is known.
+    assert "data_docs/s1/attendance.html" not in body
+
+
+def test_data_docs_link_and_row_limit():
+    from samla_airflow.notify import MAX_ROWS, compose_steward_email
+
+    source = _source({"name": "Anna", "email": STEWARD})
+    rows = [{"source_row": r, "column": "hours", "rule": "hours_range", "description": "hours must be 0..24",
+             "value": "99", "person": PSEUDONYM} for r in range(2, 2 + MAX_ROWS + 7)]
+    quarantine = _quarantine("attendance_2025-01.csv", "attendance", "2025-01", "3" * 64, rows)
+    manifest = {"source": "s1", "changed": [], "files": [
+        {"dataset": "attendance", "period": "2025-01", "file_name": "attendance_2025-01.csv",
+         "status": "loaded_with_quarantine", "rows_read": 100, "rows_accepted": 43, "rows_quarantined": 57,
+         "message": "43 rows loaded, 57 rows quarantined", "data_docs": "data_docs/s1/a b.html"}]}
+    subject, body = compose_steward_email(source, manifest, quarantine, "https://samla.example/data/")
+    assert "1 file with quarantined rows" in subject
+    assert "and 7 more: see <code>samla quarantine s1 2025-01</code>" in body
+    assert f">{MAX_ROWS + 1}<" in body and f">{MAX_ROWS + 2}<" not in body
+    assert 'href="https://samla.example/data/data_docs/s1/a%20b.html"' in body
+
+
+def test_clean_manifest_sends_nothing(tmp_path, smtp_server):
+    from samla_airflow.notify import compose_steward_email, notify_steward
+
+    source = _source({"name": "Anna", "email": STEWARD})
+    manifest = {"source": "s1", "changed": [], "files": [
+        {"dataset": "participants", "period": "2025-01", "file_name": "participants_2025-01.csv",
+         "status": "loaded", "rows_read": 30, "rows_accepted": 30, "rows_quarantined": 0, "message": "ok"}]}
+    assert compose_steward_email(source, manifest, curated.read_quarantine(tmp_path), None) is None
+    assert notify_steward(source, manifest, _settings(tmp_path)) is False
+    assert notify_steward(source, {"source": "s1", "files": [], "changed": []}, _settings(tmp_path)) is False
+    time.sleep(0.2)
+    assert smtp_server.envelopes == []
+
+
+def test_no_steward_email_sends_nothing(tmp_path, smtp_server, caplog):
+    from samla_airflow.notify import notify_steward
+
+    source = _source()
+    manifest = _store_run(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="samla_airflow.notify"):
+        assert notify_steward(source, manifest, _settings(tmp_path)) is False
+    time.sleep(0.2)
+    assert smtp_server.envelopes == []
+    assert "no steward email" in caplog.text
+
+
+def test_smtp_down_is_logged_not_raised(tmp_path, monkeypatch, caplog):
+    from samla_airflow.notify import notify_steward
+
+    monkeypatch.setenv("SAMLA_SMTP_CONN_ID", "smtp_samla_down")
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_SAMLA_DOWN", _conn(_free_port()))  # nothing listens there
+    source = _source({"name": "Anna", "email": STEWARD})
+    manifest = _store_run(tmp_path)
+    with caplog.at_level(logging.ERROR, logger="samla_airflow.notify"):
+        assert notify_steward(source, manifest, _settings(tmp_path)) is False
+    assert "smtp_samla_down" in caplog.text
+
+
+def test_missing_connection_is_logged_not_raised(tmp_path, monkeypatch, caplog):
+    from samla_airflow.notify import notify_steward
+
+    monkeypatch.setenv("SAMLA_SMTP_CONN_ID", "smtp_samla_not_configured")
+    monkeypatch.delenv("AIRFLOW_CONN_SMTP_SAMLA_NOT_CONFIGURED", raising=False)
+    source = _source({"name": "Anna", "email": STEWARD})
+    manifest = _store_run(tmp_path)
+    with caplog.at_level(logging.ERROR, logger="samla_airflow.notify"):
+        assert notify_steward(source, manifest, _settings(tmp_path)) is False
+    assert "smtp_samla_not_configured" in caplog.text
+
+
+def test_hostile_file_name_is_escaped(tmp_path, smtp_server):
+    from samla_airflow.notify import compose_steward_email, notify_steward
+
+    hostile = '<script>alert("x")</script>_2025-01.csv'
+    source = _source({"name": "Anna <b>", "email": STEWARD})
+    rows = [{"source_row": 3, "column": "hours", "rule": "hours_range", "description": "<img src=x onerror=y>",
+             "value": "<iframe>", "person": PSEUDONYM}]
+    quarantine = _quarantine(hostile, "attendance", "2025-01", "4" * 64, rows)
+    manifest = {"source": "s1", "changed": [], "files": [
+        {"dataset": "attendance", "period": "2025-01", "file_name": hostile, "status": "loaded_with_quarantine",
+         "rows_read": 10, "rows_accepted": 9, "rows_quarantined": 1, "message": "9 rows loaded, 1 <b>quarantined"},
+        {"dataset": "_unmatched", "period": "", "file_name": hostile, "status": "rejected", "rows_read": 0,
+         "rows_accepted": 0, "rows_quarantined": 0,
+         "message": f"file name {hostile!r} does not match the source's pattern"}]}
+    _, body = compose_steward_email(source, manifest, quarantine, None)
+    for raw in ("<script", "<img", "<iframe", "<b>quarantined", "Anna <b>"):
+        assert raw not in body, raw
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;_2025-01.csv" in body
+    assert "Rename the file" in body  # a name fault is not fixed by delivering the same name again
+    curated.write_quarantine(_settings(tmp_path).quarantine_dir, "s1", "attendance", "2025-01", "4" * 64,
+                             quarantine)
+    assert notify_steward(source, manifest, _settings(tmp_path)) is True
+    _wait_for(smtp_server, 1)
+    assert "<script" not in _html(smtp_server.envelopes[0])
