@@ -267,8 +267,8 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
                 purged = not (settings.data_dir / delivery.archive_path).exists()
                 if (pending or stale_membership) and not purged:
                     run(delivery, snapshot, participants_sha)
-        # Per period, so the next period's membership sees this period's ledger (re-check logic).
-        _write_records(settings, validated)
+    # One Data Docs build per source run; until then the partitions are written but not the
+    # ledger, so a crash here only means the same deliveries are processed again next run.
     _write_records(settings, validated)
     return {"source": source.id, "files": outcomes, "changed": sorted(set(changed))}
 

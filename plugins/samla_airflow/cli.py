@@ -124,6 +124,30 @@ def _report_run(settings, started: str, out, publication: str | None) -> int:
     return PROBLEMS if problems else OK
 
 
+def print_summary(settings, out=sys.stdout) -> None:
+    """EECO01 (participants) by gender per federation and region for the latest published period."""
+    from transforms.warehouse import read_table
+
+    try:
+        values = read_table(settings.warehouse_url, "indicator_values")
+    except Exception as exc:  # nothing published yet
+        print(f"\n(no published indicators yet: {type(exc).__name__})", file=out)
+        return
+    if values.empty:
+        return
+    latest = values["period"].max()
+    cells = values[(values["period"] == latest) & (values["indicator"] == "EECO01")
+                   & (values["area_level"] != "municipality")]
+    rows = []
+    for area, group in cells.groupby("area_code", sort=False):
+        shown = {g: (".." if s else f"{v:.0f}") for g, v, s in zip(group["gender"], group["value"], group["suppressed"],
+                                                                    strict=True)}
+        rows.append({"area": area, **shown})
+    print(f"\nEECO01 participants by gender, {latest} (.. = suppressed, fewer than "
+          f"{settings.suppression_threshold} pupils or protecting such a cell):", file=out)
+    print(table(rows, ["area", "all", "female", "male", "nonbinary"]), file=out)
+
+
 def cmd_run(args) -> int:
     return run_pipeline(args.period_from, args.period_to, args.source or [], publish=not args.no_publish)
 
@@ -143,6 +167,7 @@ def cmd_demo(args) -> int:
     for fault in manifest.get("faults", []):
         print(f"  planted fault: {fault['source']} {fault['dataset']} {fault['period']}: {fault['description']}")
     status = run_pipeline(first, last, [])
+    print_summary(settings)
     print(f"""
 Where to look:
   curated Parquet   {settings.curated_dir}/<dataset>/source=<id>/period=<YYYY-MM>/data.parquet
