@@ -21,7 +21,10 @@ def ingested(airflow_db, tmp_path_factory):
     data = tmp_path_factory.mktemp("dag") / "data"
     data.mkdir()
     os.environ["SAMLA_DATA_DIR"] = str(data)
-    os.environ["SAMLA_PSEUDONYM_KEY"] = "dag-test-key-0123456789abcdef"
+    # The key comes the deployment's way: an Airflow Variable (here from the environment),
+    # copied into the settings by samla_airflow.settings_bridge inside the task.
+    os.environ["AIRFLOW_VAR_SAMLA_PSEUDONYM_KEY"] = "dag-test-key-0123456789abcdef"
+    os.environ.pop("SAMLA_PSEUDONYM_KEY", None)
     try:
         settings = load_settings()
         config = load_sources(settings.sources_file, data)
@@ -33,8 +36,8 @@ def ingested(airflow_db, tmp_path_factory):
         run = bag.get_dag("samla_ingest").test(run_conf={"period_from": PERIODS[0], "period_to": PERIODS[-1]})
         yield settings, config, manifest, run
     finally:
-        os.environ.pop("SAMLA_DATA_DIR", None)
-        os.environ.pop("SAMLA_PSEUDONYM_KEY", None)
+        for name in ("SAMLA_DATA_DIR", "SAMLA_PSEUDONYM_KEY", "AIRFLOW_VAR_SAMLA_PSEUDONYM_KEY"):
+            os.environ.pop(name, None)
 
 
 def test_every_source_task_succeeds(ingested):

@@ -225,6 +225,12 @@ def _month(values: pd.Series) -> pd.Series:
     return dates.dt.strftime("%Y-%m").astype(object).where(dates.notna(), _OPEN)
 
 
+def _month_index(months: pd.Series) -> np.ndarray:
+    """'YYYY-MM' -> months since year 0, for integer comparison and sorting."""
+    text = months.astype(str)
+    return (text.str.slice(0, 4).astype(np.int64) * 12 + text.str.slice(5, 7).astype(np.int64) - 1).to_numpy()
+
+
 def _true(values: pd.Series) -> pd.Series:
     return values.astype("boolean").fillna(False).astype(bool)
 
@@ -313,7 +319,7 @@ def person_areas(snapshots: pd.DataFrame) -> pd.DataFrame:
 def _first_placement(activities: pd.DataFrame, pa: pd.DataFrame) -> pd.DataFrame:
     """Per person and area, the first period for which an internship/APL activity counts:
     dated on or before end(P) and delivered for a period <= P."""
-    act = activities[activities["activity"].isin(["internship", "apl"])]
+    act = activities.loc[activities["activity"].isin(["internship", "apl"]), ["person", "kommunkod", "date", "period"]]
     rows = _area_rows(act, pa)
     if rows.empty:
         return pd.DataFrame(columns=[*_PERSON_AREA, "placement_m"])
@@ -366,15 +372,15 @@ def _person_indicators(pa: pd.DataFrame, placement: pd.DataFrame, periods: list[
 
 
 def _attendance_indicators(attendance: pd.DataFrame, pa: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
-    rows = _area_rows(attendance, pa)
-    rows = rows[rows["month"].astype(object) <= periods[-1]]
+    attendance = pd.DataFrame({
+        "person": attendance["person"], "kommunkod": attendance["kommunkod"],
+        "month": attendance["month"].astype(object),
+        "sched": pd.to_numeric(attendance["scheduled_min"]).fillna(0).astype(np.int64),
+        "att": pd.to_numeric(attendance["attended_min"]).fillna(0).astype(np.int64),
+    })
+    rows = _area_rows(attendance[attendance["month"] <= periods[-1]], pa)
     if rows.empty:
         return pd.DataFrame(columns=[*KEYS, "numerator", "denominator", "persons"])
-    rows = rows.assign(
-        month=rows["month"].astype(object),
-        sched=pd.to_numeric(rows["scheduled_min"]).fillna(0).astype(np.int64),
-        att=pd.to_numeric(rows["attended_min"]).fillna(0).astype(np.int64),
-    )
     # A person's share in a month sums their rows of the area (both municipalities at federation level).
     pm = rows.groupby([*_PERSON_AREA, "gender", "month"], as_index=False, dropna=False)[["sched", "att"]].sum()
     pm = pm.rename(columns={"month": "period"})
@@ -407,39 +413,71 @@ def _attendance_indicators(attendance: pd.DataFrame, pa: pd.DataFrame, periods: 
 
 
 def _survey_indicators(survey: pd.DataFrame, pa: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
-    rows = _area_rows(survey, pa)
     cols = {code: (f"{m}_num", f"{m}_den", f"{m}_den") for m, code in SURVEY_MEASURES.items()}
+    wave = survey["wave"].astype("string").str.strip().str.upper()
+    survey = pd.DataFrame({
+        "person": survey["person"], "kommunkod": survey["kommunkod"], "source": survey["source"],
+        "wave_n": pd.to_numeric(wave.str.slice(1), errors="coerce"),
+        "ans_ts": pd.to_datetime(survey["answered_on"], errors="coerce"),
+        "ans_m": _month(survey["answered_on"]),
+        "src_period": survey["period"],
+        **{m: pd.to_numeric(survey[m], errors="coerce").astype(float) for m in SURVEY_MEASURES},
+    })
+    survey = survey[survey["wave_n"].notna() & survey["src_period"].notna() & (survey["src_period"] <= periods[-1])]
+    rows = _area_rows(survey, pa)
     if rows.empty:
         return pd.DataFrame(columns=[*KEYS, "numerator", "denominator", "persons"])
-    wave = rows["wave"].astype("string").str.strip().str.upper()
-    rows = rows.assign(
-        wave_n=pd.to_numeric(wave.str.slice(1), errors="coerce"),
-        ans_ts=pd.to_datetime(rows["answered_on"], errors="coerce"),
-        ans_m=_month(rows["answered_on"]),
-        src_period=rows["period"],
-    ).drop(columns="period")
-    rows = rows[rows["wave_n"].notna() & (rows["src_period"] <= periods[-1])]
-    # Rows count for P when delivered for a period <= P and answered on or before end(P).
-    rows = rows.merge(pd.DataFrame({"period": periods}, dtype=object), how="cross")
-    rows = rows[(rows["src_period"] <= rows["period"]) & (rows["ans_m"] <= rows["period"])]
-    key = ["period", *_PERSON_AREA]
+    # Integer arrays from here on: every row is crossed with the periods it counts for.
+    groups = rows.groupby([*_PERSON_AREA, "gender"], dropna=False)
+    pid = groups.ngroup().to_numpy(np.int64)  # one id per area and person
+    lookup = groups.size().reset_index()[[*_PERSON_AREA, "gender"]]
+    n_pid = len(lookup)
+    target = _month_index(pd.Series(periods))
+    # A row counts for P when delivered for a period <= P and answered on or before end(P).
+    eff = np.maximum(_month_index(rows["src_period"]), _month_index(rows["ans_m"]))
+    first = np.searchsorted(target, eff, side="left")
+    n = len(target) - first
+    rep = np.repeat(np.arange(len(rows)), n)
+    tgt = np.repeat(first, n) + (np.arange(len(rep)) - np.repeat(np.cumsum(n) - n, n))
+    key = tgt * n_pid + pid[rep]  # (period, area, person)
+    wave = rows["wave_n"].to_numpy(np.int64)[rep]
     # One answer per wave: a later period's answer replaces the earlier; across sources the
-    # later answered_on wins, tie higher kommunkod (indicators.md).
-    rows = rows.sort_values([*key, "wave_n", "src_period", "ans_ts", "kommunkod", "source"], kind="mergesort")
-    rows = rows.drop_duplicates([*key, "wave_n"], keep="last")
-    result = rows.drop_duplicates(key)[[*key, "gender"]]
+    # later answered_on wins, tie higher kommunkod (indicators.md). The last of each wave wins.
+    order = np.lexsort((
+        pd.factorize(rows["source"], sort=True)[0][rep],
+        rows["kommunkod"].astype(np.int64).to_numpy()[rep],
+        rows["ans_ts"].to_numpy("datetime64[ns]").view(np.int64)[rep],
+        _month_index(rows["src_period"])[rep],
+        wave,
+        key,
+    ))
+    key, wave, rep = key[order], wave[order], rep[order]
+    last = np.ones(len(key), dtype=bool)
+    last[:-1] = (key[1:] != key[:-1]) | (wave[1:] != wave[:-1])
+    key, wave, rep = key[last], wave[last], rep[last]  # winners, sorted by key and wave
+
+    result = pd.DataFrame({"key": np.unique(key)})
     for measure in SURVEY_MEASURES:
-        scored = rows[pd.to_numeric(rows[measure], errors="coerce").notna()]
-        t0 = scored[scored["wave_n"] == 0][[*key, measure]].rename(columns={measure: "t0"})
-        latest = scored[scored["wave_n"] >= 1].drop_duplicates(key, keep="last")[[*key, measure]]
-        both = t0.merge(latest, on=key)
-        both = both.assign(
-            **{f"{measure}_den": np.int64(1),
-               f"{measure}_num": (pd.to_numeric(both[measure]) > pd.to_numeric(both["t0"])).astype(np.int64)}
+        score = rows[measure].to_numpy(dtype=float, na_value=np.nan)[rep]
+        scored = ~np.isnan(score)
+        t0 = scored & (wave == 0)
+        later = scored & (wave >= 1)
+        k_later, s_later = key[later], score[later]
+        is_latest = np.ones(len(k_later), dtype=bool)  # highest wave number with a score
+        is_latest[:-1] = k_later[1:] != k_later[:-1]
+        both, i0, i1 = np.intersect1d(key[t0], k_later[is_latest], assume_unique=True, return_indices=True)
+        improved = s_later[is_latest][i1] > score[t0][i0]
+        result = result.merge(
+            pd.DataFrame({"key": both, f"{measure}_den": np.int64(1), f"{measure}_num": improved.astype(np.int64)}),
+            on="key", how="left",
         )
-        result = result.merge(both[[*key, f"{measure}_den", f"{measure}_num"]], on=key, how="left")
     value_cols = [c for m in SURVEY_MEASURES for c in (f"{m}_num", f"{m}_den")]
     result[value_cols] = result[value_cols].fillna(0).astype(np.int64)
+    keys = result["key"].to_numpy()
+    person_area = lookup.iloc[keys % n_pid].reset_index(drop=True)
+    result = pd.concat(
+        [person_area, result[value_cols].reset_index(drop=True)], axis=1
+    ).assign(period=np.array(periods, dtype=object)[keys // n_pid])
     return _long(_aggregate(result, value_cols), {}, cols)
 
 
@@ -464,10 +502,7 @@ def source_status(inputs: IndicatorInputs, periods: list[str]) -> pd.DataFrame:
         for s in sources
     ]
     out = pd.DataFrame(rows, columns=SOURCE_STATUS_COLUMNS)
-    out["period"] = out["period"].astype(object)
-    out["source"] = out["source"].astype(object)
     out["stale"] = out["stale"].astype(bool)
-    out["snapshot_period"] = out["snapshot_period"].astype(object).where(out["snapshot_period"].notna(), None)
     return out
 
 
@@ -511,8 +546,7 @@ def compute(inputs: IndicatorInputs, periods: list[str]) -> tuple[pd.DataFrame, 
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(den.to_numpy() > 0, num.to_numpy() / np.maximum(den.to_numpy(), 1), np.nan)
     value = np.where(is_rate, ratio, num.to_numpy().astype(float))
-    table["value"] = pd.array(value, dtype="Float64")
-    table.loc[np.isnan(value), "value"] = pd.NA
+    table["value"] = pd.array(value, dtype="Float64")  # NaN -> NA
     return table[RESTRICTED_COLUMNS], status
 
 
