@@ -67,7 +67,13 @@ def samla_ingest():
 
         return summarise_run(get_current_context()["dag_run"].start_date)
 
-    [make_source_task(entry) for entry in source_entries()] >> summary()
+    @task(task_display_name="Files for unknown sources")
+    def unknown_sources():
+        from samla_airflow.ingestion import check_unknown_sources
+
+        return len(check_unknown_sources())
+
+    [unknown_sources(), *(make_source_task(entry) for entry in source_entries())] >> summary()
 
 
 samla_ingest()

@@ -182,3 +182,17 @@ def test_data_docs_page_for_every_validation_linked_from_ledger(samla_env):
     assert "IMX" in html and "programme" in html, "the page shows the failing rule and value"
     assert not find_in_text(html)
     assert (settings.data_docs_dir / "index.html").exists()
+
+
+def test_file_for_an_unknown_source_is_reported_once(samla_env):
+    from transforms.ingest import UNKNOWN_SOURCE, report_unknown_sources
+
+    settings, source = setup(samla_env)
+    stray = write_csv(settings.landing_dir / "9999" / "participants_2025-01.csv", [participant(p) for p in PNRS])
+    config = parse_sources({"sources": [{"id": "s1", "municipalities": ["1489"],
+                                         "delivery": {"folder": "landing/s1"}}]}, settings.data_dir)
+    (found,) = report_unknown_sources(settings, config)
+    assert "unknown source" in found["message"] and "'9999'" in found["message"]
+    records = ledger.read(settings.ledger_dir, UNKNOWN_SOURCE)
+    assert list(records["status"]) == ["rejected"] and stray.exists()
+    assert report_unknown_sources(settings, config) == []

@@ -319,3 +319,36 @@ def stale_sources(settings: Settings, config, period: str | None = None) -> list
         return [{"source": sid, "name": s.name, "newest_snapshot": ""} for sid, s in config.sources.items()]
     return [{"source": sid, "name": config.sources[sid].name, "newest_snapshot": (snaps[-1] if snaps else "")}
             for sid, snaps in snapshots.items() if not snaps or snaps[-1] < period]
+
+
+UNKNOWN_SOURCE = "_unknown"
+
+
+def report_unknown_sources(settings: Settings, config) -> list[dict[str, Any]]:
+    """Files in a landing folder that belongs to no configured source (exports.md: a file-level fault).
+
+    They stay where they are (nothing is lost) and get a rejected ledger record once,
+    under the source id ``_unknown``, so the project office sees them in ``samla status``.
+    """
+    known = {s.delivery.folder.resolve() for s in config.sources.values() if s.delivery.folder is not None}
+    outcomes = []
+    if not settings.landing_dir.is_dir():
+        return outcomes
+    for folder in sorted(p for p in settings.landing_dir.iterdir() if p.is_dir()):
+        if folder.resolve() in known or folder.name.startswith(("_", ".")):
+            continue
+        for path in landing.candidate_files(folder):
+            sha = landing.sha256_of(path)
+            if ledger.exists(settings.ledger_dir, UNKNOWN_SOURCE, folder.name, "", sha):
+                continue
+            message = (f"file for an unknown source: landing folder {folder.name!r} belongs to no source in the "
+                       f"sources file (known: {', '.join(sorted(config.sources))}); add the source to the sources "
+                       "file or move the file to its source's folder")
+            record = ledger.LedgerRecord(
+                source=UNKNOWN_SOURCE, dataset=folder.name, period="", file_name=path.name, file_sha256=sha,
+                arrived_at=datetime.now(UTC).isoformat(timespec="microseconds"), detected_format="", rows_read=0,
+                rows_accepted=0, rows_quarantined=0, status="rejected", message=message,
+                processed_at=datetime.now(UTC).isoformat(timespec="seconds"))
+            ledger.write(settings.ledger_dir, record)
+            outcomes.append({"folder": folder.name, "file_name": path.name, "message": message})
+    return outcomes

@@ -60,6 +60,19 @@ def ingest_one_source(source_id: str, periods: tuple[str, str] | None, today: da
     return manifest
 
 
+def check_unknown_sources() -> list[dict[str, Any]]:
+    export_airflow_settings()
+    from transforms.ingest import report_unknown_sources
+    from transforms.settings import load_settings
+    from transforms.sources import load_sources
+
+    settings = load_settings()
+    found = report_unknown_sources(settings, load_sources(settings.sources_file, settings.data_dir))
+    for item in found:
+        log.warning("%s/%s: %s", item["folder"], item["file_name"], item["message"])
+    return found
+
+
 def format_outcomes(outcomes: list[dict[str, Any]]) -> str:
     if not outcomes:
         return "(no new deliveries)"
