@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 from samla_airflow.dag_config import source_entries
+from samla_airflow.params import period_params
 
 DEFAULT_ARGS = {"owner": "samla", "retries": 2, "retry_delay": timedelta(minutes=5)}
 
@@ -34,11 +35,7 @@ DEFAULT_ARGS = {"owner": "samla", "retries": 2, "retry_delay": timedelta(minutes
     default_args=DEFAULT_ARGS,
     tags=["samla", "ingestion"],
     doc_md=__doc__,
-    params={
-        "period_from": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$", description="first period YYYY-MM"),
-        "period_to": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$", description="last period YYYY-MM"),
-        "sources": Param([], type="array", description="source ids to run; empty = all"),
-    },
+    params={**period_params(), "sources": Param([], type="array", description="source ids to run; empty = all")},
 )
 def samla_ingest():
     def make_source_task(entry):
@@ -46,7 +43,8 @@ def samla_ingest():
               outlets=[Asset(entry.asset_name)])
         def ingest_source():
             from airflow.sdk.exceptions import AirflowSkipException
-            from samla_airflow.ingestion import ingest_one_source, period_range
+            from samla_airflow.ingestion import ingest_one_source
+            from samla_airflow.params import period_range
 
             context = get_current_context()
             params, run = context["params"], context["dag_run"]

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from airflow.sdk import Asset, AssetAny, Param, dag, get_current_context, task
+from airflow.sdk import Asset, AssetAny, dag, get_current_context, task
 from samla_airflow.dag_config import PUBLISHED_ASSET, source_entries
+from samla_airflow.params import period_params
 
 DEFAULT_ARGS = {"owner": "samla", "retries": 2, "retry_delay": timedelta(minutes=2)}
 
@@ -31,21 +32,15 @@ DEFAULT_ARGS = {"owner": "samla", "retries": 2, "retry_delay": timedelta(minutes
     default_args=DEFAULT_ARGS,
     tags=["samla", "publication"],
     doc_md=__doc__,
-    params={
-        "period_from": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$", description="first period YYYY-MM"),
-        "period_to": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$", description="last period YYYY-MM"),
-    },
+    params=period_params(),
 )
 def samla_publish():
     @task(task_display_name="Compute, suppress and publish indicators")
     def publish_indicators():
+        from samla_airflow.params import period_range
         from samla_airflow.publication import publish_indicators
 
-        params = get_current_context()["params"]
-        wanted = None
-        if params.get("period_from") or params.get("period_to"):
-            wanted = (params.get("period_from") or "2024-09", params.get("period_to") or "2027-08")
-        return publish_indicators(wanted)
+        return publish_indicators(period_range(get_current_context()["params"]))
 
     @task(task_display_name="Parquet copy and fund report", outlets=[Asset(PUBLISHED_ASSET)])
     def export_files(summary):

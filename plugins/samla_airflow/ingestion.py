@@ -12,19 +12,6 @@ from samla_airflow.settings_bridge import export_airflow_settings
 log = logging.getLogger(__name__)
 
 
-def period_range(params: dict[str, Any], run_type: str | None, logical_date) -> tuple[str, str] | None:
-    """The periods a run covers: explicit params, else a backfill's month, else everything new."""
-    start, end = params.get("period_from"), params.get("period_to")
-    if start or end:
-        return (start or "2024-09", end or "9999-12")
-    if run_type == "backfill" and logical_date is not None:
-        # A backfill run for month M (logical date on M's schedule) reports the month before.
-        year, month = (logical_date.year, logical_date.month - 1) if logical_date.month > 1 else (logical_date.year - 1, 12)
-        period = f"{year:04d}-{month:02d}"
-        return (period, period)
-    return None
-
-
 def landing_files(settings, source) -> list[Path]:
     """Pull the source's deliveries into a local folder and list them."""
     from transforms.landing import candidate_files

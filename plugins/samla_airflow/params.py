@@ -1,0 +1,29 @@
+"""DAG params shared by the ingestion and publication DAGs, and how a run's periods are chosen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import Param
+
+PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+def period_params() -> dict[str, Param]:
+    return {
+        "period_from": Param(None, type=["null", "string"], pattern=PERIOD, description="first period YYYY-MM"),
+        "period_to": Param(None, type=["null", "string"], pattern=PERIOD, description="last period YYYY-MM"),
+    }
+
+
+def period_range(params: dict[str, Any], run_type: str | None = None, logical_date=None) -> tuple[str, str] | None:
+    """The periods a run covers: explicit params, else a backfill's month, else everything (None)."""
+    start, end = params.get("period_from"), params.get("period_to")
+    if start or end:
+        return (start or "2024-09", end or "9999-12")
+    if run_type == "backfill" and logical_date is not None:
+        # A backfill run on month M's schedule reports the month before M.
+        year, month = (logical_date.year, logical_date.month - 1) if logical_date.month > 1 else (logical_date.year - 1, 12)
+        period = f"{year:04d}-{month:02d}"
+        return (period, period)
+    return None
