@@ -229,16 +229,25 @@ def _convert_column(values: pd.Series, kind: str, column: str, ctx: FileContext,
         "month": _to_month,
         "wave": _to_wave,
     }[kind]
+    empty = False if kind == "boolean" and fmt.checkbox_booleans else None
+    # Convert each distinct value once (months, dates and minutes repeat a lot); keyed with the
+    # type too, since True == 1 but a boolean cell is no number.
+    cache: dict[tuple[type, Any], tuple[Any, tuple[str, str] | None]] = {}
     out = []
     for position, value in enumerate(values):
         if value is None or (isinstance(value, float) and value != value):  # None, or NaN from Series.map
-            out.append(False if kind == "boolean" and fmt.checkbox_booleans else None)
+            out.append(empty)
             continue
-        try:
-            out.append(converter(value))
-        except _Bad as exc:
-            bad[position] = (exc.rule, exc.description)
-            out.append(None)
+        key = (type(value), value)
+        if key not in cache:
+            try:
+                cache[key] = (converter(value), None)
+            except _Bad as exc:
+                cache[key] = (None, (exc.rule, exc.description))
+        result, fault = cache[key]
+        if fault:
+            bad[position] = fault
+        out.append(result)
     return pd.Series(out, index=values.index, dtype=object), bad
 
 
