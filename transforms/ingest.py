@@ -7,6 +7,7 @@ participants first in each period, and stores the outcome.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -230,17 +231,14 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
         return period_range is None or period_range[0] <= period <= period_range[1]
 
     def run(delivery: landing.Delivery, snapshot, participants_sha: str) -> None:
-        dataset = delivery.dataset if delivery.dataset in DATASETS else "participants"
-        ctx = FileContext(source, dataset, delivery.period, delivery.file_name, delivery.sha256)
-        result = evaluate_file(settings.data_dir / delivery.archive_path, ctx, key, snapshot, delivery.name_fault)
+        ctx = FileContext(source, delivery.dataset, delivery.period, delivery.file_name, delivery.sha256)
+        result = evaluate_file(settings.data_dir / delivery.archive_path, ctx, key, snapshot)
         record, did_change = _store(settings, delivery, ctx, result, participants_sha)
         validated.append((record, result.validation_key))
         if did_change:
-            changed.append((dataset, delivery.period))
-        # Unmatched names are stored under the dataset they claimed or "participants": keep the real label.
+            changed.append((delivery.dataset, delivery.period))
         outcomes.append({k: getattr(record, k) for k in (
-            "dataset", "period", "file_name", "status", "rows_read", "rows_accepted", "rows_quarantined", "message")}
-            | {"dataset": delivery.dataset})
+            "dataset", "period", "file_name", "status", "rows_read", "rows_accepted", "rows_quarantined", "message")})
         if progress:
             progress(f"{source.id} {delivery.dataset} {delivery.period or '?'} {delivery.file_name}: {record.status}")
 
@@ -284,8 +282,6 @@ def _write_records(settings: Settings, validated: list) -> None:
 
 
 def _recorded_participants(record_file: Path) -> str | None:
-    import json
-
     if not record_file.exists():
         return None
     return json.loads(record_file.read_text(encoding="utf-8")).get("participants_sha256", "")
