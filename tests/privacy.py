@@ -26,7 +26,7 @@ def text_of(path: Path) -> str:
     return path.read_bytes().decode("utf-8", errors="replace")
 
 
-def leaks(root: Path, exclude: tuple[str, ...] = ("raw", "landing")) -> dict[str, list[str]]:
+def leaks(root: Path, exclude: tuple[str, ...] = ("raw",)) -> dict[str, list[str]]:
     """File -> personnummer-shaped strings found, for every file under ``root`` outside ``exclude``."""
     found = {}
     for path in sorted(p for p in root.rglob("*") if p.is_file()):

@@ -30,7 +30,7 @@ def cli_env(tmp_path, monkeypatch):
                AIRFLOW_HOME=str(tmp_path / "airflow"))
     sources = tmp_path / "sources.yaml"
     sources.write_text('sources:\n  - id: "1489"\n    name: Alingsås\n    municipalities: ["1489"]\n'
-                       '    delivery: {folder: landing/1489}\n')
+                       '    delivery: {folder: raw/landing/1489}\n')
     env["SAMLA_SOURCES"] = str(sources)
     return env, tmp_path
 
@@ -97,7 +97,7 @@ def test_run_without_key_is_a_configuration_error(cli_env):
 
 def test_run_status_and_quarantine(cli_env):
     env, tmp = cli_env
-    landing = tmp / "data" / "landing" / "1489"
+    landing = tmp / "data" / "raw" / "landing" / "1489"
     rows = [participant(p) for p in PNRS]
     rows[0]["gender"] = "?"
     write_csv(landing / "participants_2025-01.csv", rows)

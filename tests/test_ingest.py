@@ -23,7 +23,7 @@ TODAY = date(2025, 3, 15)
 def setup(samla_env, municipalities=("1489",)):
     settings = load_settings()
     config = parse_sources({"sources": [{"id": "s1", "name": "Test", "municipalities": list(municipalities),
-                                         "delivery": {"folder": "landing/s1"}}]}, settings.data_dir)
+                                         "delivery": {"folder": "raw/landing/s1"}}]}, settings.data_dir)
     source = config.get("s1")
     source.delivery.folder.mkdir(parents=True)
     return settings, source
@@ -190,7 +190,7 @@ def test_file_for_an_unknown_source_is_reported_once(samla_env):
     settings, source = setup(samla_env)
     stray = write_csv(settings.landing_dir / "9999" / "participants_2025-01.csv", [participant(p) for p in PNRS])
     config = parse_sources({"sources": [{"id": "s1", "municipalities": ["1489"],
-                                         "delivery": {"folder": "landing/s1"}}]}, settings.data_dir)
+                                         "delivery": {"folder": "raw/landing/s1"}}]}, settings.data_dir)
     (found,) = report_unknown_sources(settings, config)
     assert "unknown source" in found["message"] and "'9999'" in found["message"]
     records = ledger.read(settings.ledger_dir, UNKNOWN_SOURCE)

@@ -20,8 +20,8 @@ PNRS = people(14, seed=5)
 def world(samla_env):
     settings = load_settings()
     config = parse_sources({"sources": [
-        {"id": "1489", "municipalities": ["1489"], "delivery": {"folder": "landing/1489"}},
-        {"id": "1480", "municipalities": ["1480"], "delivery": {"folder": "landing/1480"}},
+        {"id": "1489", "municipalities": ["1489"], "delivery": {"folder": "raw/landing/1489"}},
+        {"id": "1480", "municipalities": ["1480"], "delivery": {"folder": "raw/landing/1480"}},
     ]}, settings.data_dir)
     for sid, persons in (("1489", PNRS[:7]), ("1480", PNRS[7:])):
         folder = config.get(sid).delivery.folder

@@ -19,7 +19,7 @@ PNRS = people(6, seed=13)
 def test_purge_only_expired_and_processed(samla_env):
     settings = load_settings()
     source = parse_sources({"sources": [{"id": "s1", "municipalities": ["1489"],
-                                         "delivery": {"folder": "landing/s1"}}]}, settings.data_dir).get("s1")
+                                         "delivery": {"folder": "raw/landing/s1"}}]}, settings.data_dir).get("s1")
     folder = source.delivery.folder
     old = write_csv(folder / "participants_2024-09.csv", [participant(p) for p in PNRS])
     ingest_source(settings, source, TEST_KEY.encode(), [old], today=date(2025, 3, 1))

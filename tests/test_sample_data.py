@@ -351,7 +351,7 @@ def test_same_seed_gives_the_same_data_and_no_faults_means_clean(world, tmp_path
             for dataset in DATASETS:
                 # Byte for byte, workbooks too (fixed timestamps inside the xlsx).
                 name = file_name(source, dataset, period)
-                a, b = source.delivery.folder / name, other_dir / "landing" / sid / name
+                a, b = source.delivery.folder / name, other_dir / "raw" / "landing" / sid / name
                 assert a.read_bytes() == b.read_bytes(), name
     assert [(f["source"], f["rule"], f["rows"]) for f in again["faults"]] == [
         (f["source"], f["rule"], f["rows"]) for f in manifest["faults"]
@@ -362,8 +362,8 @@ def test_same_seed_gives_the_same_data_and_no_faults_means_clean(world, tmp_path
     other_seed = tmp_path / "seed8"
     generate(_config(other_seed), other_seed, PERIODS[:1], seed=8, faults=False)
     name = "participants_2024-09.csv"
-    assert (other_seed / "landing/1480" / name).read_bytes() != (
-        clean_dir / "landing/1480" / name
+    assert (other_seed / "raw/landing/1480" / name).read_bytes() != (
+        clean_dir / "raw/landing/1480" / name
     ).read_bytes()
 
 

@@ -34,5 +34,5 @@ def test_sftp_source_lands_in_curated(samla_env, tmp_path, monkeypatch):
     assert len(curated.read_dataset(samla_env / "curated", "attendance")) == 10
     records = ledger.read(samla_env / "ledger")
     assert (records["rows_read"] == records["rows_accepted"]).all()
-    assert sorted(os.listdir(samla_env / "landing" / "_sftp" / "1480")) == ["attendance_2025-01.csv",
+    assert sorted(os.listdir(samla_env / "raw" / "landing" / "_sftp" / "1480")) == ["attendance_2025-01.csv",
                                                                              "participants_2025-01.csv"]

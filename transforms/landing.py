@@ -119,8 +119,17 @@ def candidate_files(folder: Path) -> list[Path]:
     )
 
 
+def archive_root(data_dir: Path) -> Path:
+    """raw/archive: owner-only, like the landing area beside it (both hold personnummer)."""
+    root = data_dir / "raw" / "archive"
+    if not root.is_dir():
+        root.mkdir(parents=True, exist_ok=True)
+        (data_dir / "raw").chmod(0o700)
+    return root
+
+
 def _meta_path(data_dir: Path, source: str, dataset: str, period: str, sha: str) -> Path:
-    return data_dir / "raw" / source / dataset / (period or "_") / f"{sha}.json"
+    return archive_root(data_dir) / source / dataset / (period or "_") / f"{sha}.json"
 
 
 def _write_json(path: Path, document: dict) -> None:
@@ -162,6 +171,6 @@ def archive(data_dir: Path, source: Source, files: list[Path], today: date | Non
 
 def archived(data_dir: Path, source_id: str) -> list[Delivery]:
     """Every delivery of a source in the raw archive, oldest arrival first."""
-    root = data_dir / "raw" / source_id
+    root = archive_root(data_dir) / source_id
     found = [Delivery(**json.loads(p.read_text(encoding="utf-8"))) for p in root.glob("*/*/*.json")] if root.is_dir() else []
     return sorted(found, key=lambda d: d.order)

@@ -1198,7 +1198,7 @@ def _source_rows(source: Source, dataset: str, rows: list[int]) -> list[int]:
 
 def _folder(source: Source, data_dir: Path) -> Path:
     folder = (
-        source.delivery.folder or data_dir / "landing" / source.id
+        source.delivery.folder or data_dir / "raw" / "landing" / source.id
     )  # SFTP sources: a local outbox
     resolved = folder.resolve()
     if not resolved.is_relative_to(data_dir):

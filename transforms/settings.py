@@ -44,13 +44,20 @@ class Settings:
     demo: bool
     raw_retention_days: int
 
-    @property
-    def landing_dir(self) -> Path:
-        return self.data_dir / "landing"
-
+    # Everything that still holds personnummer lives under raw/: the landing area (as
+    # delivered, incl. files pulled from SFTP) and the checksummed archive. One folder,
+    # one permission set, one retention rule; nothing outside it is identifying.
     @property
     def raw_dir(self) -> Path:
         return self.data_dir / "raw"
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.raw_dir / "landing"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.raw_dir / "archive"
 
     @property
     def curated_dir(self) -> Path:

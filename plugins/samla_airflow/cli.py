@@ -173,7 +173,7 @@ Where to look:
   curated Parquet   {settings.curated_dir}/<dataset>/source=<id>/period=<YYYY-MM>/data.parquet
   load ledger       {settings.ledger_dir}  (or: samla status)
   quarantine        {settings.quarantine_dir}  (or: samla quarantine SOURCE PERIOD)
-  raw archive       {settings.raw_dir}
+  raw (personnummer only here)  {settings.landing_dir} (as delivered), {settings.archive_dir}
   warehouse         {settings.warehouse_url}
   published files   {settings.published_dir}
   fund report       {settings.reports_dir}""")
