@@ -176,3 +176,17 @@ def test_undecodable_declared_encoding(tmp_path):
     path.write_bytes("person_id,kön\n".encode("cp1252"))
     result = check(path, source(tmp_path, format={"encoding": "utf-8"}))
     assert result.status == "rejected" and "not valid utf-8" in result.message
+
+
+def test_xlsx_numeric_personnummer_keeps_leading_zero(tmp_path):
+    ten = make_pnr(date(2005, 3, 12), 77, twelve=False)  # '0503127...' as a number loses its zero
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(PARTICIPANT_HEADER)
+    for p in [ten] + PNRS:
+        row = participant(p) | {"person_id": int(p.replace("-", ""))}
+        ws.append([row[h] if row[h] != "" else None for h in PARTICIPANT_HEADER])
+    book.save(tmp_path / "participants_2025-01.xlsx")
+    result = check(tmp_path / "participants_2025-01.xlsx", source(tmp_path))
+    assert result.status == "loaded", result.quarantine
+    assert result.rows_accepted == 5

@@ -335,6 +335,10 @@ def _pseudonymise(out: pd.DataFrame, raw_ids: pd.Series | None, ctx: FileContext
 def _id_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, int):
+        # A numeric Excel cell drops the leading zero of a 10-digit number (born 2000-2009: most pupils).
+        text = str(value)
+        return text.zfill(10) if len(text) == 9 else text
     return str(value).strip()
 
 
