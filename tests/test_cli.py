@@ -112,3 +112,14 @@ def test_run_status_and_quarantine(cli_env):
     rules = {(r["dataset"], r["source_row"], r["rule"]) for r in json.loads(q.stdout)}
     assert ("participants", 2, "unknown_code") in rules and ("attendance", 2, "person_not_in_participants") in rules
     assert not find_in_text(out.stdout + status.stdout + q.stdout)
+
+
+def test_check_uses_the_participants_file_beside_it(cli_env, tmp_path):
+    env, _ = cli_env
+    folder = tmp_path / "export"
+    write_csv(folder / "participants_2025-01.csv", [participant(p) for p in PNRS[:-1]])
+    path = write_csv(folder / "attendance_2025-01.csv", [attendance(p, "2025-01") for p in PNRS])
+    out = samla("check", str(path), "--source", "1489", "--json", env=env)
+    report = json.loads(out.stdout)
+    assert out.returncode == 1
+    assert [(p["source_row"], p["rule"]) for p in report["problems"]] == [(13, "person_not_in_participants")]

@@ -210,7 +210,15 @@ def cmd_check(args) -> int:
         raise UsageError(f"cannot tell the period from the file name {path.name!r}: give --period YYYY-MM")
     ctx = FileContext(source, dataset, period, path.name, sha256_of(path))
     # A throwaway key: the check stores nothing and needs no pseudonymisation key.
-    result = evaluate_file(path, ctx, secrets.token_bytes(32), None, name_fault, membership=False)
+    key = secrets.token_bytes(32)
+    snapshot, beside = None, None
+    if dataset != "participants":
+        beside = _participants_beside(source, path, period)
+        if beside is not None:
+            checked = evaluate_file(beside, FileContext(source, "participants", period, beside.name,
+                                                        sha256_of(beside)), key, None, membership=False)
+            snapshot = checked.accepted
+    result = evaluate_file(path, ctx, key, snapshot, name_fault, membership=snapshot is not None)
     report = {
         "file": str(path), "source": source.id, "dataset": dataset, "period": period, "status": result.status,
         "message": result.message, "detected_format": result.detected_format, "rows_read": result.rows_read,
@@ -231,9 +239,20 @@ def cmd_check(args) -> int:
             print(f"  warning: {warning}")
         if report["problems"]:
             print(table(report["problems"], ["source_row", "column", "rule", "value", "description"]))
-        print("  (persons are checked against the participants snapshot when the file is loaded)"
-              if dataset != "participants" else "")
+        if dataset != "participants":
+            print(f"  persons checked against {beside.name}, the participants file beside it" if snapshot is not None
+                  else "  (no usable participants file for the period beside it: persons are checked against "
+                       "the participants snapshot when the file is loaded)")
     return OK if result.status == "loaded" and not result.warnings else PROBLEMS
+
+
+def _participants_beside(source, path: Path, period: str) -> Path | None:
+    """The newest participants file of the same source and period in the same folder, if any."""
+    from transforms.landing import candidate_files, identify
+
+    found = [p for p in candidate_files(path.parent)
+             if p != path and identify(source, p.name)[:2] == ("participants", period)]
+    return max(found, key=lambda p: p.stat().st_mtime) if found else None
 
 
 def _cell(value) -> str:
