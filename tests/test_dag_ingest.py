@@ -97,3 +97,16 @@ def test_no_personnummer_outside_raw_archive_logs_or_xcom(ingested, airflow_db):
         values = [str(x.value) for x in session.query(XComModel).filter(XComModel.dag_id == "samla_ingest")]
     assert values, "the source tasks should have pushed their manifests"
     assert not [v for v in values if find_in_text(v)]
+
+
+def test_without_a_key_the_source_tasks_fail_at_once(airflow_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("SAMLA_DATA_DIR", str(tmp_path))
+    for name in ("SAMLA_PSEUDONYM_KEY", "SAMLA_DEMO", "AIRFLOW_VAR_SAMLA_PSEUDONYM_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"]).get_dag("samla_ingest")
+    run = dag.test(run_conf={"sources": ["1480"]})
+    states = {ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in run.get_task_instances()}
+    assert states["ingest_1480"] == "failed", "a configuration error must not wait for retries"
+    assert states["ingest_kfv"] == "skipped"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,20 @@ from typing import Any
 from samla_airflow.settings_bridge import export_airflow_settings
 
 log = logging.getLogger(__name__)
+
+
+@contextmanager
+def configuration_errors_fail_fast():
+    """A missing key or a broken sources file will not mend itself: fail without retries."""
+    from transforms.settings import SettingsError
+    from transforms.sources import SourcesError
+
+    try:
+        yield
+    except (SettingsError, SourcesError) as exc:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException(str(exc)) from None
 
 
 def landing_files(settings, source) -> list[Path]:
@@ -34,9 +49,10 @@ def ingest_one_source(source_id: str, periods: tuple[str, str] | None, today: da
     from transforms.sources import load_sources
 
     settings = load_settings()
-    config = load_sources(settings.sources_file, settings.data_dir)
-    source = config.get(source_id)
-    key = pseudonym_key(settings)
+    with configuration_errors_fail_fast():
+        config = load_sources(settings.sources_file, settings.data_dir)
+        source = config.get(source_id)
+        key = pseudonym_key(settings)
     files = landing_files(settings, source)
     manifest = ingest_source(settings, source, key, files, periods, today, progress=log.info)
     log.info("%s: %d file(s) processed, %d partition(s) changed\n%s", source.label, len(manifest["files"]),
