@@ -20,10 +20,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import Asset, Param, dag, get_current_context, task
-from samla_airflow.dag_config import source_entries
+from samla_airflow.dag_config import default_args, source_entries
 from samla_airflow.params import period_params
 
-DEFAULT_ARGS = {"owner": "samla", "retries": 2, "retry_delay": timedelta(minutes=5)}
+DEFAULT_ARGS = default_args(retries=2, retry_delay=timedelta(minutes=5))
 
 
 @dag(

@@ -17,10 +17,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from airflow.sdk import Asset, AssetAny, dag, get_current_context, task
-from samla_airflow.dag_config import PUBLISHED_ASSET, source_entries
+from samla_airflow.dag_config import PUBLISHED_ASSET, default_args, source_entries
 from samla_airflow.params import period_params
 
-DEFAULT_ARGS = {"owner": "samla", "retries": 2, "retry_delay": timedelta(minutes=2)}
+DEFAULT_ARGS = default_args(retries=2, retry_delay=timedelta(minutes=2))
 
 
 @dag(

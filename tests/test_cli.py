@@ -123,3 +123,22 @@ def test_check_uses_the_participants_file_beside_it(cli_env, tmp_path):
     report = json.loads(out.stdout)
     assert out.returncode == 1
     assert [(p["source_row"], p["rule"]) for p in report["problems"]] == [(13, "person_not_in_participants")]
+
+
+def test_run_reports_a_source_that_cannot_be_pulled(cli_env):
+    """An unreachable SFTP server fails that source's task at once (no retry wait at a terminal): exit 1."""
+    import socket
+
+    env, tmp = cli_env
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sources = tmp / "sftp-sources.yaml"
+    sources.write_text('sources:\n  - id: "1480"\n    municipalities: ["1480"]\n'
+                       '    delivery: {sftp: {conn_id: sftp_down, path: /exports}}\n')
+    env = env | {"SAMLA_SOURCES": str(sources), "AIRFLOW_CONN_SFTP_DOWN": json.dumps(
+        {"conn_type": "sftp", "host": "127.0.0.1", "port": port, "login": "u", "password": "p",
+         "extra": {"no_host_key_check": True, "conn_timeout": 5}})}
+    out = samla("run", "--from", "2025-01", "--to", "2025-01", "--no-publish", env=env)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "Tasks that did not succeed: ingest_1480" in out.stdout

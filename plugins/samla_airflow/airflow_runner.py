@@ -50,6 +50,8 @@ class DagRunner:
     def __init__(self, data_dir: Path, log_file: Path):
         self.log_file = log_file
         prepare_airflow_env(data_dir)
+        # Read when the DAGs are parsed: a failure is reported at once, not retried minutes later.
+        os.environ["SAMLA_INTERACTIVE"] = "1"
         self._bag = None
 
     def _dagbag(self):

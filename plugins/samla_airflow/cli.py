@@ -79,10 +79,12 @@ def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True
     print(f"Ingesting {len(periods)} period(s) {first}..{last} for "
           f"{', '.join(sources) if sources else f'all {len(config.sources)} sources'} (Airflow log: {log_file})",
           file=out)
+    all_failed: set[str] = set()
     for index, period in enumerate(periods, start=1):
         t0 = time.monotonic()
         states = runner.run("samla_ingest", {"period_from": period, "period_to": period, "sources": sources})
-        failed = sorted(t for t, s in states.items() if s == "failed")
+        failed = sorted(t for t, s in states.items() if s not in ("success", "skipped"))
+        all_failed.update(t for t in failed if t != "_run")
         done = ledger.read(settings.ledger_dir)
         done = done[(done["processed_at"] >= started) & (done["period"] == period)]
         bar = "#" * index + "." * (len(periods) - index)
@@ -97,7 +99,12 @@ def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True
         states = runner.run("samla_publish", {"period_from": None, "period_to": None})
         publication = states.get("_run")
         print(f"  publication: {publication} ({time.monotonic() - t0:.1f} s)", file=out)
-    return _report_run(settings, started, out, publication)
+    status = _report_run(settings, started, out, publication)
+    if all_failed:
+        print(f"\nTasks that did not succeed: {', '.join(sorted(all_failed))} — the reason is in {log_file}",
+              file=out)
+        return PROBLEMS
+    return status
 
 
 def _report_run(settings, started: str, out, publication: str | None) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from transforms.settings import DEFAULT_DATA_DIR, DEFAULT_SOURCES
@@ -16,6 +17,16 @@ from transforms.sources import load_sources
 
 CURATED_ASSET_PREFIX = "samla_curated_"
 PUBLISHED_ASSET = "samla_published"
+
+
+INTERACTIVE = "SAMLA_INTERACTIVE"  # set by the samla command: someone is waiting at the terminal
+
+
+def default_args(retries: int, retry_delay: timedelta) -> dict:
+    """Task defaults; under the samla command a failure is shown at once instead of retried later."""
+    if os.environ.get(INTERACTIVE) == "1":
+        retries = 0
+    return {"owner": "samla", "retries": retries, "retry_delay": retry_delay}
 
 
 @dataclass(frozen=True)
