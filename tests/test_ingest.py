@@ -196,3 +196,27 @@ def test_file_for_an_unknown_source_is_reported_once(samla_env):
     records = ledger.read(settings.ledger_dir, UNKNOWN_SOURCE)
     assert list(records["status"]) == ["rejected"] and stray.exists()
     assert report_unknown_sources(settings, config) == []
+
+
+def test_same_person_same_pseudonym_across_sources_and_forms(samla_env):
+    from datetime import date as day
+
+    from deliveries import make_pnr
+
+    settings = load_settings()
+    config = parse_sources({"sources": [
+        {"id": "a", "municipalities": ["1489"], "delivery": {"folder": "raw/landing/a"}},
+        {"id": "b", "municipalities": ["1480"], "delivery": {"folder": "raw/landing/b"},
+         "format": {"delimiter": ";", "encoding": "cp1252"}},
+    ]}, settings.data_dir)
+    mover = day(2007, 3, 12)
+    write_csv(config.get("a").delivery.folder / "participants_2025-01.csv",
+              [participant(make_pnr(mover, 321))] + [participant(p) for p in PNRS[:5]])
+    write_csv(config.get("b").delivery.folder / "participants_2025-01.csv",
+              [participant(make_pnr(mover, 321, twelve=False, sep="-"))] + [participant(p) for p in PNRS[5:]],
+              delimiter=";", encoding="cp1252")
+    for source in config.sources.values():
+        ingest_source(settings, source, KEY, landing.candidate_files(source.delivery.folder), today=TODAY)
+    frame = curated.read_dataset(settings.curated_dir, "participants")
+    shared = set(frame.loc[frame["source"] == "a", "person"]) & set(frame.loc[frame["source"] == "b", "person"])
+    assert len(shared) == 1, "the mover has one pseudonym in both sources"
