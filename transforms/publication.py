@@ -19,8 +19,8 @@ import pandas as pd
 
 from transforms import curated, ledger, warehouse
 from transforms.disclosure import suppress
-from transforms.indicators import IndicatorInputs, compute, published_periods
-from transforms.schema import DATASETS
+from transforms.indicators import IndicatorInputs, compute, month_range, published_periods
+from transforms.schema import DATASETS, PROJECT_END, PROJECT_START
 from transforms.settings import Settings
 from transforms.sources import SourcesConfig
 
@@ -75,6 +75,15 @@ def plan(settings: Settings, all_periods: list[str], wanted: tuple[str, str] | N
     return Plan([p for p in in_range if p >= first], fingerprint, f"inputs changed from {first}")
 
 
+def publishable_periods(inputs: IndicatorInputs, ledger_frame: pd.DataFrame) -> list[str]:
+    """2024-09 through the latest period with an accepted delivery — also one without rows
+    (a header-only attendance file), which the curated rows alone would not show."""
+    accepted = ledger_frame.loc[ledger_frame["status"].isin(["loaded", "loaded_with_quarantine"]), "period"]
+    from_rows = published_periods(inputs)
+    latest = max([*from_rows[-1:], *accepted.dropna().tolist()], default=None)
+    return month_range(PROJECT_START, min(latest, PROJECT_END)) if latest else []
+
+
 def load_inputs(settings: Settings, config: SourcesConfig) -> IndicatorInputs:
     frames = {d: curated.read_dataset(settings.curated_dir, d) for d in DATASETS}
     return IndicatorInputs(frames["participants"], frames["attendance"], frames["survey"], frames["activities"],
@@ -93,14 +102,14 @@ def quarantine_summary(settings: Settings) -> pd.DataFrame:
 def publish(settings: Settings, config: SourcesConfig, wanted: tuple[str, str] | None = None) -> dict:
     """Compute, suppress and publish what changed; returns a summary (no personal data)."""
     inputs = load_inputs(settings, config)
-    all_periods = published_periods(inputs)
+    ledger_frame = ledger.read(settings.ledger_dir)
+    all_periods = publishable_periods(inputs, ledger_frame)
     todo = plan(settings, all_periods, wanted)
     summary = {"periods": todo.periods, "reason": todo.reason, "published": False}
     if not todo.periods:
         return summary
     restricted, status = compute(inputs, todo.periods)
     published = suppress(restricted, settings.suppression_threshold)
-    ledger_frame = ledger.read(settings.ledger_dir)
     result = warehouse.publish(
         settings.warehouse_url,
         indicator_values=published,
