@@ -144,9 +144,8 @@ def evaluate_file(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFra
         typed, ctx.dataset, parameters_for(ctx.period_start, ctx.period_end, ctx.period, ctx.source.municipalities),
         run_name_for(ctx.source.id, ctx.dataset, ctx.period, ctx.file_sha256))
     converted = {(f["source_row"], f["column"]) for f in harmonised.faults}
-    for fault in gx_faults:
-        if fault["column"] == "person":
-            fault["column"] = "person_id"
+    for fault in gx_faults:  # stewards know the column as person_id (the pseudonym replaced it)
+        fault["column"] = ",".join("person_id" if c == "person" else c for c in fault["column"].split(","))
     faults = harmonised.faults + [f for f in gx_faults
                                   if not (f["rule"] == "required" and (f["source_row"], f["column"]) in converted)]
     if membership and rows:

@@ -235,7 +235,7 @@ def cmd_check(args) -> int:
                      for r in result.quarantine.to_dict("records")],
     }
     for problem in report["problems"]:  # pseudonyms under a throwaway key mean nothing: don't show them
-        if problem["column"] in ("person_id", "person,month", "person,wave"):
+        if "person_id" in (problem["column"] or "").split(","):
             problem["value"] = None
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
@@ -244,9 +244,14 @@ def cmd_check(args) -> int:
         print(f"  {result.status}: {result.message}")
         for warning in result.warnings:
             print(f"  warning: {warning}")
-        if report["problems"]:
-            print(table(report["problems"], ["source_row", "column", "rule", "value", "description"]))
-        if dataset != "participants":
+        # Rows held back only because the whole file was rejected say nothing new: count them.
+        own = [p for p in report["problems"] if p["rule"] != result.rule]
+        held = len({p["source_row"] for p in report["problems"]} - {p["source_row"] for p in own})
+        if own:
+            print(table(own, ["source_row", "column", "rule", "value", "description"]))
+        if held:
+            print(f"  {held} {'other ' if own else ''}row(s) held back with the file (rule {result.rule})")
+        if dataset != "participants" and (result.status != "rejected" or result.rule == "too_many_failing_rows"):
             print(f"  persons checked against {beside.name}, the participants file beside it" if snapshot is not None
                   else "  (no usable participants file for the period beside it: persons are checked against "
                        "the participants snapshot when the file is loaded)")
