@@ -300,8 +300,12 @@ def cmd_status(args) -> int:
         print(json.dumps({"deliveries": rows, "stale_sources": stale}, ensure_ascii=False, indent=1, default=str))
     else:
         print(f"Latest delivery per source, dataset and period{' for ' + args.period if args.period else ''}:")
-        print(table(rows, ["source", "dataset", "period", "file_name", "arrived_at", "rows_read", "rows_accepted",
-                           "rows_quarantined", "status", "message"]))
+        shown = [{"source": r["source"], "dataset": r["dataset"], "period": r["period"], "file": r["file_name"],
+                  "arrived": str(r["arrived_at"])[:16].replace("T", " "), "read": r["rows_read"],
+                  "loaded": r["rows_accepted"], "quarantined": r["rows_quarantined"], "status": r["status"],
+                  "message": r["message"]} for r in rows]
+        print(table(shown, ["source", "dataset", "period", "file", "arrived", "read", "loaded", "quarantined",
+                            "status", "message"]))
         print("\nStale sources (no accepted participants snapshot for the period or later):")
         print(table(stale, ["source", "name", "newest_snapshot"]))
     bad = any(r["status"] != "loaded" for r in rows)
