@@ -8,7 +8,6 @@ participants first in each period, and stores the outcome.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -25,8 +24,6 @@ from transforms.schema import DATASETS
 from transforms.settings import Settings
 from transforms.sources import Source
 from transforms.validate import build_data_docs, parameters_for, run_name_for, validate
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
