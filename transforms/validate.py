@@ -7,6 +7,7 @@ sees pseudonymised rows (never a personnummer: Data Docs show samples).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -123,7 +124,11 @@ def build_data_docs(site_dir: Path, keys: list) -> dict:
     keys = [k for k in keys if k is not None]
     if not keys:
         return {}
-    with _lock:
+    site_dir.mkdir(parents=True, exist_ok=True)
+    # Source tasks run in parallel worker processes and all rewrite the site's index page:
+    # take turns across processes (flock), and across threads of this one (_lock).
+    with _lock, open(site_dir / ".build.lock", "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
         return _validator().build_docs(site_dir, keys)
 
 
