@@ -92,7 +92,8 @@ def expected(rec: pd.Series | None, field: str = "value"):
 def test_workbook_opens_with_its_sheets(report):
     path, _ = report
     wb = load_workbook(path)
-    assert wb.sheetnames == ["ESF+ indikatorer", "Tidsserie", "Projektindikatorer", "Definitioner"]
+    assert wb.sheetnames == ["ESF+ indikatorer", "Tidsserie", "Projektindikatorer", "Definitioner", "Diagram"]
+    assert len(wb["Diagram"]._charts) == 1
     for ws in wb.worksheets:
         assert ws.freeze_panes is not None, ws.title
         assert ws.column_dimensions["A"].width > 5

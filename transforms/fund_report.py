@@ -40,6 +40,7 @@ SHEET_ESF = "ESF+ indikatorer"
 SHEET_SERIES = "Tidsserie"
 SHEET_PROJECT = "Projektindikatorer"
 SHEET_DEFINITIONS = "Definitioner"
+SHEET_CHART = "Diagram"
 
 FORMAT_COUNT = "#,##0"
 FORMAT_RATE = "0.0%"
@@ -383,6 +384,30 @@ def _write_definitions(ws: Worksheet, catalogue: list[dict[str, str]], stale: di
 # --------------------------------------------------------------------------- entry point
 
 
+def _write_chart(ws: Worksheet, periods: list[str], area_list, index: dict[_Key, _Rec], notes: list[str]) -> None:
+    """Participants (EECO01, all genders) per federation and the region over time, as a table and a chart."""
+    from openpyxl.chart import LineChart, Reference
+
+    top = [a for a in area_list if a[0] in ("federation", "region")]
+    start = _preamble(ws, "Deltagare över tid (EECO01, totalt) per delregion och region", notes)
+    _header(ws, start, ["Period", *(code for _, code, _ in top)])
+    for row, period in enumerate(periods, start=start + 1):
+        ws.cell(row=row, column=1, value=period)
+        for col, (level, code, _) in enumerate(top, start=2):
+            rec = index.get((period, level, code, "all", "EECO01"))
+            _put_cell_value(ws.cell(row=row, column=col), rec, "value", FORMAT_COUNT)
+    last = start + len(periods)
+    _finish_table(ws, start, 1 + len(top), last, 2)
+    chart = LineChart()
+    chart.title = "Deltagare (EECO01), kumulativt"
+    chart.y_axis.title = "Elever"
+    chart.x_axis.title = "Period"
+    chart.add_data(Reference(ws, min_col=2, max_col=1 + len(top), min_row=start, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=start + 1, max_row=last))
+    chart.width, chart.height = 24, 12
+    ws.add_chart(chart, f"{chr(ord('A') + len(top) + 2)}{start}")
+
+
 def write_fund_report(
     path: Path,
     *,
@@ -435,6 +460,7 @@ def write_fund_report(
     _write_project(wb.create_sheet(SHEET_PROJECT), periods, area_list, project, index, series_notes)
     _write_definitions(wb.create_sheet(SHEET_DEFINITIONS), catalogue, stale, periods,
                        threshold, generated_at)
+    _write_chart(wb.create_sheet(SHEET_CHART), periods, area_list, index, series_notes)
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
