@@ -219,9 +219,19 @@ def _header(ws: Worksheet, row: int, labels: Sequence[str]) -> None:
 def _finish_table(ws: Worksheet, header_row: int, ncols: int, last_row: int,
                   freeze_col: int, widths: dict[int, float] | None = None) -> None:
     ws.freeze_panes = ws.cell(row=header_row + 1, column=freeze_col)
+    _print_wide(ws, header_row)
     if last_row > header_row:
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(ncols)}{last_row}"
     _fit_columns(ws, header_row, ncols, widths or {})
+
+
+def _print_wide(ws: Worksheet, header_row: int) -> None:
+    """Printed or saved as PDF: landscape, all columns on one page width, header repeated."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
 
 
 def _fit_columns(ws: Worksheet, header_row: int, ncols: int, fixed: dict[int, float]) -> None:
@@ -404,6 +414,8 @@ def _write_chart(ws: Worksheet, periods: list[str], area_list, index: dict[_Key,
     chart.x_axis.title = "Period"
     chart.add_data(Reference(ws, min_col=2, max_col=1 + len(top), min_row=start, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=start + 1, max_row=last))
+    for series in chart.series:
+        series.smooth = False  # monthly counts: straight segments, no invented curve
     chart.width, chart.height = 24, 12
     ws.add_chart(chart, f"{chr(ord('A') + len(top) + 2)}{start}")
 
