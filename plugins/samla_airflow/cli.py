@@ -180,7 +180,7 @@ Where to look:
   curated Parquet   {settings.curated_dir}/<dataset>/source=<id>/period=<YYYY-MM>/data.parquet
   load ledger       {settings.ledger_dir}  (or: samla status)
   quarantine        {settings.quarantine_dir}  (or: samla quarantine SOURCE PERIOD)
-  raw (personnummer only here)  {settings.landing_dir} (as delivered), {settings.archive_dir}
+  raw archive       {settings.archive_dir}  (as delivered: {settings.landing_dir}; the only personnummer)
   warehouse         {settings.warehouse_url}
   published files   {settings.published_dir}
   fund report       {settings.reports_dir}""")
