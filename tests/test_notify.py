@@ -269,3 +269,30 @@ def test_hostile_file_name_is_escaped(tmp_path, smtp_server):
     assert notify_steward(source, manifest, _settings(tmp_path)) is True
     _wait_for(smtp_server, 1)
     assert "<script" not in _html(smtp_server.envelopes[0])
+
+
+def test_ingestion_task_emails_the_steward_about_its_quarantined_rows(tmp_path, smtp_server, monkeypatch):
+    """The wiring: the source task's own run (ingest_one_source) sends the email, with the Data Docs link."""
+    from deliveries import participant, people, write_csv
+    from samla_airflow.ingestion import ingest_one_source
+
+    data = tmp_path / "data"
+    sources = tmp_path / "sources.yaml"
+    sources.write_text('sources:\n  - id: "1489"\n    name: Alingsås\n    municipalities: ["1489"]\n'
+                       '    delivery: {folder: raw/landing/1489}\n'
+                       '    steward: {name: Anna, email: anna@alingsas.example}\n')
+    monkeypatch.setenv("SAMLA_SOURCES", str(sources))
+    monkeypatch.setenv("SAMLA_DATA_DIR", str(data))
+    monkeypatch.setenv("SAMLA_PSEUDONYM_KEY", "notify-wiring-key-0123456789abcdef")
+    monkeypatch.setenv("SAMLA_DATA_DOCS_URL", "https://samla.gr.example/data")
+    rows = [participant(p) for p in people(10, seed=21)]
+    rows[3]["programme"] = "IMZ"
+    write_csv(data / "raw" / "landing" / "1489" / "participants_2025-01.csv", rows)
+    ingest_one_source("1489", None)
+    _wait_for(smtp_server, 1)
+    (envelope,) = smtp_server.envelopes
+    assert envelope.rcpt_tos == ["anna@alingsas.example"]
+    body = _html(envelope)
+    assert "participants_2025-01.csv" in body and "unknown_code" in body and "IMZ" in body
+    assert "https://samla.gr.example/data/data_docs/" in body
+    assert not find_in_text(body)
