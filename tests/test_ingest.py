@@ -220,3 +220,22 @@ def test_same_person_same_pseudonym_across_sources_and_forms(samla_env):
     frame = curated.read_dataset(settings.curated_dir, "participants")
     shared = set(frame.loc[frame["source"] == "a", "person"]) & set(frame.loc[frame["source"] == "b", "person"])
     assert len(shared) == 1, "the mover has one pseudonym in both sources"
+
+
+def test_old_bytes_delivered_again_after_other_content_win(samla_env):
+    """A, then B, then A again under the same name: A arrived last, so A is current (newest wins)."""
+    settings, source = setup(samla_env)
+    path = source.delivery.folder / "participants_2025-01.csv"
+    first = [participant(p) for p in PNRS]
+    write_csv(path, first)
+    ingest(settings, source)
+    time.sleep(0.01)
+    write_csv(path, [participant(p, gender="male") for p in PNRS[:6]])
+    ingest(settings, source)
+    assert len(curated.read_dataset(settings.curated_dir, "participants")) == 6
+    time.sleep(0.01)
+    write_csv(path, first)
+    manifest = ingest(settings, source)
+    assert [f["rows_accepted"] for f in manifest["files"]] == [10]
+    assert len(curated.read_dataset(settings.curated_dir, "participants")) == 10
+    assert ingest(settings, source)["files"] == [], "and then it is a plain duplicate again"

@@ -218,7 +218,7 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
     Returns a small manifest (no personal data) of the files processed and
     the partitions changed.
     """
-    landing.archive(settings.data_dir, source, files, today)
+    arrivals = {d.key for d in landing.archive(settings.data_dir, source, files, today)}
     deliveries = landing.archived(settings.data_dir, source.id)
     outcomes, changed = [], []
     validated: list[tuple[ledger.LedgerRecord, Any]] = []  # written once their Data Docs pages exist
@@ -254,7 +254,7 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
             newest = candidates[-1]
             for delivery in candidates:
                 record_file = ledger.record_path(settings.ledger_dir, source.id, dataset, period, delivery.sha256)
-                pending = not record_file.exists()
+                pending = not record_file.exists() or delivery.key in arrivals
                 stale_membership = (dataset != "participants"
                                     and delivery.sha256 in {current.get("sha256"), newest.sha256}
                                     and _recorded_participants(record_file) != participants_sha)

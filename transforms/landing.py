@@ -139,26 +139,40 @@ def _write_json(path: Path, document: dict) -> None:
     os.replace(tmp, path)
 
 
+def _seen_path(data_dir: Path, source: str) -> Path:
+    return archive_root(data_dir) / source / "_seen_by_name.json"
+
+
 def archive(data_dir: Path, source: Source, files: list[Path], today: date | None = None) -> list[Delivery]:
-    """Copy new deliveries into the raw archive; return only those never seen before."""
+    """Copy new deliveries into the raw archive; return the arrivals to process.
+
+    The same bytes again for the same source, dataset and period are processed
+    once — unless other bytes came under that file name in between (A, B, A):
+    then the last to arrive wins, and A arrives anew.
+    """
     now = datetime.now(UTC).isoformat(timespec="microseconds")
+    seen_file = _seen_path(data_dir, source.id)
+    seen = json.loads(seen_file.read_text(encoding="utf-8")) if seen_file.exists() else {}
     new = []
     for path in files:
         dataset, period, fault = identify(source, path.name, today)
         sha = sha256_of(path)
         meta = _meta_path(data_dir, source.id, dataset, period, sha)
-        if meta.exists():
-            continue  # the same bytes for the same source, dataset and period: processed once
         stat = path.stat()
         suffix = path.suffix.lower() or ".bin"
         target = meta.with_suffix(suffix)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        shutil.copyfile(path, tmp)
-        if sha256_of(tmp) != sha:
-            tmp.unlink()
-            raise OSError(f"{path} changed while it was being archived; it will be picked up next run")
-        os.replace(tmp, target)
+        previous, seen[path.name] = seen.get(path.name), sha
+        if meta.exists():
+            if previous is None or previous == sha:
+                continue  # a duplicate: processed once
+            record = json.loads(meta.read_text(encoding="utf-8")) | {
+                "arrived_at": now, "mtime": stat.st_mtime, "file_name": path.name, "purged_at": None}
+            if not target.exists():  # retention had removed the bytes
+                _copy_checked(path, target, sha)
+            _write_json(meta, record)
+            new.append(Delivery(**record))
+            continue
+        _copy_checked(path, target, sha)
         delivery = Delivery(
             source=source.id, dataset=dataset, period=period, file_name=path.name, sha256=sha,
             size=stat.st_size, mtime=stat.st_mtime, arrived_at=now,
@@ -166,7 +180,19 @@ def archive(data_dir: Path, source: Source, files: list[Path], today: date | Non
         )
         _write_json(meta, asdict(delivery))
         new.append(delivery)
+    if files:
+        _write_json(seen_file, seen)
     return new
+
+
+def _copy_checked(path: Path, target: Path, sha: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    shutil.copyfile(path, tmp)
+    if sha256_of(tmp) != sha:
+        tmp.unlink()
+        raise OSError(f"{path} changed while it was being archived; it will be picked up next run")
+    os.replace(tmp, target)
 
 
 def archived(data_dir: Path, source_id: str) -> list[Delivery]:
