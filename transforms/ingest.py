@@ -245,11 +245,16 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
 
     valid = [d for d in deliveries if not d.name_fault and in_range(d.period)]
     for period in sorted({d.period for d in valid}):
+        membership = None  # read once per period, after this period's participants are stored
         for dataset in DATASETS:
             candidates = [d for d in valid if d.period == period and d.dataset == dataset]
             if not candidates:
                 continue
-            snapshot, participants_sha = (None, "") if dataset == "participants" else snapshot_for(settings, source.id, period)
+            if dataset == "participants":
+                snapshot, participants_sha = None, ""
+            else:
+                membership = membership or snapshot_for(settings, source.id, period)
+                snapshot, participants_sha = membership
             current = curated.partition_metadata(settings.curated_dir, dataset, source.id, period) or {}
             newest = candidates[-1]
             for delivery in candidates:

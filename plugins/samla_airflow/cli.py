@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from transforms.schema import DATASETS
+
 OK, PROBLEMS, USAGE = 0, 1, 2
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -365,7 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        "Stores nothing, needs no pseudonymisation key, never prints a personnummer.")
     check.add_argument("file", metavar="FILE")
     check.add_argument("--source", required=True, metavar="ID")
-    check.add_argument("--dataset", choices=["participants", "attendance", "survey", "activities"])
+    check.add_argument("--dataset", choices=DATASETS)
     check.add_argument("--period", type=_period, metavar="YYYY-MM")
     check.add_argument("--json", action="store_true", help="machine-readable output")
     check.set_defaults(func=cmd_check)
@@ -382,7 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
                                             "and period, with every rule each row broke.")
     quarantine.add_argument("source", metavar="SOURCE")
     quarantine.add_argument("period", type=_period, metavar="PERIOD")
-    quarantine.add_argument("--dataset", choices=["participants", "attendance", "survey", "activities"])
+    quarantine.add_argument("--dataset", choices=DATASETS)
     quarantine.add_argument("--json", action="store_true")
     quarantine.set_defaults(func=cmd_quarantine)
     return parser
