@@ -198,7 +198,6 @@ def cmd_check(args) -> int:
     from transforms.harmonise import FileContext
     from transforms.ingest import evaluate_file
     from transforms.landing import identify, sha256_of
-    from transforms.schema import DATASETS
 
     settings, config = _settings_and_sources()
     source = config.get(args.source)
