@@ -50,7 +50,7 @@ RUN uv pip install --no-cache --compile-bytecode --no-deps /tmp/samla-src \
 # here instead of in production). A throw-away AIRFLOW_HOME keeps any generated
 # config out of the image. `uv pip check` lists remaining version conflicts,
 # typically in bundled providers Samla does not use; read them in the build log.
-RUN AIRFLOW_HOME=/tmp/airflow-smoke python -c "import airflow.providers.celery.executors.celery_executor, airflow.providers.fab.auth_manager.fab_auth_manager, airflow.providers.sftp.hooks.sftp, airflow.providers.smtp.hooks.smtp, psycopg, psycopg2, great_expectations, transforms.settings, samla_airflow" \
+RUN AIRFLOW_HOME=/tmp/airflow-smoke python -c "import airflow.providers.celery.executors.celery_executor, airflow.providers.fab.auth_manager.fab_auth_manager, airflow.providers.sftp.hooks.sftp, airflow.providers.smtp.hooks.smtp, psycopg, psycopg2, great_expectations, transforms.config.settings, samla_airflow" \
     && rm -rf /tmp/airflow-smoke \
     && (uv pip check || echo "WARNING: uv pip check reports conflicts (see above)")
 

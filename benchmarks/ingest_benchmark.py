@@ -118,12 +118,12 @@ def ingest_rows(n: int, repeat: int, bad_share: float, key: bytes) -> list[dict[
     import pandas as pd
     import pyarrow.csv as pacsv
 
-    from transforms.harmonise import FileContext, harmonise, typed_frame
-    from transforms.ingest import evaluate_file, membership_faults
-    from transforms.landing import sha256_of
-    from transforms.parse import read_file
-    from transforms.sources import parse_sources
-    from transforms.validate import parameters_for, validate
+    from transforms.config.sources import parse_sources
+    from transforms.ingest.harmonise import FileContext, harmonise, typed_frame
+    from transforms.ingest.landing import sha256_of
+    from transforms.ingest.parse import read_file
+    from transforms.ingest.pipeline import evaluate_file, membership_faults
+    from transforms.ingest.validate import parameters_for, validate
 
     rows: list[dict[str, Any]] = []
 
@@ -326,8 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     load_at_start = load()
     key = secrets.token_hex(32).encode()  # a throw-away pseudonym key: nothing is kept
     progress("importing pandas, pyarrow, GX and transforms")
-    from transforms import validate as validate_module
-
+    from transforms.ingest import validate as validate_module
     start = time.perf_counter()
     import great_expectations  # noqa: F401  (timed apart from the context it builds)
 

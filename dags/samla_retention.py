@@ -26,9 +26,9 @@ def samla_retention():
         from samla_airflow.settings_bridge import export_airflow_settings
 
         export_airflow_settings()
-        from transforms.retention import purge_raw
-        from transforms.settings import load_settings
-        from transforms.sources import load_sources
+        from transforms.config.settings import load_settings
+        from transforms.config.sources import load_sources
+        from transforms.privacy.retention import purge_raw
 
         settings = load_settings()
         config = load_sources(settings.sources_file, settings.data_dir)

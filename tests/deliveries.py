@@ -8,7 +8,7 @@ import random
 from datetime import date
 from pathlib import Path
 
-from transforms.personnummer import luhn_ok
+from transforms.privacy.personnummer import luhn_ok
 
 PARTICIPANT_HEADER = ["person_id", "programme", "gender", "entry_date", "exit_date", "exit_status", "qualification",
                       "track", "labour_status", "newly_arrived", "foreign_background", "disability"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from transforms.personnummer import find_in_text
+from transforms.privacy.personnummer import find_in_text
 
 
 def text_of(path: Path) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from transforms.warehouse import publish
+from transforms.publish.warehouse import publish
 
 
 def main() -> None:

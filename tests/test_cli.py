@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from deliveries import attendance, participant, people, write_csv
 
-from transforms.personnummer import find_in_text
+from transforms.privacy.personnummer import find_in_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PNRS = people(12, seed=9)

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from privacy import leaks
 
-from transforms import curated, ledger, sample_data
-from transforms.schema import DATASETS
-from transforms.settings import load_settings
-from transforms.sources import load_sources
+from transforms.config.schema import DATASETS
+from transforms.config.settings import load_settings
+from transforms.config.sources import load_sources
+from transforms.demo import sample_data
+from transforms.ingest import curated, ledger
 
 PERIODS = ["2024-09", "2024-10", "2024-11"]
 
@@ -91,7 +92,7 @@ def test_no_personnummer_outside_raw_archive_logs_or_xcom(ingested, airflow_db):
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
 
-    from transforms.personnummer import find_in_text
+    from transforms.privacy.personnummer import find_in_text
 
     with create_session() as session:
         values = [str(x.value) for x in session.query(XComModel).filter(XComModel.dag_id == "samla_ingest")]

@@ -27,8 +27,8 @@ def test_dagbag_loads_without_errors(airflow_db):
 def test_one_ingest_task_and_asset_per_source(airflow_db):
     from airflow.dag_processing.dagbag import DagBag
 
-    from transforms.settings import load_settings
-    from transforms.sources import load_sources
+    from transforms.config.settings import load_settings
+    from transforms.config.sources import load_sources
 
     config = load_sources(load_settings().sources_file, load_settings().data_dir)
     dag = DagBag(dag_folder=str(DAGS)).get_dag("samla_ingest")

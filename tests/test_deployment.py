@@ -1,7 +1,7 @@
 """Static consistency checks of the production deployment.
 
 docker-compose.yml, Dockerfile and .env.example against each other and against
-the code: uv.lock (the Airflow version), transforms.settings.SETTING_NAMES (the
+the code: uv.lock (the Airflow version), transforms.config.settings.SETTING_NAMES (the
 SAMLA_* contract of exports.md) and config/sources.yaml (SFTP connections).
 
 Nothing here runs Docker: the files are read with PyYAML and plain parsing,
@@ -26,7 +26,7 @@ import yaml
 from packaging.specifiers import SpecifierSet
 from sqlalchemy.engine import make_url
 
-from transforms.settings import SETTING_NAMES
+from transforms.config.settings import SETTING_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -452,7 +452,7 @@ def test_mounts_match_airflow_and_samla_paths(services: dict[str, dict[str, Any]
 
 
 def test_setting_names_are_samla_names() -> None:
-    assert SETTING_NAMES, "transforms.settings.SETTING_NAMES is empty"
+    assert SETTING_NAMES, "transforms.config.settings.SETTING_NAMES is empty"
     for name in SETTING_NAMES:
         assert SETTING_NAME.fullmatch(name), f"SETTING_NAMES: {name!r} is not a SAMLA_* name"
 
@@ -462,7 +462,7 @@ def test_compose_sets_only_settings_the_code_reads(services: dict[str, dict[str,
         for key in environment(service):
             if SETTING_NAME.fullmatch(key):
                 assert key in SETTING_NAMES, (
-                    f"{name} sets {key}, which transforms.settings does not read"
+                    f"{name} sets {key}, which transforms.config.settings does not read"
                 )
 
 
@@ -496,7 +496,7 @@ def test_env_example_names_only_known_settings(
     for key in [*active, *commented]:
         if SETTING_NAME.fullmatch(key):
             assert key in SETTING_NAMES, (
-                f".env.example names {key}, which transforms.settings does not read"
+                f".env.example names {key}, which transforms.config.settings does not read"
             )
 
 

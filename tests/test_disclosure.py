@@ -1,4 +1,4 @@
-"""transforms.disclosure: rules 1-3 of indicators.md "Disclosure control",
+"""transforms.publish.disclosure: rules 1-3 of indicators.md "Disclosure control",
 by hand-computed cases, against a plain cell-by-cell reference, and as
 properties of random tables (hypothesis)."""
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from transforms.disclosure import PUBLISHED_COLUMNS, suppress
-from transforms.indicators import GENDERS, INDICATOR_BY_CODE, RESTRICTED_COLUMNS, areas
-from transforms.schema import FEDERATIONS, MUNICIPALITIES, REGION_CODE, federation_of
+from transforms.config.schema import FEDERATIONS, MUNICIPALITIES, REGION_CODE, federation_of
+from transforms.publish.disclosure import PUBLISHED_COLUMNS, suppress
+from transforms.publish.indicators import GENDERS, INDICATOR_BY_CODE, RESTRICTED_COLUMNS, areas
 
 MEMBERS = ("female", "male", "nonbinary")
 MUNIS = sorted(MUNICIPALITIES)

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from deliveries import attendance, make_pnr, participant, people, write_csv
 
-from transforms.harmonise import FileContext
-from transforms.ingest import evaluate_file
-from transforms.personnummer import find_in_text
-from transforms.sources import parse_sources
+from transforms.config.sources import parse_sources
+from transforms.ingest.harmonise import FileContext
+from transforms.ingest.pipeline import evaluate_file
+from transforms.privacy.personnummer import find_in_text
 
 KEY = b"fault-test-key-0123456789abcdef"
 PERIOD = "2025-01"

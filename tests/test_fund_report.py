@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from transforms import fund_report
-from transforms.fund_report import safe_text, write_fund_report
-from transforms.warehouse import areas_frame, indicators_frame
+from transforms.publish import fund_report
+from transforms.publish.fund_report import safe_text, write_fund_report
+from transforms.publish.warehouse import areas_frame, indicators_frame
 
 PERIODS = ["2025-01", "2025-02", "2025-03"]
 GENDERS = ("all", "female", "male", "nonbinary")

@@ -1,4 +1,4 @@
-"""transforms.indicators: hand-computed cases for every indicator of indicators.md,
+"""transforms.publish.indicators: hand-computed cases for every indicator of indicators.md,
 the person/enrolment rules, staleness, and a cross-check against a plain
 loop-per-person reference implementation on random data."""
 
@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transforms.indicators import (
+from transforms.config.schema import MUNICIPALITIES, REGION_CODE, curated_columns, federation_of
+from transforms.publish.indicators import (
     GENDERS,
     INDICATOR_CODES,
     INDICATORS,
@@ -23,7 +24,6 @@ from transforms.indicators import (
     published_periods,
     source_status,
 )
-from transforms.schema import MUNICIPALITIES, REGION_CODE, curated_columns, federation_of
 
 KFV = {"1488", "1487"}
 

@@ -10,10 +10,10 @@ import pandas as pd
 from conftest import TEST_KEY
 from deliveries import attendance, participant, people, write_csv
 
-from transforms import curated, landing, ledger
-from transforms.ingest import ingest_source
-from transforms.settings import load_settings
-from transforms.sources import parse_sources
+from transforms.config.settings import load_settings
+from transforms.config.sources import parse_sources
+from transforms.ingest import curated, landing, ledger
+from transforms.ingest.pipeline import ingest_source
 
 KEY = TEST_KEY.encode()
 PNRS = people(10, seed=3)
@@ -167,7 +167,7 @@ def test_period_range_limits_work(samla_env):
 
 
 def test_data_docs_page_for_every_validation_linked_from_ledger(samla_env):
-    from transforms.personnummer import find_in_text
+    from transforms.privacy.personnummer import find_in_text
 
     settings, source = setup(samla_env)
     rows = [participant(p) for p in PNRS]
@@ -185,7 +185,7 @@ def test_data_docs_page_for_every_validation_linked_from_ledger(samla_env):
 
 
 def test_file_for_an_unknown_source_is_reported_once(samla_env):
-    from transforms.ingest import UNKNOWN_SOURCE, report_unknown_sources
+    from transforms.ingest.pipeline import UNKNOWN_SOURCE, report_unknown_sources
 
     settings, source = setup(samla_env)
     stray = write_csv(settings.landing_dir / "9999" / "participants_2025-01.csv", [participant(p) for p in PNRS])

@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from transforms import curated, ledger
-from transforms.personnummer import find_in_text
-from transforms.settings import Settings
-from transforms.sources import parse_sources
+from transforms.config.settings import Settings
+from transforms.config.sources import parse_sources
+from transforms.ingest import curated, ledger
+from transforms.privacy.personnummer import find_in_text
 
 PSEUDONYM = "ab" * 32  # what a keyed pseudonym looks like: 64 hex characters
 OTHER_PSEUDONYM = "0123456789abcdef" * 4

@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 from deliveries import PARTICIPANT_HEADER, make_pnr, participant, write_csv
 
-from transforms.harmonise import FileContext
-from transforms.ingest import evaluate_file
-from transforms.parse import FileFault, read_file
-from transforms.sources import FormatHints, parse_sources
+from transforms.config.sources import FormatHints, parse_sources
+from transforms.ingest.harmonise import FileContext
+from transforms.ingest.parse import FileFault, read_file
+from transforms.ingest.pipeline import evaluate_file
 
 KEY = b"parse-test-key-0123456789abcdef"
 

@@ -3,8 +3,8 @@ from datetime import date
 import pytest
 from deliveries import make_pnr
 
-from transforms import personnummer as pn
-from transforms.pseudonym import pseudonym, pseudonymise_all
+from transforms.privacy import personnummer as pn
+from transforms.privacy.pseudonym import pseudonym, pseudonymise_all
 
 END = date(2025, 1, 31)
 

@@ -8,10 +8,12 @@ import pytest
 from conftest import TEST_KEY
 from deliveries import attendance, participant, people, write_csv
 
-from transforms import landing, publication, warehouse
-from transforms.ingest import ingest_source
-from transforms.settings import load_settings
-from transforms.sources import parse_sources
+from transforms.config.settings import load_settings
+from transforms.config.sources import parse_sources
+from transforms.ingest import landing
+from transforms.ingest.pipeline import ingest_source
+from transforms.publish import pipeline as publication
+from transforms.publish import warehouse
 
 PNRS = people(14, seed=5)
 

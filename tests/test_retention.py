@@ -7,11 +7,11 @@ from datetime import date
 from conftest import TEST_KEY
 from deliveries import participant, people, write_csv
 
-from transforms import landing
-from transforms.ingest import ingest_source
-from transforms.retention import purge_raw
-from transforms.settings import load_settings
-from transforms.sources import parse_sources
+from transforms.config.settings import load_settings
+from transforms.config.sources import parse_sources
+from transforms.ingest import landing
+from transforms.ingest.pipeline import ingest_source
+from transforms.privacy.retention import purge_raw
 
 PNRS = people(6, seed=13)
 

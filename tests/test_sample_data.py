@@ -1,5 +1,5 @@
 """The sample deliveries: every file, in each source's own physical format, with valid,
-stable personnummer and only the documented faults (transforms/sample_data.py)."""
+stable personnummer and only the documented faults (transforms/demo/sample_data.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from transforms.personnummer import PersonnummerError, luhn_ok, parse
-from transforms.sample_data import (
+from transforms.config.schema import DATASETS
+from transforms.config.settings import DEFAULT_SOURCES
+from transforms.config.sources import Source, SourcesConfig, load_sources, parse_sources
+from transforms.demo.sample_data import (
     DEFAULT_PERIODS,
     file_name,
     generate,
@@ -22,9 +24,7 @@ from transforms.sample_data import (
     period_range,
     write_delivery,
 )
-from transforms.schema import DATASETS
-from transforms.settings import DEFAULT_SOURCES
-from transforms.sources import Source, SourcesConfig, load_sources, parse_sources
+from transforms.privacy.personnummer import PersonnummerError, luhn_ok, parse
 
 PERIODS = list(DEFAULT_PERIODS)
 

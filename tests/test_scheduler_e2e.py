@@ -24,9 +24,9 @@ import psycopg
 import pytest
 from samla_airflow.local_airflow import AirflowProcesses, airflow_env, free_port
 
-from transforms import sample_data
-from transforms.settings import DEFAULT_SOURCES
-from transforms.sources import load_sources
+from transforms.config.settings import DEFAULT_SOURCES
+from transforms.config.sources import load_sources
+from transforms.demo import sample_data
 
 pytestmark = [pytest.mark.scheduler, pytest.mark.slow]
 
@@ -272,7 +272,7 @@ def test_scheduler_runs_ingest_then_asset_triggered_publish(request):
     assert not other, f"samla_publish ran other than by its Assets: {other}"
 
     # The warehouse (SQLite under the data dir) has the period, the region's participant count unsuppressed.
-    from transforms.warehouse import read_table
+    from transforms.publish.warehouse import read_table
 
     values = read_table(f"sqlite:///{data / 'warehouse.db'}", "indicator_values")
     assert (values["period"] == PERIOD).any(), f"no indicator_values rows for {PERIOD}"

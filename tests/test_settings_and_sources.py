@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from transforms.settings import SettingsError, load_settings, pseudonym_key
-from transforms.sources import SourcesError, load_sources, parse_sources
+from transforms.config.settings import SettingsError, load_settings, pseudonym_key
+from transforms.config.sources import SourcesError, load_sources, parse_sources
 
 MINIMAL = """
 sources:

@@ -8,7 +8,7 @@ import os
 from deliveries import attendance, participant, people, write_csv
 from sftp_server import sftp_server
 
-from transforms import curated, ledger
+from transforms.ingest import curated, ledger
 
 PNRS = people(10, seed=11)
 

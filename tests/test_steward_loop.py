@@ -7,9 +7,11 @@ import time
 
 import pytest
 
-from transforms import curated, ledger, sample_data, warehouse
-from transforms.settings import load_settings
-from transforms.sources import load_sources
+from transforms.config.settings import load_settings
+from transforms.config.sources import load_sources
+from transforms.demo import sample_data
+from transforms.ingest import curated, ledger
+from transforms.publish import warehouse
 
 PERIOD = "2024-11"
 

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from transforms import published_files, warehouse
-from transforms.warehouse import canonical, publish, read_table
+from transforms.publish import published_files, warehouse
+from transforms.publish.warehouse import canonical, publish, read_table
 
 PG_UNREACHABLE = "PostgreSQL not reachable at 127.0.0.1:5432 — these tests need the local server"
 WORKER = Path(__file__).with_name("publish_worker.py")

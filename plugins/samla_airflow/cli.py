@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from transforms.schema import DATASETS
+from transforms.config.schema import DATASETS
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -54,8 +54,8 @@ def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
 
 def _settings_and_sources():
     from samla_airflow.settings_bridge import export_airflow_settings
-    from transforms.settings import load_settings
-    from transforms.sources import load_sources
+    from transforms.config.settings import load_settings
+    from transforms.config.sources import load_sources
 
     export_airflow_settings()
     settings = load_settings()
@@ -67,8 +67,8 @@ def _settings_and_sources():
 
 def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True, out=sys.stdout) -> int:
     from samla_airflow.airflow_runner import DagRunner
-    from transforms import ledger
-    from transforms.settings import pseudonym_key
+    from transforms.config.settings import pseudonym_key
+    from transforms.ingest import ledger
 
     settings, config = _settings_and_sources()
     for sid in sources:
@@ -110,8 +110,7 @@ def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True
 
 
 def _report_run(settings, started: str, out, publication: str | None) -> int:
-    from transforms import ledger
-
+    from transforms.ingest import ledger
     frame = ledger.read(settings.ledger_dir)
     frame = frame[frame["processed_at"] >= started]
     if frame.empty:
@@ -135,7 +134,7 @@ def _report_run(settings, started: str, out, publication: str | None) -> int:
 
 def print_summary(settings, out=sys.stdout) -> None:
     """EECO01 (participants) by gender per federation and region for the latest published period."""
-    from transforms.warehouse import read_table
+    from transforms.publish.warehouse import read_table
 
     try:
         values = read_table(settings.warehouse_url, "indicator_values")
@@ -163,9 +162,9 @@ def cmd_run(args) -> int:
 
 def cmd_demo(args) -> int:
     data_dir = Path(os.environ["SAMLA_DATA_DIR"])
-    from transforms import sample_data
-    from transforms.settings import load_settings
-    from transforms.sources import load_sources
+    from transforms.config.settings import load_settings
+    from transforms.config.sources import load_sources
+    from transforms.demo import sample_data
 
     settings = load_settings()
     config = load_sources(settings.sources_file, settings.data_dir)
@@ -195,9 +194,9 @@ Where to look:
 def cmd_check(args) -> int:
     import secrets
 
-    from transforms.harmonise import FileContext
-    from transforms.ingest import evaluate_file
-    from transforms.landing import identify, sha256_of
+    from transforms.ingest.harmonise import FileContext
+    from transforms.ingest.landing import identify, sha256_of
+    from transforms.ingest.pipeline import evaluate_file
 
     settings, config = _settings_and_sources()
     source = config.get(args.source)
@@ -211,7 +210,7 @@ def cmd_check(args) -> int:
         raise UsageError(f"cannot tell the dataset from the file name {path.name!r}: give --dataset "
                          f"({', '.join(DATASETS)})")
     if args.period:
-        from transforms.landing import period_fault
+        from transforms.ingest.landing import period_fault
 
         name_fault = period_fault(args.period)
     if not period:
@@ -261,7 +260,7 @@ def cmd_check(args) -> int:
 
 def _participants_beside(source, path: Path, period: str) -> Path | None:
     """The newest participants file of the same source and period in the same folder, if any."""
-    from transforms.landing import candidate_files, identify
+    from transforms.ingest.landing import candidate_files, identify
 
     found = [p for p in candidate_files(path.parent)
              if p != path and identify(source, p.name)[:2] == ("participants", period)]
@@ -287,8 +286,8 @@ def _plain(value):
 
 
 def cmd_status(args) -> int:
-    from transforms import ledger
-    from transforms.ingest import stale_sources
+    from transforms.ingest import ledger
+    from transforms.ingest.pipeline import stale_sources
 
     settings, config = _settings_and_sources()
     frame = ledger.read(settings.ledger_dir)
@@ -314,8 +313,7 @@ def cmd_status(args) -> int:
 
 
 def cmd_quarantine(args) -> int:
-    from transforms import curated, ledger
-
+    from transforms.ingest import curated, ledger
     settings, config = _settings_and_sources()
     source = config.get(args.source)
     records = ledger.read(settings.ledger_dir, source.id)
@@ -390,8 +388,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from transforms.settings import SettingsError
-    from transforms.sources import SourcesError
+    from transforms.config.settings import SettingsError
+    from transforms.config.sources import SourcesError
 
     parser = build_parser()
     try:
@@ -404,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["SAMLA_DATA_DIR"] = str(Path(args.data_dir).resolve())
     try:
         from samla_airflow.airflow_runner import prepare_airflow_env
-        from transforms.settings import load_settings
+        from transforms.config.settings import load_settings
 
         # Before anything imports airflow: its configuration is read once, at import.
         data_dir = load_settings().data_dir

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from transforms.settings import DEFAULT_DATA_DIR, DEFAULT_SOURCES
-from transforms.sources import load_sources
+from transforms.config.settings import DEFAULT_DATA_DIR, DEFAULT_SOURCES
+from transforms.config.sources import load_sources
 
 CURATED_ASSET_PREFIX = "samla_curated_"
 PUBLISHED_ASSET = "samla_published"

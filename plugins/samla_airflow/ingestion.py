@@ -16,8 +16,8 @@ log = logging.getLogger(__name__)
 @contextmanager
 def configuration_errors_fail_fast():
     """A missing key or a broken sources file will not mend itself: fail without retries."""
-    from transforms.settings import SettingsError
-    from transforms.sources import SourcesError
+    from transforms.config.settings import SettingsError
+    from transforms.config.sources import SourcesError
 
     try:
         yield
@@ -29,7 +29,7 @@ def configuration_errors_fail_fast():
 
 def landing_files(settings, source) -> list[Path]:
     """Pull the source's deliveries into a local folder and list them."""
-    from transforms.landing import candidate_files
+    from transforms.ingest.landing import candidate_files
 
     if source.delivery.folder is not None:
         return candidate_files(source.delivery.folder)
@@ -44,9 +44,9 @@ def landing_files(settings, source) -> list[Path]:
 def ingest_one_source(source_id: str, periods: tuple[str, str] | None, today: date | None = None) -> dict[str, Any]:
     """Bring one source's curated data up to date; returns a manifest without personal data."""
     export_airflow_settings()
-    from transforms.ingest import ingest_source
-    from transforms.settings import load_settings, pseudonym_key
-    from transforms.sources import load_sources
+    from transforms.config.settings import load_settings, pseudonym_key
+    from transforms.config.sources import load_sources
+    from transforms.ingest.pipeline import ingest_source
 
     settings = load_settings()
     with configuration_errors_fail_fast():
@@ -65,9 +65,9 @@ def ingest_one_source(source_id: str, periods: tuple[str, str] | None, today: da
 
 def check_unknown_sources() -> list[dict[str, Any]]:
     export_airflow_settings()
-    from transforms.ingest import report_unknown_sources
-    from transforms.settings import load_settings
-    from transforms.sources import load_sources
+    from transforms.config.settings import load_settings
+    from transforms.config.sources import load_sources
+    from transforms.ingest.pipeline import report_unknown_sources
 
     settings = load_settings()
     found = report_unknown_sources(settings, load_sources(settings.sources_file, settings.data_dir))
@@ -91,8 +91,8 @@ def format_outcomes(outcomes: list[dict[str, Any]]) -> str:
 def summarise_run(since) -> dict[str, Any]:
     """Totals over the ledger records written since ``since`` (a run's start), logged as a table."""
     export_airflow_settings()
-    from transforms import ledger
-    from transforms.settings import load_settings
+    from transforms.config.settings import load_settings
+    from transforms.ingest import ledger
 
     settings = load_settings()
     frame = ledger.read(settings.ledger_dir)

@@ -341,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=180, help="seconds to wait for health")
     args = parser.parse_args(argv)
 
-    from transforms.settings import load_settings
+    from transforms.config.settings import load_settings
 
     data_dir = load_settings().data_dir
     prepare_airflow_env(data_dir)  # AIRFLOW_HOME, dags and plugins folders, no examples (setdefault)

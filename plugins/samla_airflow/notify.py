@@ -27,8 +27,8 @@ from urllib.parse import quote
 if TYPE_CHECKING:
     import pandas as pd
 
-    from transforms.settings import Settings
-    from transforms.sources import Source
+    from transforms.config.settings import Settings
+    from transforms.config.sources import Source
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def _missing(value: Any) -> bool:
 
 def _clean(value: Any) -> str:
     """Text safe to show a steward: no personnummer, no pseudonym (not yet HTML-escaped)."""
-    from transforms.personnummer import mask_in_text
+    from transforms.privacy.personnummer import mask_in_text
 
     if _missing(value):
         return ""
@@ -100,7 +100,7 @@ def _rows_of(outcome: dict[str, Any], quarantine: pd.DataFrame | None) -> pd.Dat
 
 def _name_fault(source: Source, outcome: dict[str, Any]) -> bool:
     """True when the file was rejected for its name (so 'deliver it again with the same name' is wrong)."""
-    from transforms.landing import UNMATCHED, identify
+    from transforms.ingest.landing import UNMATCHED, identify
 
     if outcome.get("status") != "rejected":
         return False
@@ -198,7 +198,7 @@ def compose_steward_email(source: Source, manifest: dict[str, Any], quarantine: 
     ``manifest`` is what ``ingest_one_source`` returns; a file entry may also
     carry ``file_sha256`` (picks its quarantine rows exactly) and ``data_docs``
     (a path under the data dir, linked under ``data_docs_base_url`` when given).
-    ``quarantine`` has the columns of ``transforms.curated.read_quarantine``;
+    ``quarantine`` has the columns of ``transforms.ingest.curated.read_quarantine``;
     its ``person`` column is never used.
     """
     problems = [f for f in manifest.get("files") or [] if _needs_attention(f)]
@@ -234,8 +234,7 @@ rows are identified by their row number in your file. Questions: contact the Fok
 
 def _with_ledger(settings: Settings, source_id: str, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Add each outcome's delivery checksum and Data Docs path from the ledger (newest matching record)."""
-    from transforms import ledger
-
+    from transforms.ingest import ledger
     records = ledger.read(settings.ledger_dir, source_id)
     if records.empty:
         return files
@@ -278,7 +277,7 @@ def notify_steward(source: Source, manifest: dict[str, Any], settings: Settings)
     conn_id = os.environ.get("SAMLA_SMTP_CONN_ID", "").strip() or DEFAULT_CONN_ID
     from_email = os.environ.get("SAMLA_MAIL_FROM", "").strip() or DEFAULT_FROM
     try:
-        from transforms.curated import read_quarantine
+        from transforms.ingest.curated import read_quarantine
 
         files = _with_ledger(settings, source.id, list(manifest.get("files") or []))
         quarantine = read_quarantine(settings.quarantine_dir, source.id)

@@ -12,15 +12,15 @@ log = logging.getLogger(__name__)
 
 def _context():
     export_airflow_settings()
-    from transforms.settings import load_settings
-    from transforms.sources import load_sources
+    from transforms.config.settings import load_settings
+    from transforms.config.sources import load_sources
 
     settings = load_settings()
     return settings, load_sources(settings.sources_file, settings.data_dir)
 
 
 def publish_indicators(period_range: tuple[str, str] | None) -> dict[str, Any]:
-    from transforms.publication import publish
+    from transforms.publish.pipeline import publish
 
     settings, config = _context()
     summary = publish(settings, config, period_range)
@@ -30,7 +30,7 @@ def publish_indicators(period_range: tuple[str, str] | None) -> dict[str, Any]:
 
 
 def export_published_files() -> dict[str, str]:
-    from transforms.publication import export_files
+    from transforms.publish.pipeline import export_files
 
     settings, _ = _context()
     paths = export_files(settings)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 
-from transforms.settings import SETTING_NAMES
+from transforms.config.settings import SETTING_NAMES
 
 log = logging.getLogger(__name__)
 KEY_CONNECTION = "samla_pseudonym_key"

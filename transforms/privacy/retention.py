@@ -11,8 +11,8 @@ import json
 import os
 from datetime import UTC, date, datetime, timedelta
 
-from transforms import landing, ledger
-from transforms.settings import Settings
+from transforms.config.settings import Settings
+from transforms.ingest import landing, ledger
 
 
 def period_closes(period: str) -> date:

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from transforms.schema import DATASET_COLUMNS, curated_columns
+from transforms.config.schema import DATASET_COLUMNS, curated_columns
 
 _KIND_TYPES = {
     "code": pa.string(), "text": pa.string(), "month": pa.string(), "wave": pa.string(),

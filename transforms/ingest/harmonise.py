@@ -5,7 +5,7 @@ its code maps, dates through its declared format; ``person_id`` is parsed,
 age at entry derived, and the number replaced by its keyed pseudonym before
 anything else (validation, quarantine, logs) sees the row.
 Values that cannot be converted become row faults here; the rules on the
-converted values live in the GX suites (``transforms.validate``).
+converted values live in the GX suites (``transforms.ingest.validate``).
 """
 
 from __future__ import annotations
@@ -18,10 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from transforms import personnummer
-from transforms.parse import FileFault, RawTable
-from transforms.pseudonym import pseudonymise_all
-from transforms.schema import (
+from transforms.config.schema import (
     CODES,
     DATASET_COLUMNS,
     DEFAULT_CODE_LABELS,
@@ -29,7 +26,10 @@ from transforms.schema import (
     TRUE_LABELS,
     curated_columns,
 )
-from transforms.sources import DATE_FORMATS, DatasetConfig, Source
+from transforms.config.sources import DATE_FORMATS, DatasetConfig, Source
+from transforms.ingest.parse import FileFault, RawTable
+from transforms.privacy import personnummer
+from transforms.privacy.pseudonym import pseudonymise_all
 
 MASKED = "<personnummer hidden>"
 INVALID_PERSON = "<invalid personnummer, not shown>"

@@ -3,7 +3,7 @@
 Flow step curated -> published, before disclosure control. ``compute`` turns
 every accepted curated row into one row per period × level × area × gender ×
 indicator with the raw numbers (the project office's restricted table);
-``transforms.disclosure.suppress`` turns that into the published table.
+``transforms.publish.disclosure.suppress`` turns that into the published table.
 
 Everything is computed from best current knowledge (indicators.md, "Units and
 levels"): participants come from each source's newest snapshot, so a late
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from transforms.schema import (
+from transforms.config.schema import (
     FEDERATIONS,
     MUNICIPALITIES,
     PROJECT_END,

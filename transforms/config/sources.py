@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from transforms.schema import DATASET_COLUMNS, DATASETS, MUNICIPALITIES
+from transforms.config.schema import DATASET_COLUMNS, DATASETS, MUNICIPALITIES
 
 DEFAULT_PATTERN = "{dataset}_{period}.{ext}"
 DATE_FORMATS = {"YYYY-MM-DD": "%Y-%m-%d", "YYYYMMDD": "%Y%m%d", "YYYY/MM/DD": "%Y/%m/%d", "DD.MM.YYYY": "%d.%m.%Y"}

@@ -3,7 +3,7 @@
 Flow step published (indicators.md, "Disclosure control"): primary
 suppression of small cells, then secondary suppression over three kinds of
 groups until nothing changes, then every suppressed cell loses its numbers.
-The restricted table comes from ``transforms.indicators.compute`` and must
+The restricted table comes from ``transforms.publish.indicators.compute`` and must
 carry ``persons`` (contributing persons per cell).
 """
 
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from transforms.indicators import INDICATOR_BY_CODE, MINUTE_WEIGHTED
-from transforms.schema import MUNICIPALITIES
+from transforms.config.schema import MUNICIPALITIES
+from transforms.publish.indicators import INDICATOR_BY_CODE, MINUTE_WEIGHTED
 
 PUBLISHED_COLUMNS = [
     "period", "area_level", "area_code", "gender", "indicator",

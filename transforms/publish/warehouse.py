@@ -51,7 +51,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
-from transforms.schema import FEDERATIONS, MUNICIPALITIES, REGION_CODE, REGION_NAME
+from transforms.config.schema import FEDERATIONS, MUNICIPALITIES, REGION_CODE, REGION_NAME
 
 log = logging.getLogger(__name__)
 
@@ -270,15 +270,15 @@ def areas_frame() -> pd.DataFrame:
 
 
 def indicators_frame() -> pd.DataFrame:
-    """The ``indicators`` dimension: the catalogue of ``transforms.indicators``
+    """The ``indicators`` dimension: the catalogue of ``transforms.publish.indicators``
     (one source of truth for names and definitions), with the warehouse's column names."""
-    from transforms.indicators import indicators_frame as catalogue
+    from transforms.publish.indicators import indicators_frame as catalogue
 
     return _indicators_columns(catalogue())
 
 
 def _indicators_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    # transforms.indicators calls the code column ``code``; the table calls it ``indicator``.
+    # transforms.publish.indicators calls the code column ``code``; the table calls it ``indicator``.
     if "code" in frame.columns and "indicator" not in frame.columns:
         return frame.rename(columns={"code": "indicator"})
     return frame

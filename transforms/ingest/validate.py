@@ -18,9 +18,9 @@ from typing import Any
 
 import pandas as pd
 
-from transforms.schema import PROJECT_FIRST_DAY
+from transforms.config.schema import PROJECT_FIRST_DAY
 
-EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "expectations"
+EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
 ROW_ID = "source_row"
 _lock = threading.Lock()
 

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from transforms import curated, ledger, warehouse
-from transforms.disclosure import suppress
-from transforms.indicators import IndicatorInputs, compute, month_range, published_periods
-from transforms.schema import DATASETS, PROJECT_END, PROJECT_START
-from transforms.settings import Settings
-from transforms.sources import SourcesConfig
+from transforms.config.schema import DATASETS, PROJECT_END, PROJECT_START
+from transforms.config.settings import Settings
+from transforms.config.sources import SourcesConfig
+from transforms.ingest import curated, ledger
+from transforms.publish import warehouse
+from transforms.publish.disclosure import suppress
+from transforms.publish.indicators import IndicatorInputs, compute, month_range, published_periods
 
 STATE_FILE = "_inputs.json"
 LEDGER_COLUMNS = ["source", "dataset", "period", "file_name", "file_sha256", "arrived_at", "detected_format",
@@ -138,8 +139,8 @@ def _write_state(settings: Settings, todo: Plan, all_periods: list[str]) -> None
 
 def export_files(settings: Settings) -> dict[str, str]:
     """The warehouse's published tables as Parquet, and the fund report, from the same content."""
-    from transforms.fund_report import write_fund_report
-    from transforms.published_files import write_published_parquet
+    from transforms.publish.fund_report import write_fund_report
+    from transforms.publish.published_files import write_published_parquet
 
     url = settings.warehouse_url
     tables = {name: warehouse.read_table(url, name)

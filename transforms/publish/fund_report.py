@@ -174,7 +174,7 @@ def _indicator_catalogue(indicators: pd.DataFrame, index: dict[_Key, _Rec]) -> l
     cat: list[dict[str, str]] = []
     known: set[str] = set()
     if "code" in indicators.columns and "indicator" not in indicators.columns:
-        indicators = indicators.rename(columns={"code": "indicator"})  # transforms.indicators' name
+        indicators = indicators.rename(columns={"code": "indicator"})  # transforms.publish.indicators' name
     for r in indicators.itertuples(index=False):
         code = str(r.indicator)
         known.add(code)

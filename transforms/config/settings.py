@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCES = PROJECT_ROOT / "config" / "sources.yaml"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DEMO_KEY_FILE = ".demo_pseudonym_key"

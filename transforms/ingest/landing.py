@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from transforms.schema import PROJECT_END, PROJECT_START
-from transforms.sources import Source
+from transforms.config.schema import PROJECT_END, PROJECT_START
+from transforms.config.sources import Source
 
 EXTENSIONS = ("csv", "txt", "tsv", "xlsx", "xlsm")
 UNMATCHED = "_unmatched"

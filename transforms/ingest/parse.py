@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from transforms.sources import FormatHints
+from transforms.config.sources import FormatHints
 
 BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),

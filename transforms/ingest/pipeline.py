@@ -16,14 +16,14 @@ from typing import Any
 
 import pandas as pd
 
-from transforms import curated, landing, ledger
-from transforms.harmonise import FileContext, harmonise, typed_frame
-from transforms.parse import FileFault, read_file
-from transforms.personnummer import mask_in_text
-from transforms.schema import DATASETS
-from transforms.settings import Settings
-from transforms.sources import Source
-from transforms.validate import build_data_docs, parameters_for, run_name_for, validate
+from transforms.config.schema import DATASETS
+from transforms.config.settings import Settings
+from transforms.config.sources import Source
+from transforms.ingest import curated, landing, ledger
+from transforms.ingest.harmonise import FileContext, harmonise, typed_frame
+from transforms.ingest.parse import FileFault, read_file
+from transforms.ingest.validate import build_data_docs, parameters_for, run_name_for, validate
+from transforms.privacy.personnummer import mask_in_text
 
 
 @dataclass

@@ -12,7 +12,7 @@ With ``faults=True`` a handful of faulty rows and exactly one faulty file are
 injected, and the manifest says which (file and 1-based data row number, never
 the personnummer), so stewards in the demo have something real to act on.
 
-    python -m transforms.sample_data --data-dir DIR [--periods 2024-09:2025-02]
+    python -m transforms.demo.sample_data --data-dir DIR [--periods 2024-09:2025-02]
 """
 
 from __future__ import annotations
@@ -39,9 +39,15 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from transforms.personnummer import luhn_ok
-from transforms.schema import DATASET_COLUMNS, DATASETS, MUNICIPALITIES
-from transforms.sources import DATE_FORMATS, DatasetConfig, FormatHints, Source, SourcesConfig
+from transforms.config.schema import DATASET_COLUMNS, DATASETS, MUNICIPALITIES
+from transforms.config.sources import (
+    DATE_FORMATS,
+    DatasetConfig,
+    FormatHints,
+    Source,
+    SourcesConfig,
+)
+from transforms.privacy.personnummer import luhn_ok
 
 DEFAULT_PERIODS = ("2024-09", "2024-10", "2024-11", "2024-12", "2025-01", "2025-02")
 
@@ -1297,11 +1303,11 @@ def _periods_arg(text: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from transforms.settings import DEFAULT_SOURCES
-    from transforms.sources import SourcesError, load_sources
+    from transforms.config.settings import DEFAULT_SOURCES
+    from transforms.config.sources import SourcesError, load_sources
 
     parser = argparse.ArgumentParser(
-        prog="python -m transforms.sample_data",
+        prog="python -m transforms.demo.sample_data",
         description="Write sample monthly deliveries for every source into its landing folder.",
     )
     parser.add_argument(
