@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from transforms.config.settings import SettingsError, load_settings, pseudonym_key
@@ -70,14 +72,34 @@ def test_minimal_configuration_works_as_written(tmp_path):
     ({"id": "x", "municipalities": ["1480"], "delivery": {"folder": "f"}, "colums": {}}, "source 'x': key 'colums'"),
     ({"id": "x", "municipalities": ["1480"], "delivery": {"folder": "f"},
       "datasets": {"participants": {"format": {"date_format": "MM/DD/YYYY"}}}},
-     "dataset 'participants': key 'format.date_format'"),
+     "source 'x': key 'datasets.participants.format.date_format': 'MM/DD/YYYY' is not one of YYYY-MM-DD, "),
+    ({"id": "x", "municipalities": ["1480"], "delivery": {"folder": "f"}, "format": {"delimiter": "|"}},
+     "source 'x': key 'format.delimiter': '|' is not one of , ; tab"),
+    # issue 7: the rules that used to be uneven
+    ({"id": "x", "municipalities": ["1480"], "delivery": {"folder": "f"}, "columns": {"persn_id": ["Pnr"]}},
+     "source 'x': key 'columns.persn_id': not a canonical column"),
+    ({"id": "x", "municipalities": ["1480"], "delivery": {"folder": "f"},
+      "datasets": {"participants": {"columns": {"month": ["Månad"]}}}},
+     "source 'x': key 'datasets.participants.columns.month': not a canonical column of participants"),
+    ({"id": "x", "municipalities": ["1480"], "delivery": {"folder": "f"}, "steward": {"mail": "a@b.se"}},
+     "source 'x': key 'steward.mail': unknown key; allowed: name, email"),
+    ({"id": "x", "municipalities": ["1480"], "delivery": {"folder": "f"}, "steward": "Maria"},
+     "source 'x': key 'steward': must be a mapping"),
+    ({"id": "x", "municipalities": ["1480"], "delivery": {"folder": "f"}, "quarantine_threshold": True},
+     "source 'x': key 'quarantine_threshold': must be a share between 0 and 1"),
+    ({"id": "x", "municipalities": ["1480"], "delivery": {"folder": "f"}, "format": {"sheet": 0}},
+     "source 'x': key 'format.sheet': must be a sheet name, or a sheet number counted from 1"),
+    ({"id": "x", "municipalities": ["1480"], "delivery": {"folder": "f"}, "format": {"sheet": ""}},
+     "source 'x': key 'format.sheet'"),
+    ({"id": "x", "municipalities": ["1480"], "delivery": {"folder": "f"}, "format": {"sheet": True}},
+     "source 'x': key 'format.sheet'"),
     ({"id": "x", "municipalities": ["1480"], "delivery": {"sftp": {"path": "/x"}}},
      "source 'x': key 'delivery.sftp.conn_id'"),
     ({"id": "x", "municipalities": ["1480"], "delivery": {"folder": "f"}, "steward": {"email": "nope"}},
      "source 'x': key 'steward.email'"),
 ])
 def test_errors_name_source_and_key(tmp_path, source, message):
-    with pytest.raises(SourcesError, match=message.replace(".", r"\.")):
+    with pytest.raises(SourcesError, match=re.escape(message)):
         parse_sources({"sources": [source]}, tmp_path)
 
 
@@ -94,3 +116,36 @@ def test_project_sources_file_has_ten_municipalities(tmp_path):
     assert sorted(municipalities) == sorted(["1489", "1480", "1384", "1402", "1463", "1442", "1496", "1498",
                                              "1488", "1487"])
     assert config.get("kfv").municipalities == ("1488", "1487")
+
+
+def test_every_fault_at_once_and_only_the_faulty_source_stops(tmp_path):
+    doc = {"sources": [
+        {"id": "a", "municipalities": ["1480"], "delivery": {"folder": "a"},
+         "format": {"delimiter": "|", "sheet": 0}, "quarantine_threshold": True, "colums": {}},
+        {"id": "b", "municipalities": ["1489"], "delivery": {"folder": "b"}, "format": {"sheet": 2}},
+        {"municipalities": ["1384"], "delivery": {"folder": "c"}},
+    ]}
+    with pytest.raises(SourcesError) as raised:
+        parse_sources(doc, tmp_path)
+    lines = str(raised.value).splitlines()
+    assert lines == [
+        "source 'a': key 'format.delimiter': '|' is not one of , ; tab",
+        "source 'a': key 'format.sheet': must be a sheet name, or a sheet number counted from 1 (got 0)",
+        "source 'a': key 'quarantine_threshold': must be a share between 0 and 1 (e.g. 0.2) (got True)",
+        "source 'a': key 'colums': unknown key; allowed: id, name, municipalities, delivery, format, columns, "
+        "codes, steward, quarantine_threshold, datasets",
+        "sources[2]: key 'id': is required",
+    ]
+    config = parse_sources(doc, tmp_path, strict=False)
+    assert sorted(config.sources) == ["b"] and config.get("b").datasets["survey"].format.sheet == 2
+    with pytest.raises(SourcesError, match="source 'a': key 'format.delimiter'"):
+        config.get("a")
+
+
+def test_source_ids_unique_ignoring_case(tmp_path):
+    doc = {"sources": [{"id": "kfv", "municipalities": ["1488"], "delivery": {"folder": "a"}},
+                       {"id": "KFV", "municipalities": ["1487"], "delivery": {"folder": "b"}}]}
+    config = parse_sources(doc, tmp_path, strict=False)
+    assert list(config.sources) == ["kfv"]
+    with pytest.raises(SourcesError, match="source 'KFV': key 'id': is used by two sources"):
+        config.get("KFV")

@@ -1,0 +1,223 @@
+"""The shape of one sources-file entry, as pydantic v2 models (exports.md, "Configuration contract").
+
+Only the form of an entry is checked here (keys, types, allowed values); rules
+that look beyond one entry (municipalities of the project, ids and folders
+used twice) live in ``sources``. ``entry_faults`` turns pydantic's errors into
+the contract's messages, every fault at once: ``key 'format.delimiter': '|'
+is not one of , ; tab``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+    ValidationError,
+    create_model,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from transforms.config.schema import DATASET_COLUMNS, DATASETS
+
+DATE_FORMATS = {"YYYY-MM-DD": "%Y-%m-%d", "YYYYMMDD": "%Y%m%d", "YYYY/MM/DD": "%Y/%m/%d", "DD.MM.YYYY": "%d.%m.%Y"}
+DEFAULT_PATTERN = "{dataset}_{period}.{ext}"
+SOURCE_ID = r"^[A-Za-z0-9_-]{1,40}$"  # issue 11: ids become folder and task names
+
+Encoding = Literal["utf-8", "utf-8-sig", "cp1252", "windows-1252", "utf-16", "latin-1", "iso-8859-1"]
+Delimiter = Literal[",", ";", "\t", "tab"]
+Decimal = Literal[",", "."]
+DateFormat = Literal["YYYY-MM-DD", "YYYYMMDD", "YYYY/MM/DD", "DD.MM.YYYY"]
+Kind = Literal["csv", "xlsx"]
+
+# How a field's allowed values are written in a message (the YAML spelling, not Python's repr).
+CHOICES = {
+    "encoding": ", ".join(Encoding.__args__),
+    "delimiter": ", ; tab",
+    "decimal": ", or .",
+    "date_format": ", ".join(DateFormat.__args__),
+    "kind": "csv or xlsx",
+}
+# Other messages by the field's name, where pydantic's own would puzzle a steward.
+PROBLEMS = {
+    "id": "must be 1-40 letters A-Z, digits, '_' or '-' (it names folders and tasks)",
+    "municipalities": "must be a non-empty list of kommunkoder",
+    "quarantine_threshold": "must be a share between 0 and 1 (e.g. 0.2)",
+    "header_row": "must be a row number from 1",
+    "checkbox_booleans": "must be true or false",
+    "sheet": "must be a sheet name, or a sheet number counted from 1",
+    "email": "is not an email address",
+    "pattern": "must contain {period} or {yyyymm}",
+    "conn_id": "is required (an Airflow connection id)",
+    "delivery": "is required: {folder: PATH} or {sftp: {conn_id: ID, path: PATH}}",
+    "name": "must be text",
+    "file": "must be text (what stands for {dataset} in file names)",
+}
+_CANONICAL = tuple(sorted({c.name for cols in DATASET_COLUMNS.values() for c in cols} | {"kommunkod"}))
+
+
+def _text(value: Any) -> Any:
+    """An unquoted number in YAML (``id: 1480``) is meant as text."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Label = str | StrictInt | StrictFloat | StrictBool  # YAML may read an unquoted label as a number or boolean
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FormatModel(_Strict):
+    kind: Kind | None = None
+    encoding: Annotated[Encoding, BeforeValidator(_lower)] | None = None
+    delimiter: Delimiter | None = None
+    decimal: Decimal | None = None
+    date_format: DateFormat | None = None
+    # A name (Excel allows 1-31 characters) or a number counted from 1, as the parser counts.
+    sheet: Annotated[str, StringConstraints(min_length=1, max_length=31)] | Annotated[StrictInt, Field(ge=1)] | None = None
+    header_row: Annotated[StrictInt, Field(ge=1)] | None = None
+    checkbox_booleans: StrictBool | None = None
+
+
+def _aliases(value: Any) -> Any:
+    return [value] if isinstance(value, str | int) and not isinstance(value, bool) else value
+
+
+Aliases = Annotated[list[str | StrictInt], BeforeValidator(_aliases)]
+Codes = dict[Label, Label]
+
+
+def _columns_of(dataset: str | None) -> Any:
+    names = _CANONICAL if dataset is None else tuple(c.name for c in DATASET_COLUMNS[dataset]) + ("kommunkod",)
+    return Literal[names]
+
+
+class SftpModel(_Strict):
+    conn_id: Text
+    path: Text = "."
+
+
+class DeliveryModel(_Strict):
+    folder: Text | None = None
+    sftp: SftpModel | None = None
+    pattern: Annotated[str, StringConstraints(pattern=r"\{period\}|\{yyyymm\}")] = DEFAULT_PATTERN
+
+    @model_validator(mode="after")
+    def _one_place(self) -> DeliveryModel:
+        if (self.folder is None) == (self.sftp is None):
+            raise PydanticCustomError("samla", "needs exactly one of 'folder' and 'sftp'")
+        return self
+
+
+class StewardModel(_Strict):
+    name: Text | None = None
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+
+
+# One override model per dataset, so a column of another dataset is named as the fault it is.
+DatasetModels = {
+    name: create_model(
+        f"{name.title()}Override",
+        __base__=_Strict,
+        file=(Text | None, None),
+        format=(FormatModel | None, None),
+        columns=(dict[_columns_of(name), Aliases] | None, None),
+        codes=(dict[_columns_of(None), Codes] | None, None),
+    )
+    for name in DATASETS
+}
+DatasetsModel = create_model(
+    "DatasetsModel", __base__=_Strict, **{name: (model | None, None) for name, model in DatasetModels.items()}
+)
+
+
+class SourceModel(_Strict):
+    id: Annotated[str, BeforeValidator(_text), StringConstraints(pattern=SOURCE_ID)]
+    name: Text | None = None
+    municipalities: Annotated[list[Annotated[str, BeforeValidator(_text)]],
+                              Field(min_length=1)]
+    delivery: DeliveryModel
+    format: FormatModel | None = None
+    columns: dict[_columns_of(None), Aliases] | None = None
+    codes: dict[_columns_of(None), Codes] | None = None
+    steward: StewardModel | None = None
+    quarantine_threshold: Annotated[StrictFloat | StrictInt, Field(ge=0, le=1)] = 0.20
+    datasets: DatasetsModel | None = None
+
+
+# pydantic names the member of a union or a wrapped type in ``loc`` ("str", "constrained-int",
+# "function-before[...]"): not part of the key the steward wrote.
+_TAG = re.compile(r"^(str|int|float|bool|constrained-\w+|[\w-]*\[.*\])$")
+
+
+def _parts(loc: tuple) -> list[str]:
+    return [p for p in loc if isinstance(p, str) and not _TAG.match(p)]
+
+
+def _key(loc: tuple) -> str:
+    return ".".join(_parts(loc))
+
+
+def _allowed(loc: tuple) -> str:
+    model: Any = SourceModel
+    for part in loc[:-1]:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return ""
+        model = next((a for a in getattr(field.annotation, "__args__", (field.annotation,))
+                      if isinstance(a, type) and issubclass(a, BaseModel)), field.annotation)
+    return ", ".join(getattr(model, "model_fields", {}))
+
+
+def _problem(error: dict) -> str:
+    loc, kind, value = error["loc"], error["type"], error.get("input")
+    parts = _parts(loc)
+    field = parts[-1] if parts else ""
+    if kind == "samla":
+        return error["msg"]
+    if kind == "extra_forbidden":
+        allowed = _allowed(tuple(parts))
+        return f"unknown key; allowed: {allowed}" if allowed else "unknown key"
+    if kind == "literal_error" and field in CHOICES:
+        return f"{value!r} is not one of {CHOICES[field]}"
+    if kind == "literal_error":  # a dict key that is not a canonical column
+        return "not a canonical column" + (f" of {loc[1]}" if loc[:1] == ("datasets",) else "")
+    if kind == "missing":
+        return PROBLEMS.get(field, "is required") if field in ("delivery", "conn_id") else "is required"
+    if kind in ("model_type", "dict_type"):
+        return "must be a mapping (key: value)"
+    if kind == "list_type":
+        return "must be a list"
+    if kind in ("string_type", "int_type", "float_type", "bool_type") and field not in PROBLEMS:
+        return f"must be text, not {type(value).__name__}"
+    if field in PROBLEMS:
+        return PROBLEMS[field] + (f" (got {value!r})" if isinstance(value, str | int | float) else "")
+    return error["msg"]
+
+
+def entry_faults(raw: Any) -> tuple[SourceModel | None, list[tuple[str, str]]]:
+    """Validate one entry: the model, or every fault as (key, problem)."""
+    try:
+        return SourceModel.model_validate(raw), []
+    except ValidationError as exc:
+        faults: list[tuple[str, str]] = []
+        for error in exc.errors():
+            fault = (_key(error["loc"]), _problem(error))
+            if all(key != fault[0] for key, _ in faults):  # a union reports its fault once per member
+                faults.append(fault)
+        return None, faults
