@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 from deliveries import attendance, participant, people, write_csv
-
-from transforms.privacy.personnummer import find_in_text
+from privacy import personnummer_in
 
 ROOT = Path(__file__).resolve().parent.parent
 PNRS = people(12, seed=9)
@@ -77,7 +76,7 @@ def test_check_faulty_file_lists_row_column_rule_without_personnummer(cli_env, t
     report = json.loads(out.stdout)
     problems = {(p["source_row"], p["column"], p["rule"]) for p in report["problems"]}
     assert {(4, "person_id", "invalid_personnummer"), (7, "gender", "unknown_code")} <= problems
-    assert not find_in_text(out.stdout + out.stderr)
+    assert not personnummer_in(out.stdout + out.stderr)
 
 
 def test_check_file_fault_exits_1(cli_env, tmp_path):
@@ -111,7 +110,7 @@ def test_run_status_and_quarantine(cli_env):
     q = samla("quarantine", "1489", "2025-01", "--json", env=env)
     rules = {(r["dataset"], r["source_row"], r["rule"]) for r in json.loads(q.stdout)}
     assert ("participants", 2, "unknown_code") in rules and ("attendance", 2, "person_not_in_participants") in rules
-    assert not find_in_text(out.stdout + status.stdout + q.stdout)
+    assert not personnummer_in(out.stdout + status.stdout + q.stdout)
 
 
 def test_check_uses_the_participants_file_beside_it(cli_env, tmp_path):

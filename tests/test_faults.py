@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from deliveries import attendance, make_pnr, participant, people, write_csv
+from privacy import personnummer_in
 
 from transforms.config.sources import parse_sources
 from transforms.ingest.harmonise import FileContext
 from transforms.ingest.pipeline import evaluate_file
-from transforms.privacy.personnummer import find_in_text
 
 KEY = b"fault-test-key-0123456789abcdef"
 PERIOD = "2025-01"
@@ -77,7 +77,7 @@ def test_participant_row_faults(tmp_path, override, column, rule):
     assert (column, rule) in set(zip(bad["column"], bad["rule"], strict=True)), bad[["column", "rule"]]
     assert result.rows_quarantined == 1
     text = result.quarantine.to_csv()
-    assert not find_in_text(text), "a personnummer leaked into the quarantine"
+    assert not personnummer_in(text), "a personnummer leaked into the quarantine"
 
 
 def test_duplicate_person_quarantines_every_row(tmp_path):
@@ -207,7 +207,7 @@ def test_duplicated_column_after_alias_matching(tmp_path):
     rows = [participant(p) | {"pnr": p} for p in PNRS]
     result = run(tmp_path, rows, src=src)
     assert result.rule == "duplicated_column" and "'person_id'" in result.message
-    assert not find_in_text(result.message)
+    assert not personnummer_in(result.message)
 
 
 def test_participants_without_rows(tmp_path):
@@ -256,5 +256,21 @@ def test_missing_first_row_header_does_not_leak_number(tmp_path):
     result = evaluate_file(path, FileContext(make_source(tmp_path), "participants", PERIOD, path.name, "f" * 64),
                            KEY, None)
     assert result.status == "rejected" and result.rule == "required_column_missing"
-    assert not find_in_text(result.message + " ".join(result.warnings))
-    assert pd.Series(result.quarantine["description"]).map(find_in_text).map(len).sum() == 0
+    assert not personnummer_in(result.message + " ".join(result.warnings))
+    assert pd.Series(result.quarantine["description"]).map(personnummer_in).map(len).sum() == 0
+
+
+def test_spaced_and_full_width_numbers_masked_in_any_column(tmp_path):
+    """issue 11.4: forms parse accepts, in person_id and in other columns, never reach quarantine or messages."""
+    wide = str.maketrans("0123456789", "０１２３４５６７８９")
+    spaced = PNRS[1][:8] + " " + PNRS[1][8:]
+    rows = [participant(p) for p in PNRS]
+    rows[0] = participant(PNRS[0].translate(wide))  # full width: normalised, accepted
+    rows[1] = participant(spaced, programme=PNRS[2][2:8] + " " + PNRS[2][8:])  # a number in a code column
+    rows[2] = participant(PNRS[2], gender=PNRS[3].translate(wide))
+    result = run(tmp_path, rows)
+    assert_conserved(result)
+    assert result.rows_accepted == len(PNRS) - 2
+    assert set(result.quarantine["rule"]) == {"unknown_code"}
+    assert not personnummer_in(result.quarantine.to_csv() + result.message)
+    assert not personnummer_in(result.accepted.astype(str).to_csv())

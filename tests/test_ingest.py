@@ -167,7 +167,7 @@ def test_period_range_limits_work(samla_env):
 
 
 def test_data_docs_page_for_every_validation_linked_from_ledger(samla_env):
-    from transforms.privacy.personnummer import find_in_text
+    from privacy import personnummer_in
 
     settings, source = setup(samla_env)
     rows = [participant(p) for p in PNRS]
@@ -180,7 +180,7 @@ def test_data_docs_page_for_every_validation_linked_from_ledger(samla_env):
     page = settings.data_dir / records.loc[records["dataset"] == "participants", "data_docs"].iloc[0]
     html = page.read_text(encoding="utf-8")
     assert "IMX" in html and "programme" in html, "the page shows the failing rule and value"
-    assert not find_in_text(html)
+    assert not personnummer_in(html)
     assert (settings.data_docs_dir / "index.html").exists()
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from privacy import personnummer_in
 
 from transforms.config.settings import Settings
 from transforms.config.sources import parse_sources
 from transforms.ingest import curated, ledger
-from transforms.privacy.personnummer import find_in_text
 
 PSEUDONYM = "ab" * 32  # what a keyed pseudonym looks like: 64 hex characters
 OTHER_PSEUDONYM = "0123456789abcdef" * 4
@@ -171,7 +171,7 @@ def test_problems_send_one_email_to_the_steward(tmp_path, smtp_server):
     assert "participants_2025-01.csv" not in body  # clean files are not mentioned
     assert not HEX64.search(body), "a pseudonym reached the email"
     assert not HEX64.search(envelope.content.decode("utf-8", "replace"))
-    assert find_in_text(body) == [], "a personnummer reached the email"
+    assert personnummer_in(body) == [], "a personnummer reached the email"
     assert "(hidden: person id)" in body
     # Data Docs are linked only when their base URL is known.
     assert "data_docs/s1/attendance.html" not in body
@@ -295,4 +295,4 @@ def test_ingestion_task_emails_the_steward_about_its_quarantined_rows(tmp_path, 
     body = _html(envelope)
     assert "participants_2025-01.csv" in body and "unknown_code" in body and "IMZ" in body
     assert "https://samla.gr.example/data/data_docs/" in body
-    assert not find_in_text(body)
+    assert not personnummer_in(body)

@@ -2,6 +2,9 @@ from datetime import date
 
 import pytest
 from deliveries import make_pnr
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from privacy import personnummer_in
 
 from transforms.privacy import personnummer as pn
 from transforms.privacy.pseudonym import pseudonym, pseudonymise_all
@@ -69,6 +72,68 @@ def test_find_in_text_and_mask():
     text = f"row 3: {number} bad; 1234567890123 is not one"
     assert pn.find_in_text(text) == [number]
     assert number not in pn.mask_in_text(text)
+
+
+FULL_WIDTH = str.maketrans("0123456789-+ ", "０１２３４５６７８９－＋\u3000")
+
+
+@st.composite
+def accepted_forms(draw):
+    """Any form ``parse`` accepts: 10/12 digits, -/+ or none, spaces anywhere, full-width, NBSP."""
+    birth = draw(st.dates(date(1925, 1, 1), date(2009, 12, 31)))
+    twelve = draw(st.booleans())
+    sep = draw(st.sampled_from(["", "-", "+"] if twelve or birth.year < 1925 else ["", "-"]))
+    text = make_pnr(birth, draw(st.integers(0, 999)), twelve=twelve, sep=sep,
+                    coordination=draw(st.booleans()))
+    chars = list(text)
+    for _ in range(draw(st.integers(0, 3))):  # spaces (ordinary, no-break, ideographic) anywhere inside
+        chars.insert(draw(st.integers(1, len(chars) - 1)), draw(st.sampled_from([" ", "\u00a0", "\u3000"])))
+    text = "".join(chars)
+    return text.translate(FULL_WIDTH) if draw(st.booleans()) else text
+
+
+@settings(max_examples=200, deadline=None)
+@given(form=accepted_forms(), before=st.sampled_from(["", "rad 3: ", "x", "värde '", "a\n"]),
+       after=st.sampled_from(["", " ogiltig", "'", ";7", "\t"]))
+def test_every_accepted_form_is_found_and_masked(form, before, after):
+    pn.parse(form, date(2100, 1, 1))  # the generator makes only accepted forms
+    text = f"{before}{form}{after}"
+    assert personnummer_in(text), "the test scanner misses an accepted form"
+    assert pn.find_in_text(text)
+    masked = pn.mask_in_text(text)
+    assert not personnummer_in(masked) and pn.MASK in masked
+
+
+@pytest.mark.parametrize("value", ["20050128 3840", "071208 4136", "２００５０１２８３８４０", "0 7 1 2 0 8 - 4 1 3 6"])
+def test_space_and_full_width_forms_named_in_the_issue(value):
+    pn.parse(value, END)
+    assert pn.mask_in_text(f"id {value}.") == f"id {pn.MASK}."
+
+
+def test_other_digit_scripts_are_no_personnummer_and_never_crash():
+    arabic = "٢٠٠٥٠١٢٨٣٨٤٠"  # Arabic-Indic digits: int() reads them, the contract does not
+    with pytest.raises(pn.PersonnummerError):
+        pn.parse(arabic, END)
+
+
+def test_full_width_person_id_pseudonymises():
+    wide = make_pnr(date(2007, 3, 12), 123).translate(FULL_WIDTH)
+    parsed = pn.parse(wide, END)
+    assert parsed.normalised == make_pnr(date(2007, 3, 12), 123)
+    assert pseudonym(b"k" * 32, parsed.normalised) == pseudonym(b"k" * 32, make_pnr(date(2007, 3, 12), 123))
+
+
+def test_unrelated_numbers_are_left_alone():
+    text = "rows 1 2 3, checksum 9f86d081, 1234567890123, 2025-01-31"
+    assert pn.mask_in_text(text) == text
+
+
+def test_masking_filter_hides_numbers_in_log_records():
+    import logging
+
+    record = logging.LogRecord("samla", logging.INFO, __file__, 1, "file %s rejected", ("071208 4136.csv",), None)
+    pn.MaskingFilter().filter(record)
+    assert "4136" not in record.getMessage() and pn.MASK in record.getMessage()
 
 
 def test_pseudonym_stable_and_keyed():

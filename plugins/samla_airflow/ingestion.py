@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from samla_airflow.settings_bridge import export_airflow_settings
+from transforms.privacy.personnummer import MaskingFilter
 
 log = logging.getLogger(__name__)
+log.addFilter(MaskingFilter())  # task logs carry file names and messages
 
 
 @contextmanager

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from transforms.privacy.personnummer import MaskingFilter
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from transforms.config.sources import Source
 
 log = logging.getLogger(__name__)
+log.addFilter(MaskingFilter())  # task logs carry file names and messages
 
 MAX_ROWS = 50  # quarantine rows listed per file; the rest are counted
 DEFAULT_CONN_ID = "smtp_default"

@@ -31,7 +31,7 @@ from transforms.ingest.parse import FileFault, RawTable
 from transforms.privacy import personnummer
 from transforms.privacy.pseudonym import pseudonymise_all
 
-MASKED = "<personnummer hidden>"
+MASKED = personnummer.MASK
 INVALID_PERSON = "<invalid personnummer, not shown>"
 _WAVE = re.compile(r"^[tT](\d+)$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -72,8 +72,7 @@ def safe_value(value: Any) -> str | None:
         return None
     if isinstance(value, pd.Timestamp | datetime):
         value = value.date()
-    text = value.isoformat() if isinstance(value, date) else str(value)
-    return MASKED if personnummer.find_in_text(text) else text
+    return personnummer.mask_in_text(value.isoformat() if isinstance(value, date) else str(value))
 
 
 def _normal_header(name: str) -> str:
@@ -215,9 +214,9 @@ def _convert_column(values: pd.Series, kind: str, column: str, ctx: FileContext,
     if kind == "code":
         mapping = _code_map(ctx, column)
         converted = values.map(lambda v: None if v is None else mapping.get(str(v).strip().lower(), str(v).strip()))
-        return converted, bad
+        return _masked(converted), bad
     if kind == "kommunkod":
-        return values.map(lambda v: None if v is None else _kommunkod(v)), bad
+        return _masked(values.map(lambda v: None if v is None else _kommunkod(v))), bad
     labels = ctx.config.codes.get(column)
     if labels:  # e.g. a source's own yes/no words for a boolean, or wave names
         values = values.map(lambda v: v if v is None else labels.get(str(v).strip().lower(), v))
@@ -227,7 +226,7 @@ def _convert_column(values: pd.Series, kind: str, column: str, ctx: FileContext,
         "integer": lambda v: _to_integer(v, decimal),
         "boolean": lambda v: _to_bool(v, fmt.checkbox_booleans),
         "month": _to_month,
-        "wave": _to_wave,
+        "wave": lambda v: personnummer.mask_in_text(_to_wave(v)),
     }[kind]
     empty = False if kind == "boolean" and fmt.checkbox_booleans else None
     # Convert each distinct value once (months, dates and minutes repeat a lot); keyed with the
@@ -249,6 +248,13 @@ def _convert_column(values: pd.Series, kind: str, column: str, ctx: FileContext,
             bad[position] = fault
         out.append(result)
     return pd.Series(out, index=values.index, dtype=object), bad
+
+
+def _masked(values: pd.Series) -> pd.Series:
+    """Text passed through unconverted (codes the suite may reject) never carries a personnummer into
+    validation results and Data Docs; each distinct value is checked once."""
+    distinct = {v: personnummer.mask_in_text(v) for v in set(values) if isinstance(v, str)}
+    return values.map(lambda v: distinct[v] if isinstance(v, str) else v)
 
 
 def harmonise(table: RawTable, ctx: FileContext, key: bytes) -> Harmonised:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from transforms.privacy.personnummer import mask_in_text
+
 STATUSES = ("loaded", "loaded_with_quarantine", "rejected", "superseded")
 
 
@@ -42,6 +44,9 @@ class LedgerRecord:
     data_docs: str = ""
 
     def __post_init__(self):
+        # The ledger is shown everywhere (status, e-mail, warehouse): nothing delivered reaches it unmasked.
+        self.file_name, self.message = mask_in_text(self.file_name), mask_in_text(self.message)
+        self.warnings = [mask_in_text(w) for w in self.warnings]
         if self.rows_read != self.rows_accepted + self.rows_quarantined:
             raise ConservationError(
                 f"{self.source}/{self.dataset}/{self.period} {self.file_name}: rows read {self.rows_read} "

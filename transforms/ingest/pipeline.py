@@ -60,7 +60,8 @@ def _quarantine_frame(records: list[dict[str, Any]], ctx: FileContext) -> pd.Dat
     frame.insert(0, "period", ctx.period)
     frame.insert(0, "dataset", ctx.dataset)
     frame.insert(0, "source", ctx.source.id)
-    frame["value"] = frame["value"].map(lambda v: None if _missing(v) else mask_in_text(str(v)))
+    for column in ("file_name", "description", "value"):  # whatever was delivered, in any text column
+        frame[column] = frame[column].map(lambda v: None if _missing(v) else mask_in_text(str(v)))
     return frame.sort_values(["source_row", "column", "rule"], kind="stable", na_position="first").reset_index(drop=True)
 
 
@@ -236,7 +237,7 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
         outcomes.append({k: getattr(record, k) for k in (
             "dataset", "period", "file_name", "status", "rows_read", "rows_accepted", "rows_quarantined", "message")})
         if progress:
-            progress(f"{source.id} {delivery.dataset} {delivery.period or '?'} {delivery.file_name}: {record.status}")
+            progress(f"{source.id} {delivery.dataset} {delivery.period or '?'} {record.file_name}: {record.status}")
 
     for delivery in deliveries:  # names that say no valid dataset/period: report once
         if delivery.name_fault and not ledger.exists(settings.ledger_dir, source.id, delivery.dataset,
@@ -300,7 +301,7 @@ def _report_name_fault(settings, source, delivery, outcomes, progress) -> None:
                      "status": "rejected", "rows_read": 0, "rows_accepted": 0, "rows_quarantined": 0,
                      "message": record.message})
     if progress:
-        progress(f"{source.id} {delivery.file_name}: rejected ({record.message})")
+        progress(f"{source.id} {record.file_name}: rejected ({record.message})")
 
 
 def stale_sources(settings: Settings, config, period: str | None = None) -> list[dict[str, str]]:

@@ -3,18 +3,28 @@
 exports.md, participants.person_id: 10 or 12 digits, optional ``-``/``+``
 separator, Luhn check digit, a real calendar date (samordningsnummer: day - 60).
 A 10-digit number takes the century that makes the person under 100 on the
-period's last day, or 100 or over with ``+``.
+period's last day, or 100 or over with ``+``. Spaces anywhere are ignored and the
+value is NFKC-normalised first (full-width digits and spaces count as ASCII ones);
+any other digit script is not a personnummer.
+
+``mask_in_text`` is the one masking function: quarantine, CLI, e-mail, Data Docs
+and logs all hide numbers through it, and it finds every form ``parse`` accepts.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-_SHAPE = re.compile(r"^(\d{2})?(\d{6})([-+])?(\d{4})$")
-# Anything that could be a personnummer inside free text (for privacy scans).
-_IN_TEXT = re.compile(r"(?<!\d)(\d{2})?(\d{6})[-+]?(\d{4})(?!\d)")
+_SHAPE = re.compile(r"^(\d{2})?(\d{6})([-+])?(\d{4})$", re.ASCII)
+# Digit groups in free text; two groups belong to one candidate when only spaces and
+# at most one - or + stand between them (``parse`` removes the spaces).
+_DIGITS = re.compile(r"[0-9]+")
+_JOIN = re.compile(r"^ *[-+]? *$")
+MASK = "<personnummer hidden>"
 
 
 class PersonnummerError(ValueError):
@@ -46,7 +56,7 @@ def _birth_date(year: int, month: int, day: int) -> tuple[date, bool]:
 
 def parse(value: str, reference: date) -> Personnummer:
     """Parse and validate against ``reference`` (the period's last day)."""
-    text = str(value).strip().replace(" ", "")
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
     m = _SHAPE.match(text)
     if not m:
         raise PersonnummerError("not 10 or 12 digits with an optional - or + separator")
@@ -76,24 +86,59 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+def _spans(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` (already NFKC) that ``parse`` accepts: runs of whole digit groups."""
+    groups = [m.span() for m in _DIGITS.finditer(text)]
+    spans = []
+    for first in range(len(groups)):
+        digits = 0
+        for last in range(first, len(groups)):
+            if last > first and not _JOIN.match(text[groups[last - 1][1]:groups[last][0]]):
+                break
+            digits += groups[last][1] - groups[last][0]
+            if digits > 12:
+                break
+            if digits in (10, 12):
+                try:  # a reference date far in the future accepts any birth date
+                    parse(text[groups[first][0]:groups[last][1]], date(2100, 1, 1))
+                except PersonnummerError:
+                    continue
+                spans.append((groups[first][0], groups[last][1]))
+    return spans
+
+
 def find_in_text(text: str) -> list[str]:
-    """Every substring of ``text`` that is a plausible personnummer (valid Luhn and date).
+    """Every substring of ``text`` (NFKC-normalised) that ``parse`` accepts as a personnummer."""
+    text = unicodedata.normalize("NFKC", str(text))
+    return [text[a:b] for a, b in _spans(text)]
 
-    Used by privacy checks on written files and logs; a reference date far in
-    the future accepts any birth date.
+
+def mask_in_text(text: str, mask: str = MASK) -> str:
+    """``text`` with every personnummer hidden; unchanged when there is none.
+
+    With a hit the result is the NFKC form of the text (full-width digits as ASCII).
     """
-    found = []
-    for m in _IN_TEXT.finditer(text):
-        try:
-            parse(m.group(0), date(2100, 1, 1))
-        except PersonnummerError:
-            continue
-        found.append(m.group(0))
-    return found
+    text = str(text)
+    normal = unicodedata.normalize("NFKC", text)
+    spans = _spans(normal)
+    if not spans:
+        return text
+    out, end = [], 0
+    for a, b in sorted(spans):
+        if a >= end:
+            out.append(normal[end:a] + mask)
+            end = b
+        elif b > end:  # overlapping candidates: one mask covers both
+            end = b
+    return "".join(out) + normal[end:]
 
 
-def mask_in_text(text: str, mask: str = "<personnummer hidden>") -> str:
-    """``text`` with every plausible personnummer replaced (defence for messages and logs)."""
-    for found in find_in_text(text):
-        text = text.replace(found, mask)
-    return text
+class MaskingFilter(logging.Filter):
+    """A logging filter that hides personnummer in a record's final message (logs of Samla's tasks)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_in_text(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
