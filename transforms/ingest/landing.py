@@ -22,6 +22,7 @@ from transforms.config.sources import Source
 
 EXTENSIONS = ("csv", "txt", "tsv", "xlsx", "xlsm")
 UNMATCHED = "_unmatched"
+REFUSED = "_refused"  # ledger "dataset" of landing entries that are not regular files
 _IGNORED_SUFFIXES = (".part", ".tmp", ".filepart", ".partial")
 
 
@@ -52,7 +53,7 @@ class Delivery:
 
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with open_regular(path) as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -109,14 +110,78 @@ def identify(source: Source, file_name: str, today: date | None = None) -> tuple
     return dataset, period, period_fault(period, today)
 
 
-def candidate_files(folder: Path) -> list[Path]:
-    """Regular files in a landing folder, skipping hidden files and uploads in progress."""
+@dataclass(frozen=True)
+class Refused:
+    """A landing entry that is never opened or copied (issue 11.1); reported under its own name only."""
+
+    name: str
+    kind: str  # symlink | subfolder | special | outside
+    identity: str  # stable id for "reported once" (from lstat, never from the content)
+
+    @property
+    def message(self) -> str:
+        why = {
+            "symlink": "is a symbolic link; Samla takes only regular files and never follows links",
+            "subfolder": "is a subfolder; Samla reads only files directly in the source's folder — move the file up",
+            "special": "is not a regular file (a device, pipe or socket) and was not read",
+            "outside": "resolves to a place outside the source's folder and was not read",
+        }[self.kind]
+        return f"{self.name!r} {why}"
+
+
+def _skipped(name: str) -> bool:
+    return name.startswith(".") or name.lower().endswith(_IGNORED_SUFFIXES)
+
+
+def scan(folder: Path) -> tuple[list[Path], list[Refused]]:
+    """Regular files of a landing folder, and the entries refused (links, subfolders, devices, FIFOs).
+
+    Nothing is followed: entries are classified by ``lstat``; a regular file must also
+    resolve to a place directly inside ``folder``. Hidden files and uploads in progress are skipped.
+    """
     if not folder.is_dir():
-        return []
-    return sorted(
-        p for p in folder.iterdir()
-        if p.is_file() and not p.name.startswith(".") and not p.name.lower().endswith(_IGNORED_SUFFIXES)
-    )
+        return [], []
+    root = folder.resolve()
+    files, refused = [], []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if _skipped(entry.name):
+                continue
+            info = entry.stat(follow_symlinks=False)
+            identity = hashlib.sha256(f"{entry.name}\0{info.st_ino}\0{info.st_mtime_ns}".encode(
+                "utf-8", "surrogateescape")).hexdigest()
+            if entry.is_symlink():
+                kind = "symlink"
+            elif entry.is_dir(follow_symlinks=False):
+                kind = "subfolder"
+            elif not entry.is_file(follow_symlinks=False):
+                kind = "special"
+            elif Path(entry.path).resolve().parent != root:
+                kind = "outside"
+            else:
+                files.append(Path(entry.path))
+                continue
+            refused.append(Refused(entry.name, kind, identity))
+    return sorted(files), sorted(refused, key=lambda r: r.name)
+
+
+def candidate_files(folder: Path) -> list[Path]:
+    """Regular files in a landing folder (links, devices, FIFOs and subfolders are never taken)."""
+    return scan(folder)[0]
+
+
+def open_regular(path: Path):
+    """Open a landing file for reading only if it is still a regular file (no link swapped in since the scan)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        import stat
+
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path.name!r} is not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def archive_root(data_dir: Path) -> Path:
@@ -143,12 +208,23 @@ def _seen_path(data_dir: Path, source: str) -> Path:
     return archive_root(data_dir) / source / "_seen_by_name.json"
 
 
+def unmatched(source: Source, files: list[Path]) -> list[tuple[Path, str]]:
+    """Files whose names match none of the source's patterns, with the reason: reported, never archived."""
+    found = []
+    for path in files:
+        dataset, _, fault = identify(source, path.name)
+        if dataset == UNMATCHED:
+            found.append((path, fault or "the file name names no dataset of the source"))
+    return found
+
+
 def archive(data_dir: Path, source: Source, files: list[Path], today: date | None = None) -> list[Delivery]:
     """Copy new deliveries into the raw archive; return the arrivals to process.
 
     The same bytes again for the same source, dataset and period are processed
     once — unless other bytes came under that file name in between (A, B, A):
-    then the last to arrive wins, and A arrives anew.
+    then the last to arrive wins, and A arrives anew. Names matching no pattern
+    are not archived (``unmatched`` reports them).
     """
     now = datetime.now(UTC).isoformat(timespec="microseconds")
     seen_file = _seen_path(data_dir, source.id)
@@ -156,6 +232,8 @@ def archive(data_dir: Path, source: Source, files: list[Path], today: date | Non
     new = []
     for path in files:
         dataset, period, fault = identify(source, path.name, today)
+        if dataset == UNMATCHED:
+            continue
         sha = sha256_of(path)
         meta = _meta_path(data_dir, source.id, dataset, period, sha)
         stat = path.stat()
@@ -188,7 +266,8 @@ def archive(data_dir: Path, source: Source, files: list[Path], today: date | Non
 def _copy_checked(path: Path, target: Path, sha: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
-    shutil.copyfile(path, tmp)
+    with open_regular(path) as src, open(tmp, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
     if sha256_of(tmp) != sha:
         tmp.unlink()
         raise OSError(f"{path} changed while it was being archived; it will be picked up next run")

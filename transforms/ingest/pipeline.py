@@ -239,6 +239,7 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
         if progress:
             progress(f"{source.id} {delivery.dataset} {delivery.period or '?'} {record.file_name}: {record.status}")
 
+    _report_landing_faults(settings, source, files, outcomes, progress)
     for delivery in deliveries:  # names that say no valid dataset/period: report once
         if delivery.name_fault and not ledger.exists(settings.ledger_dir, source.id, delivery.dataset,
                                                      delivery.period, delivery.sha256):
@@ -290,14 +291,36 @@ def _recorded_participants(record_file: Path) -> str | None:
 
 
 def _report_name_fault(settings, source, delivery, outcomes, progress) -> None:
+    _report_rejected(settings, source, delivery.dataset, delivery.period, delivery.file_name, delivery.sha256,
+                     delivery.name_fault or "", outcomes, progress, delivery.arrived_at)
+
+
+def _report_landing_faults(settings: Settings, source: Source, files: list[Path], outcomes, progress) -> None:
+    """issue 11.1: links, devices, FIFOs, subfolders and names matching no pattern — reported once, never archived."""
+    refused = landing.scan(source.delivery.folder)[1] if source.delivery.folder is not None else []
+    for entry in refused:  # identified by lstat: a link or device is never opened
+        if not ledger.exists(settings.ledger_dir, source.id, landing.REFUSED, "", entry.identity):
+            _report_rejected(settings, source, landing.REFUSED, "", entry.name, entry.identity, entry.message,
+                             outcomes, progress)
+    for path, fault in landing.unmatched(source, files):
+        sha = landing.sha256_of(path)
+        if not ledger.exists(settings.ledger_dir, source.id, landing.UNMATCHED, "", sha):
+            _report_rejected(settings, source, landing.UNMATCHED, "", path.name, sha,
+                             f"{fault}; the file was not archived and stays in the landing folder",
+                             outcomes, progress)
+
+
+def _report_rejected(settings, source, dataset, period, file_name, sha, message, outcomes, progress,
+                     arrived_at: str | None = None) -> None:
+    now = datetime.now(UTC)
     record = ledger.LedgerRecord(
-        source=source.id, dataset=delivery.dataset, period=delivery.period, file_name=delivery.file_name,
-        file_sha256=delivery.sha256, arrived_at=delivery.arrived_at, detected_format="", rows_read=0,
-        rows_accepted=0, rows_quarantined=0, status="rejected", message=mask_in_text(delivery.name_fault or ""),
-        processed_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        source=source.id, dataset=dataset, period=period, file_name=file_name, file_sha256=sha,
+        arrived_at=arrived_at or now.isoformat(timespec="microseconds"), detected_format="", rows_read=0,
+        rows_accepted=0, rows_quarantined=0, status="rejected", message=message,
+        processed_at=now.isoformat(timespec="seconds"),
     )
     ledger.write(settings.ledger_dir, record)
-    outcomes.append({"dataset": delivery.dataset, "period": delivery.period, "file_name": delivery.file_name,
+    outcomes.append({"dataset": dataset, "period": period, "file_name": record.file_name,
                      "status": "rejected", "rows_read": 0, "rows_accepted": 0, "rows_quarantined": 0,
                      "message": record.message})
     if progress:
