@@ -9,7 +9,7 @@ UV := $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))
 endif
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo test lint airflow benchmark clean
+.PHONY: install demo test lint airflow benchmark benchmark-steps clean
 
 $(UV):
 	@echo "uv not found: installing it with pip"
@@ -37,7 +37,14 @@ test: install lint
 airflow: install
 	$(UV) run python -m samla_airflow.local_airflow
 
+# End to end, outside the test suite: `samla run` at three sizes against the I/O floor
+# (benchmarks/README.md). SIZES=fokus for a quick first figure.
+SIZES ?= fokus,x100,national
 benchmark: install
+	$(UV) run python benchmarks/run_benchmark.py --sizes $(SIZES)
+
+# Per-step ingestion cost of one file (harmonise, GX, ...), for profiling.
+benchmark-steps: install
 	$(UV) run python benchmarks/ingest_benchmark.py
 
 clean:

@@ -524,7 +524,9 @@ def _weighted(rng: random.Random, options: dict[str, float]) -> str:
 class _World:
     """Persons, enrolments and everything they do, before any file is written."""
 
-    def __init__(self, config: SourcesConfig, periods: list[str], seed: int) -> None:
+    def __init__(
+        self, config: SourcesConfig, periods: list[str], seed: int, scale: float = 1.0
+    ) -> None:
         self.config = config
         self.periods = periods
         self.rng = random.Random(f"samla-sample:{seed}")
@@ -532,7 +534,7 @@ class _World:
         self.source_of = {m: s.id for s in config.sources.values() for m in s.municipalities}
         self.enrolments: list[_Enrolment] = []
         for kommunkod in sorted(self.source_of):
-            size = PARTICIPANTS.get(kommunkod, _DEFAULT_SIZE)
+            size = round(PARTICIPANTS.get(kommunkod, _DEFAULT_SIZE) * scale)
             for _ in range(size):
                 self.enrolments.append(self._enrol(kommunkod))
         self._exits()
@@ -1221,6 +1223,7 @@ def generate(
     periods: list[str] | None = None,
     seed: int = 7,
     faults: bool = True,
+    scale: float = 1.0,
 ) -> dict:
     """Write every source's deliveries for every period into its delivery folder.
 
@@ -1240,14 +1243,15 @@ def generate(
     unknown_code, attended_over_scheduled, exit_before_entry, duplicate_key,
     person_not_in_participants, date_outside_period, required_column_missing).
     A ``cascade`` lists the rows that follow a quarantined participants row.
-    No fault carries a personnummer.
+    No fault carries a personnummer. ``scale`` multiplies every municipality's
+    number of participants (the benchmark's larger sizes).
     """
     data_dir = Path(data_dir).resolve()
     periods = list(periods or DEFAULT_PERIODS)
     for period in periods:
         _parse_period(period)
     folders = {sid: _folder(source, data_dir) for sid, source in sources_config.sources.items()}
-    world = _World(sources_config, periods, seed)
+    world = _World(sources_config, periods, seed, scale)
     frames = _Frames(rows={})
     for sid, source in sources_config.sources.items():
         for period in periods:

@@ -1,0 +1,356 @@
+"""End to end: ``samla run`` over generated months, as ratios to an I/O floor measured in the same run.
+
+    uv run python benchmarks/run_benchmark.py [--sizes fokus,x100,national] [--out data/benchmarks]
+    make benchmark
+
+For each size the sample generator writes the deliveries into a fresh data
+folder (not timed), then ``samla run --from FIRST --to LAST`` runs in a child
+process exactly as an operator would start it (real DAGs, SQLite warehouse,
+demo key). Reported per size: wall time, rows read per second, peak RSS of
+the whole process tree (sampled with psutil, children included) and the
+kernel's ``ru_maxrss`` of the run, the I/O floor (every delivered file read
+with ``pyarrow.csv`` — ``python-calamine`` for workbooks — and written to
+Parquet, in this process) and the run's ratio to it, the seconds per period
+and the fixed cost of an empty month (two further periods without deliveries;
+the second is the in-process figure). Then the DAG folder's parse time beyond
+``import airflow.sdk`` with the size's sources file, in a fresh interpreter.
+
+Nothing here is a test and nothing asserts a time; the figures go to stdout
+and to ``--out`` (``run_benchmark.json`` and ``run_benchmark.md``). The data
+folders are temporary and deleted (``--keep`` keeps them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DAGS = ROOT / "dags"
+STARTED = time.perf_counter()
+
+# name -> how the generator is asked for it (see ``generate``)
+SIZES = {
+    "fokus": "Fokus IM as delivered: ten municipalities, nine sources, the demo's six months",
+    "x100": "Fokus IM with 100 times the persons (about 50 000 pupils), six months",
+    "national": "290 municipalities in 21 regions, one source each, about 40 000 pupils, 12 months",
+}
+
+
+def progress(message: str) -> None:
+    print(f"[{time.perf_counter() - STARTED:7.1f}s] {message}", flush=True)
+
+
+@dataclass
+class Generated:
+    data_dir: Path
+    sources_file: Path
+    periods: list[str]
+    files: list[tuple[Path, Any]]  # (path, FormatHints)
+    env: dict[str, str] = field(default_factory=dict)  # extra settings (e.g. the project file)
+
+
+def generate(size: str, root: Path, months: int | None) -> Generated:
+    """Deliveries of one size under ``root/data``; returns where they are and their formats."""
+    from transforms.config.settings import DEFAULT_SOURCES
+    from transforms.config.sources import load_sources
+    from transforms.demo import sample_data
+
+    data_dir = root / "data"
+    if size == "national":
+        raise SystemExit("the national size needs the project generator (samla demo --national)")
+    periods = list(sample_data.DEFAULT_PERIODS)
+    if months:
+        periods = sample_data.period_range(periods[0], _shift(periods[0], months - 1))
+    config = load_sources(DEFAULT_SOURCES, data_dir)
+    manifest = sample_data.generate(config, data_dir, periods, scale=100.0 if size == "x100" else 1.0)
+    files = []
+    for sid, paths in manifest["files"].items():
+        source = config.get(sid)
+        per_file = [(p, d) for p in periods for d in ("participants", "attendance", "survey", "activities")]
+        files += [(path, source.datasets[d].format) for path, (_, d) in zip(paths, per_file, strict=True)]
+    return Generated(data_dir, Path(DEFAULT_SOURCES), periods, files)
+
+
+def _shift(period: str, months: int) -> str:
+    index = int(period[:4]) * 12 + int(period[5:]) - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+# --- the I/O floor ---------------------------------------------------------------------------
+
+
+def io_floor(files: list[tuple[Path, Any]], out: Path) -> dict[str, float]:
+    """Read every delivered file (pyarrow.csv; calamine for xlsx) and write it as Parquet."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+    from python_calamine import CalamineWorkbook
+
+    out.mkdir(parents=True, exist_ok=True)
+    seconds = {"csv": 0.0, "xlsx": 0.0}
+    rows = 0
+    for i, (path, fmt) in enumerate(files):
+        start = time.perf_counter()
+        header_row = fmt.header_row or 1
+        if fmt.kind == "xlsx":
+            book = CalamineWorkbook.from_path(str(path))
+            sheet = (book.get_sheet_by_name(fmt.sheet) if isinstance(fmt.sheet, str)
+                     else book.get_sheet_by_index(fmt.sheet or 0))
+            cells = sheet.to_python()[header_row - 1:]
+            header = [str(h) for h in cells[0]]
+            table = pa.table({h: pa.array([str(r[j]) for r in cells[1:]]) for j, h in enumerate(header)})
+            kind = "xlsx"
+        else:
+            data = path.read_bytes()
+            encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else (fmt.encoding or "utf-8")
+            read = pacsv.ReadOptions(encoding=encoding, skip_rows=header_row - 1, block_size=1 << 24)
+            parse = pacsv.ParseOptions(delimiter=fmt.delimiter or ",")
+            try:
+                table = pacsv.read_csv(pa.BufferReader(data), read_options=read, parse_options=parse)
+            except pa.ArrowInvalid:  # a column whose type the first block guessed wrong: all text
+                names = pacsv.read_csv(pa.BufferReader(data), read_options=read, parse_options=parse,
+                                       convert_options=pacsv.ConvertOptions(include_columns=[])).column_names
+                table = pacsv.read_csv(pa.BufferReader(data), read_options=read, parse_options=parse,
+                                       convert_options=pacsv.ConvertOptions(
+                                           column_types={n: pa.string() for n in names}))
+            kind = "csv"
+        pq.write_table(table, out / f"{i}.parquet")
+        seconds[kind] += time.perf_counter() - start
+        rows += table.num_rows
+    return {"seconds": seconds["csv"] + seconds["xlsx"], "csv_seconds": seconds["csv"],
+            "xlsx_seconds": seconds["xlsx"], "rows": rows, "files": len(files)}
+
+
+# --- samla run in a child process ------------------------------------------------------------
+
+
+def run_samla(args: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
+    """``samla ARGS`` as a child process: wall time, peak RSS of its tree, per-period seconds."""
+    import psutil
+
+    start = time.perf_counter()
+    with log.open("w") as handle:
+        child = subprocess.Popen([sys.executable, "-m", "samla_airflow.cli", *args], env=env, cwd=ROOT,
+                                 stdout=handle, stderr=subprocess.STDOUT)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:  # the sum over the process tree: the CLI and any task subprocesses
+        try:
+            parent = psutil.Process(child.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not done.is_set():
+            total = 0
+            try:
+                for proc in [parent, *parent.children(recursive=True)]:
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        total += proc.memory_info().rss
+            except psutil.NoSuchProcess:
+                break
+            peak[0] = max(peak[0], total)
+            done.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(child.pid, 0)
+    done.set()
+    sampler.join()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    text = log.read_text(errors="replace")
+    periods = {m.group(1): float(m.group(2))
+               for m in re.finditer(r"\] \d+/\d+ (\d{4}-\d{2}): .*\(([\d.]+) s\)$", text, re.M)}
+    publication = re.search(r"publication: \w+ \(([\d.]+) s\)", text)
+    return {"args": args, "exit": child.returncode, "wall_s": wall, "peak_rss_mb": peak[0] / 2**20,
+            "ru_maxrss_mb": usage.ru_maxrss / 1024, "period_s": periods,
+            "publication_s": float(publication.group(1)) if publication else None, "log": str(log)}
+
+
+def rows_read(data_dir: Path) -> int:
+    from transforms.ingest import ledger
+
+    frame = ledger.read(data_dir / "ledger")
+    return int(frame["rows_read"].sum()) if len(frame) else 0
+
+
+# --- DAG folder parse ------------------------------------------------------------------------
+
+_PARSE = """
+import runpy, sys, time
+from pathlib import Path
+t0 = time.perf_counter()
+import airflow.sdk
+t1 = time.perf_counter()
+for dag_file in sorted(Path(sys.argv[1]).glob("*.py")):
+    runpy.run_path(str(dag_file))
+t2 = time.perf_counter()
+print({"import": t1 - t0, "dags": t2 - t1})
+"""
+
+
+def dag_parse(env: dict[str, str], home: Path, repeat: int = 3) -> dict[str, float]:
+    """The whole DAG folder beyond ``import airflow.sdk``, fresh interpreter, best of ``repeat``."""
+    import ast
+
+    env = {**env, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
+           "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING"}
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", _PARSE, str(DAGS)], capture_output=True, text=True,
+                             env=env, cwd=ROOT, timeout=600, check=True)
+        runs.append(ast.literal_eval(out.stdout.strip().splitlines()[-1]))
+    return {"import_airflow_sdk_s": min(r["import"] for r in runs), "dag_folder_s": min(r["dags"] for r in runs)}
+
+
+# --- one size --------------------------------------------------------------------------------
+
+
+def bench_size(size: str, root: Path, months: int | None) -> dict[str, Any]:
+    progress(f"{size}: generating the deliveries ({SIZES[size]})")
+    start = time.perf_counter()
+    generated = generate(size, root, months)
+    generate_s = time.perf_counter() - start
+    delivered = sum(p.stat().st_size for p, _ in generated.files)
+    progress(f"{size}: {len(generated.files)} files, {delivered / 2**20:.1f} MiB in {generate_s:.0f} s")
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SAMLA_", "AIRFLOW"))}
+    env.update({"SAMLA_DATA_DIR": str(generated.data_dir), "SAMLA_SOURCES": str(generated.sources_file),
+                "SAMLA_DEMO": "1", "AIRFLOW__CORE__PARALLELISM": "4", **generated.env})
+
+    progress(f"{size}: I/O floor (pyarrow.csv / calamine read + Parquet write)")
+    floor = io_floor(generated.files, root / "floor")
+    progress(f"{size}: floor {floor['seconds']:.2f} s for {floor['rows']} rows")
+
+    first, last = generated.periods[0], generated.periods[-1]
+    progress(f"{size}: samla run --from {first} --to {last}")
+    run = run_samla(["run", "--from", first, "--to", last], env, root / "run.log")
+    read = rows_read(generated.data_dir)
+    progress(f"{size}: exit {run['exit']}, {run['wall_s']:.1f} s wall, {read} rows read, "
+             f"peak RSS {run['peak_rss_mb']:.0f} MB")
+
+    empty_first, empty_last = _shift(last, 1), _shift(last, 2)
+    progress(f"{size}: two empty months {empty_first}..{empty_last}")
+    empty = run_samla(["run", "--from", empty_first, "--to", empty_last, "--no-publish"], env,
+                      root / "empty.log")
+
+    progress(f"{size}: DAG folder parse with this sources file")
+    parse = dag_parse(env, root / "parse-airflow")
+    return {
+        "size": size, "description": SIZES[size], "periods": f"{first}..{last}", "months": len(generated.periods),
+        "files": len(generated.files), "delivered_mib": delivered / 2**20, "generate_s": generate_s,
+        "rows_read": read, "run": run, "empty": empty, "floor": floor,
+        "rows_per_s": read / run["wall_s"], "ratio_to_floor": run["wall_s"] / floor["seconds"],
+        "empty_month_s": list(empty["period_s"].values())[-1] if empty["period_s"] else None,
+        "parse": parse,
+    }
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def machine_line(load_at_start: str) -> str:
+    import pandas
+    import pyarrow
+
+    return (f"{time.strftime('%Y-%m-%d %H:%M %Z')}; {platform.system()} {platform.machine()}, "
+            f"{os.cpu_count()} cores, {_memory()}; Python {platform.python_version()}, pandas "
+            f"{pandas.__version__}, pyarrow {pyarrow.__version__}; load average (1/5/15 min) "
+            f"{load_at_start} at start, {_load()} at end")
+
+
+def _memory() -> str:
+    import psutil
+
+    return f"{psutil.virtual_memory().total / 2**30:.1f} GiB RAM"
+
+
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    def cell(result: dict[str, Any], key: str) -> str:
+        run, floor = result["run"], result["floor"]
+        empty = result["empty_month_s"]
+        values = {
+            "months × files": f"{result['months']} × {result['files'] // result['months']}",
+            "rows read": f"{result['rows_read']:,}",
+            "delivered": f"{result['delivered_mib']:.1f} MiB",
+            "`samla run` wall": f"{run['wall_s']:.1f} s (exit {run['exit']})",
+            "seconds per month": ", ".join(f"{s:.1f}" for s in run["period_s"].values()),
+            "publication": f"{run['publication_s']:.1f} s" if run["publication_s"] is not None else "–",
+            "rows/s": f"{result['rows_per_s']:,.0f}",
+            "peak RSS, process tree (psutil)": f"{run['peak_rss_mb']:,.0f} MB",
+            "ru_maxrss (largest process)": f"{run['ru_maxrss_mb']:,.0f} MB",
+            "I/O floor (csv + xlsx)": f"{floor['seconds']:.2f} s ({floor['csv_seconds']:.2f} + "
+                                      f"{floor['xlsx_seconds']:.2f})",
+            "**× floor**": f"**{result['ratio_to_floor']:,.0f}×**",
+            "empty month, in-process": f"{empty:.1f} s" if empty is not None else "–",
+            "empty months, whole command": f"{result['empty']['wall_s']:.1f} s for 2",
+            "DAG folder parse beyond `import airflow.sdk`": f"{result['parse']['dag_folder_s']:.3f} s "
+                                                            f"(import {result['parse']['import_airflow_sdk_s']:.2f} s)",
+        }
+        return values[key]
+
+    keys = ["months × files", "rows read", "delivered", "`samla run` wall", "seconds per month", "publication",
+            "rows/s", "peak RSS, process tree (psutil)", "ru_maxrss (largest process)", "I/O floor (csv + xlsx)",
+            "**× floor**", "empty month, in-process", "empty months, whole command",
+            "DAG folder parse beyond `import airflow.sdk`"]
+    lines = ["| | " + " | ".join(r["size"] for r in results) + " |",
+             "|---|" + "---:|" * len(results)]
+    lines += [f"| {k} | " + " | ".join(cell(r, k) for r in results) + " |" for k in keys]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="fokus,x100,national",
+                        help=f"comma-separated, of {', '.join(SIZES)} (default: all three)")
+    parser.add_argument("--months", type=int, help="months per size (default: 6 for Fokus sizes, 12 national)")
+    parser.add_argument("--out", default="data/benchmarks", help="folder for run_benchmark.json and .md")
+    parser.add_argument("--keep", action="store_true", help="keep the generated data folders")
+    args = parser.parse_args(argv)
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        parser.error(f"unknown size(s) {', '.join(unknown)}: choose from {', '.join(SIZES)}")
+    out = Path(args.out) if Path(args.out).is_absolute() else ROOT / args.out
+    load_at_start = _load()
+    results = []
+    for size in sizes:
+        root = Path(tempfile.mkdtemp(prefix=f"samla-bench-{size}-"))
+        try:
+            results.append(bench_size(size, root, args.months))
+        finally:
+            if args.keep:
+                progress(f"{size}: kept {root}")
+            else:
+                shutil.rmtree(root, ignore_errors=True)
+    machine = machine_line(load_at_start)
+    report = f"{machine}\n\n{table(results)}\n"
+    print(f"\n{report}")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "run_benchmark.md").write_text(report, encoding="utf-8")
+    (out / "run_benchmark.json").write_text(
+        json.dumps({"machine": machine, "results": results}, indent=1, default=str), encoding="utf-8")
+    progress(f"written: {out / 'run_benchmark.md'}, {out / 'run_benchmark.json'}")
+    return 0 if all(r["run"]["exit"] in (0, 1) for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
