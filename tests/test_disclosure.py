@@ -10,13 +10,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from transforms.config.schema import FEDERATIONS, MUNICIPALITIES, REGION_CODE, federation_of
+from transforms.config.project import current_project
 from transforms.publish.disclosure import PUBLISHED_COLUMNS, suppress
 from transforms.publish.indicators import GENDERS, INDICATOR_BY_CODE, RESTRICTED_COLUMNS, areas
 
+PROJECT = current_project()  # the default project file: Fokus IM
+MUNICIPALITIES, REGION_CODE, federation_of = PROJECT.municipalities, PROJECT.region_code, PROJECT.federation_of
 MEMBERS = ("female", "male", "nonbinary")
 MUNIS = sorted(MUNICIPALITIES)
-FEDS = sorted(FEDERATIONS)
+FEDS = sorted(PROJECT.federations)
 
 
 def level_of(code):

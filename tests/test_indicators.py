@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transforms.config.schema import MUNICIPALITIES, REGION_CODE, curated_columns, federation_of
+from transforms.config.project import current_project
+from transforms.config.schema import curated_columns
 from transforms.publish.indicators import (
     GENDERS,
     INDICATOR_CODES,
@@ -25,6 +26,8 @@ from transforms.publish.indicators import (
     source_status,
 )
 
+PROJECT = current_project()  # the default project file: Fokus IM
+MUNICIPALITIES, REGION_CODE, federation_of = PROJECT.municipalities, PROJECT.region_code, PROJECT.federation_of
 KFV = {"1488", "1487"}
 
 
@@ -523,7 +526,7 @@ def test_every_cell_exists_zeros_included():
     periods = month_range("2024-09", "2024-11")
     table, _ = compute(_flows_inputs(), periods)
     assert list(table.columns) == RESTRICTED_COLUMNS
-    n_areas = len(MUNICIPALITIES) + 4 + 1
+    n_areas = len(MUNICIPALITIES) + len(PROJECT.federations) + 1
     assert len(table) == len(periods) * n_areas * len(GENDERS) * len(INDICATOR_CODES)
     assert not table.duplicated(["period", "area_level", "area_code", "gender", "indicator"]).any()
     assert set(table["indicator"]) == set(INDICATOR_CODES)

@@ -1,4 +1,4 @@
-"""The canonical datasets of exports.md and the project's reference data.
+"""The canonical datasets of exports.md (the project's areas are in the project file, ``project``).
 
 Raw column names and code labels are mapped onto these by ``harmonise``; the
 curated Parquet carries exactly these columns plus the lineage columns.
@@ -8,34 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PROJECT_START = "2024-09"
-PROJECT_END = "2027-08"
-PROJECT_FIRST_DAY = "2024-09-01"
-PROJECT_LAST_DAY = "2027-08-31"
-
 DATASETS = ("participants", "attendance", "survey", "activities")
-
-# kommunkod -> (name, federation code)
-MUNICIPALITIES: dict[str, tuple[str, str]] = {
-    "1489": ("Alingsås", "GR"),
-    "1480": ("Göteborg", "GR"),
-    "1384": ("Kungsbacka", "GR"),
-    "1402": ("Partille", "GR"),
-    "1463": ("Mark", "SJUHARAD"),
-    "1442": ("Vårgårda", "SJUHARAD"),
-    "1496": ("Skövde", "SKARABORG"),
-    "1498": ("Tidaholm", "SKARABORG"),
-    "1488": ("Trollhättan", "FYRBODAL"),
-    "1487": ("Vänersborg", "FYRBODAL"),
-}
-FEDERATIONS: dict[str, str] = {
-    "GR": "Göteborgsregionen",
-    "SJUHARAD": "Boråsregionen Sjuhärads kommunalförbund",
-    "SKARABORG": "Skaraborgs kommunalförbund",
-    "FYRBODAL": "Fyrbodals kommunalförbund",
-}
-REGION_CODE = "FOKUS"
-REGION_NAME = "Fokus IM (Västsverige, SE23)"
 
 # Lineage on every canonical row (exports.md: "Every canonical row also carries ...").
 LINEAGE = ("kommunkod", "period", "source", "file_sha256", "source_row")
@@ -120,10 +93,6 @@ KEYS: dict[str, tuple[str, ...]] = {
     "survey": ("person", "wave"),
     "activities": (),
 }
-
-
-def federation_of(kommunkod: str) -> str:
-    return MUNICIPALITIES[kommunkod][1]
 
 
 def curated_columns(dataset: str) -> list[str]:

@@ -14,11 +14,13 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCES = PROJECT_ROOT / "config" / "sources.yaml"
+DEFAULT_PROJECT = DEFAULT_SOURCES.parent / "project.yaml"  # Fokus IM
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DEMO_KEY_FILE = ".demo_pseudonym_key"
 
 SETTING_NAMES = (
     "SAMLA_SOURCES",
+    "SAMLA_PROJECT",  # project file (project window and areas); default: the sources file's or Fokus IM
     "SAMLA_DATA_DIR",
     "SAMLA_WAREHOUSE_URL",
     "SAMLA_PSEUDONYM_KEY",

@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from transforms.config.schema import DATASETS, MUNICIPALITIES
+from transforms.config.project import Project, ProjectError, project_for
+from transforms.config.schema import DATASETS
 from transforms.config.source_models import (
     DATE_FORMATS,
     DEFAULT_PATTERN,
@@ -87,6 +88,7 @@ class SourcesConfig:
     path: Path | None = None
     faults: dict[str, tuple[str, ...]] = field(default_factory=dict)
     file_faults: tuple[str, ...] = ()
+    project: Project | None = None  # None only when the project file itself is faulty
 
     def get(self, source_id: str) -> Source:
         if self.file_faults or source_id in self.faults:
@@ -168,18 +170,34 @@ def _where(raw: Any, index: int) -> str:
     return f"source {str(sid)!r}" if isinstance(sid, str | int) and str(sid) else f"sources[{index}]"
 
 
-def parse_sources(document: Any, data_dir: Path, path: Path | None = None, strict: bool = True) -> SourcesConfig:
-    """Every entry checked; ``strict`` raises all faults at once, otherwise they are kept per source."""
+def parse_sources(document: Any, data_dir: Path, path: Path | None = None, strict: bool = True,
+                  project: Project | None = None) -> SourcesConfig:
+    """Every entry checked; ``strict`` raises all faults at once, otherwise they are kept per source.
+
+    The project comes from SAMLA_PROJECT, the document's ``project:`` section or the default.
+    """
+    file_faults: list[str] = []
+    if project is None:
+        try:
+            project = project_for(document, path)
+        except ProjectError as exc:
+            file_faults.extend(str(exc).splitlines())
+    if isinstance(document, dict) and set(document) - {"sources", "project"}:
+        file_faults.append(f"sources file: key '{sorted(map(str, set(document) - {'sources', 'project'}))[0]}': "
+                           "unknown key; allowed: sources, project")
     if not isinstance(document, dict) or not isinstance(document.get("sources"), list):
-        config = SourcesConfig(path=path, file_faults=("sources file: key 'sources': must be a list of sources",))
+        file_faults.append("sources file: key 'sources': must be a list of sources")
+        config = SourcesConfig(path=path, project=project)
     else:
-        config = _parse_entries(document["sources"], data_dir, path)
+        config = _parse_entries(document["sources"], data_dir, path, project)
+    if file_faults:
+        config = replace(config, file_faults=tuple(file_faults))
     if strict:
         config.raise_faults()
     return config
 
 
-def _parse_entries(entries: list, data_dir: Path, path: Path | None) -> SourcesConfig:
+def _parse_entries(entries: list, data_dir: Path, path: Path | None, project: Project | None) -> SourcesConfig:
     faults: dict[str, list[str]] = {}
     models: list[tuple[str, SourceModel]] = []
     for index, raw in enumerate(entries):
@@ -188,9 +206,9 @@ def _parse_entries(entries: list, data_dir: Path, path: Path | None) -> SourcesC
         faults_here = [f"{where}: key '{key}': {problem}" for key, problem in problems]
         if model is not None:
             for m in model.municipalities:
-                if m not in MUNICIPALITIES:
-                    faults_here.append(f"{where}: key 'municipalities': {m!r} is not a project municipality "
-                                       f"({', '.join(MUNICIPALITIES)})")
+                if project is not None and m not in project.municipalities:
+                    faults_here.append(f"{where}: key 'municipalities': {m!r} is not a municipality of the project "
+                                       f"{project.name} ({', '.join(project.municipalities)})")
             models.append((where, model))
         if faults_here:
             faults.setdefault(where.removeprefix("source ").strip("'"), []).extend(faults_here)
@@ -208,7 +226,8 @@ def _parse_entries(entries: list, data_dir: Path, path: Path | None) -> SourcesC
                     f"{where}: key 'municipalities': {m} is already delivered by source {claimed[m]!r}")
             claimed.setdefault(m, sid)
     sources = {model.id: _source(model, data_dir) for _, model in models if model.id not in faults}
-    return SourcesConfig(sources=sources, path=path, faults={k: tuple(v) for k, v in faults.items()})
+    return SourcesConfig(sources=sources, path=path, faults={k: tuple(v) for k, v in faults.items()},
+                         project=project)
 
 
 def read_document(path: Path) -> Any:

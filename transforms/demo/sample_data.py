@@ -39,7 +39,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from transforms.config.schema import DATASET_COLUMNS, DATASETS, MUNICIPALITIES
+from transforms.config.project import current_project
+from transforms.config.schema import DATASET_COLUMNS, DATASETS
 from transforms.config.sources import (
     DATE_FORMATS,
     DatasetConfig,
@@ -545,7 +546,7 @@ class _World:
     # ---- persons
 
     def _federation(self, kommunkod: str) -> str:
-        return MUNICIPALITIES[kommunkod][1]
+        return current_project().federation_of(kommunkod)
 
     def new_person(self, entry: date) -> _Person:
         rng = self.rng

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from transforms.config.schema import PROJECT_END, PROJECT_START
+from transforms.config.project import current_project
 from transforms.config.sources import Source
 
 EXTENSIONS = ("csv", "txt", "tsv", "xlsx", "xlsm")
@@ -84,8 +84,9 @@ def period_fault(period: str, today: date | None = None) -> str | None:
     m = re.fullmatch(r"(\d{4})-(\d{2})", period)
     if not m or not 1 <= int(m.group(2)) <= 12:
         return f"period {period!r} in the file name is not a real month written YYYY-MM"
-    if not PROJECT_START <= period <= PROJECT_END:
-        return f"period {period} lies outside the project ({PROJECT_START}..{PROJECT_END})"
+    project = current_project()
+    if not project.contains(period):
+        return f"period {period} lies outside the project ({project.first_period}..{project.last_period})"
     if period > f"{today.year:04d}-{today.month:02d}":
         return f"period {period} lies in the future"
     return None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from transforms.config.schema import MUNICIPALITIES
+from transforms.config.project import current_project
 from transforms.publish.indicators import INDICATOR_BY_CODE, MINUTE_WEIGHTED
 
 PUBLISHED_COLUMNS = [
@@ -78,7 +78,8 @@ def _group_kinds(table: pd.DataFrame, persons: np.ndarray) -> list[_GroupKind]:
             total_key=base,
         )
     ]
-    fed_of = code.map(lambda c: MUNICIPALITIES[c][1] if c in MUNICIPALITIES else "")
+    federations = {k: m.federation for k, m in current_project().municipalities.items()}
+    fed_of = code.map(lambda c: federations.get(c, ""))
     same = period + "|" + indicator + "|" + gender + "|"
     kinds.append(
         _group_kind(

@@ -26,6 +26,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from transforms.config.project import current_project
+
 SUPPRESSED = ".."
 NOT_APPLICABLE = "."
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -281,7 +283,7 @@ def _esf_rows(ws: Worksheet, start_row: int, periods: Iterable[str],
 
 
 def _write_esf(ws: Worksheet, latest: str, area_list, esf, index, notes: list[str]) -> None:
-    header_row = _preamble(ws, f"ESF+ gemensamma indikatorer per kön – Fokus IM, {latest}", notes)
+    header_row = _preamble(ws, f"ESF+ gemensamma indikatorer per kön – {current_project().name}, {latest}", notes)
     labels = ["Nivå", "Kod", "Område", "Indikator", "Benämning", *GENDER_LABELS.values()]
     _header(ws, header_row, labels)
     last = _esf_rows(ws, header_row + 1, [latest], area_list, esf, index, with_period=False)
@@ -297,7 +299,7 @@ def _write_series(ws: Worksheet, periods: list[str], area_list, esf, index, note
 
 
 def _write_project(ws: Worksheet, periods: list[str], area_list, project, index, notes: list[str]) -> None:
-    header_row = _preamble(ws, "Projektets egna indikatorer – Fokus IM", notes)
+    header_row = _preamble(ws, f"Projektets egna indikatorer – {current_project().name}", notes)
     labels = ["Period", "Nivå", "Kod", "Område", "Indikator", "Benämning", "Kön",
               "Värde", "Täljare", "Nämnare"]
     _header(ws, header_row, labels)

@@ -18,14 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from transforms.config.schema import (
-    FEDERATIONS,
-    MUNICIPALITIES,
-    PROJECT_END,
-    PROJECT_START,
-    REGION_CODE,
-    curated_columns,
-)
+from transforms.config.project import current_project
+from transforms.config.schema import curated_columns
 
 LEVELS = ("municipality", "federation", "region")
 GENDERS = ("all", "female", "male", "nonbinary")
@@ -143,12 +137,8 @@ def indicators_frame() -> pd.DataFrame:
 
 
 def areas() -> list[tuple[str, str]]:
-    """Every (area_level, area_code), in publication order."""
-    return (
-        [("municipality", k) for k in sorted(MUNICIPALITIES)]
-        + [("federation", f) for f in sorted(FEDERATIONS)]
-        + [("region", REGION_CODE)]
-    )
+    """Every (area_level, area_code) of the project file, in publication order."""
+    return current_project().areas()
 
 
 @dataclass
@@ -179,7 +169,7 @@ def month_range(first: str, last: str) -> list[str]:
 
 
 def published_periods(inputs: IndicatorInputs) -> list[str]:
-    """2024-09 through the latest period with an accepted delivery in any dataset."""
+    """The project's first period through the latest period with an accepted delivery in any dataset."""
     latest = None
     for frame in (inputs.participants, inputs.attendance, inputs.survey, inputs.activities):
         if frame is not None and "period" in frame.columns and frame["period"].notna().any():
@@ -187,7 +177,8 @@ def published_periods(inputs: IndicatorInputs) -> list[str]:
             latest = top if latest is None else max(latest, top)
     if latest is None:
         return []
-    return month_range(PROJECT_START, min(latest, PROJECT_END))
+    project = current_project()
+    return month_range(project.first_period, min(latest, project.last_period))
 
 
 def _check_periods(periods: list[str]) -> list[str]:
@@ -213,7 +204,7 @@ def _frame(df: pd.DataFrame | None, dataset: str) -> pd.DataFrame:
     df["kommunkod"] = df["kommunkod"].astype("string").astype(object)
     df["period"] = df["period"].astype("string").astype(object)
     df["person"] = df["person"].astype("string").astype(object)
-    unknown = sorted(set(df["kommunkod"].dropna()) - set(MUNICIPALITIES))
+    unknown = sorted(set(df["kommunkod"].dropna()) - set(current_project().municipalities))
     if unknown or df["kommunkod"].isna().any():
         raise ValueError(f"{dataset}: kommunkod not of a project municipality: {unknown or ['<empty>']}")
     return df
@@ -237,12 +228,13 @@ def _true(values: pd.Series) -> pd.Series:
 
 def _by_area(df: pd.DataFrame) -> pd.DataFrame:
     """Each row once per level, with the area it lies in (by its kommunkod)."""
-    fed = df["kommunkod"].map(lambda k: MUNICIPALITIES[k][1])
+    project = current_project()
+    fed = df["kommunkod"].map({k: m.federation for k, m in project.municipalities.items()})
     return pd.concat(
         [
             df.assign(area_level="municipality", area_code=df["kommunkod"]),
             df.assign(area_level="federation", area_code=fed),
-            df.assign(area_level="region", area_code=REGION_CODE),
+            df.assign(area_level="region", area_code=project.region_code),
         ],
         ignore_index=True,
     )

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from transforms.config.schema import DATASETS, PROJECT_END, PROJECT_START
+from transforms.config.project import current_project
+from transforms.config.schema import DATASETS
 from transforms.config.settings import Settings
 from transforms.config.sources import SourcesConfig
 from transforms.ingest import curated, ledger
@@ -77,12 +78,13 @@ def plan(settings: Settings, all_periods: list[str], wanted: tuple[str, str] | N
 
 
 def publishable_periods(inputs: IndicatorInputs, ledger_frame: pd.DataFrame) -> list[str]:
-    """2024-09 through the latest period with an accepted delivery — also one without rows
+    """The project's first period through the latest period with an accepted delivery — also one without rows
     (a header-only attendance file), which the curated rows alone would not show."""
     accepted = ledger_frame.loc[ledger_frame["status"].isin(["loaded", "loaded_with_quarantine"]), "period"]
     from_rows = published_periods(inputs)
     latest = max([*from_rows[-1:], *accepted.dropna().tolist()], default=None)
-    return month_range(PROJECT_START, min(latest, PROJECT_END)) if latest else []
+    project = current_project()
+    return month_range(project.first_period, min(latest, project.last_period)) if latest else []
 
 
 def load_inputs(settings: Settings, config: SourcesConfig) -> IndicatorInputs:

@@ -51,7 +51,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
-from transforms.config.schema import FEDERATIONS, MUNICIPALITIES, REGION_CODE, REGION_NAME
+from transforms.config.project import current_project
 
 log = logging.getLogger(__name__)
 
@@ -256,16 +256,17 @@ _PUBLISH_LOCK_KEY = 0x53414D4C41  # "SAMLA"
 
 
 def areas_frame() -> pd.DataFrame:
-    """The ``areas`` dimension built from the project's reference data (schema.py)."""
+    """The ``areas`` dimension built from the project file."""
+    project = current_project()
     rows: list[tuple[str, str, str, str | None, str | None]] = [
-        ("region", REGION_CODE, REGION_NAME, None, None)
+        ("region", project.region_code, project.region_name, None, None)
     ]
-    for code, name in FEDERATIONS.items():
-        rows.append(("federation", code, name, code, REGION_CODE))
-    for fed in FEDERATIONS:
-        for kommunkod, (name, federation) in MUNICIPALITIES.items():
-            if federation == fed:
-                rows.append(("municipality", kommunkod, name, federation, federation))
+    for code, name in project.federations.items():
+        rows.append(("federation", code, name, code, project.region_code))
+    for fed in project.federations:
+        for municipality in project.municipalities.values():
+            if municipality.federation == fed:
+                rows.append(("municipality", municipality.kommunkod, municipality.name, fed, fed))
     return pd.DataFrame(rows, columns=[c.name for c in areas.columns])
 
 

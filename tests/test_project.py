@@ -1,0 +1,67 @@
+"""The project file: the window and the areas as configuration (exports.md, version 2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from transforms.config.project import ProjectError, current_project, project_from_file
+from transforms.config.sources import SourcesError, load_sources
+
+TWO_REGIONS = """
+project:
+  code: VAST2
+  name: Väst två
+  first_period: "2025-01"
+  last_period: "2026-06"
+  region: {code: VAST, name: Väst}
+  federations:
+    - {code: NORR, name: Norra, municipalities: {"1488": Trollhättan, "1487": Vänersborg, "1490": Borås}}
+    - {code: SODER, name: Södra, municipalities: {"1480": Göteborg}}
+"""
+
+
+def test_default_project_is_fokus_im(monkeypatch):
+    monkeypatch.delenv("SAMLA_PROJECT", raising=False)
+    monkeypatch.delenv("SAMLA_SOURCES", raising=False)
+    project = current_project()
+    assert (project.region_code, project.first_period, project.last_period) == ("FOKUS", "2024-09", "2027-08")
+    assert len(project.municipalities) == 10 and project.federation_of("1496") == "SKARABORG"
+    assert project.last_day == "2027-08-31" and list(project.federations) == ["GR", "SJUHARAD", "SKARABORG",
+                                                                               "FYRBODAL"]
+
+
+def test_project_section_of_the_sources_file(monkeypatch, tmp_path):
+    path = tmp_path / "sources.yaml"
+    path.write_text(TWO_REGIONS + 'sources:\n  - {id: boras, municipalities: ["1490"], delivery: {folder: b}}\n',
+                    encoding="utf-8")
+    monkeypatch.delenv("SAMLA_PROJECT", raising=False)
+    monkeypatch.setenv("SAMLA_SOURCES", str(path))
+    assert current_project().areas()[-3:] == [("federation", "NORR"), ("federation", "SODER"), ("region", "VAST")]
+    config = load_sources(path, tmp_path)
+    assert config.project.code == "VAST2" and config.get("boras").municipalities == ("1490",)
+
+
+def test_source_with_a_kommunkod_outside_the_project_is_a_configuration_error(monkeypatch, tmp_path):
+    project = tmp_path / "project.yaml"
+    project.write_text(TWO_REGIONS, encoding="utf-8")
+    monkeypatch.setenv("SAMLA_PROJECT", str(project))
+    path = tmp_path / "sources.yaml"
+    path.write_text('sources:\n  - {id: skovde, municipalities: ["1496"], delivery: {folder: s}}\n'
+                    '  - {id: gbg, municipalities: ["1480"], delivery: {folder: g}}\n', encoding="utf-8")
+    with pytest.raises(SourcesError, match="source 'skovde': key 'municipalities': '1496' is not a municipality "
+                                           "of the project Väst två"):
+        load_sources(path, tmp_path)
+    assert list(load_sources(path, tmp_path, strict=False).sources) == ["gbg"]
+
+
+def test_project_faults_all_at_once(tmp_path):
+    path = tmp_path / "project.yaml"
+    path.write_text(TWO_REGIONS.replace('"2025-01"', '"2025-13"').replace("code: SODER", "code: NORR")
+                    .replace("name: Väst\n", "name: Väst, extra: 1\n").replace("{code: VAST, name: Väst}",
+                                                                                "{code: VAST, nam: Väst}"),
+                    encoding="utf-8")
+    with pytest.raises(ProjectError) as raised:
+        project_from_file(path)
+    message = str(raised.value)
+    assert "key 'project.first_period'" in message and "key 'project.region.nam': unknown key" in message
+    assert "key 'project.region.name'" in message
