@@ -54,6 +54,11 @@ class DatasetConfig:
     format: FormatHints
     aliases: dict[str, str]  # lower-cased alias -> canonical column
     codes: dict[str, dict[str, str]]  # canonical column -> lower-cased label -> code
+    # As the sources file spells them, for writing a source's files (the demo generator):
+    # canonical column -> its first alias, and column -> code -> its first label
+    # (a dataset's own entries over the source's).
+    headers: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,20 @@ def _codes(codes: dict[str, dict] | None, base: dict[str, dict[str, str]]) -> di
     return result
 
 
+def _headers(columns: dict[str, list] | None, base: dict[str, str]) -> dict[str, str]:
+    return {**base, **{column: str(aliases[0]).strip() for column, aliases in (columns or {}).items() if aliases}}
+
+
+def _labels(codes: dict[str, dict] | None, base: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    result = {k: dict(v) for k, v in base.items()}
+    for column, mapping in (codes or {}).items():
+        first: dict[str, str] = {}
+        for label, code in mapping.items():
+            first.setdefault(str(code), str(label).strip())
+        result.setdefault(column, {}).update(first)
+    return result
+
+
 def _source(model: SourceModel, data_dir: Path) -> Source:
     source_format = _format(model.format, FormatHints())
     source_codes = _codes(model.codes, {})
@@ -145,6 +164,8 @@ def _source(model: SourceModel, data_dir: Path) -> Source:
             format=_format(override.format if override else None, source_format),
             aliases=_aliases(override.columns if override else None, aliases),
             codes=_codes(override.codes if override else None, source_codes),
+            headers=_headers(override.columns if override else None, _headers(model.columns, {})),
+            labels=_labels(override.codes if override else None, _labels(model.codes, {})),
         )
     delivery = model.delivery
     if delivery.folder is not None:

@@ -33,7 +33,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -181,52 +180,10 @@ class _Rendering:
     labels: dict[str, dict[str, str]]  # canonical column -> code -> label written
 
 
-_RAW_CACHE: dict[tuple[str, int], dict[str, dict]] = {}
-
-
-def _raw_sources(config: SourcesConfig | None) -> dict[str, dict]:
-    """The sources file as written (sources.py lower-cases aliases and labels)."""
-    if config is None or config.path is None:
-        return {}
-    path = Path(config.path)
-    try:
-        key = (str(path.resolve()), path.stat().st_mtime_ns)
-    except OSError:
-        return {}
-    if key not in _RAW_CACHE:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        _RAW_CACHE[key] = {
-            str(s.get("id")): s for s in document.get("sources", []) if isinstance(s, dict)
-        }
-    return _RAW_CACHE[key]
-
-
 def _rendering(source: Source, dataset: str, config: SourcesConfig | None) -> _Rendering:
+    """Headers and labels as the sources file spells them (the typed configuration keeps them)."""
     ds: DatasetConfig = source.datasets[dataset]
-    headers: dict[str, str] = {}
-    for alias, canonical in ds.aliases.items():  # insertion order: the first alias wins
-        headers.setdefault(canonical, alias)
-    labels: dict[str, dict[str, str]] = {}
-    for column, mapping in ds.codes.items():
-        for label, code in mapping.items():
-            labels.setdefault(column, {}).setdefault(code, label)
-    # Original spelling (case) from the file itself, dataset-level entries first.
-    raw = _raw_sources(config).get(source.id)
-    if raw:
-        raw_ds = (raw.get("datasets") or {}).get(dataset) or {}
-        for level in (raw.get("columns") or {}, raw_ds.get("columns") or {}):
-            for column, aliases in level.items():
-                aliases = [aliases] if isinstance(aliases, str | int) else aliases
-                if column in headers and aliases and str(aliases[0]).strip().lower() in ds.aliases:
-                    headers[column] = str(aliases[0]).strip()
-        for level in (raw.get("codes") or {}, raw_ds.get("codes") or {}):
-            for column, mapping in level.items():
-                seen: set[str] = set()
-                for label, code in (mapping or {}).items():
-                    if str(code) not in seen:
-                        seen.add(str(code))
-                        labels.setdefault(column, {})[str(code)] = str(label).strip()
-    return _Rendering(headers, labels)
+    return _Rendering(ds.headers, ds.labels)
 
 
 def _missing(value: Any) -> bool:
