@@ -1,0 +1,56 @@
+"""The ``samla`` command: the parser wiring and ``main``; one module per subcommand.
+
+Exit status: 0 all good; 1 something was rejected or quarantined (a summary
+is printed); 2 usage or configuration error (the message names the key or
+argument). ``run`` and ``demo`` drive the real DAGs in-process (dag.test).
+
+A subcommand is a module here with ``add_parser(subparsers)``, which sets
+``func`` (``args -> exit status``) and optionally ``prepare`` (``args -> None``,
+run before settings are read); add it to ``COMMANDS`` below.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from samla_airflow.cli import check, demo, quarantine, run, status
+from samla_airflow.cli.common import OK, PROBLEMS, USAGE, UsageError
+
+COMMANDS = (demo, run, check, status, quarantine)
+__all__ = ["OK", "PROBLEMS", "USAGE", "UsageError", "build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="samla", description="Samla: Fokus IM municipal reporting pipeline. "
+                                     "Settings come from SAMLA_* environment variables (see README).")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMANDS:
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from transforms.config.settings import SettingsError
+    from transforms.config.sources import SourcesError
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return USAGE if exc.code else OK
+    if getattr(args, "prepare", None):
+        args.prepare(args)
+    try:
+        from samla_airflow.airflow_runner import prepare_airflow_env
+        from transforms.config.settings import load_settings
+
+        # Before anything imports airflow: its configuration is read once, at import.
+        data_dir = load_settings().data_dir
+        os.environ["SAMLA_DATA_DIR"] = str(data_dir)
+        prepare_airflow_env(data_dir)
+        return args.func(args)
+    except (UsageError, SettingsError, SourcesError) as exc:
+        print(f"samla {args.command}: {exc}", file=sys.stderr)
+        return USAGE

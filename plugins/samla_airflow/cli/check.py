@@ -1,0 +1,105 @@
+"""``samla check FILE``: one export file through exactly the pipeline's parsing and rules; stores nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from samla_airflow.cli.common import (
+    OK,
+    PROBLEMS,
+    UsageError,
+    period_arg,
+    plain,
+    settings_and_sources,
+    table,
+)
+from transforms.config.schema import DATASETS
+
+
+def add_parser(sub) -> None:
+    check = sub.add_parser("check", help="check a file before delivery; stores nothing",
+                           description="Check one export file with exactly the pipeline's parsing and rules. "
+                                       "Stores nothing, needs no pseudonymisation key, never prints a personnummer.")
+    check.add_argument("file", metavar="FILE")
+    check.add_argument("--source", required=True, metavar="ID")
+    check.add_argument("--dataset", choices=DATASETS)
+    check.add_argument("--period", type=period_arg, metavar="YYYY-MM")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.set_defaults(func=command)
+
+
+def command(args) -> int:
+    import secrets
+
+    from transforms.ingest.harmonise import FileContext
+    from transforms.ingest.landing import identify, sha256_of
+    from transforms.ingest.pipeline import evaluate_file
+
+    settings, config = settings_and_sources()
+    source = config.get(args.source)
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"FILE {path} does not exist")
+    dataset, period, name_fault = identify(source, path.name)
+    dataset = args.dataset or dataset
+    period = args.period or period
+    if dataset not in DATASETS:
+        raise UsageError(f"cannot tell the dataset from the file name {path.name!r}: give --dataset "
+                         f"({', '.join(DATASETS)})")
+    if args.period:
+        from transforms.ingest.landing import period_fault
+
+        name_fault = period_fault(args.period)
+    if not period:
+        raise UsageError(f"cannot tell the period from the file name {path.name!r}: give --period YYYY-MM")
+    ctx = FileContext(source, dataset, period, path.name, sha256_of(path))
+    # A throwaway key: the check stores nothing and needs no pseudonymisation key.
+    key = secrets.token_bytes(32)
+    snapshot, beside = None, None
+    if dataset != "participants":
+        beside = _participants_beside(source, path, period)
+        if beside is not None:
+            checked = evaluate_file(beside, FileContext(source, "participants", period, beside.name,
+                                                        sha256_of(beside)), key, None, membership=False)
+            snapshot = checked.accepted
+    result = evaluate_file(path, ctx, key, snapshot, name_fault, membership=snapshot is not None)
+    report = {
+        "file": str(path), "source": source.id, "dataset": dataset, "period": period, "status": result.status,
+        "message": result.message, "detected_format": result.detected_format, "rows_read": result.rows_read,
+        "rows_accepted": result.rows_accepted, "rows_with_problems": result.rows_quarantined,
+        "warnings": result.warnings,
+        "problems": [{k: plain(v) for k, v in r.items() if k in ("source_row", "column", "rule", "description", "value")}
+                     for r in result.quarantine.to_dict("records")],
+    }
+    for problem in report["problems"]:  # pseudonyms under a throwaway key mean nothing: don't show them
+        if "person_id" in (problem["column"] or "").split(","):
+            problem["value"] = None
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        print(f"{path.name}: {source.label}, {dataset}, {period} ({result.detected_format or 'not readable'})")
+        print(f"  {result.status}: {result.message}")
+        for warning in result.warnings:
+            print(f"  warning: {warning}")
+        # Rows held back only because the whole file was rejected say nothing new: count them.
+        own = [p for p in report["problems"] if p["rule"] != result.rule]
+        held = len({p["source_row"] for p in report["problems"]} - {p["source_row"] for p in own})
+        if own:
+            print(table(own, ["source_row", "column", "rule", "value", "description"]))
+        if held:
+            print(f"  {held} {'other ' if own else ''}row(s) held back with the file (rule {result.rule})")
+        if dataset != "participants" and (result.status != "rejected" or result.rule == "too_many_failing_rows"):
+            print(f"  persons checked against {beside.name}, the participants file beside it" if snapshot is not None
+                  else "  (no usable participants file for the period beside it: persons are checked against "
+                       "the participants snapshot when the file is loaded)")
+    return OK if result.status == "loaded" and not result.warnings else PROBLEMS
+
+
+def _participants_beside(source, path: Path, period: str) -> Path | None:
+    """The newest participants file of the same source and period in the same folder, if any."""
+    from transforms.ingest.landing import candidate_files, identify
+
+    found = [p for p in candidate_files(path.parent)
+             if p != path and identify(source, p.name)[:2] == ("participants", period)]
+    return max(found, key=lambda p: p.stat().st_mtime) if found else None

@@ -1,0 +1,68 @@
+"""What every ``samla`` subcommand shares: exit statuses, usage errors, periods, settings, cells."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from typing import Any
+
+OK, PROBLEMS, USAGE = 0, 1, 2
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class UsageError(Exception):
+    """A wrong argument: printed as ``samla COMMAND: message``, exit status 2."""
+
+
+def period_arg(text: str) -> str:
+    if not PERIOD.match(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a period written YYYY-MM")
+    return text
+
+
+def periods_between(first: str, last: str) -> list[str]:
+    if first > last:
+        raise UsageError(f"--from {first} is after --to {last}")
+    out, (year, month) = [], (int(first[:4]), int(first[5:]))
+    while f"{year:04d}-{month:02d}" <= last:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    if not rows:
+        return "  (none)"
+    text = [[cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(t[i]) for t in text)) for i, c in enumerate(columns)]
+    line = lambda cells: "  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))  # noqa: E731
+    return "\n".join([line(columns), line(["-" * w for w in widths])] + [line(t) for t in text])
+
+
+def settings_and_sources():
+    from samla_airflow.settings_bridge import export_airflow_settings
+    from transforms.config.settings import load_settings
+    from transforms.config.sources import load_sources
+
+    export_airflow_settings()
+    settings = load_settings()
+    return settings, load_sources(settings.sources_file, settings.data_dir)
+
+
+def cell(value) -> str:
+    value = plain(value)
+    return "" if value is None else str(value)
+
+
+def plain(value):
+    """A numpy scalar or missing value as a plain Python value (None for NaN/NA)."""
+    if value is None:
+        return None
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value.item() if hasattr(value, "item") else value
