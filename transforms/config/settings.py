@@ -30,6 +30,7 @@ SETTING_NAMES = (
     "SAMLA_SMTP_CONN_ID",  # Airflow connection for steward emails (default smtp_default)
     "SAMLA_MAIL_FROM",  # sender of steward emails
     "SAMLA_DATA_DOCS_URL",  # where SAMLA_DATA_DIR is served, for Data Docs links in emails
+    "SAMLA_LANGUAGE",  # sv (default) or en: the language of every message (transforms.messages)
 )
 
 

@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from transforms.config.settings import SettingsError
     from transforms.config.sources import SourcesError
+    from transforms.messages import LanguageError, language
 
     parser = build_parser()
     try:
@@ -46,11 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         from samla_airflow.airflow_runner import prepare_airflow_env
         from transforms.config.settings import load_settings
 
+        language()  # a wrong SAMLA_LANGUAGE stops here, before any work
         # Before anything imports airflow: its configuration is read once, at import.
         data_dir = load_settings().data_dir
         os.environ["SAMLA_DATA_DIR"] = str(data_dir)
         prepare_airflow_env(data_dir)
         return args.func(args)
-    except (UsageError, SettingsError, SourcesError) as exc:
+    except (UsageError, SettingsError, SourcesError, LanguageError) as exc:
         print(f"samla {args.command}: {exc}", file=sys.stderr)
         return USAGE
