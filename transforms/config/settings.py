@@ -31,6 +31,10 @@ SETTING_NAMES = (
     "SAMLA_MAIL_FROM",  # sender of steward emails
     "SAMLA_DATA_DOCS_URL",  # where SAMLA_DATA_DIR is served, for Data Docs links in emails
     "SAMLA_LANGUAGE",  # sv (default) or en: the language of every message (transforms.messages)
+    "SAMLA_MAX_FILE_BYTES",  # per-file limits (issue 11.3), see ``Limits``
+    "SAMLA_MAX_ROWS",
+    "SAMLA_MAX_COLUMNS",
+    "SAMLA_MAX_CELL_CHARS",
 )
 
 
@@ -102,6 +106,36 @@ def _int_setting(name: str, default: int, minimum: int) -> int:
     if value < minimum:
         raise SettingsError(f"{name}={value} must be at least {minimum}")
     return value
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-file limits, checked before a delivery is loaded (issue 11.3); generous for monthly exports.
+
+    A workbook's unpacked contents may be ``UNPACKED_FACTOR`` times ``max_bytes``
+    (sheet XML is verbose); beyond any limit the file is rejected as a whole.
+    """
+
+    max_bytes: int = 200_000_000
+    max_rows: int = 2_000_000
+    max_columns: int = 200
+    max_cell_chars: int = 10_000
+    UNPACKED_FACTOR = 5
+
+    @property
+    def max_unpacked_bytes(self) -> int:
+        return self.max_bytes * self.UNPACKED_FACTOR
+
+
+def load_limits() -> Limits:
+    """The limits from SAMLA_MAX_FILE_BYTES/ROWS/COLUMNS/CELL_CHARS, else the defaults."""
+    default = Limits()
+    return Limits(
+        max_bytes=_int_setting("SAMLA_MAX_FILE_BYTES", default.max_bytes, 1),
+        max_rows=_int_setting("SAMLA_MAX_ROWS", default.max_rows, 1),
+        max_columns=_int_setting("SAMLA_MAX_COLUMNS", default.max_columns, 1),
+        max_cell_chars=_int_setting("SAMLA_MAX_CELL_CHARS", default.max_cell_chars, 1),
+    )
 
 
 def is_demo() -> bool:

@@ -27,7 +27,7 @@ from transforms.config.schema import (
     curated_columns,
 )
 from transforms.config.sources import DATE_FORMATS, DatasetConfig, Source
-from transforms.ingest.parse import FileFault, RawTable
+from transforms.ingest.parse import FileFault, RawTable, clip
 from transforms.privacy import personnummer
 from transforms.privacy.pseudonym import pseudonymise_all
 
@@ -95,11 +95,11 @@ def map_header(table: RawTable, ctx: FileContext) -> tuple[dict[int, str], list[
             continue
         column = key if key in canonical else aliases.get(key)
         if column is None:
-            warnings.append(f"unknown column {name!r} was dropped (not stored)")
+            warnings.append(f"unknown column {clip(name, 80)!r} was dropped (not stored)")
             continue
         if column in seen:
             raise FileFault(
-                f"columns {seen[column]!r} and {name!r} both mean '{column}' (duplicated column); "
+                f"columns {clip(seen[column], 80)!r} and {clip(name, 80)!r} both mean '{column}' (duplicated column); "
                 "deliver each column once",
                 "duplicated_column",
             )
@@ -116,7 +116,7 @@ def map_header(table: RawTable, ctx: FileContext) -> tuple[dict[int, str], list[
             accepted.append(f"{column} (header {' / '.join(names)})")
         raise FileFault(
             f"required column(s) missing: {', '.join(accepted)}; the file's header is "
-            f"{', '.join(repr(h) for h in table.header)}",
+            f"{clip(', '.join(repr(h) for h in table.header))}",
             "required_column_missing",
         )
     return mapping, warnings

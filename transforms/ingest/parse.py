@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from transforms.config.settings import Limits, load_limits
 from transforms.config.sources import FormatHints
 
 BOMS = (
@@ -25,14 +26,33 @@ BOMS = (
 )
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
+SHOWN = 200  # characters of delivered content a message may echo (issue 11.3)
+_MESSAGE_MAX = 2000
+# A row element of sheet XML, with or without a namespace prefix (counted before any parser runs).
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_MAX_MEMBERS = 10_000
+
+
+def clip(text: Any, limit: int = SHOWN) -> str:
+    """Delivered text shortened for a message: at most ``limit`` characters, with the full length said."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 class FileFault(Exception):
     """The whole file is rejected; the message says what is wrong and what was expected."""
 
     def __init__(self, message: str, rule: str = "file_unreadable"):
-        super().__init__(message)
+        super().__init__(message if len(message) <= _MESSAGE_MAX else message[:_MESSAGE_MAX] + "…")
         self.rule = rule
+
+
+def _limit_fault(what: str, found: int | str, limit: int, setting: str) -> FileFault:
+    return FileFault(
+        f"the file has {found} {what}, more than the limit of {limit:,} ({setting}); nothing of it was read "
+        "further. Split the export (e.g. one file per month) or ask the project office to raise the limit",
+        "file_too_large",
+    )
 
 
 @dataclass
@@ -58,13 +78,22 @@ def is_xlsx(path: Path, data: bytes, hints: FormatHints) -> bool:
     return data[:4] == b"PK\x03\x04"
 
 
-def read_file(path: Path, hints: FormatHints) -> RawTable:
+def read_file(path: Path, hints: FormatHints, limits: Limits | None = None) -> RawTable:
+    """The file's cells; every limit is checked before the data is loaded (issue 11.3)."""
+    limits = limits or load_limits()
+    size = Path(path).stat().st_size
+    if size > limits.max_bytes:
+        raise _limit_fault("bytes", f"{size:,}", limits.max_bytes, "SAMLA_MAX_FILE_BYTES")
     data = Path(path).read_bytes()
     if not data:
         raise FileFault("the file is empty (0 bytes); expected a header row and data rows", "file_empty")
+    if hints.kind == "csv" and data[:4] == b"PK\x03\x04":
+        raise FileFault("the file is an Excel workbook (a zip archive), but the source declares CSV: save it "
+                        "from Excel as CSV (UTF-8), or declare format.kind: xlsx in the sources file", "wrong_format")
     if is_xlsx(path, data, hints):
-        return read_xlsx(data, hints)
-    return read_csv(data, hints)
+        check_xlsx(data, limits, hints.header_row or 1)
+        return read_xlsx(data, hints, limits)
+    return read_csv(data, hints, limits)
 
 
 # --- CSV / text -----------------------------------------------------------------------
@@ -98,21 +127,46 @@ def decode(data: bytes, declared: str | None) -> tuple[str, str]:
     raise FileFault("the file's encoding could not be recognised; expected UTF-8, Windows-1252 or UTF-16 with BOM")
 
 
-def _split(text: str, delimiter: str) -> list[list[str]]:
+def _split(text: str, delimiter: str, limits: Limits) -> list[list[str]]:
+    """Records of the text, stopping at the first one past a limit (columns, cell length, rows)."""
+    csv.field_size_limit(limits.max_cell_chars + 1)
+    records, rows = [], 0
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        for record in reader:
+            if len(record) > limits.max_columns:
+                raise _limit_fault("fields on line " + str(reader.line_num), f"{len(record):,}", limits.max_columns,
+                                   "SAMLA_MAX_COLUMNS")
+            if record and max(map(len, record)) > limits.max_cell_chars:
+                raise _cell_fault(reader.line_num, limits)
+            rows += bool(record)
+            if rows > limits.max_rows + 1:  # + the header row
+                raise _limit_fault("rows", f"more than {limits.max_rows:,}", limits.max_rows, "SAMLA_MAX_ROWS")
+            records.append(record)
     except csv.Error as exc:
-        raise FileFault(f"the text cannot be split into fields: {exc}; check quoting") from None
+        if "field limit" in str(exc):
+            raise _cell_fault(reader.line_num, limits) from None
+        raise FileFault(f"the text cannot be split into fields: {clip(exc)}; check quoting") from None
+    return records
 
 
-def detect_delimiter(text: str) -> str:
+def _cell_fault(line: int, limits: Limits) -> FileFault:
+    return _limit_fault(f"characters in one cell (row {line})", f"more than {limits.max_cell_chars:,}",
+                        limits.max_cell_chars, "SAMLA_MAX_CELL_CHARS")
+
+
+def detect_delimiter(text: str, limits: Limits | None = None) -> str:
     """The candidate giving the most fields in the header, consistently in the first lines."""
+    limits = limits or load_limits()
+    csv.field_size_limit(limits.max_cell_chars + 1)  # the csv module stops a longer field itself
     sample = "\n".join(line for line in text.splitlines()[:50] if line.strip())
-    best, best_score = None, (0, 0.0)
+    best, best_score, too_long = None, (0, 0.0), 0
     for delimiter in (";", "\t", ","):
+        reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
         try:
-            rows = list(csv.reader(io.StringIO(sample), delimiter=delimiter))
-        except csv.Error:
+            rows = list(reader)
+        except csv.Error as exc:
+            too_long = too_long or ("field limit" in str(exc) and reader.line_num)
             continue
         if not rows:
             continue
@@ -121,15 +175,18 @@ def detect_delimiter(text: str) -> str:
         score = (width if width > 1 else 0, consistent)
         if score > best_score:
             best, best_score = delimiter, score
+    if best is None and too_long:
+        raise _cell_fault(too_long, limits)
     if best is None:
         raise FileFault("no delimiter found: expected fields separated by comma, semicolon or tab")
     return best
 
 
-def read_csv(data: bytes, hints: FormatHints) -> RawTable:
+def read_csv(data: bytes, hints: FormatHints, limits: Limits | None = None) -> RawTable:
     text, encoding = decode(data, hints.encoding)
-    delimiter = hints.delimiter or detect_delimiter(text)
-    records = _split(text, delimiter)
+    limits = limits or load_limits()
+    delimiter = hints.delimiter or detect_delimiter(text, limits)
+    records = _split(text, delimiter, limits)
     line_numbers = list(range(1, len(records) + 1))
     header_index = _header_index(records, hints.header_row)
     header = [str(h).strip() for h in records[header_index]]
@@ -174,36 +231,122 @@ def _detect_decimal(rows: list[list[Any]]) -> str:
 # --- Excel ----------------------------------------------------------------------------
 
 
-def read_xlsx(data: bytes, hints: FormatHints) -> RawTable:
-    import openpyxl  # only xlsx sources pay for it
+def check_xlsx(data: bytes, limits: Limits, header_row: int = 1) -> None:
+    """Limits of a workbook from its zip directory and a streamed count of its sheets' rows.
 
+    Independent of the reader and never from the sheet's declared dimension: the
+    unpacked sizes are those the zip directory states (``zipfile`` reads no more),
+    rows are ``<row>`` elements counted in the decompressed stream, and XML that
+    declares a document type or entities (which Excel never writes) is refused.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+        if len(members) > _MAX_MEMBERS:
+            raise FileFault(f"the workbook holds {len(members):,} parts, not an Excel export; re-save it from Excel")
+        unpacked = sum(m.file_size for m in members)
+        if unpacked > limits.max_unpacked_bytes:
+            raise _limit_fault("bytes when unpacked", f"{unpacked:,}", limits.max_unpacked_bytes,
+                               f"{Limits.UNPACKED_FACTOR} × SAMLA_MAX_FILE_BYTES")
+        for member in members:
+            if member.filename.endswith((".xml", ".rels")):
+                rows = _xml_rows(archive, member, limits.max_rows + header_row)
+                if rows > limits.max_rows + header_row:
+                    raise _limit_fault("rows", f"more than {limits.max_rows:,}", limits.max_rows, "SAMLA_MAX_ROWS")
+    except FileFault:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise FileFault(f"the workbook cannot be opened as .xlsx ({type(exc).__name__}: the file is damaged or cut "
+                        "off); re-save it from Excel as .xlsx and deliver it again") from None
+
+
+def _xml_rows(archive: zipfile.ZipFile, member: zipfile.ZipInfo, stop: int) -> int:
+    """Row elements in one XML part, streamed in chunks; stops counting past ``stop``."""
+    count, tail, first = 0, b"", True
+    with archive.open(member) as handle:
+        while chunk := handle.read(1 << 20):
+            if first and (b"<!DOCTYPE" in chunk[:4096] or b"<!ENTITY" in chunk[:4096]):
+                raise FileFault(f"part {clip(member.filename, 80)!r} of the workbook declares a document type or "
+                                "entities, which Excel never writes; the file was not read. Re-save it from Excel")
+            first = False
+            buffer = tail + chunk
+            cut = buffer.rfind(b"<")  # a tag is never split between the counted part and the tail
+            cut = len(buffer) if cut < 0 else cut
+            count += len(_ROW_TAG.findall(buffer, 0, cut))
+            tail = buffer[cut:]
+            if count > stop:
+                return count
+    return count + len(_ROW_TAG.findall(tail))
+
+
+def read_xlsx(data: bytes, hints: FormatHints, limits: Limits | None = None) -> RawTable:
+    import openpyxl  # only xlsx sources pay for it; it parses XML with defusedxml (a locked dependency)
+
+    limits = limits or load_limits()
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileFault(f"the workbook cannot be opened as .xlsx ({type(exc).__name__}); re-save it from Excel as .xlsx") from None
+    except Exception as exc:  # noqa: BLE001 - whatever a delivered workbook makes the parser raise is a file fault
+        raise FileFault(f"the workbook cannot be opened as .xlsx ({type(exc).__name__}); re-save it from Excel as "
+                        ".xlsx") from None
     try:
         sheet = _sheet(workbook, hints.sheet)
-        records = [list(row) for row in sheet.iter_rows(values_only=True)]
+        records = _sheet_records(sheet, limits)
+    except FileFault:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a cut-off or hostile sheet (ParseError, entities) is a file fault
+        raise FileFault(f"the workbook's sheet cannot be read ({type(exc).__name__}: damaged, cut off or not written "
+                        "by Excel); re-save it from Excel as .xlsx and deliver it again") from None
     finally:
         workbook.close()
     if not records:
-        raise FileFault(f"sheet '{sheet.title}' is empty; expected a header row and data rows", "file_empty")
-    header_index = _header_index(records, hints.header_row)
-    header = [str(h).strip() if h is not None else "" for h in records[header_index]]
-    while header and header[-1] == "":
-        header.pop()
+        raise FileFault(f"sheet '{clip(sheet.title, 80)}' is empty; expected a header row and data rows", "file_empty")
+    if hints.header_row is not None:
+        header_at = next((i for i, (n, _) in enumerate(records) if n == hints.header_row), None)
+        if header_at is None:
+            raise FileFault(f"the configured header row {hints.header_row} is empty or past the end of the sheet",
+                            "header_missing")
+    else:
+        header_at = 0
+    header_number, header_cells = records[header_at]
+    header = ["" if h is None else str(h) for h in header_cells]
     rows, numbers = [], []
-    for offset, record in enumerate(records[header_index + 1 :], start=header_index + 2):
-        cells = [_xlsx_cell(c) for c in record[: len(header)]]
+    for number, record in records[header_at + 1:]:
+        cells = record[: len(header)]
         if not any(c is not None for c in cells):
             continue
         cells += [None] * (len(header) - len(cells))
         rows.append(cells)
-        numbers.append(offset)
-    detected = {"kind": "xlsx", "sheet": sheet.title, "header_row": header_index + 1}
+        numbers.append(number)
+    detected = {"kind": "xlsx", "sheet": clip(sheet.title, 80), "header_row": header_number}
     # Numeric cells are numbers already; text cells holding numbers follow the declaration,
     # and harmonise accepts either mark when no declaration says otherwise.
     return RawTable(header=header, rows=rows, row_numbers=numbers, detected=detected, decimal=hints.decimal or ",")
+
+
+def _sheet_records(sheet, limits: Limits) -> list[tuple[int, list[Any]]]:
+    """(row number, cells) of the sheet's non-empty rows, streamed and checked against the limits.
+
+    The declared dimension is dropped first: read-only openpyxl would otherwise pad
+    every row to it (``A1:XFD1048576`` is 17 billion cells).
+    """
+    sheet.reset_dimensions()
+    records = []
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if not row:
+            continue
+        cells = [_xlsx_cell(c) for c in row]
+        while cells and cells[-1] is None:
+            cells.pop()
+        if not cells:
+            continue
+        if len(cells) > limits.max_columns:
+            raise _limit_fault(f"columns in row {number}", f"{len(cells):,}", limits.max_columns, "SAMLA_MAX_COLUMNS")
+        if any(isinstance(c, str) and len(c) > limits.max_cell_chars for c in cells):
+            raise _cell_fault(number, limits)
+        records.append((number, cells))
+        if len(records) > limits.max_rows + 1:
+            raise _limit_fault("rows", f"more than {limits.max_rows:,}", limits.max_rows, "SAMLA_MAX_ROWS")
+    return records
 
 
 def _sheet(workbook, wanted: str | int | None):
