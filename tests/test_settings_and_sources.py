@@ -133,7 +133,7 @@ def test_every_fault_at_once_and_only_the_faulty_source_stops(tmp_path):
         "source 'a': key 'format.sheet': must be a sheet name, or a sheet number counted from 1 (got 0)",
         "source 'a': key 'quarantine_threshold': must be a share between 0 and 1 (e.g. 0.2) (got True)",
         "source 'a': key 'colums': unknown key; allowed: id, name, municipalities, delivery, format, columns, "
-        "codes, steward, quarantine_threshold, datasets",
+        "codes, steward, quarantine_threshold, participants_drop, datasets",
         "sources[2]: key 'id': is required",
     ]
     config = parse_sources(doc, tmp_path, strict=False)
@@ -149,3 +149,15 @@ def test_source_ids_unique_ignoring_case(tmp_path):
     assert list(config.sources) == ["kfv"]
     with pytest.raises(SourcesError, match="source 'KFV': key 'id': is used by two sources"):
         config.get("KFV")
+
+
+def test_participants_drop_key(tmp_path):
+    """issue 11.5: warn by default at 10 %; a source may say reject, and the key is checked."""
+    base = {"id": "x", "municipalities": ["1480"], "delivery": {"folder": "f"}}
+    default = parse_sources({"sources": [base]}, tmp_path).get("x")
+    assert (default.participants_drop_share, default.participants_drop_action) == (0.10, "warn")
+    strict = parse_sources({"sources": [base | {"participants_drop": {"max_share": 0.05, "action": "reject"}}]},
+                           tmp_path).get("x")
+    assert (strict.participants_drop_share, strict.participants_drop_action) == (0.05, "reject")
+    with pytest.raises(SourcesError, match="participants_drop.action"):
+        parse_sources({"sources": [base | {"participants_drop": {"action": "ignore"}}]}, tmp_path)

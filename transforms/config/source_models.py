@@ -52,6 +52,7 @@ PROBLEMS = {
     "id": "must be 1-40 letters A-Z, digits, '_' or '-' (it names folders and tasks)",
     "municipalities": "must be a non-empty list of kommunkoder",
     "quarantine_threshold": "must be a share between 0 and 1 (e.g. 0.2)",
+    "max_share": "must be a share between 0 and 1 (e.g. 0.1)",
     "header_row": "must be a row number from 1",
     "checkbox_booleans": "must be true or false",
     "sheet": "must be a sheet name, or a sheet number counted from 1",
@@ -146,6 +147,13 @@ DatasetsModel = create_model(
 )
 
 
+class ParticipantsDropModel(_Strict):
+    """issue 11.5: a participants snapshot dropping more than ``max_share`` of the previous one's persons."""
+
+    max_share: Annotated[StrictFloat | StrictInt, Field(ge=0, le=1)] = 0.10
+    action: Literal["warn", "reject"] = "warn"
+
+
 class SourceModel(_Strict):
     id: Annotated[str, BeforeValidator(_text), StringConstraints(pattern=SOURCE_ID)]
     name: Text | None = None
@@ -157,6 +165,7 @@ class SourceModel(_Strict):
     codes: dict[_columns_of(None), Codes] | None = None
     steward: StewardModel | None = None
     quarantine_threshold: Annotated[StrictFloat | StrictInt, Field(ge=0, le=1)] = 0.20
+    participants_drop: ParticipantsDropModel | None = None
     datasets: DatasetsModel | None = None
 
 

@@ -79,6 +79,8 @@ class Source:
     steward_name: str | None = None
     steward_email: str | None = None
     quarantine_threshold: float = 0.20
+    participants_drop_share: float = 0.10  # issue 11.5: more persons gone from the snapshot than this share ...
+    participants_drop_action: str = "warn"  # ... warns the steward (default) or rejects the snapshot
 
     @property
     def label(self) -> str:
@@ -183,6 +185,8 @@ def _source(model: SourceModel, data_dir: Path) -> Source:
         steward_name=steward.name if steward else None,
         steward_email=steward.email if steward else None,
         quarantine_threshold=float(model.quarantine_threshold),
+        participants_drop_share=float(model.participants_drop.max_share) if model.participants_drop else 0.10,
+        participants_drop_action=model.participants_drop.action if model.participants_drop else "warn",
     )
 
 
