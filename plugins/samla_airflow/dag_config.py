@@ -2,7 +2,10 @@
 
 Reading the sources file (a small YAML) is the one parse-time read: the DAGs
 are a factory over the sources (one task and one Asset per source), so adding
-a municipality is a configuration change only.
+a municipality is a configuration change only. Only ids and names are read
+here, never validated: a faulty entry still gets its task, which fails with
+the fault (exports.md, "Configuration faults are contained"), and a file that
+cannot be read gives no source tasks while the DAGs still load.
 """
 
 from __future__ import annotations
@@ -12,8 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from transforms.config.settings import DEFAULT_DATA_DIR, DEFAULT_SOURCES
-from transforms.config.sources import load_sources
+from transforms.config.settings import DEFAULT_SOURCES
 
 CURATED_ASSET_PREFIX = "samla_curated_"
 PUBLISHED_ASSET = "samla_published"
@@ -29,6 +31,11 @@ def default_args(retries: int, retry_delay: timedelta) -> dict:
     return {"owner": "samla", "retries": retries, "retry_delay": retry_delay}
 
 
+def _safe(text: str) -> str:
+    # Task ids and Asset names must be ASCII; a faulty id still needs a task to fail in.
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in text)
+
+
 @dataclass(frozen=True)
 class SourceEntry:
     id: str
@@ -36,15 +43,40 @@ class SourceEntry:
 
     @property
     def task_id(self) -> str:
-        return "ingest_" + "".join(c if c.isalnum() or c in "-_" else "_" for c in self.id)
+        return "ingest_" + _safe(self.id)
 
     @property
     def asset_name(self) -> str:
-        return CURATED_ASSET_PREFIX + self.id
+        return CURATED_ASSET_PREFIX + _safe(self.id)
+
+
+def sources_path() -> Path:
+    """SAMLA_SOURCES from the environment, else the Airflow Variable, else the default.
+
+    The tasks resolve it the same way (settings_bridge), so the task list and the
+    tasks always read the same file.
+    """
+    path = os.environ.get("SAMLA_SOURCES")
+    if not path:
+        from samla_airflow.settings_bridge import _variable
+
+        path = _variable("SAMLA_SOURCES")
+    return Path(path or DEFAULT_SOURCES).expanduser()
 
 
 def source_entries() -> list[SourceEntry]:
-    path = Path(os.environ.get("SAMLA_SOURCES") or DEFAULT_SOURCES)
-    data_dir = Path(os.environ.get("SAMLA_DATA_DIR") or DEFAULT_DATA_DIR)
-    config = load_sources(path, data_dir)
-    return [SourceEntry(s.id, s.label) for s in config.sources.values()]
+    from transforms.config.sources import SourcesError, read_document
+
+    try:
+        document = read_document(sources_path())
+    except SourcesError:
+        return []  # every task reports the fault when it runs
+    raw = document.get("sources") if isinstance(document, dict) else None
+    entries: dict[str, SourceEntry] = {}
+    for index, item in enumerate(raw if isinstance(raw, list) else []):
+        sid = item.get("id") if isinstance(item, dict) else None
+        sid = str(sid) if isinstance(sid, str | int) and str(sid) else f"sources[{index}]"
+        name = item.get("name") if isinstance(item, dict) else None
+        entry = SourceEntry(sid, f"{sid} {name}" if isinstance(name, str) and name != sid else sid)
+        entries.setdefault(entry.task_id, entry)  # an id used twice: one task, which fails
+    return list(entries.values())

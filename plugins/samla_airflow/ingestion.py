@@ -17,13 +17,14 @@ log.addFilter(MaskingFilter())  # task logs carry file names and messages
 
 @contextmanager
 def configuration_errors_fail_fast():
-    """A missing key or a broken sources file will not mend itself: fail without retries."""
+    """A missing key or a broken sources or project file will not mend itself: fail without retries."""
+    from transforms.config.project import ProjectError
     from transforms.config.settings import SettingsError
     from transforms.config.sources import SourcesError
 
     try:
         yield
-    except (SettingsError, SourcesError) as exc:
+    except (SettingsError, SourcesError, ProjectError) as exc:
         from airflow.sdk.exceptions import AirflowFailException
 
         raise AirflowFailException(str(exc)) from None
@@ -50,9 +51,10 @@ def ingest_one_source(source_id: str, periods: tuple[str, str] | None, today: da
     from transforms.config.sources import load_sources
     from transforms.ingest.pipeline import ingest_source
 
-    settings = load_settings()
     with configuration_errors_fail_fast():
-        config = load_sources(settings.sources_file, settings.data_dir)
+        settings = load_settings()
+        # Other entries' faults are theirs: this source runs unless its own entry or the file is faulty.
+        config = load_sources(settings.sources_file, settings.data_dir, strict=False)
         source = config.get(source_id)
         key = pseudonym_key(settings)
     files = landing_files(settings, source)
@@ -71,8 +73,11 @@ def check_unknown_sources() -> list[dict[str, Any]]:
     from transforms.config.sources import load_sources
     from transforms.ingest.pipeline import report_unknown_sources
 
-    settings = load_settings()
-    found = report_unknown_sources(settings, load_sources(settings.sources_file, settings.data_dir))
+    with configuration_errors_fail_fast():
+        settings = load_settings()
+        config = load_sources(settings.sources_file, settings.data_dir, strict=False)
+        config.raise_file_faults()
+    found = report_unknown_sources(settings, config)
     for item in found:
         log.warning("%s/%s: %s", item["folder"], item["file_name"], item["message"])
     return found
@@ -94,9 +99,12 @@ def summarise_run(since) -> dict[str, Any]:
     """Totals over the ledger records written since ``since`` (a run's start), logged as a table."""
     export_airflow_settings()
     from transforms.config.settings import load_settings
+    from transforms.config.sources import load_sources
     from transforms.ingest import ledger
 
-    settings = load_settings()
+    with configuration_errors_fail_fast():
+        settings = load_settings()
+        load_sources(settings.sources_file, settings.data_dir, strict=False).raise_file_faults()
     frame = ledger.read(settings.ledger_dir)
     frame = frame[frame["processed_at"] >= since.strftime("%Y-%m-%dT%H:%M:%S")] if since is not None else frame
     totals = {k: int(frame[k].sum()) for k in ("rows_read", "rows_accepted", "rows_quarantined")}

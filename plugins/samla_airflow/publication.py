@@ -11,12 +11,19 @@ log = logging.getLogger(__name__)
 
 
 def _context():
+    """Settings and the valid sources; a faulty entry stops its own source only, a faulty file everything."""
     export_airflow_settings()
+    from samla_airflow.ingestion import configuration_errors_fail_fast
+    from transforms.config.project import current_project
     from transforms.config.settings import load_settings
     from transforms.config.sources import load_sources
 
-    settings = load_settings()
-    return settings, load_sources(settings.sources_file, settings.data_dir)
+    with configuration_errors_fail_fast():
+        settings = load_settings()
+        config = load_sources(settings.sources_file, settings.data_dir, strict=False)
+        config.raise_file_faults()
+        current_project()
+    return settings, config
 
 
 def publish_indicators(period_range: tuple[str, str] | None) -> dict[str, Any]:

@@ -96,6 +96,7 @@ class SourcesConfig:
     faults: dict[str, tuple[str, ...]] = field(default_factory=dict)
     file_faults: tuple[str, ...] = ()
     project: Project | None = None  # None only when the project file itself is faulty
+    faulty_folders: tuple[Path, ...] = ()  # delivery folders of faulty entries: not "unknown sources"
 
     def get(self, source_id: str) -> Source:
         if self.file_faults or source_id in self.faults:
@@ -109,6 +110,10 @@ class SourcesConfig:
     @property
     def all_faults(self) -> list[str]:
         return [*self.file_faults, *(m for messages in self.faults.values() for m in messages)]
+
+    def raise_file_faults(self) -> None:
+        if self.file_faults:
+            raise SourcesError("\n".join(self.file_faults))
 
     def raise_faults(self) -> None:
         if self.all_faults:
@@ -153,6 +158,12 @@ def _labels(codes: dict[str, dict] | None, base: dict[str, dict[str, str]]) -> d
     return result
 
 
+def _folder(text: str, data_dir: Path) -> Path:
+    """A delivery folder as configured: relative folders lie under SAMLA_DATA_DIR."""
+    folder = Path(text).expanduser()
+    return folder if folder.is_absolute() else data_dir / folder
+
+
 def _source(model: SourceModel, data_dir: Path) -> Source:
     source_format = _format(model.format, FormatHints())
     source_codes = _codes(model.codes, {})
@@ -171,8 +182,7 @@ def _source(model: SourceModel, data_dir: Path) -> Source:
         )
     delivery = model.delivery
     if delivery.folder is not None:
-        folder = Path(delivery.folder).expanduser()
-        place = Delivery(folder=folder if folder.is_absolute() else data_dir / folder, pattern=delivery.pattern)
+        place = Delivery(folder=_folder(delivery.folder, data_dir), pattern=delivery.pattern)
     else:
         place = Delivery(sftp_conn_id=delivery.sftp.conn_id, sftp_path=delivery.sftp.path, pattern=delivery.pattern)
     steward = model.steward
@@ -188,6 +198,12 @@ def _source(model: SourceModel, data_dir: Path) -> Source:
         participants_drop_share=float(model.participants_drop.max_share) if model.participants_drop else 0.10,
         participants_drop_action=model.participants_drop.action if model.participants_drop else "warn",
     )
+
+
+def _municipalities(raw: Any) -> list[str]:
+    """The kommunkoder an entry names, also when other keys of it are faulty (every fault at once)."""
+    munis = raw.get("municipalities") if isinstance(raw, dict) else None
+    return [str(m) for m in munis if isinstance(m, str | int)] if isinstance(munis, list) else []
 
 
 def _where(raw: Any, index: int) -> str:
@@ -224,19 +240,26 @@ def parse_sources(document: Any, data_dir: Path, path: Path | None = None, stric
 
 def _parse_entries(entries: list, data_dir: Path, path: Path | None, project: Project | None) -> SourcesConfig:
     faults: dict[str, list[str]] = {}
+    faulty_folders: list[Path] = []
     models: list[tuple[str, SourceModel]] = []
     for index, raw in enumerate(entries):
         where = _where(raw, index)
         model, problems = entry_faults(raw)
         faults_here = [f"{where}: key '{key}': {problem}" for key, problem in problems]
+        for m in _municipalities(raw):
+            if project is not None and m not in project.municipalities:
+                known = project.municipalities
+                listed = ", ".join(known) if len(known) <= 12 else f"{len(known)} municipalities in the project file"
+                faults_here.append(f"{where}: key 'municipalities': {m!r} is not a municipality of the project "
+                                   f"{project.name} ({listed})")
         if model is not None:
-            for m in model.municipalities:
-                if project is not None and m not in project.municipalities:
-                    faults_here.append(f"{where}: key 'municipalities': {m!r} is not a municipality of the project "
-                                       f"{project.name} ({', '.join(project.municipalities)})")
             models.append((where, model))
         if faults_here:
             faults.setdefault(where.removeprefix("source ").strip("'"), []).extend(faults_here)
+            folder = raw.get("delivery", {}).get("folder") if isinstance(raw, dict) and isinstance(
+                raw.get("delivery"), dict) else None
+            if isinstance(folder, str) and folder:
+                faulty_folders.append(_folder(folder, data_dir))
     seen: dict[str, str] = {}
     claimed: dict[str, str] = {}
     for where, model in models:
@@ -250,9 +273,15 @@ def _parse_entries(entries: list, data_dir: Path, path: Path | None, project: Pr
                 faults.setdefault(sid, []).append(
                     f"{where}: key 'municipalities': {m} is already delivered by source {claimed[m]!r}")
             claimed.setdefault(m, sid)
-    sources = {model.id: _source(model, data_dir) for _, model in models if model.id not in faults}
+    sources: dict[str, Source] = {}
+    for _, model in models:
+        source = _source(model, data_dir)
+        if model.id not in faults:
+            sources[model.id] = source
+        elif source.delivery.folder is not None:
+            faulty_folders.append(source.delivery.folder)
     return SourcesConfig(sources=sources, path=path, faults={k: tuple(v) for k, v in faults.items()},
-                         project=project)
+                         project=project, faulty_folders=tuple(faulty_folders))
 
 
 def read_document(path: Path) -> Any:

@@ -352,6 +352,7 @@ def report_unknown_sources(settings: Settings, config) -> list[dict[str, Any]]:
     under the source id ``_unknown``, so the project office sees them in ``samla status``.
     """
     known = {s.delivery.folder.resolve() for s in config.sources.values() if s.delivery.folder is not None}
+    known |= {folder.resolve() for folder in getattr(config, "faulty_folders", ())}  # faulty entries: not unknown
     outcomes = []
     if not settings.landing_dir.is_dir():
         return outcomes
