@@ -92,7 +92,8 @@ def expected(rec: pd.Series | None, field: str = "value"):
 def test_workbook_opens_with_its_sheets(report):
     path, _ = report
     wb = load_workbook(path)
-    assert wb.sheetnames == ["ESF+ indikatorer", "Tidsserie", "Projektindikatorer", "Definitioner", "Diagram"]
+    assert wb.sheetnames == ["ESF+ indikatorer", "Dataläge", "Tidsserie", "Projektindikatorer", "Definitioner",
+                             "Diagram"]
     assert len(wb["Diagram"]._charts) == 1
     for ws in wb.worksheets:
         assert ws.freeze_panes is not None, ws.title
@@ -166,6 +167,8 @@ def test_definitions_list_every_indicator_and_the_stale_sources(report):
         assert row[1:4] == (ind.name_sv, ind.name_en, ind.definition)
     assert "Röjandeskydd" in text and ".." in text and "5 elever" in text
 
+    values = [r for r in load_workbook(path)["Dataläge"].iter_rows(values_only=True)]
+
     stale = [(r[0], r[1], r[3]) for r in values if r[2] == "Inaktuell"]
     assert ("2025-01", "kfv", "2025-01") not in stale  # kfv is current in 2025-01
     assert ("2025-02", "kfv", "2025-01") in stale
@@ -208,3 +211,34 @@ def test_refuses_the_restricted_table(tmp_path):
                           areas=areas_frame(), indicators=indicators_frame(),
                           periods=["2025-01"], generated_at="now")
     assert fund_report.SUPPRESSED == ".."
+
+
+def test_data_status_sheet_names_every_problem_and_says_complete_only_without_one(tmp_path):
+    areas, iv = areas_frame(), published(PERIODS)
+    delivered = [(p, s, d, "delivered", f"{d}_{p}.csv", "2025-04-01T06:00:00+00:00")
+                 for p in PERIODS for s in ("1480", "kfv") for d in ("participants", "attendance", "survey",
+                                                                     "activities")]
+    columns = ["period", "source", "dataset", "state", "file_name", "arrived_at"]
+
+    def sheet(rows) -> str:
+        path = write_fund_report(tmp_path / f"r{len(rows)}.xlsx", indicator_values=iv, source_status=status(PERIODS)[:0],
+                                 areas=areas, indicators=indicators_frame(), periods=PERIODS,
+                                 generated_at="2025-04-02 06:00 UTC",
+                                 dataset_status=pd.DataFrame(rows, columns=columns))
+        wb = load_workbook(path)
+        esf_notes = " ".join(str(c) for r in wb["ESF+ indikatorer"].iter_rows(max_row=5, values_only=True)
+                             for c in r if c)
+        return esf_notes, [r for r in wb["Dataläge"].iter_rows(values_only=True)]
+
+    notes, rows = sheet(delivered)
+    assert "komplett" in rows[1][0] and "INTE" not in rows[1][0] and "komplett" in notes
+    broken = [r if (r[0], r[1], r[2]) != ("2025-02", "kfv", "attendance") else
+              (*r[:3], "rejected", "attendance_2025-02.csv", "2025-03-03T07:00:00+00:00") for r in delivered]
+    broken = [r for r in broken if (r[0], r[1], r[2]) != ("2025-03", "1480", "survey")]
+    broken.append(("2025-03", "1480", "survey", "missing", None, None))
+    notes, rows = sheet(broken)
+    assert rows[1][0].startswith("Dataläge 2025-01–2025-03: INTE komplett – 1 avvisade och 1 saknade")
+    assert "INTE komplett" in notes
+    listed = [r[:5] for r in rows if r[3] in ("Avvisad", "Saknas")]
+    assert listed == [("2025-02", "kfv", "Närvaro", "Avvisad", "attendance_2025-02.csv"),
+                      ("2025-03", "1480", "Enkät", "Saknas", None)]

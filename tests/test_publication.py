@@ -103,3 +103,55 @@ def test_published_table_is_suppressed_and_parquet_equals_warehouse(world):
     assert set(parquet.columns) == {"period", "area_level", "area_code", "gender", "indicator", "numerator",
                                     "denominator", "value", "suppressed"}
     assert paths["fund_report"].endswith(".xlsx")
+
+
+def test_rejected_attendance_shows_in_dataset_status_and_the_report(world):
+    settings, config = world
+    for sid, persons in (("1489", PNRS[:7]), ("1480", PNRS[7:])):
+        folder = config.get(sid).delivery.folder
+        write_csv(folder / "participants_2024-11.csv", [participant(p, entry_date="2024-09-02") for p in persons])
+        rows = [attendance(p, "2024-11") for p in persons]
+        if sid == "1480":  # a required column missing: the file is rejected
+            rows = [{k: v for k, v in r.items() if k != "scheduled_min"} for r in rows]
+        write_csv(folder / "attendance_2024-11.csv", rows)
+    ingest_all(settings, config)
+    publication.publish(settings, config)
+    paths = publication.export_files(settings)
+    status = warehouse.read_table(settings.warehouse_url, "dataset_status").set_index(["period", "source", "dataset"])
+    assert status.loc[("2024-11", "1480", "attendance"), "state"] == "rejected"
+    assert status.loc[("2024-11", "1480", "attendance"), "file_name"] == "attendance_2024-11.csv"
+    assert status.loc[("2024-11", "1489", "attendance"), "state"] == "delivered"
+    assert status.loc[("2024-10", "1480", "attendance"), "state"] == "delivered"
+    assert status.loc[("2024-11", "1480", "survey"), "state"] == "missing"
+    assert len(status) == 3 * 2 * 4
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    assert pd.read_parquet(paths["dataset_status"]).shape == (24, 6)
+    sheet = [r for r in load_workbook(paths["fund_report"])["Dataläge"].iter_rows(values_only=True)]
+    assert "INTE komplett" in sheet[1][0]
+    assert ("2024-11", "1480", "Närvaro", "Avvisad", "attendance_2024-11.csv") in [r[:5] for r in sheet]
+
+
+def test_a_range_publish_records_only_what_it_published(world, monkeypatch):
+    settings, config = world
+    publication.publish(settings, config)
+    time.sleep(0.01)
+    folder = config.get("1480").delivery.folder
+    write_csv(folder / "attendance_2024-09.csv", [attendance(p, "2024-09", attended=500, valid=250, invalid=250)
+                                                 for p in PNRS[7:]])
+    ingest_all(settings, config)
+    limited = publication.publish(settings, config, ("2024-10", "2024-10"))
+    assert limited["periods"] == ["2024-10"]
+    later = publication.publish(settings, config)  # 2024-09 changed outside the range: still to publish
+    assert later["published"] and later["periods"] == ["2024-09", "2024-10"]
+    assert not publication.publish(settings, config)["published"]
+
+    monkeypatch.setenv("SAMLA_SUPPRESSION_THRESHOLD", "3")
+    settings3 = load_settings()
+    assert publication.publish(settings3, config, ("2024-09", "2024-09"))["periods"] == ["2024-09"]
+    again = publication.publish(settings3, config)  # 2024-10 was never published with threshold 3
+    assert again["published"] and again["periods"] == ["2024-09", "2024-10"]
+    log_rows = warehouse.read_table(settings.warehouse_url, "publication_log")
+    assert list(log_rows.periods) == ["2024-09,2024-10", "2024-10", "2024-09,2024-10", "2024-09", "2024-09,2024-10"]
+    assert '"file_name": "attendance_2024-09.csv"' in log_rows.inputs.iloc[1]

@@ -31,10 +31,10 @@ WORKER = Path(__file__).with_name("publish_worker.py")
 PERIODS = ["2024-12", "2025-01", "2025-02"]
 GENDERS = ("all", "female", "male", "nonbinary")
 TABLES = (
-    "indicator_values", "indicator_values_restricted", "source_status",
+    "indicator_values", "indicator_values_restricted", "source_status", "dataset_status",
     "areas", "indicators", "load_ledger", "quarantine_summary",
 )
-VIEWS = ("v_esf_by_gender", "v_latest_indicators")
+VIEWS = ("v_indicators", "v_esf_by_gender", "v_latest_indicators")
 ESF_CODES = [c for c in warehouse.indicators_frame().indicator if c.startswith(("EECO", "EECR"))]
 
 
@@ -115,7 +115,13 @@ def build(periods: list[str], variant: int = 0) -> dict:
         [("1480", "participants", periods[-1], "a" * 64, "person_id", "luhn", 1 + variant)],
         columns=["source", "dataset", "period", "file_sha256", "column", "rule", "rows"],
     )
+    datasets = [(p, src, d, "delivered" if (src, d) != ("kfv", "attendance") else "rejected",
+                 f"{d}_{p}.csv", "2025-03-02T08:00:00+00:00")
+                for p in periods for src in ("1480", "kfv") for d in ("participants", "attendance")]
+    datasets += [(p, "1402", "participants", "missing", None, None) for p in periods]
     return {
+        "dataset_status": pd.DataFrame(
+            datasets, columns=["period", "source", "dataset", "state", "file_name", "arrived_at"]),
         "indicator_values": pd.DataFrame(
             pub, columns=[*cell, "numerator", "denominator", "value", "suppressed"]),
         "indicator_values_restricted": pd.DataFrame(
@@ -202,7 +208,7 @@ def test_column_types(url):
                 "SELECT column_name, data_type FROM information_schema.columns "
                 "WHERE table_name = 'indicator_values'").fetchall())
             comment = conn.execute(
-                "SELECT obj_description('indicator_values_restricted'::regclass)").fetchone()[0]
+                "SELECT obj_description('restricted.indicator_values_restricted'::regclass)").fetchone()[0]
         assert types == {
             "period": "text", "area_level": "text", "area_code": "text", "gender": "text",
             "indicator": "text", "numerator": "bigint", "denominator": "bigint",
@@ -229,7 +235,7 @@ def test_replacing_one_period_leaves_the_others_untouched(url):
     summary = publish(url, **new)
     assert summary["deleted"]["indicator_values"] == 15 * 4 * 23
 
-    for name in ("indicator_values", "indicator_values_restricted", "source_status"):
+    for name in ("indicator_values", "indicator_values_restricted", "source_status", "dataset_status"):
         kept = old[name][old[name].period != "2025-01"]
         expected = pd.concat([kept, new[name]], ignore_index=True)
         assert_frame_equal(read_table(url, name), canonical(name, expected), obj=name)
@@ -289,7 +295,8 @@ def test_postgresql_bulk_inserts_use_copy(pg_url, monkeypatch):
     publish(pg_url, **build(["2025-01"]))
     assert any(s.startswith("COPY indicator_values (") for s in calls)
     assert any('"column"' in s for s in calls if "quarantine_summary" in s)
-    assert len(calls) == 7
+    assert any(s.startswith("COPY restricted.indicator_values_restricted (") for s in calls)
+    assert len(calls) == 9
 
 
 # --------------------------------------------------------------------------- validation
@@ -411,6 +418,7 @@ def test_roundtrip_and_idempotence_property(cells, seed):
     frames["indicator_values"] = pd.DataFrame(rows, columns=frames["indicator_values"].columns)
     frames["indicator_values_restricted"] = frames["indicator_values_restricted"].head(0)
     frames["source_status"] = frames["source_status"].head(0)
+    frames["dataset_status"] = frames["dataset_status"].head(0)
     frames["periods"] = ["2025-01", "2025-02"]
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/w.db"
@@ -457,3 +465,116 @@ def test_write_published_parquet_is_atomic_and_refuses_restricted(tmp_path, monk
         published_files.write_published_parquet(out, {"indicator_values_restricted": old})
     with pytest.raises(ValueError, match="identifier"):
         published_files.write_published_parquet(out, {"../escape": old})
+
+
+# --------------------------------------------------------------------------- restricted apart, log, dictionary
+
+
+def test_sqlite_restricted_numbers_live_in_an_owner_only_file(tmp_path):
+    url = f"sqlite:///{tmp_path / 'wh' / 'warehouse.db'}"
+    publish(url, **build(["2025-01"]))
+    restricted_url, schema = warehouse.restricted_location(url)
+    path = tmp_path / "wh" / "warehouse_restricted.db"
+    assert schema is None and restricted_url.endswith(str(path))
+    assert path.stat().st_mode & 0o777 == 0o600
+    for extra in path.parent.glob("warehouse_restricted.db-*"):  # WAL and shared-memory files
+        assert extra.stat().st_mode & 0o077 == 0, extra
+    engine = sa.create_engine(url)
+    try:
+        names = sa.inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    assert "indicator_values" in names and "indicator_values_restricted" not in names
+    assert read_table(url, "indicator_values_restricted").persons.notna().all()
+
+
+@pytest.mark.postgres
+def test_postgresql_reporting_role_cannot_read_the_restricted_schema(pg_url):
+    publish(pg_url, **build(["2025-01"]))
+    dbname = pg_url.rsplit("/", 1)[1]
+    suffix = secrets.token_hex(4)
+    reporting, office = f"samla_reporting_{suffix}", f"samla_office_{suffix}"
+    admin = psycopg.connect(f"host=127.0.0.1 port=5432 user=postgres dbname={dbname}", autocommit=True)
+    try:
+        for role in (reporting, office):
+            admin.execute(f'CREATE ROLE "{role}" LOGIN')
+        # As a DBA would: reporting staff read every public table; the office also the restricted schema.
+        admin.execute(f'GRANT USAGE ON SCHEMA public TO "{reporting}", "{office}"')
+        admin.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{reporting}", "{office}"')
+        admin.execute(f'GRANT USAGE ON SCHEMA restricted TO "{office}"')
+        admin.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA restricted TO "{office}"')
+        as_reporting = psycopg.connect(f"host=127.0.0.1 port=5432 user={reporting} dbname={dbname}", autocommit=True)
+        with as_reporting:
+            assert as_reporting.execute("SELECT count(*) FROM indicator_values").fetchone()[0] > 0
+            assert as_reporting.execute("SELECT count(*) FROM v_indicators").fetchone()[0] > 0
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                as_reporting.execute("SELECT * FROM restricted.indicator_values_restricted")
+            with pytest.raises(psycopg.errors.UndefinedTable):  # nothing restricted left in public
+                as_reporting.execute("SELECT * FROM indicator_values_restricted")
+        with psycopg.connect(f"host=127.0.0.1 port=5432 user={office} dbname={dbname}") as as_office:
+            n = as_office.execute("SELECT count(*) FROM restricted.indicator_values_restricted").fetchone()[0]
+            assert n == 15 * 4 * 23
+    finally:
+        for role in (reporting, office):
+            admin.execute(f'DROP OWNED BY "{role}"')
+            admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+        admin.close()
+
+
+def test_publication_log_shows_restated_cells(url):
+    publish(url, **build(PERIODS, variant=0), inputs=[{"dataset": "participants", "source": "1480"}])
+    publish(url, **build(PERIODS, variant=0))
+    restated = build(["2025-01"], variant=1)
+    publish(url, **restated)
+    log_rows = read_table(url, "publication_log")
+    assert list(log_rows.entry_no) == [1, 2, 3]
+    assert list(log_rows.periods) == [",".join(PERIODS), ",".join(PERIODS), "2025-01"]
+    assert log_rows.cells_changed.iloc[0] == 3 * 15 * 4 * 23  # all new
+    assert log_rows.cells_changed.iloc[1] == 0  # same numbers again
+    old = canonical("indicator_values", build(PERIODS, variant=0)["indicator_values"]).query("period == '2025-01'")
+    new = canonical("indicator_values", restated["indicator_values"])
+    differ = (old.reset_index(drop=True).compare(new.reset_index(drop=True)).index.nunique())
+    assert log_rows.cells_changed.iloc[2] == differ > 0
+    assert log_rows.cells_suppressed.iloc[2] == int(new.suppressed.sum())
+    assert '"source": "1480"' in log_rows.inputs.iloc[0] and log_rows.inputs.iloc[1] == "[]"
+
+
+def test_data_dictionary_documents_every_public_column(url):
+    publish(url, **build(["2025-01"]))
+    dd = read_table(url, "data_dictionary")
+    engine = sa.create_engine(url)
+    try:
+        inspector = sa.inspect(engine)
+        objects = {t: [c["name"] for c in inspector.get_columns(t)]
+                   for t in [*inspector.get_table_names(), *inspector.get_view_names()]}
+    finally:
+        engine.dispose()
+    documented = set(zip(dd.table_name, dd.column_name, strict=True))
+    assert set(VIEWS) <= set(objects) and "data_dictionary" in objects
+    for table, columns in objects.items():
+        assert (table, "") in documented, table
+        for column in columns:
+            assert (table, column) in documented, (table, column)
+    assert (dd.meaning_sv.str.len() > 3).all() and (dd.meaning_en.str.len() > 3).all()
+    if url.startswith("postgresql"):
+        with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
+            comment = conn.execute(
+                "SELECT col_description('indicator_values'::regclass, 9)").fetchone()[0]  # suppressed
+            view = conn.execute("SELECT obj_description('v_indicators'::regclass)").fetchone()[0]
+        assert comment.startswith("Sant när cellen skyddas") and "True when" in comment
+        assert "Alla publicerade perioder" in view
+
+
+def test_v_indicators_covers_every_period_with_swedish_names(url):
+    frames = build(PERIODS)
+    publish(url, **frames)
+    v = read_table(url, "v_indicators")
+    assert sorted(v.period.unique()) == PERIODS and len(v) == len(frames["indicator_values"])
+    assert set(v.gender_sv) == {"kvinnor", "män", "icke-binära", "totalt"}
+    assert set(v.gender_en) == {"women", "men", "non-binary", "total"}
+    row = v.set_index(["period", "area_level", "area_code", "gender", "indicator"]).loc[
+        ("2024-12", "municipality", "1480", "female", "EECO01")]
+    assert (row.area_name, row.area_level_sv, row.gender_sv) == ("Göteborg", "kommun", "kvinnor")
+    assert (row.indicator_name_sv, row.indicator_name_en) == ("Totalt antal deltagare", "Total number of participants")
+    iv = canonical("indicator_values", frames["indicator_values"])
+    assert_frame_equal(v[list(iv.columns)].reset_index(drop=True), iv.reset_index(drop=True))

@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from transforms.config.project import current_project
+from transforms.publish import completeness
 
 SUPPRESSED = ".."
 NOT_APPLICABLE = "."
@@ -36,12 +37,15 @@ GENDER_LABELS = {"all": "Totalt", "female": "Kvinnor", "male": "Män", "nonbinar
 GENDERS = tuple(GENDER_LABELS)
 LEVEL_LABELS = {"region": "Region", "federation": "Delregion", "municipality": "Kommun"}
 KIND_LABELS = {"count": "Antal", "rate": "Andel"}
+DATASET_LABELS = {"participants": "Deltagare", "attendance": "Närvaro", "survey": "Enkät", "activities": "Aktiviteter"}
+STATE_LABELS = {"missing": "Saknas", "rejected": "Avvisad", "delivered": "Levererad"}
 ESF_PREFIXES = ("EECO", "EECR")
 
 SHEET_ESF = "ESF+ indikatorer"
 SHEET_SERIES = "Tidsserie"
 SHEET_PROJECT = "Projektindikatorer"
 SHEET_DEFINITIONS = "Definitioner"
+SHEET_STATUS = "Dataläge"
 SHEET_CHART = "Diagram"
 
 FORMAT_COUNT = "#,##0"
@@ -336,8 +340,7 @@ def _stale_by_period(source_status: pd.DataFrame, periods: list[str]) -> dict[st
     return out
 
 
-def _write_definitions(ws: Worksheet, catalogue: list[dict[str, str]], stale: dict[str, list],
-                       periods: list[str], threshold: int, generated_at: str) -> None:
+def _write_definitions(ws: Worksheet, catalogue: list[dict[str, str]], threshold: int, generated_at: str) -> None:
     header_row = _preamble(ws, "Definitioner och dataläge", [f"Skapad {generated_at}."])
     labels = ["Kod", "Benämning", "Name (English)", "Definition", "Typ"]
     _header(ws, header_row, labels)
@@ -365,8 +368,40 @@ def _write_definitions(ws: Worksheet, catalogue: list[dict[str, str]], stale: di
         row += 1
         safe_text(ws.cell(row=row, column=1), line)
 
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    _fit_columns(ws, header_row, 5, {1: 14, 2: 40, 3: 40, 4: 70, 5: 10})
+
+
+def status_headline(problems: pd.DataFrame, stale: dict[str, list], periods: list[str]) -> str:
+    """indicators.md: a report names every missing or rejected dataset of its periods and
+    never calls the data complete while one exists."""
+    if problems.empty:
+        note = " Vissa källor är inaktuella, se nedan." if any(stale.get(p) for p in periods) else ""
+        return f"Dataläge {periods[0]}–{periods[-1]}: komplett – alla datamängder levererade och godkända.{note}"
+    rejected = int((problems["state"] == "rejected").sum())
+    missing = int((problems["state"] == "missing").sum())
+    return (f"Dataläge {periods[0]}–{periods[-1]}: INTE komplett – {rejected} avvisade och {missing} "
+            "saknade datamängder (se listan). Siffrorna vilar på föregående godkända data.")
+
+
+def _write_status(ws: Worksheet, problems: pd.DataFrame, stale: dict[str, list], periods: list[str],
+                  generated_at: str) -> None:
+    header_row = _preamble(ws, "Dataläge – vad siffrorna vilar på", [
+        status_headline(problems, stale, periods),
+        f"Skapad {generated_at}. Avvisad = bara avvisade leveranser (tidigare godkända data gäller; för "
+        "närvaro, enkät och aktiviteter betyder det inga rader för perioden). Saknas = ingen leverans.",
+    ])
+    labels = ["Period", "Källa", "Datamängd", "Status", "Fil", "Ankom"]
+    _header(ws, header_row, labels)
+    row = header_row
+    for r in problems.itertuples(index=False):
+        row += 1
+        for col, value in enumerate((r.period, r.source, DATASET_LABELS.get(r.dataset, r.dataset),
+                                     STATE_LABELS.get(r.state, r.state), r.file_name, r.arrived_at), start=1):
+            safe_text(ws.cell(row=row, column=col), value)
+    last = row
     row += 2
-    safe_text(ws.cell(row=row, column=1), "Dataläge per period").font = _BOLD
+    safe_text(ws.cell(row=row, column=1), "Inaktuella källor per period").font = _BOLD
     row += 1
     safe_text(ws.cell(row=row, column=1),
               "Varje period visar bästa nuvarande kunskap. En källa är inaktuell för en period när "
@@ -382,15 +417,16 @@ def _write_definitions(ws: Worksheet, catalogue: list[dict[str, str]], stale: di
         if not sources:
             row += 1
             safe_text(ws.cell(row=row, column=1), period)
-            safe_text(ws.cell(row=row, column=3), "Alla källor aktuella")
+            safe_text(ws.cell(row=row, column=3), "Alla förteckningar aktuella")
         for source, snapshot in sources:
             row += 1
             safe_text(ws.cell(row=row, column=1), period)
             safe_text(ws.cell(row=row, column=2), source)
             safe_text(ws.cell(row=row, column=3), "Inaktuell")
             safe_text(ws.cell(row=row, column=4), snapshot or "saknas (aldrig godkänd)")
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    _fit_columns(ws, header_row, 5, {1: 14, 2: 40, 3: 40, 4: 70, 5: 10})
+    _finish_table(ws, header_row, len(labels), last, freeze_col=1,
+                  widths={1: 12, 2: 14, 3: 16, 4: 14, 5: 34, 6: 28})
+    ws.auto_filter.ref = None
 
 
 # --------------------------------------------------------------------------- entry point
@@ -432,13 +468,16 @@ def write_fund_report(
     periods: list[str],
     generated_at: str,
     threshold: int = 5,
+    dataset_status: pd.DataFrame | None = None,
 ) -> Path:
     """Write the fund report workbook to ``path`` (atomically) and return ``path``.
 
     ``indicator_values`` must be the PUBLISHED table (suppressed cells without
     numbers); the report shows the latest of ``periods`` on "ESF+ indikatorer"
     and every period of ``periods`` on "Tidsserie" and "Projektindikatorer".
-    ``threshold`` is only quoted in the notes.
+    ``threshold`` is only quoted in the notes. ``dataset_status`` (the published
+    table) gives the "Dataläge" sheet; none given means nothing is known to be
+    delivered, and the report says so rather than "complete".
     """
     if not periods:
         raise ValueError("write_fund_report: no periods to report")
@@ -450,21 +489,23 @@ def write_fund_report(
     esf = [i for i in catalogue if _is_esf(i["indicator"])]
     project = [i for i in catalogue if not _is_esf(i["indicator"])]
     stale = _stale_by_period(source_status, periods)
+    if dataset_status is None:
+        dataset_status = pd.DataFrame([(p, "?", "participants", "missing", None, None) for p in periods],
+                                      columns=["period", "source", "dataset", "state", "file_name", "arrived_at"])
+    problems = completeness.problems(dataset_status, periods)
 
     stale_latest = stale.get(latest, [])
-    state = (
-        "Dataläge: alla källor aktuella."
-        if not stale_latest
-        else "Dataläge: inaktuella källor (äldre förteckning används): "
-        + ", ".join(s for s, _ in stale_latest) + "."
-    )
+    state = status_headline(problems, stale, periods) + (
+        "" if not stale_latest else " Inaktuella källor (äldre förteckning används): "
+        + ", ".join(s for s, _ in stale_latest) + ".")
     notes = [
         f"Period {latest}. Skapad {generated_at}.",
         f"”{SUPPRESSED}” = uppgiften skyddas (färre än {threshold} elever). "
         f"”{NOT_APPLICABLE}” = kan inte beräknas. Se bladet {SHEET_DEFINITIONS}.",
         state,
     ]
-    series_notes = [f"Perioder {periods[0]}–{latest}. Skapad {generated_at}.", notes[1]]
+    series_notes = [f"Perioder {periods[0]}–{latest}. Skapad {generated_at}.", notes[1],
+                    status_headline(problems, stale, periods)]
 
     wb = Workbook()
     ws = wb.active
@@ -472,8 +513,8 @@ def write_fund_report(
     _write_esf(ws, latest, area_list, esf, index, notes)
     _write_series(wb.create_sheet(SHEET_SERIES), periods, area_list, esf, index, series_notes)
     _write_project(wb.create_sheet(SHEET_PROJECT), periods, area_list, project, index, series_notes)
-    _write_definitions(wb.create_sheet(SHEET_DEFINITIONS), catalogue, stale, periods,
-                       threshold, generated_at)
+    _write_status(wb.create_sheet(SHEET_STATUS, 1), problems, stale, periods, generated_at)
+    _write_definitions(wb.create_sheet(SHEET_DEFINITIONS), catalogue, threshold, generated_at)
     _write_chart(wb.create_sheet(SHEET_CHART), periods, area_list, index, series_notes)
 
     path = Path(path)

@@ -115,6 +115,42 @@ INDICATORS: tuple[Indicator, ...] = (
               "Of the " + _EXITED + ": those leaving for a national upper-secondary programme or "
               "with a qualification gained.", "rate"),
 )
+_BLAND = "Bland områdets personer med start senast periodens sista dag: "
+_AVSLUT = "avslut senast periodens sista dag"
+_ENKAT = ("Av personerna med ett {m}svar vid T0 och ett senare svar senast periodens sista dag: "
+          "de vars senaste svar är högre än vid T0.")
+# The definitions in Swedish (reporting staff read Swedish first), same rules as above.
+DEFINITIONS_SV: dict[str, str] = {
+    "EECO01": _BLAND + "alla (kumulativt).",
+    "EECO02": _BLAND + "arbetslösa eller långtidsarbetslösa vid start.",
+    "EECO03": _BLAND + "långtidsarbetslösa vid start.",
+    "EECO04": _BLAND + "utanför arbetskraften vid start (i utbildning, det vanliga fallet).",
+    "EECO05": _BLAND + "anställda vid start.",
+    "EECO06": _BLAND + "ålder vid start (hela år) under 18.",
+    "EECO07": _BLAND + "ålder vid start (hela år) 18 till 29, båda inräknade.",
+    "EECO12": _BLAND + "uppgiven funktionsnedsättning.",
+    "EECO14": _BLAND + "född utomlands eller båda föräldrarna födda utomlands.",
+    "EECR01": _BLAND + _AVSLUT + " som arbetssökande.",
+    "EECR02": _BLAND + _AVSLUT + " till studier (nationellt gymnasieprogram eller annan utbildning).",
+    "EECR03": _BLAND + _AVSLUT + " med erhållen kvalifikation.",
+    "EECR04": _BLAND + _AVSLUT + " till anställning.",
+    "ENTRANTS": "Områdets personer som startade under perioden (inte kumulativt).",
+    "EXITS": "Områdets personer som avslutade under perioden (inte kumulativt).",
+    "ACTIVE": "Områdets personer med start senast periodens sista dag och inget avslut, "
+              "eller avslut tidigast periodens första dag.",
+    "ATTENDANCE_RATE": "Närvarande minuter delat med schemalagda minuter, summerat över områdets "
+                       "närvarorader för månaden (viktat med minuter).",
+    "ATTENDANCE_IMPROVED": "Av personerna med schemalagda minuter i månaden och i minst en tidigare "
+                           "månad: de vars närvaroandel i månaden är högre än i deras första månad "
+                           "med schemalagda minuter.",
+    "MOTIVATION_IMPROVED": _ENKAT.format(m="motivations"),
+    "FUTURE_HOPE_IMPROVED": _ENKAT.format(m="framtidstro"),
+    "WELLBEING_IMPROVED": _ENKAT.format(m="välbefinnande"),
+    "WORK_PLACEMENT": "Av personerna på arbetslivs- eller yrkesspår med start senast periodens sista "
+                      "dag: de med minst en praktik eller APL daterad senast periodens sista dag.",
+    "COMPLETION": "Av personerna med " + _AVSLUT + ": de som gick vidare till ett nationellt "
+                  "gymnasieprogram eller fick en kvalifikation.",
+}
 INDICATOR_CODES: tuple[str, ...] = tuple(i.code for i in INDICATORS)
 INDICATOR_BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}
 RATE_CODES = frozenset(i.code for i in INDICATORS if i.kind == "rate")

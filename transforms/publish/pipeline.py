@@ -23,6 +23,7 @@ from transforms.config.settings import Settings
 from transforms.config.sources import SourcesConfig
 from transforms.ingest import curated, ledger
 from transforms.publish import warehouse
+from transforms.publish.completeness import dataset_status
 from transforms.publish.disclosure import suppress
 from transforms.publish.indicators import IndicatorInputs, compute, month_range, published_periods
 
@@ -36,6 +37,7 @@ class Plan:
     periods: list[str]  # the periods to (re)publish
     fingerprint: dict[str, str]  # "dataset/source/period" -> delivery checksum
     reason: str
+    limited: bool = False  # a range asked for that leaves published periods out
 
 
 def input_fingerprint(settings: Settings) -> dict[str, str]:
@@ -62,12 +64,12 @@ def plan(settings: Settings, all_periods: list[str], wanted: tuple[str, str] | N
     state = previous_state(settings)
     in_range = [p for p in all_periods if wanted is None or wanted[0] <= p <= wanted[1]]
     if wanted is not None:
-        return Plan(in_range, fingerprint, "periods asked for")
+        return Plan(in_range, fingerprint, "periods asked for", limited=in_range != all_periods)
     old = state.get("fingerprint")
     if old is None or state.get("threshold") != settings.suppression_threshold or \
             state.get("periods") != all_periods[: len(state.get("periods", []))]:
         return Plan(in_range, fingerprint, "first publication or changed settings")
-    changed = {k for k in set(old) | set(fingerprint) if old.get(k) != fingerprint.get(k)}
+    changed = changed_inputs(old, fingerprint)
     new_periods = [p for p in all_periods if p not in state.get("periods", [])]
     if any(k.startswith("participants/") for k in changed):
         return Plan(in_range, fingerprint, "a participants snapshot changed: every period is restated")
@@ -75,6 +77,53 @@ def plan(settings: Settings, all_periods: list[str], wanted: tuple[str, str] | N
     if first is None:
         return Plan([], fingerprint, "no input changed since the last publication")
     return Plan([p for p in in_range if p >= first], fingerprint, f"inputs changed from {first}")
+
+
+def changed_inputs(old: dict[str, str], new: dict[str, str]) -> list[str]:
+    """The "dataset/source/period" keys whose delivery differs (new, replaced or gone)."""
+    return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+
+
+def published_state(previous: dict, todo: Plan, all_periods: list[str], threshold: int) -> dict:
+    """The state to record after publishing ``todo``: what is now published, no more.
+
+    A publish of some periods only (a range asked for) publishes an input only
+    where every period it affects was among them — a participants snapshot
+    affects every period, another dataset's delivery its period and the later
+    ones — and changes neither the threshold nor the periods on record, so the
+    next full publish still sees what the range left out (issue 8.8).
+    """
+    if not todo.limited:
+        return {"fingerprint": todo.fingerprint, "threshold": threshold, "periods": all_periods}
+    done = set(todo.periods)
+    old = previous.get("fingerprint", {})
+
+    def covered(key: str) -> bool:
+        dataset, _source, period = key.split("/")
+        affected = all_periods if dataset == "participants" else [p for p in all_periods if p >= period]
+        return done.issuperset(affected)
+
+    fingerprint = {}
+    for key in set(old) | set(todo.fingerprint):
+        value = todo.fingerprint.get(key) if covered(key) else old.get(key)
+        if value is not None:
+            fingerprint[key] = value
+    return {"fingerprint": fingerprint, "threshold": previous.get("threshold"),
+            "periods": previous.get("periods", [])}
+
+
+def inputs_changed(previous: dict, fingerprint: dict[str, str], ledger_frame: pd.DataFrame) -> list[dict]:
+    """For ``publication_log.inputs``: each changed delivery with its file name (no row content)."""
+    names = {}
+    if len(ledger_frame):
+        names = dict(zip(ledger_frame["file_sha256"], ledger_frame["file_name"], strict=True))
+    out = []
+    for key in changed_inputs(previous.get("fingerprint", {}), fingerprint):
+        dataset, source, period = key.split("/")
+        sha = fingerprint.get(key)
+        out.append({"dataset": dataset, "source": source, "period": period,
+                    "file_name": names.get(sha) if sha else None, "change": "replaced" if sha else "removed"})
+    return out
 
 
 def publishable_periods(inputs: IndicatorInputs, ledger_frame: pd.DataFrame) -> list[str]:
@@ -113,6 +162,7 @@ def publish(settings: Settings, config: SourcesConfig, wanted: tuple[str, str] |
         return summary
     restricted, status = compute(inputs, todo.periods)
     published = suppress(restricted, settings.suppression_threshold)
+    previous = previous_state(settings)
     result = warehouse.publish(
         settings.warehouse_url,
         indicator_values=published,
@@ -123,18 +173,19 @@ def publish(settings: Settings, config: SourcesConfig, wanted: tuple[str, str] |
         indicators=warehouse.indicators_frame(),
         load_ledger=ledger_frame[LEDGER_COLUMNS],
         quarantine_summary=quarantine_summary(settings),
+        dataset_status=dataset_status(ledger_frame, sorted(config.sources), todo.periods),
+        inputs=inputs_changed(previous, todo.fingerprint, ledger_frame),
     )
-    _write_state(settings, todo, all_periods)
+    _write_state(settings, published_state(previous, todo, all_periods, settings.suppression_threshold))
     summary.update(published=True, rows=result["rows"],
                    suppressed=int(published["suppressed"].sum()), cells=len(published))
     return summary
 
 
-def _write_state(settings: Settings, todo: Plan, all_periods: list[str]) -> None:
+def _write_state(settings: Settings, state: dict) -> None:
     path = _state_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    state = {"fingerprint": todo.fingerprint, "threshold": settings.suppression_threshold, "periods": all_periods}
     tmp.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
     os.replace(tmp, path)
 
@@ -146,7 +197,8 @@ def export_files(settings: Settings) -> dict[str, str]:
 
     url = settings.warehouse_url
     tables = {name: warehouse.read_table(url, name)
-              for name in ("indicator_values", "source_status", "areas", "indicators")}
+              for name in ("indicator_values", "source_status", "dataset_status", "publication_log",
+                           "areas", "indicators", "data_dictionary")}
     paths = write_published_parquet(settings.published_dir, tables)
     periods = sorted(tables["indicator_values"]["period"].unique())
     if not periods:
@@ -155,5 +207,6 @@ def export_files(settings: Settings) -> dict[str, str]:
     report = settings.reports_dir / f"fokus_im_indikatorer_{periods[-1]}.xlsx"
     write_fund_report(report, indicator_values=tables["indicator_values"], source_status=tables["source_status"],
                       areas=tables["areas"], indicators=tables["indicators"], periods=periods,
-                      generated_at=now.strftime("%Y-%m-%d %H:%M UTC"), threshold=settings.suppression_threshold)
+                      generated_at=now.strftime("%Y-%m-%d %H:%M UTC"), threshold=settings.suppression_threshold,
+                      dataset_status=tables["dataset_status"])
     return {**{k: str(v) for k, v in paths.items()}, "fund_report": str(report)}

@@ -12,23 +12,31 @@ Tables (explicit Core definitions below, created when missing):
   gender × indicator; suppressed cells carry no numbers (disclosure rule 3).
 * ``indicator_values_restricted`` — RESTRICTED TO THE PROJECT OFFICE: the same
   cells with the unsuppressed numbers and the number of contributing persons.
-  Never grant it to reporting staff; no view reads from it.
+  Never where the published tables are read (``restricted_location``): schema
+  ``restricted`` on PostgreSQL, a separate owner-only file on SQLite.
 * ``source_status`` — per published period, which snapshot each source
   contributed and whether it was stale.
-* ``areas``, ``indicators`` — dimensions, fully replaced on every publish.
+* ``dataset_status`` — per published period, source and dataset: delivered,
+  missing or rejected, and the delivery that counts.
+* ``publication_log`` — one row appended per publish.
+* ``areas``, ``indicators``, ``data_dictionary`` — dimensions and column
+  meanings (sv/en), fully replaced on every publish.
 * ``load_ledger``, ``quarantine_summary`` — the data steward's tables, fully
   replaced on every publish.
 
-Views (dropped and recreated at the end of every publish): ``v_esf_by_gender``
-and ``v_latest_indicators``; both read only public tables.
+Views (dropped and recreated at the end of every publish): ``v_indicators``,
+``v_esf_by_gender`` and ``v_latest_indicators``; all read only public tables.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
 import logging
 import math
 import numbers
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -52,6 +60,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
 from transforms.config.project import current_project
+from transforms.publish import dictionary
+from transforms.publish.dictionary import GENDER_NAMES, LEVEL_NAMES, case_sql
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +97,16 @@ indicator_values = Table(
     comment="Published ESF+ and project indicators (indicators.md). Suppressed cells carry no numbers.",
 )
 
-indicator_values_restricted = Table(
+# indicators.md: the restricted table is never stored where the published tables are
+# read. PostgreSQL: its own schema, with USAGE revoked from PUBLIC, so only roles the
+# office grants can read it. SQLite: a separate file beside the warehouse, mode 0600
+# (the engine maps the schema away there, see ``restricted_location``).
+RESTRICTED_SCHEMA = "restricted"
+restricted_metadata = MetaData()
+
+indicator_values_restricted_table = Table(
     "indicator_values_restricted",
-    metadata,
+    restricted_metadata,
     *_cell_key_columns(),
     Column("numerator", BigInteger, nullable=True, comment="UNSUPPRESSED"),
     Column("denominator", BigInteger, nullable=True, comment="UNSUPPRESSED; empty for counts"),
@@ -100,7 +117,9 @@ indicator_values_restricted = Table(
         "RESTRICTED TO THE FOKUS IM PROJECT OFFICE: unsuppressed numbers of small groups of "
         "pupils. Do not grant to reporting staff; publish indicator_values instead."
     ),
+    schema=RESTRICTED_SCHEMA,
 )
+
 
 source_status = Table(
     "source_status",
@@ -111,6 +130,32 @@ source_status = Table(
     Column("snapshot_period", Text, nullable=True, comment="period of the snapshot used; empty if none ever"),
     PrimaryKeyConstraint("period", "source", name="pk_source_status"),
     comment="Which participants snapshot each source contributed to each published period.",
+)
+
+dataset_status_table = Table(
+    "dataset_status",
+    metadata,
+    Column("period", Text, nullable=False, comment="published period YYYY-MM"),
+    Column("source", Text, nullable=False, comment="source id"),
+    Column("dataset", Text, nullable=False, comment="participants | attendance | survey | activities"),
+    Column("state", Text, nullable=False, comment="delivered | missing | rejected"),
+    Column("file_name", Text, nullable=True, comment="the delivery that counts (or the newest rejected one)"),
+    Column("arrived_at", Text, nullable=True, comment="ISO 8601 arrival of that delivery"),
+    PrimaryKeyConstraint("period", "source", "dataset", name="pk_dataset_status"),
+    comment="What the numbers of each published period rest on, per source and dataset.",
+)
+
+publication_log = Table(
+    "publication_log",
+    metadata,
+    Column("entry_no", BigInteger, nullable=False, autoincrement=False, comment="1, 2, ... in publish order"),
+    Column("published_at", Text, nullable=False, comment="ISO 8601 UTC"),
+    Column("periods", Text, nullable=False, comment="the periods (re)published, comma-separated"),
+    Column("inputs", Text, nullable=False, comment="JSON list of the deliveries changed since the previous publish"),
+    Column("cells_changed", BigInteger, nullable=False, comment="published cells new or different from before"),
+    Column("cells_suppressed", BigInteger, nullable=False, comment="suppressed cells among those published"),
+    PrimaryKeyConstraint("entry_no", name="pk_publication_log"),
+    comment="One row per publish, appended: restated numbers are visible as such.",
 )
 
 areas = Table(
@@ -131,7 +176,8 @@ indicators = Table(
     Column("indicator", Text, nullable=False),
     Column("name_sv", Text, nullable=False),
     Column("name_en", Text, nullable=False),
-    Column("definition", Text, nullable=False),
+    Column("definition", Text, nullable=False, comment="in English"),
+    Column("definition_sv", Text, nullable=False),
     Column("kind", Text, nullable=False, comment="count | rate"),
     PrimaryKeyConstraint("indicator", name="pk_indicators"),
     comment="Indicator catalogue.",
@@ -176,8 +222,19 @@ quarantine_summary = Table(
     comment="Quarantined rows per file, column and rule (counts only, no row content).",
 )
 
-PERIOD_TABLES = (indicator_values, indicator_values_restricted, source_status)
-REPLACED_TABLES = (areas, indicators, load_ledger, quarantine_summary)
+data_dictionary = Table(
+    "data_dictionary",
+    metadata,
+    Column("table_name", Text, nullable=False),
+    Column("column_name", Text, nullable=False, comment="empty for the table itself"),
+    Column("meaning_sv", Text, nullable=False),
+    Column("meaning_en", Text, nullable=False),
+    PrimaryKeyConstraint("table_name", "column_name", name="pk_data_dictionary"),
+    comment="What every published table, view and column means, in Swedish and English.",
+)
+
+PERIOD_TABLES = (indicator_values, source_status, dataset_status_table)
+REPLACED_TABLES = (areas, indicators, load_ledger, quarantine_summary, data_dictionary)
 _SURROGATE = {"load_ledger": "entry_no", "quarantine_summary": "entry_no"}
 
 # Views: read-side definitions (for typed reads) and their portable SQL.
@@ -195,6 +252,27 @@ v_esf_by_gender = Table(
     Column("value_male", Double),
     Column("value_nonbinary", Double),
     Column("any_suppressed", Boolean),
+)
+
+v_indicators = Table(
+    "v_indicators",
+    view_metadata,
+    Column("period", Text),
+    Column("area_level", Text),
+    Column("area_level_sv", Text),
+    Column("area_code", Text),
+    Column("area_name", Text),
+    Column("gender", Text),
+    Column("gender_sv", Text),
+    Column("gender_en", Text),
+    Column("indicator", Text),
+    Column("indicator_name_sv", Text),
+    Column("indicator_name_en", Text),
+    Column("kind", Text),
+    Column("numerator", BigInteger),
+    Column("denominator", BigInteger),
+    Column("value", Double),
+    Column("suppressed", Boolean),
 )
 
 v_latest_indicators = Table(
@@ -218,6 +296,18 @@ v_latest_indicators = Table(
 # ``substr`` rather than LIKE 'EECO%': a literal percent sign is mangled by
 # pyformat drivers. ``value_all`` rather than ``all``: ALL is reserved in SQL.
 VIEWS: dict[str, str] = {
+    "v_indicators": f"""
+CREATE VIEW v_indicators AS
+SELECT iv.period, iv.area_level, {case_sql("iv.area_level", LEVEL_NAMES, 0)} AS area_level_sv,
+       iv.area_code, a.name AS area_name, iv.gender,
+       {case_sql("iv.gender", GENDER_NAMES, 0)} AS gender_sv,
+       {case_sql("iv.gender", GENDER_NAMES, 1)} AS gender_en,
+       iv.indicator, i.name_sv AS indicator_name_sv, i.name_en AS indicator_name_en, i.kind,
+       iv.numerator, iv.denominator, iv.value, iv.suppressed
+FROM indicator_values iv
+LEFT JOIN areas a ON a.area_level = iv.area_level AND a.area_code = iv.area_code
+LEFT JOIN indicators i ON i.indicator = iv.indicator
+""",
     "v_esf_by_gender": """
 CREATE VIEW v_esf_by_gender AS
 SELECT period, area_level, area_code, indicator,
@@ -242,8 +332,10 @@ LEFT JOIN indicators i ON i.indicator = iv.indicator
 WHERE iv.period = (SELECT MAX(period) FROM indicator_values)
 """,
 }
-_VIEW_TABLES = {"v_esf_by_gender": v_esf_by_gender, "v_latest_indicators": v_latest_indicators}
+_VIEW_TABLES = {"v_indicators": v_indicators, "v_esf_by_gender": v_esf_by_gender,
+                "v_latest_indicators": v_latest_indicators}
 _VIEW_ORDER = {
+    "v_indicators": ("period", "area_level", "area_code", "gender", "indicator"),
     "v_esf_by_gender": ("period", "area_level", "area_code", "indicator"),
     "v_latest_indicators": ("area_level", "area_code", "gender", "indicator"),
 }
@@ -273,9 +365,12 @@ def areas_frame() -> pd.DataFrame:
 def indicators_frame() -> pd.DataFrame:
     """The ``indicators`` dimension: the catalogue of ``transforms.publish.indicators``
     (one source of truth for names and definitions), with the warehouse's column names."""
+    from transforms.publish.indicators import DEFINITIONS_SV
     from transforms.publish.indicators import indicators_frame as catalogue
 
-    return _indicators_columns(catalogue())
+    frame = _indicators_columns(catalogue())
+    frame.insert(4, "definition_sv", frame["indicator"].map(DEFINITIONS_SV))
+    return frame
 
 
 def _indicators_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -292,7 +387,7 @@ def is_esf_indicator(code: str) -> bool:
 # --------------------------------------------------------------------------- engines
 
 
-def make_engine(url: str, *, writer: bool = False) -> Engine:
+def make_engine(url: str, *, writer: bool = False, schema_map: dict | None = None) -> Engine:
     """An engine whose transactions really are transactions on every dialect.
 
     Python's sqlite3 module does not BEGIN before DDL, so CREATE TABLE/VIEW
@@ -301,7 +396,8 @@ def make_engine(url: str, *, writer: bool = False) -> Engine:
     lock at BEGIN (IMMEDIATE) so two publishes queue instead of interleaving;
     WAL lets readers go on reading the old content meanwhile.
     """
-    engine = sa.create_engine(url, poolclass=NullPool)
+    options = {"schema_translate_map": schema_map} if schema_map else {}
+    engine = sa.create_engine(url, poolclass=NullPool, execution_options=options)
     if engine.dialect.name == "sqlite":
         database = engine.url.database
         if database and database != ":memory:" and not database.startswith("file:"):
@@ -464,13 +560,72 @@ def _bulk_insert(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) ->
         # facts.md: COPY is ~5x faster than executemany on PostgreSQL. The raw
         # psycopg connection is the one SQLAlchemy's transaction is open on.
         quote = conn.dialect.identifier_preparer.quote
-        stmt = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+        name = f"{quote(table.schema)}.{quote(table.name)}" if table.schema else quote(table.name)
+        stmt = f"COPY {name} ({', '.join(quote(n) for n in names)}) FROM STDIN"
         raw = conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy(stmt) as copy:
             for row in rows:
                 copy.write_row(row)
     else:
         conn.execute(table.insert(), [dict(zip(names, r, strict=True)) for r in rows])
+
+
+def restricted_location(url: str) -> tuple[str, str | None]:
+    """Where the restricted table of the warehouse at ``url`` lives: (URL, schema).
+
+    PostgreSQL and other servers: the same database, schema ``restricted``
+    (USAGE revoked from PUBLIC; the office's role is granted it by the DBA).
+    SQLite: ``<name>_restricted<suffix>`` beside the warehouse file, mode 0600.
+    """
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return url, RESTRICTED_SCHEMA
+    database = parsed.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        raise ValueError(f"the restricted table needs a SQLite file of its own; {url!r} is not a file")
+    path = Path(database)
+    return parsed.set(database=str(path.with_name(f"{path.stem}_restricted{path.suffix}"))) \
+        .render_as_string(hide_password=False), None
+
+
+def _restricted_engine(url: str, *, writer: bool = False) -> Engine:
+    target, schema = restricted_location(url)
+    if schema is not None:
+        return make_engine(target, writer=writer)
+    path = Path(sa.engine.make_url(target).database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Created owner-only before SQLite opens it; SQLite gives its -wal/-shm files the same mode.
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    os.chmod(path, 0o600)
+    return make_engine(target, writer=writer, schema_map={RESTRICTED_SCHEMA: None})
+
+
+def _secure_restricted_schema(conn: Connection) -> None:
+    conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {RESTRICTED_SCHEMA}"))
+    conn.execute(text(f"REVOKE ALL ON SCHEMA {RESTRICTED_SCHEMA} FROM PUBLIC"))
+
+
+def _comment_sql(conn: Connection, entries: list[tuple[str, str, str, str]]) -> None:
+    """PostgreSQL COMMENTs from the data dictionary (Swedish, then English)."""
+    quote = conn.dialect.identifier_preparer.quote
+    views = set(VIEWS)
+    for table, column, sv, en in entries:
+        literal = "'" + f"{sv} / {en}".replace("'", "''") + "'"
+        if column:
+            conn.execute(text(f"COMMENT ON COLUMN {quote(table)}.{quote(column)} IS {literal}"))
+        else:
+            kind = "VIEW" if table in views else "TABLE"
+            conn.execute(text(f"COMMENT ON {kind} {quote(table)} IS {literal}"))
+
+
+def dictionary_entries() -> list[tuple[str, str, str, str]]:
+    """The data dictionary of every public table and view (not the restricted table)."""
+    objects = [*metadata.tables.values(), *(_VIEW_TABLES[name] for name in VIEWS)]
+    return dictionary.entries((t.name, [c.name for c in t.columns]) for t in objects)
+
+
+def _cell_values(rows: Iterable[Sequence[Any]]) -> dict[tuple, tuple]:
+    return {tuple(r[:5]): tuple(r[5:]) for r in rows}
 
 
 def publish(
@@ -484,14 +639,21 @@ def publish(
     indicators: pd.DataFrame,
     load_ledger: pd.DataFrame,
     quarantine_summary: pd.DataFrame,
+    dataset_status: pd.DataFrame | None = None,
+    inputs: list[dict] | None = None,
+    published_at: str | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> dict:
     """Publish to the warehouse at ``url`` in one transaction.
 
-    Replaces the rows of ``periods`` in the three period tables, replaces the
-    dimension and steward tables completely and recreates the views. Every
-    frame is validated before the database is touched. ``on_step(name)`` is
-    called inside the transaction after each step ("ready", "deleted",
+    Replaces the rows of ``periods`` in the period tables, replaces the
+    dimension and steward tables completely, appends a ``publication_log`` row
+    (``inputs``: the deliveries changed since the previous publish) and
+    recreates the views. The restricted table goes to ``restricted_location``;
+    on SQLite that is another file, whose transaction commits right after the
+    warehouse's (a crash in between leaves it one publish behind, never ahead).
+    Every frame is validated before the database is touched. ``on_step(name)``
+    is called inside the transaction after each step ("ready", "deleted",
     "inserted:<table>", "replaced:<table>", "views") and once after the commit
     ("committed"). Returns rows per table and rows deleted.
     """
@@ -500,11 +662,13 @@ def publish(
     bad = sorted(p for p in period_set if not isinstance(p, str) or not _PERIOD_RE.match(p))
     if bad:
         raise ValueError(f"periods must be YYYY-MM strings: {bad}")
+    if dataset_status is None:
+        dataset_status = pd.DataFrame(columns=[c.name for c in dataset_status_table.columns])
 
     frames = {
         "indicator_values": indicator_values,
-        "indicator_values_restricted": indicator_values_restricted,
         "source_status": source_status,
+        "dataset_status": dataset_status,
         "areas": areas,
         "indicators": _indicators_columns(indicators),
         "load_ledger": load_ledger,
@@ -512,24 +676,40 @@ def publish(
     }
     tables = {t.name: t for t in (*PERIOD_TABLES, *REPLACED_TABLES)}
     rows = {name: _rows(tables[name], frame) for name, frame in frames.items()}
+    entries = dictionary_entries()
+    rows["data_dictionary"] = sorted(entries)
+    restricted_rows = _rows(indicator_values_restricted_table, indicator_values_restricted)
     for table in PERIOD_TABLES:
         _check_cells(table.name, rows[table.name], table, period_set)
+    _check_cells("indicator_values_restricted", restricted_rows, indicator_values_restricted_table, period_set)
+    ordered = sorted(period_set)
 
     engine = make_engine(url, writer=True)
+    separate = engine.dialect.name == "sqlite"
+    restricted_engine = _restricted_engine(url, writer=True) if separate else None
     deleted: dict[str, int] = {}
     try:
-        with engine.begin() as conn:
+        with contextlib.ExitStack() as stack:
+            # Opened first, committed last (ExitStack unwinds in reverse).
+            rconn = stack.enter_context(restricted_engine.begin()) if separate else None
+            conn = stack.enter_context(engine.begin())
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PUBLISH_LOCK_KEY})
+                _secure_restricted_schema(conn)
+            rconn = rconn or conn
             metadata.create_all(conn, checkfirst=True)
+            restricted_metadata.create_all(rconn, checkfirst=True)
+            # Earlier versions kept the restricted table beside the published ones.
+            conn.execute(text("DROP TABLE IF EXISTS indicator_values_restricted"))
             step("ready")
 
-            ordered = sorted(period_set)
+            public = tables["indicator_values"]  # the name ``indicator_values`` is the frame here
+            before = _cell_values(conn.execute(sa.select(public).where(public.c.period.in_(ordered))).all())
             for table in PERIOD_TABLES:
-                n = 0
-                if ordered:
-                    n = conn.execute(table.delete().where(table.c.period.in_(ordered))).rowcount
-                deleted[table.name] = n
+                deleted[table.name] = conn.execute(table.delete().where(table.c.period.in_(ordered))).rowcount
+            deleted["indicator_values_restricted"] = rconn.execute(
+                indicator_values_restricted_table.delete().where(
+                    indicator_values_restricted_table.c.period.in_(ordered))).rowcount
             for table in REPLACED_TABLES:
                 deleted[table.name] = conn.execute(table.delete()).rowcount
             step("deleted")
@@ -537,25 +717,47 @@ def publish(
             for table in PERIOD_TABLES:
                 _bulk_insert(conn, table, rows[table.name])
                 step(f"inserted:{table.name}")
+            _bulk_insert(rconn, indicator_values_restricted_table, restricted_rows)
+            step("inserted:indicator_values_restricted")
             for table in REPLACED_TABLES:
                 _bulk_insert(conn, table, rows[table.name])
                 step(f"replaced:{table.name}")
+
+            after = _cell_values(rows["indicator_values"])
+            changed = sum(1 for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+            suppressed_at = [c.name for c in public.columns].index("suppressed")
+            log_no = conn.execute(sa.select(sa.func.coalesce(sa.func.max(publication_log.c.entry_no), 0))).scalar()
+            log_row = {
+                "entry_no": log_no + 1,
+                "published_at": published_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "periods": ",".join(ordered),
+                "inputs": json.dumps(inputs or [], ensure_ascii=False, sort_keys=True),
+                "cells_changed": changed,
+                "cells_suppressed": sum(1 for r in rows["indicator_values"] if r[suppressed_at]),
+            }
+            conn.execute(publication_log.insert(), [log_row])
+            step("logged")
 
             # Views last: on PostgreSQL replacing a view locks it until commit.
             for name, ddl in VIEWS.items():
                 conn.execute(text(f"DROP VIEW IF EXISTS {name}"))
                 conn.execute(text(ddl))
+            if conn.dialect.name == "postgresql":
+                _comment_sql(conn, entries)
             step("views")
     finally:
         engine.dispose()
+        if restricted_engine is not None:
+            restricted_engine.dispose()
     step("committed")
     summary = {
         "dialect": engine.dialect.name,
-        "periods": sorted(period_set),
-        "rows": {name: len(r) for name, r in rows.items()},
+        "periods": ordered,
+        "rows": {**{name: len(r) for name, r in rows.items()}, "indicator_values_restricted": len(restricted_rows)},
         "deleted": deleted,
+        "publication": log_row,
     }
-    log.info("published %s", summary)
+    log.info("published %s", {k: v for k, v in summary.items() if k != "publication"})
     return summary
 
 
@@ -586,7 +788,7 @@ def _typed_frame(table: Table, records: list[Sequence[Any]]) -> pd.DataFrame:
 def canonical(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` as ``read_table`` would return it after publishing it to table ``name``
     (validated, typed and ordered the same way)."""
-    table = metadata.tables[name]
+    table = indicator_values_restricted_table if name == "indicator_values_restricted" else metadata.tables[name]
     if name == "indicators":
         frame = _indicators_columns(frame)
     return _typed_frame(table, _rows(table, frame))
@@ -598,7 +800,12 @@ def read_table(url: str, name: str) -> pd.DataFrame:
     Text columns come back as ``string``, integers as ``Int64``, reals as
     ``float64`` (NaN when empty), booleans as ``bool``.
     """
-    if name in metadata.tables:
+    engine_for = make_engine
+    if name == "indicator_values_restricted":
+        table = indicator_values_restricted_table
+        order = list(table.primary_key.columns)
+        engine_for = _restricted_engine
+    elif name in metadata.tables:
         table = metadata.tables[name]
         order = list(table.primary_key.columns)
     elif name in _VIEW_TABLES:
@@ -608,7 +815,7 @@ def read_table(url: str, name: str) -> pd.DataFrame:
         raise ValueError(
             f"unknown warehouse table {name!r}; known: {sorted([*metadata.tables, *_VIEW_TABLES])}"
         )
-    engine = make_engine(url)
+    engine = engine_for(url)
     try:
         with engine.connect() as conn:
             records = conn.execute(sa.select(table)).all()
