@@ -64,6 +64,15 @@ def ingest_one_source(source_id: str, periods: tuple[str, str] | None, today: da
     from samla_airflow.notify import notify_steward
 
     notify_steward(source, manifest, settings)  # never raises: email trouble must not fail a load
+    if manifest.get("internal_errors"):
+        from airflow.sdk.exceptions import AirflowFailException
+
+        # exports.md: the other files went on; the task ends failed so the operator sees it. No
+        # retry: the files are recorded as rejected, so a retry would pass without them.
+        raise AirflowFailException(
+            f"{source.label}: {len(manifest['internal_errors'])} file(s) rejected by an internal error "
+            f"(rule internal_error): {', '.join(manifest['internal_errors'])}. The source's other files were "
+            "processed. The task log says where it failed; the next run tries these files again.")
     return manifest
 
 

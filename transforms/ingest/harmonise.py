@@ -11,7 +11,9 @@ converted values live in the GX suites (``transforms.ingest.validate``).
 from __future__ import annotations
 
 import calendar
+import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -72,7 +74,7 @@ def safe_value(value: Any) -> str | None:
         return None
     if isinstance(value, pd.Timestamp | datetime):
         value = value.date()
-    return personnummer.mask_in_text(value.isoformat() if isinstance(value, date) else str(value))
+    return clip(personnummer.mask_in_text(value.isoformat() if isinstance(value, date) else str(value)))
 
 
 def _normal_header(name: str) -> str:
@@ -141,18 +143,28 @@ def _to_date(value: Any, fmt: str) -> date:
         raise _Bad("invalid_date", f"not a date in the format {fmt}") from None
 
 
+# A plain decimal number after NFKC folding (full-width digits and signs become ASCII); no
+# hex, underscores, "nan" or "inf", which float() would otherwise accept (exports.md: no crash).
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")  # thousands separators Excel writes
+LARGEST = 1e15  # far beyond any minutes, hours or score; keeps integers exact and inside int64
+
+
 def _to_number(value: Any, decimal: str) -> float:
     if isinstance(value, bool):
         raise _Bad("invalid_number", "not a number")
     if isinstance(value, int | float):
-        return float(value)
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
-    if decimal == ",":
-        text = text.replace(",", ".")
-    try:
-        return float(text)
-    except ValueError:
-        raise _Bad("invalid_number", f"not a number (decimal mark '{decimal}')") from None
+        number = float(value) if abs(value) < 1e300 else math.inf
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip().translate(_SPACES).replace("\u2212", "-")
+        if decimal == ",":
+            text = text.replace(",", ".")
+        if not _NUMBER.match(text):
+            raise _Bad("invalid_number", f"not a number (decimal mark '{decimal}')")
+        number = float(text)
+    if not math.isfinite(number) or abs(number) > LARGEST:
+        raise _Bad("invalid_number", "not a finite number of a sensible size")
+    return number
 
 
 def _to_integer(value: Any, decimal: str) -> int:

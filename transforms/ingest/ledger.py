@@ -42,6 +42,7 @@ class LedgerRecord:
     warnings: list[str] = field(default_factory=list)
     participants_sha256: str = ""  # the snapshot that membership was checked against
     data_docs: str = ""
+    rule: str = ""  # the file-level rule of a rejected file (e.g. internal_error)
 
     def __post_init__(self):
         # The ledger is shown everywhere (status, e-mail, warehouse): nothing delivered reaches it unmasked.

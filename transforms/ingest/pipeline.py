@@ -8,6 +8,8 @@ participants first in each period, and stores the outcome.
 from __future__ import annotations
 
 import json
+import logging
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -21,9 +23,11 @@ from transforms.config.settings import Settings
 from transforms.config.sources import Source
 from transforms.ingest import curated, landing, ledger
 from transforms.ingest.harmonise import FileContext, harmonise, typed_frame
-from transforms.ingest.parse import FileFault, read_file
+from transforms.ingest.parse import FileFault, clip, read_file
 from transforms.ingest.validate import build_data_docs, parameters_for, run_name_for, validate
 from transforms.privacy.personnummer import mask_in_text
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -62,6 +66,7 @@ def _quarantine_frame(records: list[dict[str, Any]], ctx: FileContext) -> pd.Dat
     frame.insert(0, "source", ctx.source.id)
     for column in ("file_name", "description", "value"):  # whatever was delivered, in any text column
         frame[column] = frame[column].map(lambda v: None if _missing(v) else mask_in_text(str(v)))
+    frame["value"] = frame["value"].map(lambda v: v if v is None else clip(v))  # a 100 000-character cell
     return frame.sort_values(["source_row", "column", "rule"], kind="stable", na_position="first").reset_index(drop=True)
 
 
@@ -107,13 +112,43 @@ def membership_faults(typed: pd.DataFrame, snapshot: pd.DataFrame, multi_municip
     return faults
 
 
+INTERNAL_ERROR = "internal_error"
+
+
 def evaluate_file(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame | None,
                   name_fault: str | None = None, membership: bool = True) -> FileResult:
     """Parse, harmonise, pseudonymise and validate one file (exports.md, bad input).
 
     ``membership=False`` skips the cross-dataset check against the participants
     snapshot (a steward's pre-delivery check has no snapshot to compare with).
+    exports.md, "No input crashes the pipeline": an unexpected error rejects this
+    file only, with rule ``internal_error``; the caller decides to fail afterwards.
     """
+    try:
+        return _evaluate(path, ctx, key, snapshot, name_fault, membership)
+    except Exception as exc:  # any bug or library failure: contained to this file
+        return _internal_error(path, ctx, exc)
+
+
+def _internal_error(path: Path, ctx: FileContext, exc: Exception) -> FileResult:
+    """Reject the file naming the error's kind and place; never its message (it may quote a cell)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = next((f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames)
+                  if "/transforms/" in f.filename), frames[-1].name if frames else "?")
+    log.error("%s %s %s %s: internal error %s at %s\n%s", ctx.source.id, ctx.dataset, ctx.period, ctx.file_name,
+              type(exc).__name__, where, "".join(traceback.format_list(frames)))
+    fault = FileFault(f"internal error ({type(exc).__name__} at {where}) while checking the file: nothing of it "
+                      "was loaded and the previous delivery stays. This is a fault in Samla, not in the file: "
+                      "the operator has been told (the task fails)", INTERNAL_ERROR)
+    try:  # hold every row in quarantine when the file at least reads
+        rows = read_file(path, ctx.config.format).row_numbers
+    except Exception:
+        rows = []
+    return _rejected(ctx, fault, rows, None)
+
+
+def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame | None,
+              name_fault: str | None, membership: bool) -> FileResult:
     try:
         if name_fault:
             raise FileFault(name_fault, "invalid_file_name")
@@ -206,7 +241,7 @@ def _store(settings: Settings, delivery: landing.Delivery, ctx: FileContext, res
         file_sha256=delivery.sha256, arrived_at=delivery.arrived_at, detected_format=result.detected_format,
         rows_read=result.rows_read, rows_accepted=result.rows_accepted, rows_quarantined=result.rows_quarantined,
         status=result.status, message=result.message, processed_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        warnings=result.warnings, participants_sha256=participants_sha,
+        warnings=result.warnings, participants_sha256=participants_sha, rule=result.rule,
     )
     return record, changed
 
@@ -222,7 +257,8 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
     arrivals = {d.key for d in landing.archive(settings.data_dir, source, files, today)}
     deliveries = landing.archived(settings.data_dir, source.id)
     outcomes, changed = [], []
-    validated: list[tuple[ledger.LedgerRecord, Any]] = []  # written once their Data Docs pages exist
+    validated: list[tuple[ledger.LedgerRecord, Any]] = []  # linked to their Data Docs pages at the end
+    internal_errors: list[str] = []
 
     def in_range(period: str) -> bool:
         return period_range is None or period_range[0] <= period <= period_range[1]
@@ -231,7 +267,10 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
         ctx = FileContext(source, delivery.dataset, delivery.period, delivery.file_name, delivery.sha256)
         result = evaluate_file(settings.data_dir / delivery.archive_path, ctx, key, snapshot)
         record, did_change = _store(settings, delivery, ctx, result, participants_sha)
+        ledger.write(settings.ledger_dir, record)  # as each file finishes: a later crash loses no record
         validated.append((record, result.validation_key))
+        if result.rule == INTERNAL_ERROR:
+            internal_errors.append(delivery.file_name)
         if did_change:
             changed.append((delivery.dataset, delivery.period))
         outcomes.append({k: getattr(record, k) for k in (
@@ -261,33 +300,35 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
             newest = candidates[-1]
             for delivery in candidates:
                 record_file = ledger.record_path(settings.ledger_dir, source.id, dataset, period, delivery.sha256)
-                pending = not record_file.exists() or delivery.key in arrivals
+                # A file an internal error rejected is tried again on every run until the fix.
+                pending = (not record_file.exists() or delivery.key in arrivals
+                           or _recorded(record_file, "rule") == INTERNAL_ERROR)
                 stale_membership = (dataset != "participants"
                                     and delivery.sha256 in {current.get("sha256"), newest.sha256}
-                                    and _recorded_participants(record_file) != participants_sha)
+                                    and _recorded(record_file, "participants_sha256") != participants_sha)
                 purged = not (settings.data_dir / delivery.archive_path).exists()
                 if (pending or stale_membership) and not purged:
                     run(delivery, snapshot, participants_sha)
-    # One Data Docs build per source run; until then the partitions are written but not the
-    # ledger, so a crash here only means the same deliveries are processed again next run.
-    _write_records(settings, validated)
-    return {"source": source.id, "files": outcomes, "changed": sorted(set(changed))}
+    _link_data_docs(settings, validated)  # one Data Docs build per source run
+    # The caller fails the task when internal_errors is not empty (exports.md: the operator sees it).
+    return {"source": source.id, "files": outcomes, "changed": sorted(set(changed)),
+            "internal_errors": internal_errors}
 
 
-def _write_records(settings: Settings, validated: list) -> None:
-    """Build the Data Docs pages of the validations, link them from the ledger, write the records."""
+def _link_data_docs(settings: Settings, validated: list) -> None:
+    """Build the Data Docs pages of the validations and link each from its ledger record."""
     pages = build_data_docs(settings.data_docs_dir, [key for _, key in validated])
     for record, key in validated:
         if key in pages:
             record.data_docs = str(pages[key].relative_to(settings.data_dir))
-        ledger.write(settings.ledger_dir, record)
+            ledger.write(settings.ledger_dir, record)
     validated.clear()
 
 
-def _recorded_participants(record_file: Path) -> str | None:
+def _recorded(record_file: Path, field_name: str) -> str | None:
     if not record_file.exists():
         return None
-    return json.loads(record_file.read_text(encoding="utf-8")).get("participants_sha256", "")
+    return json.loads(record_file.read_text(encoding="utf-8")).get(field_name, "")
 
 
 def _report_name_fault(settings, source, delivery, outcomes, progress) -> None:
