@@ -13,6 +13,7 @@ Excel (OWASP "CSV/formula injection").
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -27,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from transforms.config.project import current_project
+from transforms.messages import t
 from transforms.publish import completeness
 
 SUPPRESSED = ".."
@@ -56,6 +58,7 @@ _TITLE = Font(bold=True, size=14)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
 _RIGHT = Alignment(horizontal="right")
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_LINE_HEIGHT = 15  # points per line of 11-point text
 
 
 # --------------------------------------------------------------------------- cells
@@ -189,13 +192,14 @@ def _indicator_catalogue(indicators: pd.DataFrame, index: dict[_Key, _Rec]) -> l
             "name_sv": "" if _missing(r.name_sv) else str(r.name_sv),
             "name_en": "" if _missing(r.name_en) else str(r.name_en),
             "definition": "" if _missing(r.definition) else str(r.definition),
+            "definition_sv": str(getattr(r, "definition_sv", "") or ""),
             "kind": "" if _missing(r.kind) else str(r.kind),
         })
     for code in sorted({k[4] for k in index} - known):
         has_denominator = any(
             k[4] == code and not _missing(rec.denominator) for k, rec in index.items()
         )
-        cat.append({"indicator": code, "name_sv": code, "name_en": code, "definition": "",
+        cat.append({"indicator": code, "name_sv": code, "name_en": code, "definition": "", "definition_sv": "",
                     "kind": "rate" if has_denominator else "count"})
     return cat
 
@@ -208,11 +212,40 @@ def _is_esf(code: str) -> bool:
 
 
 def _preamble(ws: Worksheet, title: str, lines: Sequence[str]) -> int:
-    """Title and notes above a table; returns the header row."""
+    """Title and notes above a table; returns the header row. ``_wrap_notes`` later
+    wraps the notes within the table's width, so a printout never cuts them."""
     safe_text(ws.cell(row=1, column=1), title).font = _TITLE
     for i, line in enumerate(lines, start=2):
         safe_text(ws.cell(row=i, column=1), line)
     return len(lines) + 3
+
+
+def _wrap_notes(ws: Worksheet, rows: Iterable[int], ncols: int) -> None:
+    """Turn the texts in column A of ``rows`` into paragraphs as wide as the first ``ncols`` columns."""
+    width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, ncols + 1))
+    for row in rows:
+        value = ws.cell(row=row, column=1).value
+        if value:
+            _text_block(ws, row, value, width, ncols)
+
+
+def _lines(text: str, width: float) -> int:
+    """Printed lines of ``text`` wrapped in a cell ``width`` characters wide (conservative:
+    a column-width unit is one digit, and Swedish text averages a little narrower)."""
+    per_line = max(int(width), 1)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+
+
+def _text_block(ws: Worksheet, row: int, text: str, width: float, ncols: int, *, bold: bool = False) -> None:
+    """A paragraph in column A, merged across the columns that make up ``width`` and wrapped,
+    with a row height for its lines (neither Excel nor LibreOffice sizes merged rows)."""
+    cell = safe_text(ws.cell(row=row, column=1), text)
+    cell.alignment = _WRAP
+    if bold:
+        cell.font = _BOLD
+    ws.row_dimensions[row].height = _LINE_HEIGHT * _lines(text, width)
+    if ncols > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
 
 
 def _header(ws: Worksheet, row: int, labels: Sequence[str]) -> None:
@@ -229,10 +262,12 @@ def _finish_table(ws: Worksheet, header_row: int, ncols: int, last_row: int,
     if last_row > header_row:
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(ncols)}{last_row}"
     _fit_columns(ws, header_row, ncols, widths or {})
+    _wrap_notes(ws, range(2, header_row - 1), ncols)
 
 
 def _print_wide(ws: Worksheet, header_row: int) -> None:
     """Printed or saved as PDF: landscape, all columns on one page width, header repeated."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
@@ -340,21 +375,29 @@ def _stale_by_period(source_status: pd.DataFrame, periods: list[str]) -> dict[st
     return out
 
 
+_DEFINITION_WIDTHS = {1: 22, 2: 30, 3: 30, 4: 55, 5: 55, 6: 8}
+
+
 def _write_definitions(ws: Worksheet, catalogue: list[dict[str, str]], threshold: int, generated_at: str) -> None:
-    header_row = _preamble(ws, "Definitioner och dataläge", [f"Skapad {generated_at}."])
-    labels = ["Kod", "Benämning", "Name (English)", "Definition", "Typ"]
+    """Codes whole, Swedish before English, every row as tall as its longest wrapped text."""
+    for col, width in _DEFINITION_WIDTHS.items():
+        ws.column_dimensions[get_column_letter(col)].width = width
+    total = sum(_DEFINITION_WIDTHS.values())
+    header_row = _preamble(ws, "Definitioner / Definitions", [f"Skapad {generated_at}."])
+    labels = ["Kod", "Benämning", "Name (English)", "Definition (svenska)", "Definition (English)", "Typ"]
     _header(ws, header_row, labels)
     row = header_row + 1
     for ind in catalogue:
-        safe_text(ws.cell(row=row, column=1), ind["indicator"])
-        safe_text(ws.cell(row=row, column=2), ind["name_sv"]).alignment = _WRAP
-        safe_text(ws.cell(row=row, column=3), ind["name_en"]).alignment = _WRAP
-        safe_text(ws.cell(row=row, column=4), ind["definition"]).alignment = _WRAP
-        safe_text(ws.cell(row=row, column=5), KIND_LABELS.get(ind["kind"], ind["kind"]))
+        values = (ind["indicator"], ind["name_sv"], ind["name_en"], ind["definition_sv"], ind["definition"],
+                  KIND_LABELS.get(ind["kind"], ind["kind"]))
+        for col, value in enumerate(values, start=1):
+            safe_text(ws.cell(row=row, column=col), value).alignment = _WRAP
+        ws.row_dimensions[row].height = _LINE_HEIGHT * max(
+            _lines(v, _DEFINITION_WIDTHS[c]) for c, v in enumerate(values, start=1))
         row += 1
 
     row += 1
-    safe_text(ws.cell(row=row, column=1), "Röjandeskydd").font = _BOLD
+    _text_block(ws, row, "Röjandeskydd / Disclosure control", total, len(labels), bold=True)
     for line in (
         f"Celler som bygger på 1–{threshold - 1} elever visas som ”{SUPPRESSED}” "
         f"(tröskel: {threshold} elever). Även en andel vars täljare, nämnare eller nämnare "
@@ -364,24 +407,26 @@ def _write_definitions(ws: Worksheet, catalogue: list[dict[str, str]], threshold
         f"”{NOT_APPLICABLE}” = andelen kan inte beräknas (nämnaren är 0). Nollor visas som 0.",
         "Andelar visas i procent. Täljare och nämnare är antal elever, för Närvaro minuter.",
         "En elev räknas en gång per område, även om eleven varit inskriven i flera kommuner.",
+        f"Cells resting on 1–{threshold - 1} pupils are shown as ”{SUPPRESSED}” (threshold {threshold}), "
+        "and one more cell where a single hidden cell could be derived from the total. "
+        f"”{NOT_APPLICABLE}” = a rate over zero. A pupil counts once per area.",
     ):
         row += 1
-        safe_text(ws.cell(row=row, column=1), line)
+        _text_block(ws, row, line, total, len(labels))
 
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    _fit_columns(ws, header_row, 5, {1: 14, 2: 40, 3: 40, 4: 70, 5: 10})
+    _print_wide(ws, header_row)
 
 
 def status_headline(problems: pd.DataFrame, stale: dict[str, list], periods: list[str]) -> str:
     """indicators.md: a report names every missing or rejected dataset of its periods and
     never calls the data complete while one exists."""
+    span = {"first": periods[0], "last": periods[-1]}
     if problems.empty:
-        note = " Vissa källor är inaktuella, se nedan." if any(stale.get(p) for p in periods) else ""
-        return f"Dataläge {periods[0]}–{periods[-1]}: komplett – alla datamängder levererade och godkända.{note}"
-    rejected = int((problems["state"] == "rejected").sum())
-    missing = int((problems["state"] == "missing").sum())
-    return (f"Dataläge {periods[0]}–{periods[-1]}: INTE komplett – {rejected} avvisade och {missing} "
-            "saknade datamängder (se listan). Siffrorna vilar på föregående godkända data.")
+        note = t("report.headline_stale") if any(stale.get(p) for p in periods) else ""
+        return t("report.headline_complete", **span) + note
+    return t("report.headline_incomplete", rejected=int((problems["state"] == "rejected").sum()),
+             missing=int((problems["state"] == "missing").sum()), **span)
 
 
 def _write_status(ws: Worksheet, problems: pd.DataFrame, stale: dict[str, list], periods: list[str],
@@ -407,6 +452,7 @@ def _write_status(ws: Worksheet, problems: pd.DataFrame, stale: dict[str, list],
               "Varje period visar bästa nuvarande kunskap. En källa är inaktuell för en period när "
               "den inte lämnat någon godkänd deltagarförteckning för perioden eller senare; då "
               "används dess senaste tidigare förteckning.")
+    explain_row = row
     row += 1
     for col, label in enumerate(["Period", "Källa", "Status", "Förteckning från period"], start=1):
         cell = safe_text(ws.cell(row=row, column=col), label)
@@ -426,36 +472,75 @@ def _write_status(ws: Worksheet, problems: pd.DataFrame, stale: dict[str, list],
             safe_text(ws.cell(row=row, column=4), snapshot or "saknas (aldrig godkänd)")
     _finish_table(ws, header_row, len(labels), last, freeze_col=1,
                   widths={1: 12, 2: 14, 3: 16, 4: 14, 5: 34, 6: 28})
+    _wrap_notes(ws, [explain_row], len(labels))
     ws.auto_filter.ref = None
 
 
 # --------------------------------------------------------------------------- entry point
 
 
+# The HTML report's main charts: (title, [(indicator, gender, series label)], is a rate)
+CHARTS = (
+    ("Deltagare (EECO01, kumulativt) per kön",
+     [("EECO01", g, label) for g, label in GENDER_LABELS.items()], False),
+    ("Närvarograd", [("ATTENDANCE_RATE", "all", "Närvarograd")], True),
+    ("Ökad motivation, framtidstro och välbefinnande",
+     [("MOTIVATION_IMPROVED", "all", "Motivation"), ("FUTURE_HOPE_IMPROVED", "all", "Framtidstro"),
+      ("WELLBEING_IMPROVED", "all", "Välbefinnande")], True),
+    ("Andel som fullföljer studierna", [("COMPLETION", "all", "Fullföljer")], True),
+)
+
+
 def _write_chart(ws: Worksheet, periods: list[str], area_list, index: dict[_Key, _Rec], notes: list[str]) -> None:
-    """Participants (EECO01, all genders) per federation and the region over time, as a table and a chart."""
+    """For the region and each federation: the charts' numbers as a table, and the four charts
+    beside it. A suppressed or undefined value is an empty cell, drawn as a gap in the line."""
     from openpyxl.chart import LineChart, Reference
 
-    top = [a for a in area_list if a[0] in ("federation", "region")]
-    start = _preamble(ws, "Deltagare över tid (EECO01, totalt) per delregion och region", notes)
-    _header(ws, start, ["Period", *(code for _, code, _ in top)])
-    for row, period in enumerate(periods, start=start + 1):
-        ws.cell(row=row, column=1, value=period)
-        for col, (level, code, _) in enumerate(top, start=2):
-            rec = index.get((period, level, code, "all", "EECO01"))
-            _put_cell_value(ws.cell(row=row, column=col), rec, "value", FORMAT_COUNT)
-    last = start + len(periods)
-    _finish_table(ws, start, 1 + len(top), last, 2)
-    chart = LineChart()
-    chart.title = "Deltagare (EECO01), kumulativt"
-    chart.y_axis.title = "Elever"
-    chart.x_axis.title = "Period"
-    chart.add_data(Reference(ws, min_col=2, max_col=1 + len(top), min_row=start, max_row=last), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=start + 1, max_row=last))
-    for series in chart.series:
-        series.smooth = False  # monthly counts: straight segments, no invented curve
-    chart.width, chart.height = 24, 12
-    ws.add_chart(chart, f"{chr(ord('A') + len(top) + 2)}{start}")
+    notes = [*notes, "Tom cell och uppehåll i linjen = uppgiften skyddas (..) eller kan inte beräknas (.)."]
+    row = _preamble(ws, "Diagram per region och delregion", notes)
+    columns = [(ind, g, label) for _title, series, _rate in CHARTS for ind, g, label in series]
+    first_header = row
+    for level, code, name in [a for a in area_list if a[0] in ("region", "federation")]:
+        safe_text(ws.cell(row=row, column=1), f"{name} ({code})").font = _BOLD
+        header = row + 1
+        _header(ws, header, ["Period", *(label for _i, _g, label in columns)])
+        for r, period in enumerate(periods, start=header + 1):
+            safe_text(ws.cell(row=r, column=1), period)
+            for c, (ind, gender, _label) in enumerate(columns, start=2):
+                rec = index.get((period, level, code, gender, ind))
+                if rec is not None and not rec.suppressed and not _missing(rec.value):
+                    ws.cell(row=r, column=c, value=float(rec.value)).number_format = (
+                        FORMAT_COUNT if ind == "EECO01" else FORMAT_RATE)
+        last = header + len(periods)
+        col = 2
+        for i, (title, series, rate) in enumerate(CHARTS):
+            chart = LineChart()
+            chart.title = title
+            chart.display_blanks = "gap"
+            chart.y_axis.number_format = FORMAT_RATE if rate else FORMAT_COUNT
+            chart.y_axis.delete = False
+            chart.x_axis.delete = False
+            if rate:
+                chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
+            chart.add_data(Reference(ws, min_col=col, max_col=col + len(series) - 1, min_row=header, max_row=last),
+                           titles_from_data=True)
+            chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
+            for s in chart.series:
+                s.smooth = False  # monthly values: straight segments, no invented curve
+            if len(series) == 1:
+                chart.legend = None  # the title names the one line
+            else:
+                chart.legend.position = "b"
+            chart.width, chart.height = 12, 6.5
+            anchor_col = len(columns) + 2 + (i % 2) * 7
+            ws.add_chart(chart, f"{get_column_letter(anchor_col)}{row + (i // 2) * 14}")
+            col += len(series)
+        row = max(last, row + 28) + 2
+    _fit_columns(ws, first_header + 1, 1 + len(columns), {1: 12})
+    _wrap_notes(ws, range(2, first_header - 1), 1 + len(columns))
+    ws.freeze_panes = ws.cell(row=first_header, column=2)
+    _print_wide(ws, first_header)
+    ws.print_title_rows = None
 
 
 def write_fund_report(

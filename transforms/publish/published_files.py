@@ -75,3 +75,23 @@ def write_published_parquet(out_dir: Path, tables: dict[str, pd.DataFrame]) -> d
         written[name] = target
     _fsync_dir(out_dir)
     return written
+
+
+def atomic_text(target: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``target`` the same way: temporary file, fsync, rename."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _default_mode())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+    return target

@@ -1,0 +1,25 @@
+"""Texts of the published reports (HTML indicator report, fund report data status)."""
+
+MESSAGES = {
+    "report.title": {"sv": 'Fokus IM – indikatorer', "en": 'Fokus IM – indicators'},
+    "report.generated": {"sv": 'Skapad {at}. Perioder {first}–{last}.', "en": 'Generated {at}. Periods {first}–{last}.'},
+    "report.status": {"sv": 'Dataläge', "en": 'Data status'},
+    "report.complete": {"sv": 'Komplett: alla datamängder för perioderna är levererade och godkända.', "en": 'Complete: every dataset of these periods is delivered and accepted.'},
+    "report.incomplete": {"sv": 'INTE komplett: {rejected} avvisade och {missing} saknade datamängder. Siffrorna vilar på föregående godkända data; för närvaro, enkät och aktiviteter betyder det inga rader.', "en": 'NOT complete: {rejected} rejected and {missing} missing datasets. The numbers rest on the previous accepted data; for attendance, survey and activities that means no rows.'},
+    "report.period": {"sv": "Månad", "en": "Month"},
+    "report.source": {"sv": 'Källa', "en": 'Source'},
+    "report.dataset": {"sv": 'Datamängd', "en": 'Dataset'},
+    "report.state": {"sv": 'Status', "en": 'State'},
+    "report.file": {"sv": 'Fil', "en": 'File'},
+    "report.missing": {"sv": 'saknas', "en": 'missing'},
+    "report.rejected": {"sv": 'avvisad', "en": 'rejected'},
+    "report.participants_chart": {"sv": 'Deltagare (EECO01, kumulativt) per kön', "en": 'Participants (EECO01, cumulative) by gender'},
+    "report.attendance_chart": {"sv": 'Närvarograd', "en": 'Attendance rate'},
+    "report.survey_chart": {"sv": 'Ökad motivation, framtidstro och välbefinnande', "en": 'Improved motivation, future hope and wellbeing'},
+    "report.completion_chart": {"sv": 'Andel som fullföljer studierna', "en": 'Share of leavers completing studies'},
+    "report.legend_suppressed": {"sv": '”..” under en period = uppgiften skyddas (färre än {t} elever); linjen har ett uppehåll där.', "en": '“..” under a period = suppressed (fewer than {t} pupils); the line has a gap there.'},
+    "report.no_data": {"sv": 'Inga värden ännu', "en": 'No values yet'},
+    "report.headline_complete": {"sv": "Dataläge {first}–{last}: komplett – alla datamängder levererade och godkända.", "en": "Data status {first}–{last}: complete – every dataset delivered and accepted."},
+    "report.headline_incomplete": {"sv": "Dataläge {first}–{last}: INTE komplett – {rejected} avvisade och {missing} saknade datamängder (se listan). Siffrorna vilar på föregående godkända data.", "en": "Data status {first}–{last}: NOT complete – {rejected} rejected and {missing} missing datasets (see the list). The numbers rest on the previous accepted data."},
+    "report.headline_stale": {"sv": " Vissa källor är inaktuella, se nedan.", "en": " Some sources are stale, see below."},
+}
