@@ -141,7 +141,7 @@ def ingest_rows(n: int, repeat: int, bad_share: float, key: bytes) -> list[dict[
         progress(f"N={n:,}: attendance file {size_mb:.1f} MB, {bad} rows with a deliberate fault")
 
         config = parse_sources({"sources": [{"id": "bench", "name": "Benchmark", "municipalities": [MUNICIPALITY],
-                                             "delivery": {"folder": str(folder)}}]}, folder)
+                                             "delivery": {"folder": "landing"}}]}, folder)
         source = config.get("bench")
         ctx = FileContext(source, "attendance", PERIOD, path.name, sha256_of(path))
         hints = ctx.config.format

@@ -20,7 +20,7 @@ PNRS = people(12)
 
 
 def make_source(tmp_path: Path, municipalities=("1489",), **extra):
-    raw = {"id": "s1", "municipalities": list(municipalities), "delivery": {"folder": str(tmp_path)}} | extra
+    raw = {"id": "s1", "municipalities": list(municipalities), "delivery": {"folder": "landing"}} | extra
     return parse_sources({"sources": [raw]}, tmp_path).get("s1")
 
 

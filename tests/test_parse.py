@@ -18,7 +18,7 @@ KEY = b"parse-test-key-0123456789abcdef"
 
 
 def source(tmp_path: Path, **extra):
-    raw = {"id": "s1", "municipalities": ["1489"], "delivery": {"folder": str(tmp_path)}} | extra
+    raw = {"id": "s1", "municipalities": ["1489"], "delivery": {"folder": "landing"}} | extra
     return parse_sources({"sources": [raw]}, tmp_path).get("s1")
 
 

@@ -65,3 +65,40 @@ def test_project_faults_all_at_once(tmp_path):
     message = str(raised.value)
     assert "key 'project.first_period'" in message and "key 'project.region.nam': unknown key" in message
     assert "key 'project.region.name'" in message
+
+
+def test_an_eleventh_municipality_by_yaml_only_reaches_the_published_tables(samla_env, monkeypatch):
+    """Borås joins SJUHARAD: one line in a project file and one source entry, no code."""
+    from conftest import TEST_KEY
+    from deliveries import attendance, participant, people, write_csv
+
+    from transforms.config.settings import DEFAULT_PROJECT, load_settings
+    from transforms.ingest import landing
+    from transforms.ingest.pipeline import ingest_source
+    from transforms.publish import pipeline as publication
+    from transforms.publish import warehouse
+
+    text = DEFAULT_PROJECT.read_text(encoding="utf-8")
+    assert '"1442": Vårgårda}' in text
+    project = samla_env.parent / "project.yaml"
+    project.write_text(text.replace('"1442": Vårgårda}', '"1442": Vårgårda, "1490": Borås}'), encoding="utf-8")
+    monkeypatch.setenv("SAMLA_PROJECT", str(project))
+    settings = load_settings()
+    sources = samla_env.parent / "sources.yaml"
+    sources.write_text('sources:\n  - {id: "1490", name: Borås, municipalities: ["1490"], '
+                       'delivery: {folder: raw/landing/1490}}\n', encoding="utf-8")
+    config = load_sources(sources, settings.data_dir)
+    persons = people(8, seed=11)
+    folder = config.get("1490").delivery.folder
+    write_csv(folder / "participants_2024-09.csv", [participant(p, entry_date="2024-09-02") for p in persons])
+    write_csv(folder / "attendance_2024-09.csv", [attendance(p, "2024-09") for p in persons])
+    ingest_source(settings, config.get("1490"), TEST_KEY.encode(), landing.candidate_files(folder))
+    assert publication.publish(settings, config)["published"]
+
+    values = warehouse.read_table(settings.warehouse_url, "indicator_values")
+    total = values[(values["indicator"] == "EECO01") & (values["gender"] == "all") & (values["period"] == "2024-09")]
+    by_area = dict(zip(total["area_code"], total["value"], strict=True))
+    assert by_area["1490"] == 8 and by_area["SJUHARAD"] == 8 and by_area["FOKUS"] == 8
+    areas = warehouse.read_table(settings.warehouse_url, "areas")
+    row = areas[areas["area_code"] == "1490"].iloc[0]
+    assert (row["name"], row["federation_code"], row["area_level"]) == ("Borås", "SJUHARAD", "municipality")

@@ -53,10 +53,12 @@ def test_bad_threshold_names_the_setting(monkeypatch):
 
 def test_minimal_configuration_works_as_written(tmp_path):
     path = tmp_path / "sources.yaml"
-    path.write_text(MINIMAL, encoding="utf-8")
-    config = load_sources(path, tmp_path)
+    folder = tmp_path / "landing" / "kfv"  # an absolute folder outside the data folder must exist
+    folder.mkdir(parents=True)
+    path.write_text(MINIMAL.replace("/data/landing/kfv", str(folder)), encoding="utf-8")
+    config = load_sources(path, tmp_path / "data")
     kfv, gbg = config.get("kfv"), config.get("1480")
-    assert kfv.municipalities == ("1488", "1487") and str(kfv.delivery.folder) == "/data/landing/kfv"
+    assert kfv.municipalities == ("1488", "1487") and kfv.delivery.folder == folder
     assert gbg.delivery.sftp_conn_id == "sftp_goteborg" and gbg.delivery.sftp_path == "/exports/fokus"
     assert gbg.quarantine_threshold == 0.2 and gbg.delivery.pattern == "{dataset}_{period}.{ext}"
     assert gbg.datasets["participants"].format.date_format == "YYYY-MM-DD"
@@ -161,3 +163,53 @@ def test_participants_drop_key(tmp_path):
     assert (strict.participants_drop_share, strict.participants_drop_action) == (0.05, "reject")
     with pytest.raises(SourcesError, match="participants_drop.action"):
         parse_sources({"sources": [base | {"participants_drop": {"action": "ignore"}}]}, tmp_path)
+
+
+@pytest.mark.parametrize("folder, problem", [
+    ("/etc", "/etc is a system folder"),
+    ("/", "/ is a system folder"),
+    ("/proc/self", "is a system folder"),
+    ("/var", "/var is a system folder"),
+    ("/root/x", "is a system folder"),
+    (".", "is the data folder (SAMLA_DATA_DIR) or contains it"),
+    ("..", "is the data folder (SAMLA_DATA_DIR) or contains it"),
+    ("curated", "lies in Samla's own folder 'curated'"),
+    ("raw/archive/x", "lies in Samla's own folder 'raw/archive'"),
+    ("/nonexistent/samla/kfv", "does not exist, and Samla only creates delivery folders inside the data folder"),
+])
+def test_unusable_delivery_folders(tmp_path, folder, problem):
+    doc = {"sources": [{"id": "x", "municipalities": ["1480"], "delivery": {"folder": folder}},
+                       {"id": "y", "municipalities": ["1489"], "delivery": {"folder": "raw/landing/y"}}]}
+    config = parse_sources(doc, tmp_path, strict=False)
+    assert list(config.sources) == ["y"]  # the other source is untouched
+    assert len(config.faults["x"]) == 1
+    assert config.faults["x"][0].startswith("source 'x': key 'delivery.folder': ") and problem in config.faults["x"][0]
+
+
+def test_a_folder_shared_by_two_sources(tmp_path):
+    doc = {"sources": [{"id": "a", "municipalities": ["1480"], "delivery": {"folder": "raw/landing/a"}},
+                       {"id": "b", "municipalities": ["1489"], "delivery": {"folder": str(tmp_path / "raw/landing/a")}}]}
+    config = parse_sources(doc, tmp_path, strict=False)
+    assert list(config.sources) == ["a"]
+    assert "is already the delivery folder of source 'a'; every source needs" in config.faults["b"][0]
+
+
+@pytest.mark.parametrize("sid", ["", "a/b", "../../escape_1498", "Göteborg", "x" * 41, "a\nb", "a b"])
+def test_source_ids_are_names_of_folders_and_tasks(tmp_path, sid):
+    doc = {"sources": [{"id": sid, "municipalities": ["1480"], "delivery": {"folder": "raw/landing/x"}}]}
+    with pytest.raises(SourcesError, match="key 'id': must be 1-40 letters A-Z, digits"):
+        parse_sources(doc, tmp_path)
+
+
+def test_writers_refuse_paths_outside_the_data_folder(tmp_path):
+    from transforms.config.paths import UnsafePathError, inside_data_dir
+
+    data = tmp_path / "data"
+    (data / "ledger").mkdir(parents=True)
+    assert inside_data_dir(data / "ledger" / "x.json", data) == (data / "ledger" / "x.json").resolve()
+    for bad in (data / ".." / "escape", tmp_path / "elsewhere", data, "/etc/passwd"):
+        with pytest.raises(UnsafePathError, match="outside the data folder"):
+            inside_data_dir(bad, data)
+    (data / "link").symlink_to(tmp_path)
+    with pytest.raises(UnsafePathError):
+        inside_data_dir(data / "link" / "x", data)

@@ -9,12 +9,14 @@ contained"): ``SourcesConfig.get`` raises it for that source, the others work.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from transforms.config.paths import folder_fault
 from transforms.config.project import Project, ProjectError, project_for
 from transforms.config.schema import DATASETS
 from transforms.config.source_models import (
@@ -206,6 +208,13 @@ def _municipalities(raw: Any) -> list[str]:
     return [str(m) for m in munis if isinstance(m, str | int)] if isinstance(munis, list) else []
 
 
+def _raw_folder(raw: Any, data_dir: Path) -> Path | None:
+    """The delivery folder an entry names, also when other keys of it are faulty."""
+    delivery = raw.get("delivery") if isinstance(raw, dict) else None
+    folder = delivery.get("folder") if isinstance(delivery, dict) else None
+    return _folder(folder, data_dir) if isinstance(folder, str) and folder.strip() else None
+
+
 def _where(raw: Any, index: int) -> str:
     sid = raw.get("id") if isinstance(raw, dict) else None
     return f"source {str(sid)!r}" if isinstance(sid, str | int) and str(sid) else f"sources[{index}]"
@@ -241,6 +250,7 @@ def parse_sources(document: Any, data_dir: Path, path: Path | None = None, stric
 def _parse_entries(entries: list, data_dir: Path, path: Path | None, project: Project | None) -> SourcesConfig:
     faults: dict[str, list[str]] = {}
     faulty_folders: list[Path] = []
+    folders: dict[Path, str] = {}  # resolved delivery folder -> the entry that has it
     models: list[tuple[str, SourceModel]] = []
     for index, raw in enumerate(entries):
         where = _where(raw, index)
@@ -252,14 +262,19 @@ def _parse_entries(entries: list, data_dir: Path, path: Path | None, project: Pr
                 listed = ", ".join(known) if len(known) <= 12 else f"{len(known)} municipalities in the project file"
                 faults_here.append(f"{where}: key 'municipalities': {m!r} is not a municipality of the project "
                                    f"{project.name} ({listed})")
+        folder = _raw_folder(raw, data_dir)
+        if folder is not None:
+            problem = folder_fault(folder, data_dir)
+            faults_here.extend([f"{where}: key 'delivery.folder': {problem}"] if problem else [])
+            owner = folders.setdefault(Path(os.path.realpath(folder)), where)
+            if owner != where:
+                faults_here.append(f"{where}: key 'delivery.folder': {folder} is already the delivery folder of "
+                                   f"{owner}; every source needs a folder of its own")
         if model is not None:
             models.append((where, model))
         if faults_here:
             faults.setdefault(where.removeprefix("source ").strip("'"), []).extend(faults_here)
-            folder = raw.get("delivery", {}).get("folder") if isinstance(raw, dict) and isinstance(
-                raw.get("delivery"), dict) else None
-            if isinstance(folder, str) and folder:
-                faulty_folders.append(_folder(folder, data_dir))
+            faulty_folders.extend([folder] if folder is not None else [])
     seen: dict[str, str] = {}
     claimed: dict[str, str] = {}
     for where, model in models:

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from transforms.config.paths import inside_data_dir
 from transforms.config.schema import DATASET_COLUMNS, curated_columns
 
 _KIND_TYPES = {
@@ -63,6 +64,7 @@ def write_partition(curated_dir: Path, dataset: str, source: str, period: str, f
     table = pa.Table.from_pandas(data, schema=schema, preserve_index=False)
     table = table.replace_schema_metadata({f"samla.{k}": str(v) for k, v in metadata.items()})
     path = partition_path(curated_dir, dataset, source, period)
+    inside_data_dir(path, curated_dir)
     atomic_write_table(table, path)
     return path
 
@@ -101,6 +103,7 @@ def read_dataset(curated_dir: Path, dataset: str, source: str | None = None) -> 
 def write_quarantine(quarantine_dir: Path, source: str, dataset: str, period: str, sha: str,
                      records: pd.DataFrame) -> Path:
     path = quarantine_dir / source / dataset / period / f"{sha}.parquet"
+    inside_data_dir(path, quarantine_dir)
     table = pa.Table.from_pandas(records[QUARANTINE_SCHEMA.names], schema=QUARANTINE_SCHEMA, preserve_index=False)
     atomic_write_table(table, path)
     return path

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from transforms.config.paths import inside_data_dir
 from transforms.config.project import current_project
 from transforms.config.sources import Source
 
@@ -240,6 +241,7 @@ def archive(data_dir: Path, source: Source, files: list[Path], today: date | Non
         stat = path.stat()
         suffix = path.suffix.lower() or ".bin"
         target = meta.with_suffix(suffix)
+        inside_data_dir(target, data_dir)  # the archive holds personnummer: never outside the data folder
         previous, seen[path.name] = seen.get(path.name), sha
         if meta.exists():
             if previous is None or previous == sha:

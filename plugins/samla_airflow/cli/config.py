@@ -1,0 +1,57 @@
+"""``samla config check``: every fault of the sources and project files at once, or a summary per source.
+
+Exit 2 with every fault (each naming the source and key), or 0 with "ok" and
+one line per source. The same checks stop a faulty source's task in the DAGs.
+"""
+
+from __future__ import annotations
+
+from samla_airflow.cli.common import OK, USAGE
+
+
+def add_parser(sub) -> None:
+    config = sub.add_parser("config", help="check the sources and project files",
+                            description="Check the sources file and the project file.")
+    actions = config.add_subparsers(dest="action", required=True, metavar="ACTION")
+    check = actions.add_parser("check", help="print every fault at once (exit 2), or ok and one line per source",
+                               description="Reads SAMLA_SOURCES (and SAMLA_PROJECT) like the DAGs do.")
+    check.set_defaults(func=command)
+
+
+def _delivery(source) -> str:
+    if source.delivery.folder is not None:
+        return str(source.delivery.folder)
+    return f"sftp {source.delivery.sftp_conn_id}:{source.delivery.sftp_path}"
+
+
+def summary_line(source) -> str:
+    from transforms.messages import t
+
+    kinds = sorted({d.format.kind or t("config.check.detected") for d in source.datasets.values()})
+    return t("config.check.source", label=source.label, municipalities=", ".join(source.municipalities),
+             delivery=_delivery(source), kind="/".join(kinds), steward=source.steward_email
+             or t("config.check.no_steward"))
+
+
+def command(args) -> int:
+    from samla_airflow.settings_bridge import export_airflow_settings
+    from transforms.config.settings import load_settings
+    from transforms.config.sources import load_sources
+    from transforms.messages import t
+
+    export_airflow_settings()
+    settings = load_settings()
+    config = load_sources(settings.sources_file, settings.data_dir, strict=False)
+    faults = config.all_faults
+    if faults:
+        print(t("config.check.faults", n=len(faults), sources=settings.sources_file))
+        for fault in faults:
+            print(f"  - {fault}")
+        print(t("config.check.fix"))
+        return USAGE
+    project = config.project
+    print(t("config.check.ok", n=len(config.sources), project=project.name, first=project.first_period,
+            last=project.last_period, municipalities=len(project.municipalities)))
+    for source in config.sources.values():
+        print("  " + summary_line(source))
+    return OK

@@ -1,0 +1,57 @@
+"""``samla config check``: every fault of the sources and project files at once (exit 2), or ok (exit 0)."""
+
+from __future__ import annotations
+
+import yaml
+from samla_airflow.cli import main
+
+PROJECT = {"code": "P", "name": "Prov", "first_period": "2025-01", "last_period": "2025-12",
+           "region": {"code": "R", "name": "Region"},
+           "federations": [{"code": "F", "name": "Förbund", "municipalities": {"1480": "Göteborg", "1489": "Alingsås"}}]}
+
+
+def _run(monkeypatch, tmp_path, capsys, document, lang="sv"):
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    monkeypatch.setenv("SAMLA_SOURCES", str(path))
+    monkeypatch.setenv("SAMLA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SAMLA_LANGUAGE", lang)
+    status = main(["config", "check"])
+    return status, capsys.readouterr().out
+
+
+def test_every_fault_of_both_files_at_once(monkeypatch, tmp_path, capsys):
+    document = {"project": PROJECT | {"first_period": "2025-13"}, "sources": [
+        {"id": "a", "municipalities": ["1480"], "delivery": {"folder": "/etc"}, "format": {"delimiter": "|"}},
+        {"id": "b/c", "municipalities": ["1489"], "delivery": {"folder": "raw/landing/b"}, "steward": "Eva"},
+    ]}
+    status, out = _run(monkeypatch, tmp_path, capsys, document)
+    assert status == 2
+    lines = out.splitlines()
+    assert lines[0].startswith("Konfigurationen har 5 fel (källfil ")
+    faults = [line.removeprefix("  - ") for line in lines if line.startswith("  - ")]
+    assert len(faults) == 5
+    assert faults[0].startswith("sources file ") and "key 'project.first_period'" in faults[0]
+    assert "source 'a': key 'format.delimiter': '|' is not one of , ; tab" in faults
+    assert "source 'a': key 'delivery.folder': /etc is a system folder; give the source a folder of its own" in faults
+    assert any(f.startswith("source 'b/c': key 'id': must be 1-40 letters") for f in faults)
+    assert "source 'b/c': key 'steward': must be a mapping (key: value)" in faults
+    assert lines[-1].startswith("Rätta nycklarna ovan")
+
+
+def test_ok_with_one_line_per_source(monkeypatch, tmp_path, capsys):
+    document = {"project": PROJECT, "sources": [
+        {"id": "gbg", "name": "Göteborg", "municipalities": ["1480"], "delivery": {"folder": "raw/landing/gbg"},
+         "format": {"kind": "xlsx"}, "steward": {"email": "eva@goteborg.example"}},
+        {"id": "als", "municipalities": ["1489"], "delivery": {"sftp": {"conn_id": "sftp_als", "path": "/ut"}}},
+    ]}
+    status, out = _run(monkeypatch, tmp_path, capsys, document)
+    assert status == 0
+    assert out.splitlines() == [
+        "ok: 2 källor i projektet Prov (2025-01..2025-12, 2 kommuner)",
+        f"  gbg Göteborg: kommuner 1480; levererar till {tmp_path / 'data' / 'raw/landing/gbg'}; format xlsx; "
+        "förvaltare eva@goteborg.example",
+        "  als: kommuner 1489; levererar till sftp sftp_als:/ut; format avgörs per fil; förvaltare ingen angiven",
+    ]
+    status, out = _run(monkeypatch, tmp_path, capsys, document, lang="en")
+    assert status == 0 and out.startswith("ok: 2 sources in the project Prov (2025-01..2025-12, 2 municipalities)")

@@ -1,0 +1,66 @@
+"""Where Samla may read deliveries from and write to (issue 11: intake that cannot be turned against its host).
+
+``inside_data_dir`` is the check every writer makes before writing: a path
+that resolves outside SAMLA_DATA_DIR (a source id or file name with ``..``, a
+symlinked folder) is refused. ``folder_fault`` says why a configured delivery
+folder is unusable: a system folder, the data folder or one of Samla's own
+folders in it, or a folder that neither exists nor may be created there.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# System folders: never a delivery folder, nor anything inside them.
+SYSTEM_TREES = ("/proc", "/sys", "/dev", "/etc", "/usr", "/bin", "/sbin", "/boot", "/lib", "/lib32", "/lib64",
+                "/root", "/run", "/var/run", "/var/lib", "/var/log", "/var/spool", "/var/cache")
+# Top-level folders that hold everyone's data: never one of these itself.
+SYSTEM_FOLDERS = ("/", "/var", "/home", "/tmp", "/opt", "/srv", "/mnt", "/media", "/data")
+# What Samla itself writes under SAMLA_DATA_DIR: a delivery folder there would feed the pipeline its own output.
+OWN_FOLDERS = ("raw", "raw/archive", "curated", "quarantine", "ledger", "published", "reports", "data_docs", "logs")
+
+
+class UnsafePathError(ValueError):
+    """A path the pipeline was about to write lies outside SAMLA_DATA_DIR."""
+
+
+def _data_dir(data_dir: Path | None) -> Path:
+    if data_dir is None:
+        from transforms.config.settings import load_settings
+
+        data_dir = load_settings().data_dir
+    return Path(data_dir).resolve()
+
+
+def _within(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def inside_data_dir(path: Path | str, data_dir: Path | None = None) -> Path:
+    """``path`` resolved, if it lies under SAMLA_DATA_DIR; else UnsafePathError naming both."""
+    root = _data_dir(data_dir)
+    resolved = Path(os.path.realpath(path))
+    if not _within(resolved, root) or resolved == root:
+        raise UnsafePathError(f"refusing to write {path}: it lies outside the data folder {root} (SAMLA_DATA_DIR)")
+    return resolved
+
+
+def folder_fault(folder: Path, data_dir: Path) -> str | None:
+    """Why ``folder`` cannot be a delivery folder, or None."""
+    resolved = Path(os.path.realpath(folder))
+    root = Path(data_dir).resolve()
+    if str(resolved) in SYSTEM_FOLDERS or any(_within(resolved, Path(t)) for t in SYSTEM_TREES):
+        return f"{folder} is a system folder; give the source a folder of its own"
+    if resolved == root or resolved in root.parents:
+        return f"{folder} is the data folder (SAMLA_DATA_DIR) or contains it; give the source a folder of its own"
+    own = max((name for name in OWN_FOLDERS if _within(resolved, root / name) and not
+               _within(resolved, root / "raw" / "landing")), key=len, default=None)
+    if own is not None:
+        return f"{folder} lies in Samla's own folder {own!r} of the data folder; use e.g. raw/landing/<id>"
+    if resolved.exists() and not resolved.is_dir():
+        return f"{folder} is not a folder"
+    if not resolved.exists() and not _within(resolved, root):
+        return (f"{folder} does not exist, and Samla only creates delivery folders inside the data folder "
+                f"{root}: create it, or check the path")
+    return None
