@@ -191,8 +191,10 @@ def _write_state(settings: Settings, state: dict) -> None:
 
 
 def export_files(settings: Settings) -> dict[str, str]:
-    """The warehouse's published tables as Parquet, and the fund report, from the same content."""
+    """The warehouse's published tables as Parquet, the fund report and the HTML report
+    (``published/report/index.html``), all from the same content."""
     from transforms.publish.fund_report import write_fund_report
+    from transforms.publish.html_report import write_html_report
     from transforms.publish.published_files import write_published_parquet
 
     url = settings.warehouse_url
@@ -209,4 +211,8 @@ def export_files(settings: Settings) -> dict[str, str]:
                       areas=tables["areas"], indicators=tables["indicators"], periods=periods,
                       generated_at=now.strftime("%Y-%m-%d %H:%M UTC"), threshold=settings.suppression_threshold,
                       dataset_status=tables["dataset_status"])
-    return {**{k: str(v) for k, v in paths.items()}, "fund_report": str(report)}
+    html = write_html_report(settings.published_dir / "report", indicator_values=tables["indicator_values"],
+                             dataset_status=tables["dataset_status"], areas=tables["areas"],
+                             indicators=tables["indicators"], periods=periods,
+                             generated_at=now.strftime("%Y-%m-%d %H:%M UTC"), threshold=settings.suppression_threshold)
+    return {**{k: str(v) for k, v in paths.items()}, "fund_report": str(report), "html_report": str(html)}
