@@ -133,3 +133,35 @@ def test_fund_report_of_the_demo_has_the_main_charts(demo):
     titles = [c.title.tx.rich.p[0].r[0].t for c in charts]
     assert len(charts) == 5 * 4
     assert any("Närvarograd" in t for t in titles) and any("fullföljer" in t for t in titles)
+
+
+# --------------------------------------------------------------------------- the report's parts, without a browser
+
+
+def test_a_suppressed_point_is_a_gap_marked_dots():
+    from transforms.publish.html_report import SUPPRESSED, Series, line_chart
+
+    svg = line_chart("x-participants", "T", ["2024-09", "2024-10", "2024-11", "2024-12"],
+                     [Series("kvinnor", "#c00", [10.0, SUPPRESSED, 14.0, 15.0])], rate=False)
+    assert svg.count("<polyline") == 2  # 2024-09 alone, then 2024-11..12: no line through the hidden point
+    assert svg.count(f">{SUPPRESSED}</text>") == 1 and "kvinnor 2024-10" in svg
+    assert svg.count("<circle") == 3
+
+
+def test_the_report_speaks_english_when_asked(monkeypatch):
+    import pandas as pd
+
+    from transforms.publish.html_report import render
+
+    status = pd.DataFrame([("2024-09", "1480", "attendance", "rejected", "attendance_2024-09.csv", "t")],
+                          columns=["period", "source", "dataset", "state", "file_name", "arrived_at"])
+    frames = {"indicator_values": pd.DataFrame(columns=["period", "area_level", "area_code", "gender", "indicator",
+                                                        "numerator", "denominator", "value", "suppressed"]),
+              "dataset_status": status, "areas": warehouse.areas_frame(), "indicators": warehouse.indicators_frame(),
+              "periods": ["2024-09"], "generated_at": "now", "threshold": 5}
+    assert "INTE komplett" in render(**frames) and "kvinnor" in render(**frames)
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+    page = render(**frames)
+    assert "NOT complete: 1 rejected and 0 missing" in page and "women" in page and 'lang="en"' in page
+    first_screen = render(**dict(frames, dataset_status=status.head(0))).split("<svg")[0]
+    assert "Complete: every dataset" in first_screen and "NOT complete" not in first_screen
