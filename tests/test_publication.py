@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -154,4 +155,7 @@ def test_a_range_publish_records_only_what_it_published(world, monkeypatch):
     assert again["published"] and again["periods"] == ["2024-09", "2024-10"]
     log_rows = warehouse.read_table(settings.warehouse_url, "publication_log")
     assert list(log_rows.periods) == ["2024-09,2024-10", "2024-10", "2024-09,2024-10", "2024-09", "2024-09,2024-10"]
-    assert '"file_name": "attendance_2024-09.csv"' in log_rows.inputs.iloc[1]
+    changed = json.loads(log_rows.inputs.iloc[1])
+    assert changed == [{"change": "replaced", "dataset": "attendance", "file_name": "attendance_2024-09.csv",
+                        "period": "2024-09", "source": "1480"}]
+    assert {c["change"] for c in json.loads(log_rows.inputs.iloc[0])} == {"new"}

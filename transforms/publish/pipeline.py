@@ -118,11 +118,13 @@ def inputs_changed(previous: dict, fingerprint: dict[str, str], ledger_frame: pd
     if len(ledger_frame):
         names = dict(zip(ledger_frame["file_sha256"], ledger_frame["file_name"], strict=True))
     out = []
-    for key in changed_inputs(previous.get("fingerprint", {}), fingerprint):
+    before = previous.get("fingerprint", {})
+    for key in changed_inputs(before, fingerprint):
         dataset, source, period = key.split("/")
         sha = fingerprint.get(key)
+        change = "removed" if not sha else "replaced" if key in before else "new"
         out.append({"dataset": dataset, "source": source, "period": period,
-                    "file_name": names.get(sha) if sha else None, "change": "replaced" if sha else "removed"})
+                    "file_name": names.get(sha) if sha else None, "change": change})
     return out
 
 
