@@ -65,11 +65,11 @@ def sources_path() -> Path:
 
 
 def source_entries() -> list[SourceEntry]:
-    from transforms.config.sources import SourcesError, read_document
+    from transforms.config.yaml_file import YamlFileError, read_yaml
 
     try:
-        document = read_document(sources_path())
-    except SourcesError:
+        document = read_yaml(sources_path(), "sources file")
+    except YamlFileError:
         return []  # every task reports the fault when it runs
     raw = document.get("sources") if isinstance(document, dict) else None
     entries: dict[str, SourceEntry] = {}

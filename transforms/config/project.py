@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
-
 from transforms.config.settings import DEFAULT_PROJECT, DEFAULT_SOURCES
+from transforms.config.yaml_file import YamlFileError, read_yaml
 
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 
@@ -159,11 +158,9 @@ def parse_project(section: Any, where: str) -> Project:
 
 def _read(path: Path) -> Any:
     try:
-        return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except OSError as exc:
-        raise ProjectError(f"project file {path}: cannot read: {exc.strerror}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ProjectError(f"project file {path}: not valid YAML: {type(exc).__name__}") from None
+        return read_yaml(path, "project file")
+    except YamlFileError as exc:
+        raise ProjectError(str(exc)) from None
 
 
 def project_from_file(path: Path) -> Project:

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from transforms.config.paths import folder_fault
 from transforms.config.project import Project, ProjectError, project_for
 from transforms.config.schema import DATASETS
@@ -26,6 +24,7 @@ from transforms.config.source_models import (
     SourceModel,
     entry_faults,
 )
+from transforms.config.yaml_file import YamlFileError, read_yaml
 
 __all__ = ["DATE_FORMATS", "DEFAULT_PATTERN", "SourcesConfig", "Source", "SourcesError", "load_sources",
            "parse_sources"]
@@ -300,17 +299,11 @@ def _parse_entries(entries: list, data_dir: Path, path: Path | None, project: Pr
 
 
 def read_document(path: Path) -> Any:
-    """The sources file as YAML data (libyaml where installed: the DAG files read it at parse time)."""
+    """The sources file as YAML data."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SourcesError(f"SAMLA_SOURCES: cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise SourcesError(f"sources file {path}: not UTF-8 text") from None
-    try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        raise SourcesError(f"sources file {path}: not valid YAML: {exc}") from None
+        return read_yaml(path, "sources file (SAMLA_SOURCES)")
+    except YamlFileError as exc:
+        raise SourcesError(str(exc)) from None
 
 
 def load_sources(path: Path, data_dir: Path, strict: bool = True) -> SourcesConfig:
