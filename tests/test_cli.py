@@ -34,7 +34,7 @@ def cli_env(tmp_path, monkeypatch):
     return env, tmp_path
 
 
-@pytest.mark.parametrize("command", ["demo", "run", "check", "status", "quarantine"])
+@pytest.mark.parametrize("command", ["demo", "run", "check", "status", "quarantine", "config"])
 def test_every_subcommand_has_help(command):
     out = samla(command, "--help")
     assert out.returncode == 0 and "usage: samla " + command in out.stdout

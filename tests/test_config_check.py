@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 from samla_airflow.cli import main
 
@@ -55,3 +56,35 @@ def test_ok_with_one_line_per_source(monkeypatch, tmp_path, capsys):
     ]
     status, out = _run(monkeypatch, tmp_path, capsys, document, lang="en")
     assert status == 0 and out.startswith("ok: 2 sources in the project Prov (2025-01..2025-12, 2 municipalities)")
+
+
+def test_other_commands_run_beside_a_faulty_entry_and_name_it_for_its_source(monkeypatch, tmp_path, capsys):
+    document = {"project": PROJECT, "sources": [
+        {"id": "gbg", "municipalities": ["1480"], "delivery": {"folder": "raw/landing/gbg"}},
+        {"id": "als", "municipalities": ["1489"], "delivery": {"folder": "raw/landing/als"},
+         "format": {"delimiter": "|"}},
+    ]}
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("SAMLA_SOURCES", str(path))
+    monkeypatch.setenv("SAMLA_DATA_DIR", str(tmp_path / "data"))
+    delivered = tmp_path / "participants_2025-01.csv"
+    delivered.write_text("person_id\n", encoding="utf-8")
+    assert main(["status"]) == 0
+    assert main(["check", str(delivered), "--source", "als"]) == 2
+    assert "samla check: source 'als': key 'format.delimiter': '|' is not one of , ; tab" in capsys.readouterr().err
+
+
+def test_a_faulty_file_fails_every_task_at_once(monkeypatch, tmp_path):
+    from airflow.sdk.exceptions import AirflowFailException
+    from samla_airflow import ingestion, publication
+
+    path = tmp_path / "sources.yaml"
+    path.write_text("sources: [\n  - id: x\n", encoding="utf-8")
+    monkeypatch.setenv("SAMLA_SOURCES", str(path))
+    monkeypatch.setenv("SAMLA_DATA_DIR", str(tmp_path / "data"))
+    for call in (lambda: ingestion.ingest_one_source("x", None), ingestion.check_unknown_sources,
+                 lambda: ingestion.summarise_run(None), lambda: publication.publish_indicators(None),
+                 publication.export_published_files):
+        with pytest.raises(AirflowFailException, match="not valid YAML"):
+            call()

@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from transforms.config.project import ProjectError
     from transforms.config.settings import SettingsError
     from transforms.config.sources import SourcesError
     from transforms.messages import LanguageError, language
@@ -53,6 +54,6 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["SAMLA_DATA_DIR"] = str(data_dir)
         prepare_airflow_env(data_dir)
         return args.func(args)
-    except (UsageError, SettingsError, SourcesError, LanguageError) as exc:
+    except (UsageError, SettingsError, SourcesError, ProjectError, LanguageError) as exc:
         print(f"samla {args.command}: {exc}", file=sys.stderr)
         return USAGE

@@ -40,13 +40,16 @@ def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
 
 
 def settings_and_sources():
+    """Settings and the sources; a faulty entry stops only its own source (``config.get`` names the fault)."""
     from samla_airflow.settings_bridge import export_airflow_settings
     from transforms.config.settings import load_settings
     from transforms.config.sources import load_sources
 
     export_airflow_settings()
     settings = load_settings()
-    return settings, load_sources(settings.sources_file, settings.data_dir)
+    config = load_sources(settings.sources_file, settings.data_dir, strict=False)
+    config.raise_file_faults()
+    return settings, config
 
 
 def cell(value) -> str:
