@@ -8,21 +8,11 @@ import random
 from datetime import date
 from pathlib import Path
 
-from transforms.privacy.personnummer import luhn_ok
+# The one synthetic-personnummer builder, shared with the demo generator (its own Luhn sum).
+from transforms.demo.synthetic_pnr import synthetic_pnr as make_pnr
 
 PARTICIPANT_HEADER = ["person_id", "programme", "gender", "entry_date", "exit_date", "exit_status", "qualification",
                       "track", "labour_status", "newly_arrived", "foreign_background", "disability"]
-
-
-def make_pnr(birth: date, serial: int = 123, twelve: bool = True, coordination: bool = False, sep: str = "") -> str:
-    """A synthetic personnummer with a valid check digit."""
-    day = birth.day + (60 if coordination else 0)
-    body = f"{birth.year % 100:02d}{birth.month:02d}{day:02d}{serial % 1000:03d}"
-    check = next(d for d in "0123456789" if luhn_ok(body + d))
-    ten = body + check
-    if twelve:
-        return f"{birth.year // 100}{ten[:6]}{sep}{ten[6:]}"
-    return f"{ten[:6]}{sep}{ten[6:]}"
 
 
 def people(n: int, seed: int = 1) -> list[str]:

@@ -11,7 +11,7 @@ from privacy import leaks
 from transforms.config.schema import DATASETS
 from transforms.config.settings import load_settings
 from transforms.config.sources import load_sources
-from transforms.demo import sample_data
+from transforms.demo.generate import generate
 from transforms.ingest import curated, ledger
 
 PERIODS = ["2024-09", "2024-10", "2024-11"]
@@ -29,7 +29,7 @@ def ingested(airflow_db, tmp_path_factory):
     try:
         settings = load_settings()
         config = load_sources(settings.sources_file, data)
-        manifest = sample_data.generate(config, data, PERIODS)
+        manifest = generate(config, data, PERIODS)
         from airflow.dag_processing.dagbag import DagBag
 
         bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])

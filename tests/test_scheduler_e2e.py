@@ -26,7 +26,7 @@ from samla_airflow.local_airflow import AirflowProcesses, airflow_env, free_port
 
 from transforms.config.settings import DEFAULT_SOURCES
 from transforms.config.sources import load_sources
-from transforms.demo import sample_data
+from transforms.demo.generate import generate
 
 pytestmark = [pytest.mark.scheduler, pytest.mark.slow]
 
@@ -69,7 +69,7 @@ def stack(tmp_path, metadata_db):
     """Sample deliveries, then migrated and healthy api-server + scheduler + dag-processor; always stopped."""
     data = tmp_path / "data"
     data.mkdir()
-    sample_data.generate(load_sources(DEFAULT_SOURCES, data), data, [PERIOD], faults=False)
+    generate(load_sources(DEFAULT_SOURCES, data), data, [PERIOD], faults=False)
 
     # A clean environment: nothing of the test process's Airflow/Samla/pytest settings leaks in.
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "SAMLA_", "PYTEST"))}

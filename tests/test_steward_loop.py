@@ -9,7 +9,7 @@ import pytest
 
 from transforms.config.settings import load_settings
 from transforms.config.sources import load_sources
-from transforms.demo import sample_data
+from transforms.demo.generate import generate
 from transforms.ingest import curated, ledger
 from transforms.publish import warehouse
 
@@ -45,7 +45,7 @@ def data_dir(airflow_db, tmp_path, monkeypatch):
 def test_fix_redeliver_and_rerun_one_source(data_dir):
     settings = load_settings()
     config = load_sources(settings.sources_file, data_dir)
-    manifest = sample_data.generate(config, data_dir, [PERIOD])
+    manifest = generate(config, data_dir, [PERIOD])
     (fault,) = [f for f in manifest["faults"] if f["level"] == "file"]
     sid, dataset = fault["source"], fault["dataset"]
 

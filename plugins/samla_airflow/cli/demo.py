@@ -1,13 +1,22 @@
-"""``samla demo``: sample deliveries for every source, ingested and published through the real DAGs."""
+"""``samla demo``: sample deliveries for every source, ingested and published through the real DAGs.
+
+``--deliver-only`` fills the landing folders and stops (for ``make airflow``);
+``--scale F`` multiplies Fokus IM's pupils; ``--municipalities/--regions/
+--pupils/--months`` (or ``--national``) generate a whole project instead, with
+its sources file under ``<data>/config/``.
+"""
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
 
 from samla_airflow.cli.common import periods_between, table
 from samla_airflow.cli.run import run_pipeline
+
+PROJECT_ARGUMENTS = ("municipalities", "regions", "pupils", "months")
 
 
 def add_parser(sub) -> None:
@@ -17,7 +26,32 @@ def add_parser(sub) -> None:
                                       "(a local pseudonymisation key).")
     demo.add_argument("--data-dir", help="data folder (default: SAMLA_DATA_DIR or ./data)")
     demo.add_argument("--periods", default="2024-09:2025-02", help="FIRST:LAST periods (default 2024-09:2025-02)")
+    demo.add_argument("--deliver-only", action="store_true",
+                      help="only fill the landing folders (for make airflow or a later samla run)")
+    demo.add_argument("--scale", type=_positive(float), default=1.0, metavar="F",
+                      help="multiply every municipality's pupils (e.g. 100)")
+    generated = demo.add_argument_group(
+        "a generated project", "instead of Fokus IM: N municipalities in R regions, every delivery format")
+    generated.add_argument("--municipalities", type=_positive(int), metavar="N")
+    generated.add_argument("--regions", type=_positive(int), metavar="R", help="default: min(N, 21)")
+    generated.add_argument("--pupils", type=_positive(int), metavar="P", help="per municipality (default 138)")
+    generated.add_argument("--months", type=_positive(int), metavar="K", help="from 2024-09 (default 12)")
+    generated.add_argument("--national", action="store_true",
+                           help="290 municipalities in 21 regions, 138 pupils each, 12 months")
     demo.set_defaults(func=command, prepare=prepare)
+
+
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be above 0")
+        return value
+
+    return parse
 
 
 def prepare(args) -> None:
@@ -27,42 +61,95 @@ def prepare(args) -> None:
         os.environ["SAMLA_DATA_DIR"] = str(Path(args.data_dir).resolve())
 
 
+def _project_arguments(args) -> dict[str, int] | None:
+    given = {k: getattr(args, k) for k in PROJECT_ARGUMENTS if getattr(args, k) is not None}
+    if not (args.national or given):
+        return None
+    if not args.national and "municipalities" not in given:
+        from samla_airflow.cli.common import UsageError
+
+        raise UsageError("a generated project needs --municipalities N (or --national)")
+    from transforms.demo.scale import NATIONAL
+
+    defaults = NATIONAL if args.national else {k: NATIONAL[k] for k in ("pupils", "months")}
+    chosen = {**defaults, **given}
+    chosen.setdefault("regions", min(chosen["municipalities"], 21))
+    return chosen
+
+
 def command(args) -> int:
+    from transforms.config.settings import DEMO_KEY_FILE, load_settings
+    from transforms.messages import t
+
     data_dir = Path(os.environ["SAMLA_DATA_DIR"])
+    project = _project_arguments(args)
+    if project:
+        manifest, env = _generated_project(project, data_dir, args.scale)
+    else:
+        manifest, env = _fokus(args, data_dir), ""
+    first, last = manifest["periods"][0], manifest["periods"][-1]
+    for fault in manifest["faults"]:
+        print(t("demo.planted_fault", **{k: fault[k] for k in ("source", "dataset", "period", "description")}))
+    files = sum(len(f) for f in manifest["files"].values())
+    rows = sum(n for per in manifest["rows"].values() for d in per.values() for n in d.values())
+    settings = load_settings()
+    print(t("demo.delivered", files=files, rows=rows, landing=settings.landing_dir))
+    if args.deliver_only:
+        print(t("demo.next_steps", env=env, first=first, last=last, key_file=data_dir / DEMO_KEY_FILE))
+        return 0
+    status = run_pipeline(first, last, [])
+    print_summary(settings)
+    print(t("demo.where_to_look", curated=settings.curated_dir, ledger=settings.ledger_dir,
+            quarantine=settings.quarantine_dir, archive=settings.archive_dir, landing=settings.landing_dir,
+            warehouse=settings.warehouse_url, published=settings.published_dir, reports=settings.reports_dir))
+    return status
+
+
+def _fokus(args, data_dir: Path) -> dict:
     from transforms.config.settings import load_settings
     from transforms.config.sources import load_sources
-    from transforms.demo import sample_data
+    from transforms.demo.generate import generate
+    from transforms.messages import t
 
     settings = load_settings()
     config = load_sources(settings.sources_file, settings.data_dir)
     first, last = args.periods.split(":")
     periods = periods_between(first, last)
-    print(f"Samla demo: sample deliveries for {len(config.sources)} sources, {first}..{last}, in {data_dir}")
-    manifest = sample_data.generate(config, data_dir, periods)
-    for fault in manifest.get("faults", []):
-        print(f"  planted fault: {fault['source']} {fault['dataset']} {fault['period']}: {fault['description']}")
-    status = run_pipeline(first, last, [])
-    print_summary(settings)
-    print(f"""
-Where to look:
-  curated Parquet   {settings.curated_dir}/<dataset>/source=<id>/period=<YYYY-MM>/data.parquet
-  load ledger       {settings.ledger_dir}  (or: samla status)
-  quarantine        {settings.quarantine_dir}  (or: samla quarantine SOURCE PERIOD)
-  raw archive       {settings.archive_dir}  (as delivered: {settings.landing_dir}; the only personnummer)
-  warehouse         {settings.warehouse_url}
-  published files   {settings.published_dir}
-  fund report       {settings.reports_dir}""")
-    return status
+    print(t("demo.generating", sources=len(config.sources), first=first, last=last, data_dir=data_dir))
+    return generate(config, data_dir, periods, scale=args.scale)
+
+
+def _generated_project(project: dict[str, int], data_dir: Path, scale: float) -> tuple[dict, str]:
+    """Write the project's sources file and deliveries; the rest of the command runs under it."""
+    from samla_airflow.cli.common import UsageError
+    from transforms.demo import scale as generator
+    from transforms.messages import t
+
+    try:
+        generated = generator.project(project["municipalities"], project["regions"],
+                                      round(project["pupils"] * scale), project["months"])
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if os.environ.get("SAMLA_PROJECT"):
+        print(t("demo.project_env_ignored", path=os.environ.pop("SAMLA_PROJECT")))
+    sources_file = data_dir / "config" / "sources.yaml"
+    print(t("demo.project_written", path=sources_file, **project))
+    print(t("demo.generating", sources=project["municipalities"], first=generated.periods[0],
+            last=generated.periods[-1], data_dir=data_dir))
+    path, _, manifest = generator.deliver(generated, data_dir)
+    os.environ["SAMLA_SOURCES"] = str(path)  # settings, the DAGs and the project are read at run time
+    return manifest, t("demo.export_sources", path=path)
 
 
 def print_summary(settings, out=sys.stdout) -> None:
     """EECO01 (participants) by gender per federation and region for the latest published period."""
+    from transforms.messages import t
     from transforms.publish.warehouse import read_table
 
     try:
         values = read_table(settings.warehouse_url, "indicator_values")
     except Exception as exc:  # nothing published yet
-        print(f"\n(no published indicators yet: {type(exc).__name__})", file=out)
+        print(t("demo.nothing_published", error=type(exc).__name__), file=out)
         return
     if values.empty:
         return
@@ -74,6 +161,5 @@ def print_summary(settings, out=sys.stdout) -> None:
         shown = {g: (".." if s else f"{v:.0f}") for g, v, s in zip(group["gender"], group["value"], group["suppressed"],
                                                                     strict=True)}
         rows.append({"area": area, **shown})
-    print(f"\nEECO01 participants by gender, {latest} (.. = suppressed, fewer than "
-          f"{settings.suppression_threshold} pupils or protecting such a cell):", file=out)
+    print(t("demo.summary_title", period=latest, threshold=settings.suppression_threshold), file=out)
     print(table(rows, ["area", "all", "female", "male", "nonbinary"]), file=out)

@@ -1,0 +1,64 @@
+"""``samla demo --deliver-only`` (landing folders filled, nothing run) and a generated project
+by options, as a user runs them: the real command in a child process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import yaml
+from privacy import personnummer_in
+
+
+def samla(*args, env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "samla_airflow.cli", *args], capture_output=True, text=True,
+                          env=env, timeout=600)
+
+
+def _env(tmp_path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMLA_")}
+    env.update(AIRFLOW_HOME=str(tmp_path / "airflow"), SAMLA_LANGUAGE="sv")
+    return env
+
+
+def test_deliver_only_fills_the_landing_folders_and_runs_nothing(tmp_path):
+    data = tmp_path / "data"
+    out = samla("demo", "--deliver-only", "--data-dir", str(data), "--periods", "2024-09:2024-10",
+                env=_env(tmp_path))
+    assert out.returncode == 0, out.stderr
+    landing = data / "raw" / "landing"
+    files = [p for p in landing.rglob("*") if p.is_file()]
+    assert len(files) == 9 * 4 * 2 and len({p.parent.name for p in files}) == 9
+    # Nothing ran: no ledger, no curated data, no warehouse, no archive.
+    assert not any((data / name).exists() for name in ("ledger", "curated", "warehouse.db", "published"))
+    assert not (data / "raw" / "archive").exists()
+    assert "SAMLA_DEMO=1 samla run --from 2024-09 --to 2024-10" in out.stdout
+    assert "make airflow" in out.stdout and "Inget har körts" in out.stdout
+    assert not personnummer_in(out.stdout + out.stderr)
+
+
+def test_a_generated_project_by_options(tmp_path):
+    data = tmp_path / "data"
+    env = _env(tmp_path)
+    out = samla("demo", "--deliver-only", "--data-dir", str(data), "--municipalities", "5", "--regions", "2",
+                "--pupils", "3", "--months", "2", env={**env, "SAMLA_LANGUAGE": "en"})
+    assert out.returncode == 0, out.stderr
+    sources_file = data / "config" / "sources.yaml"
+    document = yaml.safe_load(sources_file.read_text(encoding="utf-8"))
+    assert len(document["project"]["federations"]) == 2 and len(document["sources"]) == 5
+    assert f"export SAMLA_SOURCES={sources_file}" in out.stdout
+    files = [p for p in (data / "raw" / "landing").rglob("*") if p.is_file()]
+    assert len(files) == 5 * 4 * 2
+    assert not personnummer_in(out.stdout + out.stderr)
+
+
+def test_wrong_options_are_usage_errors(tmp_path):
+    env = _env(tmp_path)
+    data = str(tmp_path / "data")
+    out = samla("demo", "--deliver-only", "--data-dir", data, "--municipalities", "40", "--regions", "30", env=env)
+    assert out.returncode == 2 and "regions must be 1..21" in out.stderr
+    out = samla("demo", "--deliver-only", "--data-dir", data, "--pupils", "3", env=env)
+    assert out.returncode == 2 and "--municipalities" in out.stderr
+    assert samla("demo", "--scale", "0", "--data-dir", data, env=env).returncode == 2
+    assert not (tmp_path / "data" / "raw").exists()
