@@ -34,7 +34,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,34 +60,41 @@ class Generated:
     sources_file: Path
     periods: list[str]
     files: list[tuple[Path, Any]]  # (path, FormatHints)
-    env: dict[str, str] = field(default_factory=dict)  # extra settings (e.g. the project file)
 
 
 def generate(size: str, root: Path, months: int | None) -> Generated:
     """Deliveries of one size under ``root/data``; returns where they are and their formats."""
     from transforms.config.settings import DEFAULT_SOURCES
     from transforms.config.sources import load_sources
-    from transforms.demo import sample_data
+    from transforms.demo import scale
+    from transforms.demo._interim import month_range
+    from transforms.demo.generate import DEFAULT_PERIODS
+    from transforms.demo.generate import generate as generate_deliveries
 
-    data_dir = root / "data"
+    data_dir = (root / "data").resolve()
     if size == "national":
-        raise SystemExit("the national size needs the project generator (samla demo --national)")
-    periods = list(sample_data.DEFAULT_PERIODS)
-    if months:
-        periods = sample_data.period_range(periods[0], _shift(periods[0], months - 1))
-    config = load_sources(DEFAULT_SOURCES, data_dir)
-    manifest = sample_data.generate(config, data_dir, periods, scale=100.0 if size == "x100" else 1.0)
+        project = scale.project(**{**scale.NATIONAL, **({"months": months} if months else {})})
+        sources_file, config, manifest = scale.deliver(project, data_dir)
+    else:
+        first = DEFAULT_PERIODS[0]
+        last = _later(first, months - 1) if months else DEFAULT_PERIODS[-1]
+        sources_file = Path(DEFAULT_SOURCES)
+        config = load_sources(sources_file, data_dir)
+        manifest = generate_deliveries(config, data_dir, month_range(first, last),
+                                       scale=100.0 if size == "x100" else 1.0)
     files = []
     for sid, paths in manifest["files"].items():
         source = config.get(sid)
-        per_file = [(p, d) for p in periods for d in ("participants", "attendance", "survey", "activities")]
-        files += [(path, source.datasets[d].format) for path, (_, d) in zip(paths, per_file, strict=True)]
-    return Generated(data_dir, Path(DEFAULT_SOURCES), periods, files)
+        datasets = [d for _ in manifest["periods"] for d in ("participants", "attendance", "survey", "activities")]
+        files += [(path, source.datasets[d].format) for path, d in zip(paths, datasets, strict=True)]
+    return Generated(data_dir, sources_file, manifest["periods"], files)
 
 
-def _shift(period: str, months: int) -> str:
-    index = int(period[:4]) * 12 + int(period[5:]) - 1 + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+def _later(period: str, months: int) -> str:
+    from transforms.demo._interim import Period
+    from transforms.demo.population import shift
+
+    return str(shift(Period.parse(period), months))
 
 
 # --- the I/O floor ---------------------------------------------------------------------------
@@ -230,7 +237,7 @@ def bench_size(size: str, root: Path, months: int | None) -> dict[str, Any]:
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SAMLA_", "AIRFLOW"))}
     env.update({"SAMLA_DATA_DIR": str(generated.data_dir), "SAMLA_SOURCES": str(generated.sources_file),
-                "SAMLA_DEMO": "1", "AIRFLOW__CORE__PARALLELISM": "4", **generated.env})
+                "SAMLA_DEMO": "1", "AIRFLOW__CORE__PARALLELISM": "4"})
 
     progress(f"{size}: I/O floor (pyarrow.csv / calamine read + Parquet write)")
     floor = io_floor(generated.files, root / "floor")
@@ -243,7 +250,7 @@ def bench_size(size: str, root: Path, months: int | None) -> dict[str, Any]:
     progress(f"{size}: exit {run['exit']}, {run['wall_s']:.1f} s wall, {read} rows read, "
              f"peak RSS {run['peak_rss_mb']:.0f} MB")
 
-    empty_first, empty_last = _shift(last, 1), _shift(last, 2)
+    empty_first, empty_last = _later(last, 1), _later(last, 2)
     progress(f"{size}: two empty months {empty_first}..{empty_last}")
     empty = run_samla(["run", "--from", empty_first, "--to", empty_last, "--no-publish"], env,
                       root / "empty.log")
