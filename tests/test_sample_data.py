@@ -370,6 +370,7 @@ def test_nothing_is_written_outside_data_dir(world, tmp_path, monkeypatch):
     assert files == {p for paths in manifest["files"].values() for p in paths}
     # A folder outside data_dir is refused before anything is written.
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "elsewhere").mkdir()  # the sources check refuses a missing one outside data_dir itself
     outside = parse_sources(
         {
             "sources": [
@@ -384,7 +385,8 @@ def test_nothing_is_written_outside_data_dir(world, tmp_path, monkeypatch):
     )
     with pytest.raises(ValueError, match="outside data_dir"):
         generate(outside, tmp_path / "data", PERIODS[:1])
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["elsewhere"]
+    assert list((tmp_path / "elsewhere").iterdir()) == []
 
 
 def test_write_delivery_renders_a_canonical_frame(tmp_path):
