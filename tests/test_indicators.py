@@ -12,6 +12,7 @@ import pytest
 
 from transforms.config.project import current_project
 from transforms.config.schema import curated_columns
+from transforms.period import month_range
 from transforms.publish.indicators import (
     GENDERS,
     INDICATOR_CODES,
@@ -21,7 +22,6 @@ from transforms.publish.indicators import (
     areas,
     compute,
     indicators_frame,
-    month_range,
     published_periods,
     source_status,
 )

@@ -6,6 +6,8 @@ from typing import Any
 
 from airflow.sdk import Param
 
+from transforms.period import Period
+
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
@@ -23,7 +25,6 @@ def period_range(params: dict[str, Any], run_type: str | None = None, logical_da
         return (start or "2024-09", end or "9999-12")
     if run_type == "backfill" and logical_date is not None:
         # A backfill run on month M's schedule reports the month before M.
-        year, month = (logical_date.year, logical_date.month - 1) if logical_date.month > 1 else (logical_date.year - 1, 12)
-        period = f"{year:04d}-{month:02d}"
+        period = str(Period.of(logical_date).previous())
         return (period, period)
     return None

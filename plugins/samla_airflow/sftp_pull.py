@@ -15,10 +15,11 @@ import logging
 import os
 import posixpath
 import stat
-import tempfile
 from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
+
+from transforms import atomic
 
 log = logging.getLogger(__name__)
 
@@ -169,19 +170,10 @@ def _is_same(local: Path, size: int | None, mtime: int | float | None) -> bool:
 
 
 def _download(hook: Any, remote_file: str, local: Path, mtime: int | float | None) -> None:
-    fd, tmp_name = tempfile.mkstemp(dir=local.parent, prefix=f".{local.name}.", suffix=".part")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic.atomic_path(local) as tmp:
         hook.retrieve_file(remote_file, str(tmp))  # paramiko checks the size afterwards
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
         if mtime is not None:
             os.utime(tmp, (int(mtime), int(mtime)))
-        os.replace(tmp, local)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _describe(exc: BaseException, secret: str | None) -> str:

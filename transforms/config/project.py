@@ -8,7 +8,6 @@ region or the project window asks ``current_project()``; nothing else holds them
 
 from __future__ import annotations
 
-import calendar
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Annotated, Any
 
 from transforms.config.settings import DEFAULT_PROJECT, DEFAULT_SOURCES
 from transforms.config.yaml_file import YamlFileError, read_yaml
+from transforms.period import Period
 
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 
@@ -44,12 +44,11 @@ class Project:
 
     @property
     def first_day(self) -> str:
-        return f"{self.first_period}-01"
+        return Period.parse(self.first_period).first_day.isoformat()
 
     @property
     def last_day(self) -> str:
-        year, month = int(self.last_period[:4]), int(self.last_period[5:])
-        return f"{self.last_period}-{calendar.monthrange(year, month)[1]:02d}"
+        return Period.parse(self.last_period).last_day.isoformat()
 
     def contains(self, period: str) -> bool:
         return self.first_period <= period <= self.last_period
@@ -76,7 +75,7 @@ def _model():
     )
 
     Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
-    Period = Annotated[str, StringConstraints(pattern=PERIOD)]
+    PeriodText = Annotated[str, StringConstraints(pattern=PERIOD)]
     Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
     class Strict(BaseModel):
@@ -101,8 +100,8 @@ def _model():
     class ProjectModel(Strict):
         code: Code
         name: Text
-        first_period: Period
-        last_period: Period
+        first_period: PeriodText
+        last_period: PeriodText
         region: Region
         federations: Annotated[list[Federation], Field(min_length=1)]
 

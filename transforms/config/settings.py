@@ -12,6 +12,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from transforms import atomic
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCES = PROJECT_ROOT / "config" / "sources.yaml"
 DEFAULT_PROJECT = DEFAULT_SOURCES.parent / "project.yaml"  # Fokus IM
@@ -177,9 +179,5 @@ def pseudonym_key(settings: Settings | None = None) -> bytes:
         )
     key_file = settings.data_dir / DEMO_KEY_FILE
     if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = key_file.with_suffix(".tmp")
-        tmp.write_text(secrets.token_hex(32))
-        tmp.chmod(0o600)
-        os.replace(tmp, key_file)
+        atomic.write_text(key_file, secrets.token_hex(32), mode=0o600)
     return key_file.read_text().strip().encode("utf-8")

@@ -8,14 +8,13 @@ schema metadata says which delivery it holds.
 
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from transforms import atomic
 from transforms.config.paths import inside_data_dir
 from transforms.config.schema import DATASET_COLUMNS, curated_columns
 
@@ -44,16 +43,6 @@ def partition_path(curated_dir: Path, dataset: str, source: str, period: str) ->
     return curated_dir / dataset / f"source={source}" / f"period={period}" / "data.parquet"
 
 
-def atomic_write_table(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def write_partition(curated_dir: Path, dataset: str, source: str, period: str, frame: pd.DataFrame,
                     metadata: dict[str, str]) -> Path:
     schema = arrow_schema(dataset)
@@ -65,7 +54,7 @@ def write_partition(curated_dir: Path, dataset: str, source: str, period: str, f
     table = table.replace_schema_metadata({f"samla.{k}": str(v) for k, v in metadata.items()})
     path = partition_path(curated_dir, dataset, source, period)
     inside_data_dir(path, curated_dir)
-    atomic_write_table(table, path)
+    atomic.write_parquet(path, table)
     return path
 
 
@@ -105,7 +94,7 @@ def write_quarantine(quarantine_dir: Path, source: str, dataset: str, period: st
     path = quarantine_dir / source / dataset / period / f"{sha}.parquet"
     inside_data_dir(path, quarantine_dir)
     table = pa.Table.from_pandas(records[QUARANTINE_SCHEMA.names], schema=QUARANTINE_SCHEMA, preserve_index=False)
-    atomic_write_table(table, path)
+    atomic.write_parquet(path, table)
     return path
 
 

@@ -10,7 +10,6 @@ converted values live in the GX suites (``transforms.ingest.validate``).
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 import unicodedata
@@ -30,6 +29,7 @@ from transforms.config.schema import (
 )
 from transforms.config.sources import DATE_FORMATS, DatasetConfig, Source
 from transforms.ingest.parse import FileFault, RawTable, clip
+from transforms.period import Period
 from transforms.privacy import personnummer
 from transforms.privacy.pseudonym import pseudonymise_all
 
@@ -53,12 +53,11 @@ class FileContext:
 
     @property
     def period_start(self) -> date:
-        return date(int(self.period[:4]), int(self.period[5:7]), 1)
+        return Period.parse(self.period).first_day
 
     @property
     def period_end(self) -> date:
-        year, month = int(self.period[:4]), int(self.period[5:7])
-        return date(year, month, calendar.monthrange(year, month)[1])
+        return Period.parse(self.period).last_day
 
 
 @dataclass

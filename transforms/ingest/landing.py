@@ -17,8 +17,9 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from transforms import atomic
+from transforms import period as periods
 from transforms.config.paths import inside_data_dir
-from transforms.config.project import current_project
 from transforms.config.sources import Source
 
 EXTENSIONS = ("csv", "txt", "tsv", "xlsx", "xlsm")
@@ -80,17 +81,8 @@ def pattern_regex(source: Source) -> re.Pattern:
 
 
 def period_fault(period: str, today: date | None = None) -> str | None:
-    """Why ``period`` is not a valid reporting period, or None (exports.md, Delivery)."""
-    today = today or datetime.now(UTC).date()
-    m = re.fullmatch(r"(\d{4})-(\d{2})", period)
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        return f"period {period!r} in the file name is not a real month written YYYY-MM"
-    project = current_project()
-    if not project.contains(period):
-        return f"period {period} lies outside the project ({project.first_period}..{project.last_period})"
-    if period > f"{today.year:04d}-{today.month:02d}":
-        return f"period {period} lies in the future"
-    return None
+    """Why the period in a file name is not a valid reporting period, or None."""
+    return periods.period_fault(period, today, where="in the file name")
 
 
 def identify(source: Source, file_name: str, today: date | None = None) -> tuple[str, str, str | None]:
@@ -200,10 +192,7 @@ def _meta_path(data_dir: Path, source: str, dataset: str, period: str, sha: str)
 
 
 def _write_json(path: Path, document: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_json(path, document)
 
 
 def _seen_path(data_dir: Path, source: str) -> Path:
@@ -267,14 +256,11 @@ def archive(data_dir: Path, source: Source, files: list[Path], today: date | Non
 
 
 def _copy_checked(path: Path, target: Path, sha: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    with open_regular(path) as src, open(tmp, "wb") as dst:
-        shutil.copyfileobj(src, dst, 1 << 20)
-    if sha256_of(tmp) != sha:
-        tmp.unlink()
-        raise OSError(f"{path} changed while it was being archived; it will be picked up next run")
-    os.replace(tmp, target)
+    with atomic.atomic_path(target) as tmp:
+        with open_regular(path) as src, open(tmp, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        if sha256_of(tmp) != sha:
+            raise OSError(f"{path} changed while it was being archived; it will be picked up next run")
 
 
 def archived(data_dir: Path, source_id: str) -> list[Delivery]:

@@ -9,12 +9,12 @@ atomically, so parallel source tasks never contend for one file.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from transforms import atomic
 from transforms.config.paths import inside_data_dir
 from transforms.privacy.personnummer import mask_in_text
 
@@ -65,11 +65,7 @@ def record_path(ledger_dir: Path, source: str, dataset: str, period: str, sha: s
 def write(ledger_dir: Path, record: LedgerRecord) -> Path:
     path = record_path(ledger_dir, record.source, record.dataset, record.period, record.file_sha256)
     inside_data_dir(path, ledger_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(asdict(record), ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return atomic.write_json(path, asdict(record))
 
 
 def read(ledger_dir: Path, source: str | None = None) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from transforms.config.project import current_project
+from transforms.period import project_window
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
 ROW_ID = "source_row"
@@ -94,7 +94,7 @@ def parameters_for(period_start, period_end, period: str, municipalities) -> dic
         "period_start": pd.Timestamp(period_start),
         "period_end": pd.Timestamp(period_end),
         "period_list": [period],
-        "project_first_day": pd.Timestamp(current_project().first_day),
+        "project_first_day": pd.Timestamp(project_window()[0].first_day),
         "municipalities": list(municipalities),
     }
 

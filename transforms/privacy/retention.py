@@ -6,18 +6,17 @@ record (no personal data) stays, so the same bytes are still recognised.
 
 from __future__ import annotations
 
-import calendar
 import json
-import os
 from datetime import UTC, date, datetime, timedelta
 
+from transforms import atomic
 from transforms.config.settings import Settings
 from transforms.ingest import landing, ledger
+from transforms.period import Period
 
 
 def period_closes(period: str) -> date:
-    year, month = int(period[:4]), int(period[5:7])
-    return date(year, month, calendar.monthrange(year, month)[1])
+    return Period.parse(period).last_day
 
 
 def purge_raw(settings: Settings, source_ids: list[str], today: date | None = None) -> list[dict[str, str]]:
@@ -39,9 +38,7 @@ def purge_raw(settings: Settings, source_ids: list[str], today: date | None = No
                 path.unlink()
                 meta = path.with_suffix(".json")
                 record = json.loads(meta.read_text(encoding="utf-8")) | {"purged_at": today.isoformat()}
-                tmp = meta.with_name(f".{meta.name}.tmp")
-                tmp.write_text(json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
-                os.replace(tmp, meta)
+                atomic.write_json(meta, record)
                 purged.append({"source": source, "dataset": delivery.dataset, "period": delivery.period,
                                "file_name": delivery.file_name, "sha256": delivery.sha256})
     return purged

@@ -14,8 +14,6 @@ Excel (OWASP "CSV/formula injection").
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from transforms import atomic
 from transforms.config.project import current_project
 from transforms.messages import t
 from transforms.publish import completeness
@@ -603,17 +602,8 @@ def write_fund_report(
     _write_chart(wb.create_sheet(SHEET_CHART), periods, area_list, index, series_notes)
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".xlsx.tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic.atomic_path(path, mode=0o644) as tmp:
         wb.save(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -212,6 +212,6 @@ def render(*, indicator_values: pd.DataFrame, dataset_status: pd.DataFrame, area
 
 def write_html_report(out_dir: Path, **kwargs) -> Path:
     """Write ``<out_dir>/index.html`` atomically and return its path."""
-    from transforms.publish.published_files import atomic_text
+    from transforms import atomic
 
-    return atomic_text(Path(out_dir) / "index.html", render(**kwargs))
+    return atomic.write_text(Path(out_dir) / "index.html", render(**kwargs))

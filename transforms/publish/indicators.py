@@ -20,6 +20,7 @@ import pandas as pd
 
 from transforms.config.project import current_project
 from transforms.config.schema import curated_columns
+from transforms.period import Period, month_range, project_window
 
 LEVELS = ("municipality", "federation", "region")
 GENDERS = ("all", "female", "male", "nonbinary")
@@ -197,13 +198,6 @@ class IndicatorInputs:
 # ---------------------------------------------------------------- periods
 
 
-def month_range(first: str, last: str) -> list[str]:
-    """Every 'YYYY-MM' from first through last (empty when last < first)."""
-    if last < first:
-        return []
-    return [str(p) for p in pd.period_range(first, last, freq="M")]
-
-
 def published_periods(inputs: IndicatorInputs) -> list[str]:
     """The project's first period through the latest period with an accepted delivery in any dataset."""
     latest = None
@@ -213,16 +207,12 @@ def published_periods(inputs: IndicatorInputs) -> list[str]:
             latest = top if latest is None else max(latest, top)
     if latest is None:
         return []
-    project = current_project()
-    return month_range(project.first_period, min(latest, project.last_period))
+    first, last = project_window()
+    return month_range(first, min(Period.parse(latest), last))
 
 
 def _check_periods(periods: list[str]) -> list[str]:
-    out = sorted({str(p) for p in periods})
-    for p in out:
-        if len(p) != 7 or p[4] != "-" or not (p[:4] + p[5:]).isdigit() or not 1 <= int(p[5:]) <= 12:
-            raise ValueError(f"period {p!r} is not YYYY-MM")
-    return out
+    return [str(p) for p in sorted({Period.parse(str(p)) for p in periods})]
 
 
 # ---------------------------------------------------------------- helpers

@@ -10,22 +10,22 @@ inputs give identical tables.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from transforms.config.project import current_project
+from transforms import atomic
 from transforms.config.schema import DATASETS
 from transforms.config.settings import Settings
 from transforms.config.sources import SourcesConfig
 from transforms.ingest import curated, ledger
+from transforms.period import Period, month_range, project_window
 from transforms.publish import warehouse
 from transforms.publish.completeness import dataset_status
 from transforms.publish.disclosure import suppress
-from transforms.publish.indicators import IndicatorInputs, compute, month_range, published_periods
+from transforms.publish.indicators import IndicatorInputs, compute, published_periods
 
 STATE_FILE = "_inputs.json"
 LEDGER_COLUMNS = ["source", "dataset", "period", "file_name", "file_sha256", "arrived_at", "detected_format",
@@ -134,8 +134,8 @@ def publishable_periods(inputs: IndicatorInputs, ledger_frame: pd.DataFrame) -> 
     accepted = ledger_frame.loc[ledger_frame["status"].isin(["loaded", "loaded_with_quarantine"]), "period"]
     from_rows = published_periods(inputs)
     latest = max([*from_rows[-1:], *accepted.dropna().tolist()], default=None)
-    project = current_project()
-    return month_range(project.first_period, min(latest, project.last_period)) if latest else []
+    first, last = project_window()
+    return month_range(first, min(Period.parse(latest), last)) if latest else []
 
 
 def load_inputs(settings: Settings, config: SourcesConfig) -> IndicatorInputs:
@@ -186,10 +186,7 @@ def publish(settings: Settings, config: SourcesConfig, wanted: tuple[str, str] |
 
 def _write_state(settings: Settings, state: dict) -> None:
     path = _state_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_json(path, state)
 
 
 def export_files(settings: Settings) -> dict[str, str]:

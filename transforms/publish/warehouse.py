@@ -37,7 +37,6 @@ import logging
 import math
 import numbers
 import os
-import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -60,6 +59,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
 from transforms.config.project import current_project
+from transforms.period import is_period
 from transforms.publish import dictionary
 from transforms.publish.dictionary import GENDER_NAMES, LEVEL_NAMES, case_sql
 
@@ -68,7 +68,6 @@ log = logging.getLogger(__name__)
 AREA_LEVELS = ("region", "federation", "municipality")
 GENDERS = ("all", "female", "male", "nonbinary")
 ESF_PREFIXES = ("EECO", "EECR")
-_PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 metadata = MetaData()
 
@@ -659,7 +658,7 @@ def publish(
     """
     step = on_step or (lambda _name: None)
     period_set = set(periods)
-    bad = sorted(p for p in period_set if not isinstance(p, str) or not _PERIOD_RE.match(p))
+    bad = sorted(str(p) for p in period_set if not isinstance(p, str) or not is_period(p))
     if bad:
         raise ValueError(f"periods must be YYYY-MM strings: {bad}")
     if dataset_status is None:

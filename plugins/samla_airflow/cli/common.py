@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import re
 from typing import Any
 
+from transforms.period import Period, PeriodError, month_range
+
 OK, PROBLEMS, USAGE = 0, 1, 2
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class UsageError(Exception):
@@ -15,19 +15,16 @@ class UsageError(Exception):
 
 
 def period_arg(text: str) -> str:
-    if not PERIOD.match(text):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a period written YYYY-MM")
-    return text
+    try:
+        return str(Period.parse(text))
+    except PeriodError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def periods_between(first: str, last: str) -> list[str]:
     if first > last:
         raise UsageError(f"--from {first} is after --to {last}")
-    out, (year, month) = [], (int(first[:4]), int(first[5:]))
-    while f"{year:04d}-{month:02d}" <= last:
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
+    return month_range(first, last)
 
 
 def table(rows: list[dict[str, Any]], columns: list[str]) -> str:

@@ -1,0 +1,56 @@
+"""The one atomic-write family: a reader sees the old file or the new, never a part."""
+
+import json
+import os
+import stat
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from transforms import atomic
+
+
+def test_writes_replace_and_leave_no_temporary_file(tmp_path):
+    target = tmp_path / "sub" / "doc.json"
+    atomic.write_json(target, {"b": 1, "a": "å"})
+    assert json.loads(target.read_text(encoding="utf-8")) == {"a": "å", "b": 1}
+    assert target.read_text(encoding="utf-8").index('"a"') < target.read_text(encoding="utf-8").index('"b"')
+    atomic.write_text(target, "new")
+    assert target.read_text() == "new"
+    atomic.write_parquet(tmp_path / "t.parquet", pa.table({"x": [1, 2]}))
+    assert pq.read_table(tmp_path / "t.parquet").column("x").to_pylist() == [1, 2]
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["doc.json", "sub", "t.parquet"]
+
+
+def test_a_failed_write_keeps_the_old_content(tmp_path):
+    target = tmp_path / "f.txt"
+    atomic.write_text(target, "old")
+    with pytest.raises(RuntimeError), atomic.atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("disk full")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
+def test_modes_given_kept_or_from_umask(tmp_path):
+    secret = atomic.write_text(tmp_path / "key", "k", mode=0o600)
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    atomic.write_text(secret, "k2")  # replacing keeps the file's mode
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    old = os.umask(0o022)
+    try:
+        plain = atomic.write_bytes(tmp_path / "plain", b"x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(plain.stat().st_mode) == 0o644
+
+
+def test_temporary_names_are_unique_per_writer(tmp_path):
+    target = tmp_path / "f"
+    with atomic.atomic_path(target) as one, atomic.atomic_path(target) as two:
+        assert one != two and one.parent == two.parent == tmp_path
+        assert one.name.startswith(".f.") and one.name.endswith(atomic.TEMP_SUFFIX)
+        one.write_text("1")
+        two.write_text("2")
+    assert target.read_text() == "1"  # the last writer to finish wins, whole

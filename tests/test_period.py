@@ -1,0 +1,52 @@
+"""The one Period type: parsing with the contract's message, month arithmetic, validity."""
+
+from datetime import date
+
+import pytest
+
+from transforms.period import (
+    Period,
+    PeriodError,
+    is_period,
+    month_range,
+    period_fault,
+    project_window,
+)
+
+
+@pytest.mark.parametrize("text", ["2024-13", "2024-00", "2024-9", "24-09", "2024/09", " 2024-09", "2024-09-01", ""])
+def test_parse_refuses_what_is_not_a_real_month(text):
+    with pytest.raises(PeriodError, match=r"is not a real month written YYYY-MM"):
+        Period.parse(text)
+    assert not is_period(text)
+
+
+def test_parse_names_where_the_text_came_from():
+    with pytest.raises(PeriodError) as err:
+        Period.parse("2024-13", where="in the file name")
+    assert str(err.value) == "period '2024-13' in the file name is not a real month written YYYY-MM"
+
+
+def test_days_and_neighbours():
+    feb = Period.parse("2024-02")
+    assert (feb.first_day, feb.last_day) == (date(2024, 2, 1), date(2024, 2, 29))
+    assert Period.parse("2025-02").last_day == date(2025, 2, 28)
+    assert str(Period.parse("2024-12").next()) == "2025-01"
+    assert str(Period.parse("2025-01").previous()) == "2024-12"
+    assert Period.of(date(2026, 3, 31)) == Period(2026, 3)
+
+
+def test_range_crosses_years_and_is_empty_backwards():
+    assert month_range("2024-11", "2025-02") == ["2024-11", "2024-12", "2025-01", "2025-02"]
+    assert month_range("2025-02", "2024-11") == []
+    assert len(month_range(*project_window())) == 36  # 2024-09..2027-08
+
+
+def test_fault_follows_the_contract():
+    today = date(2025, 3, 15)
+    assert period_fault("2025-03", today) is None
+    assert period_fault("2024-09", today) is None
+    assert period_fault("2025-04", today) == "period 2025-04 lies in the future"
+    assert period_fault("2024-08", today) == "period 2024-08 lies outside the project (2024-09..2027-08)"
+    assert period_fault("2027-09", date(2030, 1, 1)) == "period 2027-09 lies outside the project (2024-09..2027-08)"
+    assert "not a real month" in period_fault("2025-13", today)

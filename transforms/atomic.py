@@ -1,0 +1,88 @@
+"""One way to write a file so that a reader sees the old content or the new, never half.
+
+The new content goes to a unique temporary file in the target's folder (same file
+system, so ``os.replace`` is atomic), is flushed to disk, replaces the target, and the
+folder entry is flushed too, so a crash after the call returns cannot lose the rename.
+On any failure the temporary file is removed and the target is untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+# A process killed mid-write leaves ".<name>.<random>.tmp" behind: readers of landing
+# folders and of the data folder's trees ignore that suffix.
+TEMP_SUFFIX = ".tmp"
+
+
+def _umask_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def fsync_dir(folder: Path) -> None:
+    # Makes a rename durable; some file systems refuse it on a folder (nothing to do there).
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path, mode: int | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; write it inside the block.
+
+    On leaving the block without error the file is fsynced, given ``mode`` (default:
+    the target's current mode, else what a plain ``open()`` would give) and renamed
+    over ``target``.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        if mode is None:
+            mode = target.stat().st_mode & 0o777 if target.exists() else _umask_mode()
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(target.parent)
+
+
+def write_bytes(target: Path, data: bytes, mode: int | None = None) -> Path:
+    with atomic_path(target, mode) as tmp:
+        tmp.write_bytes(data)
+    return Path(target)
+
+
+def write_text(target: Path, text: str, mode: int | None = None) -> Path:
+    return write_bytes(target, text.encode("utf-8"), mode)
+
+
+def write_json(target: Path, document: Any, mode: int | None = None) -> Path:
+    """JSON as Samla keeps its records: UTF-8, readable, keys sorted."""
+    return write_text(target, json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True), mode)
+
+
+def write_parquet(target: Path, table: Any, mode: int | None = None) -> Path:
+    """A ``pyarrow.Table`` as one Parquet file."""
+    import pyarrow.parquet as pq
+
+    with atomic_path(target, mode) as tmp:
+        pq.write_table(table, tmp)
+    return Path(target)
