@@ -1,10 +1,10 @@
-"""Test helper (not a test): run ``warehouse.publish`` in its own process and pause at a step.
+"""Test helper (not a test): run ``warehouse.write_publication`` in its own process and pause at a step.
 
 Used by test_warehouse's kill-mid-publish tests:
 
     python tests/publish_worker.py URL FRAMES.pkl STEP MARKER
 
-loads the keyword arguments of ``publish`` from FRAMES.pkl, publishes to URL and,
+loads the keyword arguments of ``write_publication`` from FRAMES.pkl, publishes to URL and,
 when ``on_step`` reaches STEP, writes MARKER and sleeps until it is killed.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from transforms.publish.warehouse import publish
+from transforms.publish.warehouse import write_publication
 
 
 def main() -> None:
@@ -31,7 +31,7 @@ def main() -> None:
             os.replace(tmp, marker)
             time.sleep(600)
 
-    publish(url, on_step=on_step, **kwargs)
+    write_publication(url, on_step=on_step, **kwargs)
 
 
 if __name__ == "__main__":

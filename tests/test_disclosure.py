@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from transforms.config.project import current_project
+from transforms.config.schema import GENDERS
 from transforms.publish.disclosure import PUBLISHED_COLUMNS, suppress
-from transforms.publish.indicators import GENDERS, INDICATOR_BY_CODE, RESTRICTED_COLUMNS, areas
+from transforms.publish.indicators import INDICATOR_BY_CODE, RESTRICTED_COLUMNS, areas
 
 PROJECT = current_project()  # the default project file: Fokus IM
 MUNICIPALITIES, REGION_CODE, federation_of = PROJECT.municipalities, PROJECT.region_code, PROJECT.federation_of

@@ -14,12 +14,13 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from transforms.config.schema import GENDERS
 from transforms.publish import fund_report
 from transforms.publish.fund_report import safe_text, write_fund_report
-from transforms.publish.warehouse import areas_frame, indicators_frame
+from transforms.publish.warehouse import areas_frame, indicators_dimension
 
 PERIODS = ["2025-01", "2025-02", "2025-03"]
-GENDERS = ("all", "female", "male", "nonbinary")
+
 GENDER_LABELS = ("Totalt", "Kvinnor", "Män", "Icke-binära")
 LEVEL = {"Region": "region", "Delregion": "federation", "Kommun": "municipality"}
 EVIL_SOURCE = '=HYPERLINK("http://x")'
@@ -29,7 +30,7 @@ EVIL_AREA = "+SUM(A1:A9)"
 def published(periods: list[str], seed: int = 0) -> pd.DataFrame:
     """A synthetic PUBLISHED table: suppressed cells without numbers, zero-denominator rates."""
     rng = random.Random(seed)
-    kinds = dict(zip(indicators_frame().indicator, indicators_frame().kind, strict=True))
+    kinds = dict(zip(indicators_dimension().indicator, indicators_dimension().kind, strict=True))
     rows = []
     for p in periods:
         for level, code in zip(areas_frame().area_level, areas_frame().area_code, strict=True):
@@ -66,7 +67,7 @@ def report(tmp_path_factory):
     path = tmp_path_factory.mktemp("report") / "out" / "fokus_im_esf.xlsx"
     result = write_fund_report(
         path, indicator_values=iv, source_status=status(PERIODS), areas=areas,
-        indicators=indicators_frame(), periods=PERIODS, generated_at="2025-04-02 06:00 UTC",
+        indicators=indicators_dimension(), periods=PERIODS, generated_at="2025-04-02 06:00 UTC",
     )
     assert result == path
     return path, iv
@@ -111,7 +112,7 @@ def test_esf_sheet_equals_the_published_latest_period(report):
     ws = load_workbook(path)["ESF+ indikatorer"]
     header, rows = table_rows(ws, "Nivå")
     assert header == ["Nivå", "Kod", "Område", "Indikator", "Benämning", *GENDER_LABELS]
-    esf = sorted(c for c in indicators_frame().indicator if c.startswith(("EECO", "EECR")))
+    esf = sorted(c for c in indicators_dimension().indicator if c.startswith(("EECO", "EECR")))
     assert len(rows) == 15 * len(esf)
     assert rows[0][:3] == ("Region", "FOKUS", "Fokus IM (Västsverige, SE23)")
     idx = iv.set_index(["period", "area_level", "area_code", "gender", "indicator"]).sort_index()
@@ -167,7 +168,7 @@ def test_definitions_list_every_indicator_and_the_stale_sources(report):
     ws = load_workbook(path)["Definitioner"]
     values = [r for r in ws.iter_rows(values_only=True)]
     text = "\n".join(str(v) for r in values for v in r if v is not None)
-    for ind in indicators_frame().itertuples(index=False):
+    for ind in indicators_dimension().itertuples(index=False):
         row = next(r for r in values if r[0] == ind.indicator)
         assert row[1:5] == (ind.name_sv, ind.name_en, ind.definition_sv, ind.definition)
     assert "Röjandeskydd" in text and ".." in text and "5 elever" in text
@@ -213,7 +214,7 @@ def test_refuses_the_restricted_table(tmp_path):
     iv = published(["2025-01"]).assign(persons=1)
     with pytest.raises(ValueError, match="restricted"):
         write_fund_report(tmp_path / "x.xlsx", indicator_values=iv, source_status=status([]),
-                          areas=areas_frame(), indicators=indicators_frame(),
+                          areas=areas_frame(), indicators=indicators_dimension(),
                           periods=["2025-01"], generated_at="now")
     assert fund_report.SUPPRESSED == ".."
 
@@ -227,7 +228,7 @@ def test_data_status_sheet_names_every_problem_and_says_complete_only_without_on
 
     def sheet(rows) -> str:
         path = write_fund_report(tmp_path / f"r{len(rows)}.xlsx", indicator_values=iv, source_status=status(PERIODS)[:0],
-                                 areas=areas, indicators=indicators_frame(), periods=PERIODS,
+                                 areas=areas, indicators=indicators_dimension(), periods=PERIODS,
                                  generated_at="2025-04-02 06:00 UTC",
                                  dataset_status=pd.DataFrame(rows, columns=columns))
         wb = load_workbook(path)

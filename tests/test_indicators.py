@@ -11,17 +11,16 @@ import pandas as pd
 import pytest
 
 from transforms.config.project import current_project
-from transforms.config.schema import curated_columns
+from transforms.config.schema import GENDERS, curated_columns
 from transforms.period import month_range
 from transforms.publish.indicators import (
-    GENDERS,
     INDICATOR_CODES,
     INDICATORS,
     RESTRICTED_COLUMNS,
     IndicatorInputs,
     areas,
+    catalogue,
     compute,
-    indicators_frame,
     published_periods,
     source_status,
 )
@@ -575,7 +574,7 @@ def test_rejects_bad_period_and_unknown_kommunkod():
 
 
 def test_indicator_metadata():
-    meta = indicators_frame()
+    meta = catalogue()
     assert list(meta.columns) == ["code", "name_sv", "name_en", "definition", "kind"]
     assert list(meta["code"]) == list(INDICATOR_CODES)
     assert set(meta["kind"]) == {"count", "rate"}

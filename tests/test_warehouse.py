@@ -1,4 +1,4 @@
-"""Published layer: warehouse.publish / read_table on SQLite and the local PostgreSQL,
+"""Published layer: warehouse.write_publication / read_table on SQLite and the local PostgreSQL,
 and the published Parquet files.
 
 PostgreSQL tests create their own database (samla_test_<random>) on
@@ -23,19 +23,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
+from transforms.config.schema import GENDERS
 from transforms.publish import published_files, warehouse
-from transforms.publish.warehouse import canonical, publish, read_table
+from transforms.publish.warehouse import canonical, read_table, write_publication
 
 PG_UNREACHABLE = "PostgreSQL not reachable at 127.0.0.1:5432 — these tests need the local server"
 WORKER = Path(__file__).with_name("publish_worker.py")
 PERIODS = ["2024-12", "2025-01", "2025-02"]
-GENDERS = ("all", "female", "male", "nonbinary")
+
 TABLES = (
     "indicator_values", "indicator_values_restricted", "source_status", "dataset_status",
     "areas", "indicators", "load_ledger", "quarantine_summary",
 )
 VIEWS = ("v_indicators", "v_esf_by_gender", "v_latest_indicators")
-ESF_CODES = [c for c in warehouse.indicators_frame().indicator if c.startswith(("EECO", "EECR"))]
+ESF_CODES = [c for c in warehouse.indicators_dimension().indicator if c.startswith(("EECO", "EECR"))]
 
 
 # --------------------------------------------------------------------------- databases
@@ -70,11 +71,11 @@ def url(request, tmp_path):
 
 
 def build(periods: list[str], variant: int = 0) -> dict:
-    """publish()'s keyword arguments for ``periods``: every area, gender and indicator,
+    """write_publication()'s keyword arguments for ``periods``: every area, gender and indicator,
     deterministic per ``variant`` (a simplified rule 1 suppression, enough for storage tests)."""
     rng = random.Random(variant)
     areas = warehouse.areas_frame()
-    inds = warehouse.indicators_frame()
+    inds = warehouse.indicators_dimension()
     kinds = dict(zip(inds.indicator, inds.kind, strict=True))
     pub, res = [], []
     for p in periods:
@@ -155,7 +156,7 @@ def assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
 
 def test_publish_then_read_back_equals_input(url):
     frames = build(PERIODS)
-    summary = publish(url, **frames)
+    summary = write_publication(url, **frames)
     assert summary["rows"]["indicator_values"] == 3 * 15 * 4 * 23
     assert summary["rows"]["source_status"] == 9
     assert_content(url, frames)
@@ -191,7 +192,7 @@ def test_publish_then_read_back_equals_input(url):
 
 
 def test_column_types(url):
-    publish(url, **build(["2025-01"]))
+    write_publication(url, **build(["2025-01"]))
     engine = sa.create_engine(url)
     try:
         cols = {c["name"]: c["type"] for c in sa.inspect(engine).get_columns("indicator_values")}
@@ -219,20 +220,20 @@ def test_column_types(url):
 
 def test_publishing_twice_gives_identical_content(url):
     frames = build(PERIODS)
-    publish(url, **frames)
+    write_publication(url, **frames)
     first = snapshot(url)
     shuffled = dict(frames)
     for name in ("indicator_values", "indicator_values_restricted", "source_status", "areas"):
         shuffled[name] = frames[name].sample(frac=1, random_state=7)
-    publish(url, **shuffled)
+    write_publication(url, **shuffled)
     assert_same(first, snapshot(url))
 
 
 def test_replacing_one_period_leaves_the_others_untouched(url):
     old = build(PERIODS, variant=0)
-    publish(url, **old)
+    write_publication(url, **old)
     new = build(["2025-01"], variant=1)
-    summary = publish(url, **new)
+    summary = write_publication(url, **new)
     assert summary["deleted"]["indicator_values"] == 15 * 4 * 23
 
     for name in ("indicator_values", "indicator_values_restricted", "source_status", "dataset_status"):
@@ -251,7 +252,7 @@ def test_replacing_one_period_leaves_the_others_untouched(url):
 
 def test_views_return_wide_rows(url):
     frames = build(PERIODS)
-    publish(url, **frames)
+    write_publication(url, **frames)
     iv = canonical("indicator_values", frames["indicator_values"])
 
     wide = read_table(url, "v_esf_by_gender")
@@ -292,7 +293,7 @@ def test_postgresql_bulk_inserts_use_copy(pg_url, monkeypatch):
         return original(self, statement, *args, **kwargs)
 
     monkeypatch.setattr(psycopg.Cursor, "copy", spy)
-    publish(pg_url, **build(["2025-01"]))
+    write_publication(pg_url, **build(["2025-01"]))
     assert any(s.startswith("COPY indicator_values (") for s in calls)
     assert any('"column"' in s for s in calls if "quarantine_summary" in s)
     assert any(s.startswith("COPY restricted.indicator_values_restricted (") for s in calls)
@@ -316,17 +317,17 @@ def test_postgresql_bulk_inserts_use_copy(pg_url, monkeypatch):
 def test_invalid_public_table_is_refused_before_touching_the_database(tmp_path, breakage, message):
     url = f"sqlite:///{tmp_path / 'w.db'}"
     good = build(["2025-01"])
-    publish(url, **good)
+    write_publication(url, **good)
     before = snapshot(url)
     bad = dict(good, indicator_values=breakage(good))
     with pytest.raises(ValueError, match=message):
-        publish(url, **bad)
+        write_publication(url, **bad)
     assert_same(before, snapshot(url))
 
 
 def test_failure_inside_the_transaction_rolls_back(url):
     good = build(PERIODS)
-    publish(url, **good)
+    write_publication(url, **good)
     before = snapshot(url)
 
     def boom(step: str) -> None:
@@ -334,7 +335,7 @@ def test_failure_inside_the_transaction_rolls_back(url):
             raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError, match="disk full"):
-        publish(url, **build(["2025-01"], variant=3), on_step=boom)
+        write_publication(url, **build(["2025-01"], variant=3), on_step=boom)
     assert_same(before, snapshot(url))
 
 
@@ -354,7 +355,7 @@ def _wait_for(marker: Path, proc: subprocess.Popen, err: Path, timeout: float = 
 @pytest.mark.parametrize("pause_at", ["deleted", "views"])
 def test_killed_mid_publish_leaves_previous_content_complete(url, tmp_path, pause_at):
     old = build(PERIODS, variant=0)
-    publish(url, **old)
+    write_publication(url, **old)
     before = snapshot(url)
 
     new = build(PERIODS, variant=1)
@@ -382,7 +383,7 @@ def test_killed_mid_publish_leaves_previous_content_complete(url, tmp_path, paus
 
     assert_same(before, snapshot(url))
     # The warehouse is not wedged: the next publish goes through.
-    publish(url, **new)
+    write_publication(url, **new)
     assert_content(url, new)
 
 
@@ -422,11 +423,11 @@ def test_roundtrip_and_idempotence_property(cells, seed):
     frames["periods"] = ["2025-01", "2025-02"]
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/w.db"
-        publish(url, **frames)
+        write_publication(url, **frames)
         first = read_table(url, "indicator_values")
         assert_frame_equal(first, canonical("indicator_values", frames["indicator_values"]))
         frames["indicator_values"] = frames["indicator_values"].sample(frac=1, random_state=seed)
-        publish(url, **frames)
+        write_publication(url, **frames)
         assert_frame_equal(read_table(url, "indicator_values"), first)
 
 
@@ -472,7 +473,7 @@ def test_write_published_parquet_is_atomic_and_refuses_restricted(tmp_path, monk
 
 def test_sqlite_restricted_numbers_live_in_an_owner_only_file(tmp_path):
     url = f"sqlite:///{tmp_path / 'wh' / 'warehouse.db'}"
-    publish(url, **build(["2025-01"]))
+    write_publication(url, **build(["2025-01"]))
     restricted_url, schema = warehouse.restricted_location(url)
     path = tmp_path / "wh" / "warehouse_restricted.db"
     assert schema is None and restricted_url.endswith(str(path))
@@ -490,7 +491,7 @@ def test_sqlite_restricted_numbers_live_in_an_owner_only_file(tmp_path):
 
 @pytest.mark.postgres
 def test_postgresql_reporting_role_cannot_read_the_restricted_schema(pg_url):
-    publish(pg_url, **build(["2025-01"]))
+    write_publication(pg_url, **build(["2025-01"]))
     dbname = pg_url.rsplit("/", 1)[1]
     suffix = secrets.token_hex(4)
     reporting, office = f"samla_reporting_{suffix}", f"samla_office_{suffix}"
@@ -522,10 +523,10 @@ def test_postgresql_reporting_role_cannot_read_the_restricted_schema(pg_url):
 
 
 def test_publication_log_shows_restated_cells(url):
-    publish(url, **build(PERIODS, variant=0), inputs=[{"dataset": "participants", "source": "1480"}])
-    publish(url, **build(PERIODS, variant=0))
+    write_publication(url, **build(PERIODS, variant=0), inputs=[{"dataset": "participants", "source": "1480"}])
+    write_publication(url, **build(PERIODS, variant=0))
     restated = build(["2025-01"], variant=1)
-    publish(url, **restated)
+    write_publication(url, **restated)
     log_rows = read_table(url, "publication_log")
     assert list(log_rows.entry_no) == [1, 2, 3]
     assert list(log_rows.periods) == [",".join(PERIODS), ",".join(PERIODS), "2025-01"]
@@ -540,7 +541,7 @@ def test_publication_log_shows_restated_cells(url):
 
 
 def test_data_dictionary_documents_every_public_column(url):
-    publish(url, **build(["2025-01"]))
+    write_publication(url, **build(["2025-01"]))
     dd = read_table(url, "data_dictionary")
     engine = sa.create_engine(url)
     try:
@@ -567,7 +568,7 @@ def test_data_dictionary_documents_every_public_column(url):
 
 def test_v_indicators_covers_every_period_with_swedish_names(url):
     frames = build(PERIODS)
-    publish(url, **frames)
+    write_publication(url, **frames)
     v = read_table(url, "v_indicators")
     assert sorted(v.period.unique()) == PERIODS and len(v) == len(frames["indicator_values"])
     assert set(v.gender_sv) == {"kvinnor", "män", "icke-binära", "totalt"}

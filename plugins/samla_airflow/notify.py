@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from transforms.privacy.personnummer import MaskingFilter
+from transforms.values import is_missing
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,22 +49,11 @@ _TD = 'style="border:1px solid #bbb;padding:3px 8px;text-align:left;vertical-ali
 # --- text hygiene ------------------------------------------------------------------------------
 
 
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(value)) if not isinstance(value, str | list | tuple | dict) else False
-    except (TypeError, ValueError):
-        return False
-
-
 def _clean(value: Any) -> str:
     """Text safe to show a steward: no personnummer, no pseudonym (not yet HTML-escaped)."""
     from transforms.privacy.personnummer import mask_in_text
 
-    if _missing(value):
+    if is_missing(value):
         return ""
     return _PSEUDONYM.sub("<pseudonym hidden>", mask_in_text(str(value)))
 
@@ -124,7 +114,7 @@ def _row_table(rows: pd.DataFrame, source_id: str, outcome: dict[str, Any]) -> s
     for r in shown.head(MAX_ROWS).itertuples(index=False):
         column = _clean(r.column)
         value = "(hidden: person id)" if column in _PERSON_COLUMNS else _clean(r.value)
-        row = "" if _missing(r.source_row) else str(int(r.source_row))
+        row = "" if is_missing(r.source_row) else str(int(r.source_row))
         cells = (row, column, _clean(r.rule), _clean(r.description), value)
         lines.append("<tr>" + "".join(f"<td {_TD}>{html.escape(c, quote=True)}</td>" for c in cells) + "</tr>")
     table = ('<table style="border-collapse:collapse;font-size:90%">' + head + "".join(lines) + "</table>")
@@ -252,7 +242,7 @@ def _with_ledger(settings: Settings, source_id: str, files: list[dict[str, Any]]
             enriched.append(f)
             continue
         last = match.iloc[-1]
-        docs = str(last["data_docs"] or "") if not _missing(last["data_docs"]) else ""
+        docs = str(last["data_docs"] or "") if not is_missing(last["data_docs"]) else ""
         if docs and Path(docs).is_absolute():
             try:
                 docs = str(Path(docs).relative_to(settings.data_dir))

@@ -86,13 +86,11 @@ DATASET_COLUMNS: dict[str, tuple[Column, ...]] = {
     ),
 }
 
-# Columns whose values identify a row: a duplicate key quarantines every row sharing it.
-KEYS: dict[str, tuple[str, ...]] = {
-    "participants": ("person",),
-    "attendance": ("person", "month"),
-    "survey": ("person", "wave"),
-    "activities": (),
-}
+# The published table (indicators.md): every number is one cell of this key, broken
+# down by every gender code and "all".
+CELL_KEY = ("period", "area_level", "area_code", "gender", "indicator")
+GENDERS = ("all", *CODES["gender"])
+AREA_LEVELS = ("region", "federation", "municipality")
 
 
 def curated_columns(dataset: str) -> list[str]:

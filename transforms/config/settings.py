@@ -92,10 +92,6 @@ class Settings:
     def data_docs_dir(self) -> Path:
         return self.data_dir / "data_docs"
 
-    @property
-    def staging_dir(self) -> Path:
-        return self.data_dir / "staging"
-
 
 def _int_setting(name: str, default: int, minimum: int) -> int:
     raw = os.environ.get(name, "").strip()

@@ -26,6 +26,7 @@ from transforms.ingest.harmonise import FileContext, harmonise, typed_frame
 from transforms.ingest.parse import FileFault, clip, read_file
 from transforms.ingest.validate import build_data_docs, parameters_for, run_name_for, validate
 from transforms.privacy.personnummer import mask_in_text
+from transforms.values import is_missing
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +54,6 @@ class FileResult:
         return 0 if self.accepted is None else len(self.accepted)
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (not isinstance(value, str | list) and bool(pd.isna(value)))
-
-
 def _quarantine_frame(records: list[dict[str, Any]], ctx: FileContext) -> pd.DataFrame:
     frame = pd.DataFrame(records, columns=["source_row", "column", "rule", "description", "value", "person", "kommunkod"])
     frame.insert(0, "file_sha256", ctx.file_sha256)
@@ -65,7 +62,7 @@ def _quarantine_frame(records: list[dict[str, Any]], ctx: FileContext) -> pd.Dat
     frame.insert(0, "dataset", ctx.dataset)
     frame.insert(0, "source", ctx.source.id)
     for column in ("file_name", "description", "value"):  # whatever was delivered, in any text column
-        frame[column] = frame[column].map(lambda v: None if _missing(v) else mask_in_text(str(v)))
+        frame[column] = frame[column].map(lambda v: None if is_missing(v) else mask_in_text(str(v)))
     frame["value"] = frame["value"].map(lambda v: v if v is None else clip(v))  # a 100 000-character cell
     return frame.sort_values(["source_row", "column", "rule"], kind="stable", na_position="first").reset_index(drop=True)
 

@@ -25,10 +25,6 @@ ROW_ID = "source_row"
 _lock = threading.Lock()
 
 
-def suite_document(dataset: str) -> dict:
-    return json.loads((EXPECTATIONS_DIR / f"{dataset}.json").read_text(encoding="utf-8"))
-
-
 class _Validator:
     """One ephemeral GX context per process, with a validation definition per dataset."""
 

@@ -15,14 +15,12 @@ import numpy as np
 import pandas as pd
 
 from transforms.config.project import current_project
+from transforms.config.schema import CELL_KEY, CODES
 from transforms.publish.indicators import INDICATOR_BY_CODE, MINUTE_WEIGHTED
 
-PUBLISHED_COLUMNS = [
-    "period", "area_level", "area_code", "gender", "indicator",
-    "numerator", "denominator", "value", "suppressed",
-]
+PUBLISHED_COLUMNS = [*CELL_KEY, "numerator", "denominator", "value", "suppressed"]
 # Tie-break among the gender cells of a group (indicators.md: female, male, nonbinary).
-_GENDER_RANK = {"female": 0, "male": 1, "nonbinary": 2}
+_GENDER_RANK = {g: i for i, g in enumerate(CODES["gender"])}
 
 
 @dataclass(frozen=True)

@@ -27,15 +27,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from transforms import atomic
 from transforms.config.project import current_project
+from transforms.config.schema import GENDERS
 from transforms.messages import t
 from transforms.publish import completeness
+from transforms.values import is_missing
 
 SUPPRESSED = ".."
 NOT_APPLICABLE = "."
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 GENDER_LABELS = {"all": "Totalt", "female": "Kvinnor", "male": "Män", "nonbinary": "Icke-binära"}
-GENDERS = tuple(GENDER_LABELS)
 LEVEL_LABELS = {"region": "Region", "federation": "Delregion", "municipality": "Kommun"}
 KIND_LABELS = {"count": "Antal", "rate": "Andel"}
 DATASET_LABELS = {"participants": "Deltagare", "attendance": "Närvaro", "survey": "Enkät", "activities": "Aktiviteter"}
@@ -72,7 +73,7 @@ def safe_text(cell: Cell, value: Any) -> Cell:
     text even when the cell is edited. The text itself is unchanged (no visible
     apostrophe); characters XML cannot hold are dropped.
     """
-    text = "" if _missing(value) else str(value)
+    text = "" if is_missing(value) else str(value)
     text = ILLEGAL_CHARACTERS_RE.sub("", text)
     cell.value = text
     cell.data_type = "s"
@@ -81,17 +82,8 @@ def safe_text(cell: Cell, value: Any) -> Cell:
     return cell
 
 
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def _put_number(cell: Cell, value: Any, fmt: str) -> None:
-    if _missing(value):
+    if is_missing(value):
         safe_text(cell, NOT_APPLICABLE).alignment = _RIGHT
         return
     number = float(value)
@@ -105,7 +97,7 @@ def _put_cell_value(cell: Cell, rec: _Rec | None, field: str, fmt: str) -> None:
     if rec.suppressed:
         safe_text(cell, SUPPRESSED).alignment = _RIGHT
         return
-    if field != "value" and _missing(getattr(rec, field)):
+    if field != "value" and is_missing(getattr(rec, field)):
         return  # a count has no denominator
     _put_number(cell, getattr(rec, field), FORMAT_COUNT if field != "value" else fmt)
 
@@ -140,7 +132,7 @@ def _index(indicator_values: pd.DataFrame, periods: set[str]) -> dict[_Key, _Rec
         if period not in periods:
             continue
         rec = _Rec(row[5], row[6], row[7], row[8])
-        if rec.suppressed and not all(_missing(v) for v in row[5:8]):
+        if rec.suppressed and not all(is_missing(v) for v in row[5:8]):
             raise ValueError(f"suppressed cell {row[:5]} carries numbers: not a published table")
         out[(period, str(row[1]), str(row[2]), str(row[3]), str(row[4]))] = rec
     return out
@@ -149,8 +141,8 @@ def _index(indicator_values: pd.DataFrame, periods: set[str]) -> dict[_Key, _Rec
 def _area_order(areas: pd.DataFrame, index: dict[_Key, _Rec]) -> list[tuple[str, str, str]]:
     """(level, code, name): the region, then each federation followed by its municipalities."""
     rows = [
-        (str(r.area_level), str(r.area_code), "" if _missing(r.name) else str(r.name),
-         None if _missing(r.parent_code) else str(r.parent_code))
+        (str(r.area_level), str(r.area_code), "" if is_missing(r.name) else str(r.name),
+         None if is_missing(r.parent_code) else str(r.parent_code))
         for r in areas.itertuples(index=False)
     ]
     ordered: list[tuple[str, str, str]] = []
@@ -188,15 +180,15 @@ def _indicator_catalogue(indicators: pd.DataFrame, index: dict[_Key, _Rec]) -> l
         known.add(code)
         cat.append({
             "indicator": code,
-            "name_sv": "" if _missing(r.name_sv) else str(r.name_sv),
-            "name_en": "" if _missing(r.name_en) else str(r.name_en),
-            "definition": "" if _missing(r.definition) else str(r.definition),
+            "name_sv": "" if is_missing(r.name_sv) else str(r.name_sv),
+            "name_en": "" if is_missing(r.name_en) else str(r.name_en),
+            "definition": "" if is_missing(r.definition) else str(r.definition),
             "definition_sv": str(getattr(r, "definition_sv", "") or ""),
-            "kind": "" if _missing(r.kind) else str(r.kind),
+            "kind": "" if is_missing(r.kind) else str(r.kind),
         })
     for code in sorted({k[4] for k in index} - known):
         has_denominator = any(
-            k[4] == code and not _missing(rec.denominator) for k, rec in index.items()
+            k[4] == code and not is_missing(rec.denominator) for k, rec in index.items()
         )
         cat.append({"indicator": code, "name_sv": code, "name_en": code, "definition": "", "definition_sv": "",
                     "kind": "rate" if has_denominator else "count"})
@@ -366,8 +358,8 @@ def _stale_by_period(source_status: pd.DataFrame, periods: list[str]) -> dict[st
         return out
     for r in source_status.itertuples(index=False):
         period = str(r.period)
-        if period in out and not _missing(r.stale) and bool(r.stale):
-            snap = None if _missing(r.snapshot_period) else str(r.snapshot_period)
+        if period in out and not is_missing(r.stale) and bool(r.stale):
+            snap = None if is_missing(r.snapshot_period) else str(r.snapshot_period)
             out[period].append((str(r.source), snap))
     for lst in out.values():
         lst.sort()

@@ -19,12 +19,10 @@ import numpy as np
 import pandas as pd
 
 from transforms.config.project import current_project
-from transforms.config.schema import curated_columns
+from transforms.config.schema import CELL_KEY, GENDERS, curated_columns
 from transforms.period import Period, month_range, project_window
 
-LEVELS = ("municipality", "federation", "region")
-GENDERS = ("all", "female", "male", "nonbinary")
-KEYS = ["period", "area_level", "area_code", "gender", "indicator"]
+KEYS = list(CELL_KEY)
 RESTRICTED_COLUMNS = [*KEYS, "numerator", "denominator", "value", "persons"]
 SOURCE_STATUS_COLUMNS = ["period", "source", "stale", "snapshot_period"]
 
@@ -165,7 +163,7 @@ SURVEY_MEASURES = {
 }
 
 
-def indicators_frame() -> pd.DataFrame:
+def catalogue() -> pd.DataFrame:
     """INDICATORS as a table (dimension table, Excel definitions sheet)."""
     return pd.DataFrame(
         [(i.code, i.name_sv, i.name_en, i.definition, i.kind) for i in INDICATORS],

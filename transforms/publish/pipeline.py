@@ -165,14 +165,14 @@ def publish(settings: Settings, config: SourcesConfig, wanted: tuple[str, str] |
     restricted, status = compute(inputs, todo.periods)
     published = suppress(restricted, settings.suppression_threshold)
     previous = previous_state(settings)
-    result = warehouse.publish(
+    result = warehouse.write_publication(
         settings.warehouse_url,
         indicator_values=published,
         indicator_values_restricted=restricted,
         source_status=status,
         periods=todo.periods,
         areas=warehouse.areas_frame(),
-        indicators=warehouse.indicators_frame(),
+        indicators=warehouse.indicators_dimension(),
         load_ledger=ledger_frame[LEDGER_COLUMNS],
         quarantine_summary=quarantine_summary(settings),
         dataset_status=dataset_status(ledger_frame, sorted(config.sources), todo.periods),

@@ -59,19 +59,16 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
 from transforms.config.project import current_project
+from transforms.config.schema import AREA_LEVELS, CELL_KEY, GENDERS
 from transforms.period import is_period
 from transforms.publish import dictionary
 from transforms.publish.dictionary import GENDER_NAMES, LEVEL_NAMES, case_sql
 
 log = logging.getLogger(__name__)
 
-AREA_LEVELS = ("region", "federation", "municipality")
-GENDERS = ("all", "female", "male", "nonbinary")
-ESF_PREFIXES = ("EECO", "EECR")
 
 metadata = MetaData()
 
-_CELL_KEY = ("period", "area_level", "area_code", "gender", "indicator")
 
 
 def _cell_key_columns() -> list[Column]:
@@ -92,7 +89,7 @@ indicator_values = Table(
     Column("denominator", BigInteger, nullable=True, comment="empty for counts and when suppressed"),
     Column("value", Double, nullable=True, comment="count or rate; empty when suppressed"),
     Column("suppressed", Boolean, nullable=False, comment="disclosure control applied"),
-    PrimaryKeyConstraint(*_CELL_KEY, name="pk_indicator_values"),
+    PrimaryKeyConstraint(*CELL_KEY, name="pk_indicator_values"),
     comment="Published ESF+ and project indicators (indicators.md). Suppressed cells carry no numbers.",
 )
 
@@ -111,7 +108,7 @@ indicator_values_restricted_table = Table(
     Column("denominator", BigInteger, nullable=True, comment="UNSUPPRESSED; empty for counts"),
     Column("value", Double, nullable=True, comment="UNSUPPRESSED; empty for a rate over zero"),
     Column("persons", BigInteger, nullable=True, comment="contributing persons (disclosure rule 1)"),
-    PrimaryKeyConstraint(*_CELL_KEY, name="pk_indicator_values_restricted"),
+    PrimaryKeyConstraint(*CELL_KEY, name="pk_indicator_values_restricted"),
     comment=(
         "RESTRICTED TO THE FOKUS IM PROJECT OFFICE: unsuppressed numbers of small groups of "
         "pupils. Do not grant to reporting staff; publish indicator_values instead."
@@ -361,11 +358,10 @@ def areas_frame() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[c.name for c in areas.columns])
 
 
-def indicators_frame() -> pd.DataFrame:
+def indicators_dimension() -> pd.DataFrame:
     """The ``indicators`` dimension: the catalogue of ``transforms.publish.indicators``
     (one source of truth for names and definitions), with the warehouse's column names."""
-    from transforms.publish.indicators import DEFINITIONS_SV
-    from transforms.publish.indicators import indicators_frame as catalogue
+    from transforms.publish.indicators import DEFINITIONS_SV, catalogue
 
     frame = _indicators_columns(catalogue())
     frame.insert(4, "definition_sv", frame["indicator"].map(DEFINITIONS_SV))
@@ -377,10 +373,6 @@ def _indicators_columns(frame: pd.DataFrame) -> pd.DataFrame:
     if "code" in frame.columns and "indicator" not in frame.columns:
         return frame.rename(columns={"code": "indicator"})
     return frame
-
-
-def is_esf_indicator(code: str) -> bool:
-    return code.startswith(ESF_PREFIXES)
 
 
 # --------------------------------------------------------------------------- engines
@@ -543,7 +535,7 @@ def _check_cells(name: str, rows: list[tuple[Any, ...]], table: Table, periods: 
             ):
                 raise ValueError(
                     "indicator_values: a suppressed cell carries numbers "
-                    f"({dict(zip(_CELL_KEY, (r[idx[k]] for k in _CELL_KEY), strict=True))}); "
+                    f"({dict(zip(CELL_KEY, (r[idx[k]] for k in CELL_KEY), strict=True))}); "
                     "suppressed cells must have numerator, denominator and value empty"
                 )
 
@@ -627,7 +619,7 @@ def _cell_values(rows: Iterable[Sequence[Any]]) -> dict[tuple, tuple]:
     return {tuple(r[:5]): tuple(r[5:]) for r in rows}
 
 
-def publish(
+def write_publication(
     url: str,
     *,
     indicator_values: pd.DataFrame,
