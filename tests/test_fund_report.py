@@ -288,7 +288,7 @@ def test_workbook_prints_on_a4_landscape_one_page_wide_with_whole_codes(report, 
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
     page_texts = text.split("\f")
-    for code in indicators_frame().indicator:
+    for code in indicators_dimension().indicator:
         assert re.search(rf"\b{code}\b", text), f"{code} cut or missing in the printout"
     definitions = [t for t in page_texts if "Definition (svenska)" in t]
     assert 1 <= len(definitions) <= 2, "definitions fit on at most two pages"

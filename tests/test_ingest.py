@@ -31,7 +31,7 @@ def setup(samla_env, municipalities=("1489",)):
 
 def ingest(settings, source, **kw):
     files = landing.candidate_files(source.delivery.folder)
-    return ingest_source(settings, source, KEY, files, today=TODAY, **kw)
+    return ingest_source(settings, source, KEY, files, today=TODAY, **kw).manifest()
 
 
 def test_archive_keeps_bytes_and_checksum(samla_env):
@@ -42,6 +42,10 @@ def test_archive_keeps_bytes_and_checksum(samla_env):
     assert (settings.data_dir / delivery.archive_path).read_bytes() == path.read_bytes()
     assert delivery.sha256 == landing.sha256_of(path)
     assert manifest["changed"] == [("participants", "2025-01")]
+    (entry,) = manifest["files"]  # the file's checksum and Data Docs page travel with the result
+    assert entry["file_sha256"] == delivery.sha256
+    assert entry["data_docs"].startswith("data_docs/") and (settings.data_dir / entry["data_docs"]).is_file()
+    assert ledger.read(settings.ledger_dir).iloc[0]["data_docs"] == entry["data_docs"]
     frame = curated.read_dataset(settings.curated_dir, "participants")
     assert len(frame) == 10 and set(frame["file_sha256"]) == {delivery.sha256}
     assert "person_id" not in frame.columns and frame["person"].str.len().eq(64).all()

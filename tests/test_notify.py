@@ -1,4 +1,4 @@
-"""Steward emails: composed from a manifest and the quarantine, sent to a real SMTP server on 127.0.0.1."""
+"""Steward emails: composed from the source run's result, sent to a real SMTP server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from privacy import personnummer_in
 
-from transforms.config.settings import Settings
 from transforms.config.sources import parse_sources
-from transforms.ingest import curated, ledger
+from transforms.ingest import ledger
+from transforms.ingest.pipeline import FileOutcome, SourceResult
 
 PSEUDONYM = "ab" * 32  # what a keyed pseudonym looks like: 64 hex characters
 OTHER_PSEUDONYM = "0123456789abcdef" * 4
@@ -78,11 +78,6 @@ def smtp_server(monkeypatch):
         controller.stop()
 
 
-def _settings(data: Path) -> Settings:
-    return Settings(sources_file=data / "sources.yaml", data_dir=data, warehouse_url="sqlite://",
-                    suppression_threshold=5, demo=False, raw_retention_days=90)
-
-
 def _quarantine(file_name: str, dataset: str, period: str, sha: str, records: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(records, columns=["source_row", "column", "rule", "description", "value", "person"])
     frame.insert(0, "file_sha256", sha)
@@ -94,12 +89,28 @@ def _quarantine(file_name: str, dataset: str, period: str, sha: str, records: li
     return frame
 
 
+def _outcome(quarantine: pd.DataFrame | None, status: str, counts: tuple[int, int, int], message: str,
+             *, file_name: str = "", dataset: str = "", period: str = "", data_docs: str = "",
+             name_fault: bool = False) -> FileOutcome:
+    """One file as ``ingest_source`` reports it: its ledger record and its quarantined rows (no person column)."""
+    if quarantine is not None:
+        first = quarantine.iloc[0]
+        file_name, dataset, period = first["file_name"], first["dataset"], first["period"]
+        quarantine = quarantine.drop(columns=["person"])
+    read, accepted, held = counts
+    record = ledger.LedgerRecord(
+        source="s1", dataset=dataset, period=period, file_name=file_name, file_sha256="9" * 64,
+        arrived_at="2025-02-03T08:00:00+00:00", detected_format="csv", rows_read=read, rows_accepted=accepted,
+        rows_quarantined=held, status=status, message=message, processed_at="2025-02-03T08:01:00+00:00",
+        data_docs=data_docs)
+    return FileOutcome(record, quarantine, name_fault)
+
+
 REJECT_MESSAGE = "column 'wave' is missing (header has: person_id, answer)"
 
 
-def _store_run(data: Path) -> dict:
-    """A rejected survey file and an attendance file with quarantined rows, on disk as ingestion leaves them."""
-    settings = _settings(data)
+def _run_result() -> SourceResult:
+    """A clean participants file, a rejected survey file and an attendance file with quarantined rows."""
     rejected = _quarantine("survey_2025-01.csv", "survey", "2025-01", "1" * 64, [
         {"source_row": r, "column": None, "rule": "missing_column", "description": REJECT_MESSAGE,
          "value": None, "person": PSEUDONYM} for r in (2, 3, 4)])
@@ -112,29 +123,14 @@ def _store_run(data: Path) -> dict:
         {"source_row": 15, "column": "hours", "rule": "hours_range",
          "description": "hours must be between 0 and 24", "value": f"note {PERSONNUMMER}", "person": PSEUDONYM},
     ])
-    for frame, status, read, accepted, held_rows, message in (
-        (rejected, "rejected", 3, 0, 3, REJECT_MESSAGE),
-        (held, "loaded_with_quarantine", 20, 17, 3, "17 rows loaded, 3 rows quarantined"),
-    ):
-        first = frame.iloc[0]
-        curated.write_quarantine(settings.quarantine_dir, "s1", first["dataset"], first["period"],
-                                 first["file_sha256"], frame)
-        ledger.write(settings.ledger_dir, ledger.LedgerRecord(
-            source="s1", dataset=first["dataset"], period=first["period"], file_name=first["file_name"],
-            file_sha256=first["file_sha256"], arrived_at="2025-02-03T08:00:00+00:00", detected_format="csv",
-            rows_read=read, rows_accepted=accepted, rows_quarantined=held_rows, status=status, message=message,
-            processed_at="2025-02-03T08:01:00+00:00",
-            data_docs="data_docs/s1/attendance.html" if status != "rejected" else ""))
     files = [
-        {"dataset": "participants", "period": "2025-01", "file_name": "participants_2025-01.csv",
-         "status": "loaded", "rows_read": 30, "rows_accepted": 30, "rows_quarantined": 0, "message": "30 rows loaded"},
-        {"dataset": "survey", "period": "2025-01", "file_name": "survey_2025-01.csv", "status": "rejected",
-         "rows_read": 3, "rows_accepted": 0, "rows_quarantined": 3, "message": REJECT_MESSAGE},
-        {"dataset": "attendance", "period": "2025-01", "file_name": "attendance_2025-01.csv",
-         "status": "loaded_with_quarantine", "rows_read": 20, "rows_accepted": 17, "rows_quarantined": 3,
-         "message": "17 rows loaded, 3 rows quarantined"},
+        _outcome(None, "loaded", (30, 30, 0), "30 rows loaded", file_name="participants_2025-01.csv",
+                 dataset="participants", period="2025-01"),
+        _outcome(rejected, "rejected", (3, 0, 3), REJECT_MESSAGE),
+        _outcome(held, "loaded_with_quarantine", (20, 17, 3), "17 rows loaded, 3 rows quarantined",
+                 data_docs="data_docs/s1/attendance.html"),
     ]
-    return {"source": "s1", "files": files, "changed": [["attendance", "2025-01"]]}
+    return SourceResult("s1", files, [("attendance", "2025-01")])
 
 
 def _html(envelope) -> str:
@@ -149,12 +145,12 @@ def _wait_for(handler, n: int, seconds: float = 5.0) -> None:
         time.sleep(0.05)
 
 
-def test_problems_send_one_email_to_the_steward(tmp_path, smtp_server):
+def test_problems_send_one_email_to_the_steward(smtp_server):
     from samla_airflow.notify import notify_steward
 
     source = _source({"name": "Anna", "email": STEWARD})
-    manifest = _store_run(tmp_path)
-    assert notify_steward(source, manifest, _settings(tmp_path)) is True
+    result = _run_result()
+    assert notify_steward(source, result) is True
     _wait_for(smtp_server, 1)
     time.sleep(0.2)
     assert len(smtp_server.envelopes) == 1
@@ -184,68 +180,65 @@ def test_data_docs_link_and_row_limit():
     rows = [{"source_row": r, "column": "hours", "rule": "hours_range", "description": "hours must be 0..24",
              "value": "99", "person": PSEUDONYM} for r in range(2, 2 + MAX_ROWS + 7)]
     quarantine = _quarantine("attendance_2025-01.csv", "attendance", "2025-01", "3" * 64, rows)
-    manifest = {"source": "s1", "changed": [], "files": [
-        {"dataset": "attendance", "period": "2025-01", "file_name": "attendance_2025-01.csv",
-         "status": "loaded_with_quarantine", "rows_read": 100, "rows_accepted": 43, "rows_quarantined": 57,
-         "message": "43 rows loaded, 57 rows quarantined", "data_docs": "data_docs/s1/a b.html"}]}
-    subject, body = compose_steward_email(source, manifest, quarantine, "https://samla.example/data/")
+    result = SourceResult("s1", [_outcome(quarantine, "loaded_with_quarantine", (100, 43, 57),
+                                          "43 rows loaded, 57 rows quarantined", data_docs="data_docs/s1/a b.html")])
+    subject, body = compose_steward_email(source, result, "https://samla.example/data/")
     assert "1 file with quarantined rows" in subject
     assert "and 7 more: see <code>samla quarantine s1 2025-01</code>" in body
     assert f">{MAX_ROWS + 1}<" in body and f">{MAX_ROWS + 2}<" not in body
     assert 'href="https://samla.example/data/data_docs/s1/a%20b.html"' in body
 
 
-def test_clean_manifest_sends_nothing(tmp_path, smtp_server):
+def test_clean_run_sends_nothing(smtp_server):
     from samla_airflow.notify import compose_steward_email, notify_steward
 
     source = _source({"name": "Anna", "email": STEWARD})
-    manifest = {"source": "s1", "changed": [], "files": [
-        {"dataset": "participants", "period": "2025-01", "file_name": "participants_2025-01.csv",
-         "status": "loaded", "rows_read": 30, "rows_accepted": 30, "rows_quarantined": 0, "message": "ok"}]}
-    assert compose_steward_email(source, manifest, curated.read_quarantine(tmp_path), None) is None
-    assert notify_steward(source, manifest, _settings(tmp_path)) is False
-    assert notify_steward(source, {"source": "s1", "files": [], "changed": []}, _settings(tmp_path)) is False
+    result = SourceResult("s1", [_outcome(None, "loaded", (30, 30, 0), "ok", file_name="participants_2025-01.csv",
+                                          dataset="participants", period="2025-01")])
+    assert compose_steward_email(source, result, None) is None
+    assert notify_steward(source, result) is False
+    assert notify_steward(source, SourceResult("s1")) is False
     time.sleep(0.2)
     assert smtp_server.envelopes == []
 
 
-def test_no_steward_email_sends_nothing(tmp_path, smtp_server, caplog):
+def test_no_steward_email_sends_nothing(smtp_server, caplog):
     from samla_airflow.notify import notify_steward
 
     source = _source()
-    manifest = _store_run(tmp_path)
+    result = _run_result()
     with caplog.at_level(logging.WARNING, logger="samla_airflow.notify"):
-        assert notify_steward(source, manifest, _settings(tmp_path)) is False
+        assert notify_steward(source, result) is False
     time.sleep(0.2)
     assert smtp_server.envelopes == []
     assert "no steward email" in caplog.text
 
 
-def test_smtp_down_is_logged_not_raised(tmp_path, monkeypatch, caplog):
+def test_smtp_down_is_logged_not_raised(monkeypatch, caplog):
     from samla_airflow.notify import notify_steward
 
     monkeypatch.setenv("SAMLA_SMTP_CONN_ID", "smtp_samla_down")
     monkeypatch.setenv("AIRFLOW_CONN_SMTP_SAMLA_DOWN", _conn(_free_port()))  # nothing listens there
     source = _source({"name": "Anna", "email": STEWARD})
-    manifest = _store_run(tmp_path)
+    result = _run_result()
     with caplog.at_level(logging.ERROR, logger="samla_airflow.notify"):
-        assert notify_steward(source, manifest, _settings(tmp_path)) is False
+        assert notify_steward(source, result) is False
     assert "smtp_samla_down" in caplog.text
 
 
-def test_missing_connection_is_logged_not_raised(tmp_path, monkeypatch, caplog):
+def test_missing_connection_is_logged_not_raised(monkeypatch, caplog):
     from samla_airflow.notify import notify_steward
 
     monkeypatch.setenv("SAMLA_SMTP_CONN_ID", "smtp_samla_not_configured")
     monkeypatch.delenv("AIRFLOW_CONN_SMTP_SAMLA_NOT_CONFIGURED", raising=False)
     source = _source({"name": "Anna", "email": STEWARD})
-    manifest = _store_run(tmp_path)
+    result = _run_result()
     with caplog.at_level(logging.ERROR, logger="samla_airflow.notify"):
-        assert notify_steward(source, manifest, _settings(tmp_path)) is False
+        assert notify_steward(source, result) is False
     assert "smtp_samla_not_configured" in caplog.text
 
 
-def test_hostile_file_name_is_escaped(tmp_path, smtp_server):
+def test_hostile_file_name_is_escaped(smtp_server):
     from samla_airflow.notify import compose_steward_email, notify_steward
 
     hostile = '<script>alert("x")</script>_2025-01.csv'
@@ -253,20 +246,16 @@ def test_hostile_file_name_is_escaped(tmp_path, smtp_server):
     rows = [{"source_row": 3, "column": "hours", "rule": "hours_range", "description": "<img src=x onerror=y>",
              "value": "<iframe>", "person": PSEUDONYM}]
     quarantine = _quarantine(hostile, "attendance", "2025-01", "4" * 64, rows)
-    manifest = {"source": "s1", "changed": [], "files": [
-        {"dataset": "attendance", "period": "2025-01", "file_name": hostile, "status": "loaded_with_quarantine",
-         "rows_read": 10, "rows_accepted": 9, "rows_quarantined": 1, "message": "9 rows loaded, 1 <b>quarantined"},
-        {"dataset": "_unmatched", "period": "", "file_name": hostile, "status": "rejected", "rows_read": 0,
-         "rows_accepted": 0, "rows_quarantined": 0,
-         "message": f"file name {hostile!r} does not match the source's pattern"}]}
-    _, body = compose_steward_email(source, manifest, quarantine, None)
+    result = SourceResult("s1", [
+        _outcome(quarantine, "loaded_with_quarantine", (10, 9, 1), "9 rows loaded, 1 <b>quarantined"),
+        _outcome(None, "rejected", (0, 0, 0), f"file name {hostile!r} does not match the source's pattern",
+                 file_name=hostile, dataset="_unmatched", name_fault=True)])
+    _, body = compose_steward_email(source, result, None)
     for raw in ("<script", "<img", "<iframe", "<b>quarantined", "Anna <b>"):
         assert raw not in body, raw
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;_2025-01.csv" in body
     assert "Rename the file" in body  # a name fault is not fixed by delivering the same name again
-    curated.write_quarantine(_settings(tmp_path).quarantine_dir, "s1", "attendance", "2025-01", "4" * 64,
-                             quarantine)
-    assert notify_steward(source, manifest, _settings(tmp_path)) is True
+    assert notify_steward(source, result) is True
     _wait_for(smtp_server, 1)
     assert "<script" not in _html(smtp_server.envelopes[0])
 
@@ -296,3 +285,34 @@ def test_ingestion_task_emails_the_steward_about_its_quarantined_rows(tmp_path, 
     assert "participants_2025-01.csv" in body and "unknown_code" in body and "IMZ" in body
     assert "https://samla.gr.example/data/data_docs/" in body
     assert not personnummer_in(body)
+
+
+def test_the_email_comes_from_the_run_result_not_from_disk(tmp_path, smtp_server, monkeypatch):
+    """ingest_source's result carries every file's rows and Data Docs page: the email is composed
+    from it even when the ledger and quarantine folders are gone by the time it is written."""
+    import shutil
+
+    from deliveries import participant, people, write_csv
+    from samla_airflow.notify import compose_steward_email
+
+    from transforms.config.settings import Settings
+    from transforms.ingest.pipeline import ingest_source
+
+    data = tmp_path / "data"
+    settings = Settings(sources_file=tmp_path / "sources.yaml", data_dir=data, warehouse_url="sqlite://",
+                        suppression_threshold=5, demo=False, raw_retention_days=90)
+    source = parse_sources({"sources": [{"id": "s1", "name": "Test", "municipalities": ["1489"],
+                                         "delivery": {"folder": "raw/landing/s1"}}]}, data).get("s1")
+    rows = [participant(p) for p in people(10, seed=22)]
+    rows[4]["programme"] = "IMZ"
+    write_csv(data / "raw" / "landing" / "s1" / "participants_2025-01.csv", rows)
+    result = ingest_source(settings, source, b"notify-result-key-0123456789", [
+        data / "raw" / "landing" / "s1" / "participants_2025-01.csv"])
+    (outcome,) = result.files
+    assert outcome.record.file_sha256 and outcome.record.data_docs.startswith("data_docs/")
+    assert "person" not in outcome.quarantine.columns
+    shutil.rmtree(settings.ledger_dir)
+    shutil.rmtree(settings.quarantine_dir)
+    _, body = compose_steward_email(source, result, "https://samla.example/")
+    assert "unknown_code" in body and "IMZ" in body and ">6<" in body  # row 6: header + 5th data row
+    assert 'href="https://samla.example/data_docs/' in body

@@ -58,12 +58,13 @@ def ingest_one_source(source_id: str, periods: tuple[str, str] | None, today: da
         source = config.get(source_id)
         key = pseudonym_key(settings)
     files = landing_files(settings, source)
-    manifest = ingest_source(settings, source, key, files, periods, today, progress=log.info)
+    result = ingest_source(settings, source, key, files, periods, today, progress=log.info)
+    manifest = result.manifest()
     log.info("%s: %d file(s) processed, %d partition(s) changed\n%s", source.label, len(manifest["files"]),
              len(manifest["changed"]), format_outcomes(manifest["files"]))
     from samla_airflow.notify import notify_steward
 
-    notify_steward(source, manifest, settings)  # never raises: email trouble must not fail a load
+    notify_steward(source, result)  # never raises: email trouble must not fail a load
     if manifest.get("internal_errors"):
         from airflow.sdk.exceptions import AirflowFailException
 

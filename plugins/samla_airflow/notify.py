@@ -1,8 +1,9 @@
 """Tell a source's data steward about rejected files and quarantined rows (one email per source task).
 
-``compose_steward_email`` is pure (manifest + quarantine rows -> subject and HTML
-body); ``notify_steward`` adds the ledger's checksums and Data Docs paths and
-sends the email through Airflow's SMTP provider. Sending never raises: a
+``compose_steward_email`` is pure: the source run's result (per file its ledger
+record, Data Docs page and quarantined rows) -> subject and HTML body; nothing
+is read back from the ledger or the quarantine. ``notify_steward`` sends it
+through Airflow's SMTP provider. Sending never raises: a
 missing connection or a mail server that is down is logged and the ingestion
 carries on.
 
@@ -20,7 +21,6 @@ import html
 import logging
 import os
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -30,8 +30,8 @@ from transforms.values import is_missing
 if TYPE_CHECKING:
     import pandas as pd
 
-    from transforms.config.settings import Settings
     from transforms.config.sources import Source
+    from transforms.ingest.pipeline import FileOutcome, SourceResult
 
 log = logging.getLogger(__name__)
 log.addFilter(MaskingFilter())  # task logs carry file names and messages
@@ -69,43 +69,7 @@ def _one_line(text: str) -> str:
 # --- composing ---------------------------------------------------------------------------------
 
 
-def _needs_attention(outcome: dict[str, Any]) -> bool:
-    return outcome.get("status") == "rejected" or int(outcome.get("rows_quarantined") or 0) > 0
-
-
-def _rows_of(outcome: dict[str, Any], quarantine: pd.DataFrame | None) -> pd.DataFrame | None:
-    """The quarantine records of this outcome's delivery (by checksum when known, else by name and period)."""
-    if quarantine is None or len(quarantine) == 0:
-        return None
-    sha = outcome.get("file_sha256")
-    if sha:
-        return quarantine[quarantine["file_sha256"] == sha]
-    period = outcome.get("period") or ""
-    rows = quarantine[(quarantine["file_name"] == outcome.get("file_name"))
-                      & (quarantine["period"].fillna("") == period)]
-    shas = list(dict.fromkeys(rows["file_sha256"]))
-    if len(shas) > 1:  # the same name delivered more than once: the delivery with this outcome's count
-        wanted = int(outcome.get("rows_quarantined") or 0)
-        fitting = [s for s in shas if rows.loc[rows["file_sha256"] == s, "source_row"].nunique() == wanted]
-        rows = rows[rows["file_sha256"] == (fitting or shas)[-1]]
-    return rows
-
-
-def _name_fault(source: Source, outcome: dict[str, Any]) -> bool:
-    """True when the file was rejected for its name (so 'deliver it again with the same name' is wrong)."""
-    from transforms.ingest.landing import UNMATCHED, identify
-
-    if outcome.get("status") != "rejected":
-        return False
-    if outcome.get("dataset") == UNMATCHED or not outcome.get("period"):
-        return True
-    try:
-        return identify(source, str(outcome.get("file_name") or ""))[2] is not None
-    except Exception:  # noqa: BLE001 - only a hint for the wording
-        return False
-
-
-def _row_table(rows: pd.DataFrame, source_id: str, outcome: dict[str, Any]) -> str:
+def _row_table(rows: pd.DataFrame, source_id: str, period: str) -> str:
     shown = rows.sort_values(["source_row", "column", "rule"], kind="stable", na_position="first")
     more = len(shown) - MAX_ROWS
     head = ("<tr>" + "".join(f"<th {_TD}>{h}</th>" for h in ("Row", "Column", "Rule", "Problem", "Value"))
@@ -119,8 +83,7 @@ def _row_table(rows: pd.DataFrame, source_id: str, outcome: dict[str, Any]) -> s
         lines.append("<tr>" + "".join(f"<td {_TD}>{html.escape(c, quote=True)}</td>" for c in cells) + "</tr>")
     table = ('<table style="border-collapse:collapse;font-size:90%">' + head + "".join(lines) + "</table>")
     if more > 0:
-        period = outcome.get("period") or "PERIOD"
-        command = f"samla quarantine {source_id} {period}"
+        command = f"samla quarantine {source_id} {period or 'PERIOD'}"
         table += (f"<p>… and {more} more: see <code>{_e(command)}</code> (the project office can run it "
                   "for you).</p>")
     return table
@@ -133,15 +96,13 @@ def _data_docs_link(path: str, base_url: str | None) -> str:
     return f'<p>Validation report (Data Docs): <a href="{html.escape(url, quote=True)}">{_e(path)}</a></p>'
 
 
-def _file_section(source: Source, outcome: dict[str, Any], quarantine: pd.DataFrame | None,
-                  data_docs_base_url: str | None) -> str:
-    name = outcome.get("file_name") or "(unnamed file)"
-    dataset, period = outcome.get("dataset") or "?", outcome.get("period") or "?"
-    rejected = outcome.get("status") == "rejected"
-    read = int(outcome.get("rows_read") or 0)
-    accepted = int(outcome.get("rows_accepted") or 0)
-    held = int(outcome.get("rows_quarantined") or 0)
-    message = _clean(outcome.get("message"))
+def _file_section(source: Source, outcome: FileOutcome, data_docs_base_url: str | None) -> str:
+    record = outcome.record
+    name = record.file_name or "(unnamed file)"
+    dataset, period = record.dataset or "?", record.period or "?"
+    rejected = record.status == "rejected"
+    read, accepted, held = record.rows_read, record.rows_accepted, record.rows_quarantined
+    message = _clean(record.message)
     status = "REJECTED (nothing loaded)" if rejected else "loaded, some rows held in quarantine"
     parts = [
         f'<h3 style="margin-bottom:4px">{_e(name)}</h3>',
@@ -149,7 +110,7 @@ def _file_section(source: Source, outcome: dict[str, Any], quarantine: pd.DataFr
         f"Rows read {read}, loaded {accepted}, held in quarantine {held}.</p>",
         f"<p><b>What is wrong:</b> {html.escape(message or 'see the rows below', quote=True)}</p>",
     ]
-    rows = _rows_of(outcome, quarantine)
+    rows = outcome.quarantine
     if rows is not None and len(rows):
         # A rejected file holds every row with the file's own fault: say so once, list only row faults.
         file_level = rows["column"].isna() & (rows["description"].map(_clean) == message) if rejected else None
@@ -161,11 +122,11 @@ def _file_section(source: Source, outcome: dict[str, Any], quarantine: pd.DataFr
         if len(rows):
             parts.append(f"<p>The rows with problems ({rows['source_row'].nunique()} rows, {len(rows)} problems; "
                          "row numbers as in your file, header row included):</p>")
-            parts.append(_row_table(rows, source.id, outcome))
-    parts.append(_data_docs_link(str(outcome.get("data_docs") or ""), data_docs_base_url))
+            parts.append(_row_table(rows, source.id, record.period))
+    parts.append(_data_docs_link(record.data_docs, data_docs_base_url))
     rerun = (f"the project office can re-run only this source (<code>samla run --from {_e(period)} "
              f"--to {_e(period)} --source {_e(source.id)}</code>)")
-    if rejected and _name_fault(source, outcome):
+    if rejected and outcome.name_fault:
         pattern = source.delivery.pattern.replace("{ext}", "csv|xlsx")
         todo = (f"Nothing of this file was loaded, and data Samla already has stays published. Rename the file "
                 f"so that it follows the agreed pattern <code>{_e(pattern)}</code> (e.g. a real reporting "
@@ -184,20 +145,18 @@ def _file_section(source: Source, outcome: dict[str, Any], quarantine: pd.DataFr
     return "\n".join(p for p in parts if p)
 
 
-def compose_steward_email(source: Source, manifest: dict[str, Any], quarantine: pd.DataFrame | None,
+def compose_steward_email(source: Source, result: SourceResult,
                           data_docs_base_url: str | None = None) -> tuple[str, str] | None:
     """(subject, HTML body) for the source's steward, or None when every file loaded cleanly.
 
-    ``manifest`` is what ``ingest_one_source`` returns; a file entry may also
-    carry ``file_sha256`` (picks its quarantine rows exactly) and ``data_docs``
-    (a path under the data dir, linked under ``data_docs_base_url`` when given).
-    ``quarantine`` has the columns of ``transforms.ingest.curated.read_quarantine``;
-    its ``person`` column is never used.
+    ``result`` is what ``transforms.ingest.pipeline.ingest_source`` returned; each
+    file's Data Docs page (a path under the data dir) is linked under
+    ``data_docs_base_url`` when given.
     """
-    problems = [f for f in manifest.get("files") or [] if _needs_attention(f)]
+    problems = [f for f in result.files if f.needs_attention]
     if not problems:
         return None
-    rejected = sum(f.get("status") == "rejected" for f in problems)
+    rejected = sum(f.record.status == "rejected" for f in problems)
     held = len(problems) - rejected
     counts = ", ".join(c for c in (
         f"{rejected} file{'s' if rejected != 1 else ''} rejected" if rejected else "",
@@ -205,7 +164,7 @@ def compose_steward_email(source: Source, manifest: dict[str, Any], quarantine: 
     ) if c)
     subject = _one_line(_clean(f"Samla: {source.label}: {counts}"))
     greeting = f"Hej {_e(source.steward_name)}," if source.steward_name else "Hej,"
-    sections = "\n<hr>\n".join(_file_section(source, f, quarantine, data_docs_base_url) for f in problems)
+    sections = "\n<hr>\n".join(_file_section(source, f, data_docs_base_url) for f in problems)
     body = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(subject)}</title></head>
 <body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.4;max-width:60em">
@@ -225,35 +184,7 @@ rows are identified by their row number in your file. Questions: contact the Fok
 # --- sending -----------------------------------------------------------------------------------
 
 
-def _with_ledger(settings: Settings, source_id: str, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Add each outcome's delivery checksum and Data Docs path from the ledger (newest matching record)."""
-    from transforms.ingest import ledger
-    records = ledger.read(settings.ledger_dir, source_id)
-    if records.empty:
-        return files
-    records = records.sort_values("processed_at", kind="stable")
-    enriched = []
-    for f in files:
-        match = records[(records["file_name"] == f.get("file_name"))
-                        & (records["period"].fillna("") == (f.get("period") or ""))
-                        & (records["status"] == f.get("status"))
-                        & (records["rows_read"] == f.get("rows_read"))]
-        if match.empty:
-            enriched.append(f)
-            continue
-        last = match.iloc[-1]
-        docs = str(last["data_docs"] or "") if not is_missing(last["data_docs"]) else ""
-        if docs and Path(docs).is_absolute():
-            try:
-                docs = str(Path(docs).relative_to(settings.data_dir))
-            except ValueError:
-                docs = ""  # not under the data dir: nothing a URL could point at
-        enriched.append({**f, "file_sha256": f.get("file_sha256") or last["file_sha256"],
-                         "data_docs": f.get("data_docs") or docs})
-    return enriched
-
-
-def notify_steward(source: Source, manifest: dict[str, Any], settings: Settings) -> bool:
+def notify_steward(source: Source, result: SourceResult) -> bool:
     """Email the source's steward about this run's rejected files and quarantined rows.
 
     Returns True when an email was sent; False when there was nothing to say,
@@ -261,7 +192,7 @@ def notify_steward(source: Source, manifest: dict[str, Any], settings: Settings)
     The SMTP connection is ``SAMLA_SMTP_CONN_ID`` (default ``smtp_default``),
     the sender ``SAMLA_MAIL_FROM`` (default ``samla@localhost``).
     """
-    if not any(_needs_attention(f) for f in manifest.get("files") or []):
+    if not any(f.needs_attention for f in result.files):
         return False
     if not source.steward_email:
         log.warning("%s: files were rejected or had quarantined rows, but the source has no steward email "
@@ -270,12 +201,7 @@ def notify_steward(source: Source, manifest: dict[str, Any], settings: Settings)
     conn_id = os.environ.get("SAMLA_SMTP_CONN_ID", "").strip() or DEFAULT_CONN_ID
     from_email = os.environ.get("SAMLA_MAIL_FROM", "").strip() or DEFAULT_FROM
     try:
-        from transforms.ingest.curated import read_quarantine
-
-        files = _with_ledger(settings, source.id, list(manifest.get("files") or []))
-        quarantine = read_quarantine(settings.quarantine_dir, source.id)
-        email = compose_steward_email(source, {**manifest, "files": files}, quarantine,
-                                      os.environ.get(DATA_DOCS_URL_ENV, "").strip() or None)
+        email = compose_steward_email(source, result, os.environ.get(DATA_DOCS_URL_ENV, "").strip() or None)
     except Exception:
         log.exception("%s: could not compose the steward email; nobody was emailed", source.label)
         return False
@@ -294,5 +220,5 @@ def notify_steward(source: Source, manifest: dict[str, Any], settings: Settings)
                   source.steward_email, conn_id, type(exc).__name__, _one_line(_clean(exc)), conn_id)
         return False
     log.info("%s: emailed the steward %s about %d file(s)", source.label, source.steward_email,
-             sum(_needs_attention(f) for f in manifest.get("files") or []))
+             sum(f.needs_attention for f in result.files))
     return True

@@ -54,6 +54,44 @@ class FileResult:
         return 0 if self.accepted is None else len(self.accepted)
 
 
+@dataclass
+class FileOutcome:
+    """One processed file, as the source's run saw it: everything a report about it needs.
+
+    ``record`` is the ledger record written for it (checksum, counts, status, message,
+    and the Data Docs page once built); ``quarantine`` the rows it held back, without
+    the pseudonym column; ``name_fault`` says the file was rejected for its name.
+    """
+
+    record: ledger.LedgerRecord
+    quarantine: pd.DataFrame | None = None
+    name_fault: bool = False
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.record.status == "rejected" or self.record.rows_quarantined > 0
+
+    def summary(self) -> dict[str, Any]:
+        """The file's entry in the task's manifest (XCom): small, no rows, no personal data."""
+        return {k: getattr(self.record, k) for k in (
+            "dataset", "period", "file_name", "file_sha256", "status", "rows_read", "rows_accepted",
+            "rows_quarantined", "message", "data_docs")}
+
+
+@dataclass
+class SourceResult:
+    """What one source's run did: the files it processed and the partitions it changed."""
+
+    source: str
+    files: list[FileOutcome] = field(default_factory=list)
+    changed: list[tuple[str, str]] = field(default_factory=list)
+    internal_errors: list[str] = field(default_factory=list)  # file names; the task fails on any
+
+    def manifest(self) -> dict[str, Any]:
+        return {"source": self.source, "files": [f.summary() for f in self.files],
+                "changed": sorted(set(self.changed)), "internal_errors": list(self.internal_errors)}
+
+
 def _quarantine_frame(records: list[dict[str, Any]], ctx: FileContext) -> pd.DataFrame:
     frame = pd.DataFrame(records, columns=["source_row", "column", "rule", "description", "value", "person", "kommunkod"])
     frame.insert(0, "file_sha256", ctx.file_sha256)
@@ -245,33 +283,32 @@ def _store(settings: Settings, delivery: landing.Delivery, ctx: FileContext, res
 
 def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Path],
                   period_range: tuple[str, str] | None = None, today: date | None = None,
-                  progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+                  progress: Callable[[str], None] | None = None) -> SourceResult:
     """Archive ``files`` (the source's landing files) and bring its curated data up to date.
 
-    Returns a small manifest (no personal data) of the files processed and
-    the partitions changed.
+    Returns, per file processed, its ledger record and quarantined rows, and the
+    partitions changed (``.manifest()`` is the small part for XCom).
     """
     arrivals = {d.key for d in landing.archive(settings.data_dir, source, files, today)}
     deliveries = landing.archived(settings.data_dir, source.id)
-    outcomes, changed = [], []
+    result = SourceResult(source.id)
+    outcomes, changed, internal_errors = result.files, result.changed, result.internal_errors
     validated: list[tuple[ledger.LedgerRecord, Any]] = []  # linked to their Data Docs pages at the end
-    internal_errors: list[str] = []
 
     def in_range(period: str) -> bool:
         return period_range is None or period_range[0] <= period <= period_range[1]
 
     def run(delivery: landing.Delivery, snapshot, participants_sha: str) -> None:
         ctx = FileContext(source, delivery.dataset, delivery.period, delivery.file_name, delivery.sha256)
-        result = evaluate_file(settings.data_dir / delivery.archive_path, ctx, key, snapshot)
-        record, did_change = _store(settings, delivery, ctx, result, participants_sha)
+        checked = evaluate_file(settings.data_dir / delivery.archive_path, ctx, key, snapshot)
+        record, did_change = _store(settings, delivery, ctx, checked, participants_sha)
         ledger.write(settings.ledger_dir, record)  # as each file finishes: a later crash loses no record
-        validated.append((record, result.validation_key))
-        if result.rule == INTERNAL_ERROR:
+        validated.append((record, checked.validation_key))
+        if checked.rule == INTERNAL_ERROR:
             internal_errors.append(delivery.file_name)
         if did_change:
             changed.append((delivery.dataset, delivery.period))
-        outcomes.append({k: getattr(record, k) for k in (
-            "dataset", "period", "file_name", "status", "rows_read", "rows_accepted", "rows_quarantined", "message")})
+        outcomes.append(FileOutcome(record, checked.quarantine.drop(columns=["person"])))
         if progress:
             progress(f"{source.id} {delivery.dataset} {delivery.period or '?'} {record.file_name}: {record.status}")
 
@@ -308,8 +345,7 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
                     run(delivery, snapshot, participants_sha)
     _link_data_docs(settings, validated)  # one Data Docs build per source run
     # The caller fails the task when internal_errors is not empty (exports.md: the operator sees it).
-    return {"source": source.id, "files": outcomes, "changed": sorted(set(changed)),
-            "internal_errors": internal_errors}
+    return result
 
 
 def _link_data_docs(settings: Settings, validated: list) -> None:
@@ -328,7 +364,7 @@ def _recorded(record_file: Path, field_name: str) -> str | None:
     return json.loads(record_file.read_text(encoding="utf-8")).get(field_name, "")
 
 
-def _report_name_fault(settings, source, delivery, outcomes, progress) -> None:
+def _report_name_fault(settings, source, delivery, outcomes: list[FileOutcome], progress) -> None:
     _report_rejected(settings, source, delivery.dataset, delivery.period, delivery.file_name, delivery.sha256,
                      delivery.name_fault or "", outcomes, progress, delivery.arrived_at)
 
@@ -358,9 +394,7 @@ def _report_rejected(settings, source, dataset, period, file_name, sha, message,
         processed_at=now.isoformat(timespec="seconds"),
     )
     ledger.write(settings.ledger_dir, record)
-    outcomes.append({"dataset": dataset, "period": period, "file_name": record.file_name,
-                     "status": "rejected", "rows_read": 0, "rows_accepted": 0, "rows_quarantined": 0,
-                     "message": record.message})
+    outcomes.append(FileOutcome(record, name_fault=True))
     if progress:
         progress(f"{source.id} {record.file_name}: rejected ({record.message})")
 

@@ -499,7 +499,7 @@ def _write_chart(ws: Worksheet, periods: list[str], area_list, index: dict[_Key,
             safe_text(ws.cell(row=r, column=1), period)
             for c, (ind, gender, _label) in enumerate(columns, start=2):
                 rec = index.get((period, level, code, gender, ind))
-                if rec is not None and not rec.suppressed and not _missing(rec.value):
+                if rec is not None and not rec.suppressed and not is_missing(rec.value):
                     ws.cell(row=r, column=c, value=float(rec.value)).number_format = (
                         FORMAT_COUNT if ind == "EECO01" else FORMAT_RATE)
         last = header + len(periods)
