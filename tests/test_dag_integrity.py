@@ -43,20 +43,16 @@ def test_parsing_imports_nothing_heavy():
     (The parse time itself is measured in benchmarks/, not asserted here.)
     """
     code = (
-        "import sys, time, runpy, glob\n"
+        "import sys, runpy, glob\n"
         "import airflow.sdk\n"
         "before = set(sys.modules)\n"
-        "t = time.perf_counter()\n"
         f"[runpy.run_path(p) for p in sorted(glob.glob({str(DAGS)!r} + '/*.py'))]\n"
-        "print('SECONDS=' + str(time.perf_counter() - t))\n"
         f"print('HEAVY=' + ','.join(m for m in {HEAVY!r} if m in sys.modules and m not in before))\n"
     )
     env = dict(os.environ)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=True)
-    lines = dict(line.split("=", 1) for line in out.stdout.splitlines() if line.startswith(("SECONDS=", "HEAVY=")))
-    seconds, heavy = lines["SECONDS"], lines["HEAVY"]
+    (heavy,) = [line.split("=", 1)[1] for line in out.stdout.splitlines() if line.startswith("HEAVY=")]
     assert heavy == "", f"DAG parsing imported {heavy}"
-    assert float(seconds) > 0
 
 
 def test_dag_files_have_no_module_level_heavy_imports():

@@ -672,25 +672,19 @@ def test_every_sftp_connection_is_in_env_example(
     assert not missing, f".env.example lacks AIRFLOW_CONN_<ID> for SFTP connections {missing}"
 
 
-def test_sftp_conn_ids_are_found() -> None:
-    document = {
-        "sources": [
-            {"id": "kfv", "delivery": {"folder": "/data/landing/kfv"}},
-            {"id": "1480", "delivery": {"sftp": {"conn_id": "sftp_goteborg", "path": "/exports"}}},
-        ]
-    }
-    assert sftp_conn_ids(document) == ["sftp_goteborg"]
-
-
-def test_interpolation_parser() -> None:
-    text = "a ${A} ${B:-x} ${C:?err} $D $${E} $$(id -u) ${F:+y} ${G-z} ${H?e}"
-    assert interpolations(text) == [
-        ("A", None),
-        ("B", ":-"),
-        ("C", ":?"),
-        ("D", None),
-        ("F", ":+"),
-        ("G", "-"),
-        ("H", "?"),
-    ]
-    assert substitute("${B:-x}/${A}/$${E}", {"A": "1"}) == "x/1/${E}"
+def test_compose_resolves_completely_from_env_example(
+    compose: dict[str, Any], env_example: tuple[dict[str, str], dict[str, str]]
+) -> None:
+    """Every "$" in the product's docker-compose.yml is an interpolation the checks above saw, or
+    an escaped "$$": resolved with .env.example, no variable reference is left over, and every
+    variable without a default gets a value."""
+    active, _ = env_example
+    for text in _strings(compose):
+        resolved = substitute(text, active)
+        leftover = re.sub(r"\$\$", "", text)
+        leftover = _INTERPOLATION.sub("", leftover)
+        assert "$" not in leftover, f"docker-compose.yml: {text!r} holds a '$' that is no interpolation"
+        for name, op in interpolations(text):
+            if op is None or op in (":?", "?"):
+                assert active.get(name), f"{name} (used as {text!r}) has no value in .env.example"
+        assert resolved.count("${") == text.count("$${"), f"{text!r} resolves to {resolved!r}"

@@ -12,6 +12,46 @@ from transforms.privacy.pseudonym import pseudonym, pseudonymise_all
 END = date(2025, 1, 31)
 
 
+def _luhn_ok(digits: str) -> bool:
+    """Written here from the textbook rule (double every second digit from the right), so the
+    product's ``luhn_ok`` is checked against something it did not produce."""
+    total = 0
+    for position, digit in enumerate(int(c) for c in reversed(digits)):
+        if position % 2:
+            digit = sum(divmod(digit * 2, 10))
+        total += digit
+    return total % 10 == 0
+
+
+# Published numbers: Skatteverket's test person "Tolvan Tolvansson", the textbook example
+# of a personnummer check digit, and Skatteverket's example samordningsnummer.
+PUBLISHED = [
+    ("19121212-1212", date(1912, 12, 12), False),
+    ("811218-9876", date(1981, 12, 18), False),
+    ("701063-2391", date(1970, 10, 3), True),
+]
+
+
+@pytest.mark.parametrize("number, born, coordination", PUBLISHED)
+def test_published_numbers_parse(number, born, coordination):
+    parsed = pn.parse(number, END)
+    assert (parsed.birth_date, parsed.coordination) == (born, coordination)
+    assert len(parsed.normalised) == 12 and parsed.normalised.endswith(number.replace("-", "")[-10:])
+
+
+@pytest.mark.parametrize("number, born, coordination", PUBLISHED)
+def test_published_numbers_with_another_check_digit_fail(number, born, coordination):
+    for wrong in {str(d) for d in range(10)} - {number[-1]}:
+        with pytest.raises(pn.PersonnummerError, match="Luhn"):
+            pn.parse(number[:-1] + wrong, END)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789", min_size=10, max_size=10))
+def test_luhn_agrees_with_an_independent_implementation(digits):
+    assert pn.luhn_ok(digits) == _luhn_ok(digits)
+
+
 @pytest.mark.parametrize("sep", ["", "-"])
 def test_twelve_digit_forms_normalise_alike(sep):
     number = make_pnr(date(2007, 3, 12), 123, sep=sep)
