@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import psycopg
+import pyarrow.parquet
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
@@ -452,10 +453,10 @@ def test_write_published_parquet_is_atomic_and_refuses_restricted(tmp_path, monk
     published_files.write_published_parquet(out, {"t": old})
 
     def broken(table, where, **kwargs):
-        where.write(b"PAR1 half")  # a partly written temp file...
+        Path(where).write_bytes(b"PAR1 half")  # a partly written temp file...
         raise OSError("disk full")
 
-    monkeypatch.setattr(published_files.pq, "write_table", broken)
+    monkeypatch.setattr(pyarrow.parquet, "write_table", broken)
     with pytest.raises(OSError, match="disk full"):
         published_files.write_published_parquet(out, {"t": pd.DataFrame({"a": [3]})})
     monkeypatch.undo()
