@@ -41,7 +41,10 @@ RUN uv pip install --no-cache --compile-bytecode \
 # so the baked-in copy and the mounted copy stay the same commit.
 COPY --chown=airflow:0 pyproject.toml README.md /tmp/samla-src/
 COPY --chown=airflow:0 transforms /tmp/samla-src/transforms
+COPY --chown=airflow:0 expectations /tmp/samla-src/expectations
+COPY --chown=airflow:0 dags /tmp/samla-src/dags
 COPY --chown=airflow:0 plugins/samla_airflow /tmp/samla-src/plugins/samla_airflow
+COPY --chown=airflow:0 plugins/samla_plugin.py /tmp/samla-src/plugins/samla_plugin.py
 RUN uv pip install --no-cache --compile-bytecode --no-deps /tmp/samla-src \
     && rm -rf /tmp/samla-src /tmp/samla-requirements.txt
 

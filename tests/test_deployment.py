@@ -2,7 +2,7 @@
 
 docker-compose.yml, Dockerfile and .env.example against each other and against
 the code: uv.lock (the Airflow version), transforms.config.settings.SETTING_NAMES (the
-SAMLA_* contract of exports.md) and config/sources.yaml (SFTP connections).
+SAMLA_* contract of exports.md) and transforms/config/sources.yaml (SFTP connections).
 
 Nothing here runs Docker: the files are read with PyYAML and plain parsing,
 so the checks hold on a machine without a Docker engine.
@@ -34,7 +34,7 @@ DOCKERFILE = ROOT / "Dockerfile"
 ENV_EXAMPLE = ROOT / ".env.example"
 LOCK_FILE = ROOT / "uv.lock"
 PYPROJECT = ROOT / "pyproject.toml"
-SOURCES_FILE = ROOT / "config" / "sources.yaml"
+SOURCES_FILE = ROOT / "transforms" / "config" / "sources.yaml"
 
 WAREHOUSE_SERVICE = "warehouse-db"
 AIRFLOW_SERVICES = (
@@ -420,7 +420,6 @@ def test_mounts_match_airflow_and_samla_paths(services: dict[str, dict[str, Any]
         "./plugins": "/opt/airflow/plugins",
         "./transforms": "/opt/airflow/transforms",
         "./expectations": "/opt/airflow/expectations",
-        "./config": "/opt/airflow/config",
     }
     for name in AIRFLOW_SERVICES:
         service = services[name]
@@ -434,11 +433,11 @@ def test_mounts_match_airflow_and_samla_paths(services: dict[str, dict[str, Any]
         )
         assert mounts["./plugins"] in python_path, f"{name}: samla_airflow not importable"
         sources = PurePosixPath(env["SAMLA_SOURCES"])
-        config_dir = PurePosixPath(mounts["./config"])
-        assert sources.is_relative_to(config_dir), (
-            f"{name}: SAMLA_SOURCES outside the ./config mount"
+        code_dir = PurePosixPath(mounts["./transforms"])
+        assert sources.is_relative_to(code_dir), (
+            f"{name}: SAMLA_SOURCES outside the ./transforms mount"
         )
-        assert (ROOT / "config" / sources.relative_to(config_dir)) == SOURCES_FILE
+        assert (ROOT / "transforms" / sources.relative_to(code_dir)) == SOURCES_FILE
         data_dir = env["SAMLA_DATA_DIR"]
         volume = next((s for s, t in bind_mounts(service) if t == data_dir), None)
         assert volume and not is_host_path(volume), (

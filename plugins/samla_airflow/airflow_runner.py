@@ -12,14 +12,27 @@ import sys
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE.parents[1]  # the checkout, when running from one
+
+
+def dags_folder() -> Path:
+    """The DAG files: inside the package when installed from the wheel, else the checkout's dags/."""
+    packaged = PACKAGE / "dags"
+    return packaged if packaged.is_dir() else PROJECT_ROOT / "dags"
+
+
+def plugins_folder() -> Path:
+    """The Airflow plugins folder: inside the package when installed, else the checkout's plugins/."""
+    packaged = PACKAGE / "plugins_folder"
+    return packaged if packaged.is_dir() else PROJECT_ROOT / "plugins"
 
 
 def prepare_airflow_env(data_dir: Path) -> Path:
     """Point Airflow at the project's DAGs and a home under the data dir, unless already configured."""
     home = Path(os.environ.setdefault("AIRFLOW_HOME", str(data_dir / "airflow")))
-    os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(PROJECT_ROOT / "dags"))
-    os.environ.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(PROJECT_ROOT / "plugins"))
+    os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(dags_folder()))
+    os.environ.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(plugins_folder()))
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     home.mkdir(parents=True, exist_ok=True)
     return home

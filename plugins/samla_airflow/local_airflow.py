@@ -35,7 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from samla_airflow.airflow_runner import PROJECT_ROOT, prepare_airflow_env
+from samla_airflow.airflow_runner import dags_folder, plugins_folder, prepare_airflow_env
 
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 DEFAULT_PORT = 8080
@@ -73,8 +73,8 @@ def airflow_env(data_dir: Path, *, port: int, home: Path | None = None,
     env["AIRFLOW_HOME"] = str(home)
     env.setdefault("SAMLA_DATA_DIR", str(data_dir))
     defaults = {
-        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_ROOT / "plugins"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder()),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(plugins_folder()),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__PARALLELISM": "4",  # the default 32 pre-forks 32 LocalExecutor workers
         "AIRFLOW__API__HOST": "127.0.0.1",

@@ -1,7 +1,7 @@
 """The project file: the project's window and its areas, as configuration (exports.md, version 2).
 
 Read from ``SAMLA_PROJECT`` when set, else the ``project:`` section of the
-sources file, else the default (Fokus IM, ``config/project.yaml`` beside the
+sources file, else the default (Fokus IM, ``transforms/config/project.yaml`` beside the
 default sources file). Every layer that needs municipalities, federations, the
 region or the project window asks ``current_project()``; nothing else holds them.
 """

@@ -10,14 +10,20 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 from transforms import atomic
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SOURCES = PROJECT_ROOT / "config" / "sources.yaml"
-DEFAULT_PROJECT = DEFAULT_SOURCES.parent / "project.yaml"  # Fokus IM
-DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+
+def default_file(name: str) -> Path:
+    """A default configuration file shipped inside the package (``transforms/config/<name>``)."""
+    return Path(str(files("transforms.config") / name))
+
+
+DEFAULT_SOURCES = default_file("sources.yaml")
+DEFAULT_PROJECT = default_file("project.yaml")  # Fokus IM
+DEFAULT_DATA_DIR = Path("data")  # relative: under the working directory, resolved when settings load
 DEMO_KEY_FILE = ".demo_pseudonym_key"
 
 SETTING_NAMES = (

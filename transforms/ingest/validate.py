@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,6 @@ import pandas as pd
 
 from transforms.period import project_window
 
-EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
 ROW_ID = "source_row"
 _lock = threading.Lock()
 
@@ -39,13 +39,15 @@ class _Validator:
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         source = self.context.data_sources.add_pandas("samla")
         self.definitions = {}
-        for path in sorted(EXPECTATIONS_DIR.glob("*.json")):
+        for path in sorted((p for p in files("expectations").iterdir() if p.name.endswith(".json")),
+                           key=lambda p: p.name):
             document = json.loads(path.read_text(encoding="utf-8"))
             suite = self.context.suites.add(ExpectationSuite(**document))
-            asset = source.add_dataframe_asset(path.stem)
-            batch = asset.add_batch_definition_whole_dataframe(path.stem)
-            self.definitions[path.stem] = self.context.validation_definitions.add(
-                gx.ValidationDefinition(name=path.stem, data=batch, suite=suite)
+            dataset = path.name.removesuffix(".json")
+            asset = source.add_dataframe_asset(dataset)
+            batch = asset.add_batch_definition_whole_dataframe(dataset)
+            self.definitions[dataset] = self.context.validation_definitions.add(
+                gx.ValidationDefinition(name=dataset, data=batch, suite=suite)
             )
 
     def run(self, dataset: str, frame: pd.DataFrame, parameters: dict[str, Any], run_name: str | None):
