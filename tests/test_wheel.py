@@ -20,9 +20,9 @@ pytestmark = pytest.mark.slow
 
 
 def _uv() -> str:
-    found = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
-    if not Path(found).is_file():
-        pytest.fail("uv is needed to build the wheel: pip install uv")
+    found = os.environ.get("UV") or shutil.which("uv")  # make exports the uv it uses as UV
+    if not found or not Path(found).is_file():
+        pytest.fail("uv is needed to build and install the wheel: pip install uv (or run make test)")
     return found
 
 
