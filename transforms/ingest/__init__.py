@@ -6,5 +6,7 @@ table) -> ``harmonise`` (canonical columns, codes, types; personnummer to
 pseudonym) -> ``validate`` (GX suites, participant membership) -> ``curated``
 (accepted rows as Parquet, quarantine beside them) and ``ledger`` (one record
 per file: counts, status, message). ``pipeline`` runs the steps per source.
-Out: curated partitions, quarantine, ledger records. Never imports ``publish``.
+Out: curated partitions, quarantine, ledger records, and to the caller a
+``SourceResult`` (per file: ledger record, Data Docs page, quarantined rows).
+Never imports ``publish``.
 """
