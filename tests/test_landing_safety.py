@@ -31,7 +31,7 @@ def setup(samla_env):
 
 
 def ingest(settings, source):
-    return ingest_source(settings, source, KEY, landing.candidate_files(source.delivery.folder), today=TODAY)
+    return ingest_source(settings, source, KEY, landing.candidate_files(source.delivery.folder), today=TODAY).manifest()
 
 
 def archived_bytes(settings) -> bytes:

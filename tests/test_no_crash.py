@@ -224,7 +224,7 @@ def test_unexpected_error_rejects_that_file_only(two_files, monkeypatch):
 
     monkeypatch.setattr(ingest_pipeline, "validate", failing_for_attendance)
     manifest = ingest_source(settings, source, KEY, landing.candidate_files(source.delivery.folder),
-                             today=pd.Timestamp("2025-03-01").date())
+                             today=pd.Timestamp("2025-03-01").date()).manifest()
     assert manifest["internal_errors"] == [f"attendance_{PERIOD}.csv"]
     by_dataset = {f["dataset"]: f for f in manifest["files"]}
     assert by_dataset["participants"]["status"] == "loaded"
@@ -240,7 +240,7 @@ def test_unexpected_error_rejects_that_file_only(two_files, monkeypatch):
     # After the fix the next run tries the file again; the good file is not processed twice.
     monkeypatch.setattr(ingest_pipeline, "validate", real)
     again = ingest_source(settings, source, KEY, landing.candidate_files(source.delivery.folder),
-                          today=pd.Timestamp("2025-03-01").date())
+                          today=pd.Timestamp("2025-03-01").date()).manifest()
     assert [(f["dataset"], f["status"]) for f in again["files"]] == [("attendance", "loaded")]
     assert again["internal_errors"] == []
 
