@@ -157,7 +157,7 @@ def test_the_report_speaks_english_when_asked(monkeypatch):
                           columns=["period", "source", "dataset", "state", "file_name", "arrived_at"])
     frames = {"indicator_values": pd.DataFrame(columns=["period", "area_level", "area_code", "gender", "indicator",
                                                         "numerator", "denominator", "value", "suppressed"]),
-              "dataset_status": status, "areas": warehouse.areas_frame(), "indicators": warehouse.indicators_frame(),
+              "dataset_status": status, "areas": warehouse.areas_frame(), "indicators": warehouse.indicators_dimension(),
               "periods": ["2024-09"], "generated_at": "now", "threshold": 5}
     assert "INTE komplett" in render(**frames) and "kvinnor" in render(**frames)
     monkeypatch.setenv("SAMLA_LANGUAGE", "en")

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="FIRST:LAST or a comma list of YYYY-MM (default %(default)s)")
     parser.add_argument("--sources", type=Path,
                         default=Path(os.environ.get("SAMLA_SOURCES") or DEFAULT_SOURCES),
-                        help="sources file (default: SAMLA_SOURCES or config/sources.yaml)")
+                        help="sources file (default: SAMLA_SOURCES or transforms/config/sources.yaml)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every municipality's pupils")
     parser.add_argument("--no-faults", action="store_true", help="write clean data only")
