@@ -16,10 +16,10 @@ import pytest
 from transforms.config.schema import DATASETS
 from transforms.config.settings import DEFAULT_SOURCES
 from transforms.config.sources import Source, SourcesConfig, load_sources, parse_sources
-from transforms.demo._interim import Period
 from transforms.demo.generate import DEFAULT_PERIODS, generate
 from transforms.demo.rendering import file_name, write_delivery
 from transforms.demo.synthetic_pnr import luhn_digit
+from transforms.period import Period
 from transforms.privacy.personnummer import PersonnummerError, parse
 
 PERIODS = list(DEFAULT_PERIODS)

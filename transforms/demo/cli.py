@@ -10,8 +10,8 @@ import os
 import sys
 from pathlib import Path
 
-from transforms.demo._interim import month_range
 from transforms.demo.generate import DEFAULT_PERIODS, generate
+from transforms.period import month_range
 
 
 def periods_arg(text: str) -> list[str]:

@@ -17,8 +17,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from transforms.config.sources import SourcesConfig
-from transforms.demo._interim import Period
 from transforms.demo.population import Population, add_years, school_days
+from transforms.period import Period
 
 Key = tuple[str, str, str]  # (source id, dataset, period)
 

@@ -22,10 +22,10 @@ import pandas as pd
 from transforms.config.schema import DATASET_COLUMNS, DATASETS
 from transforms.config.sources import Source, SourcesConfig
 from transforms.demo import faults as fault_table
-from transforms.demo._interim import Period
 from transforms.demo.population import Population
 from transforms.demo.rendering import write_delivery
 from transforms.demo.rows import DATASET_ROWS
+from transforms.period import Period
 
 DEFAULT_PERIODS = ("2024-09", "2024-10", "2024-11", "2024-12", "2025-01", "2025-02")
 # Sources whose exports list the columns in their own order.

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from transforms.config.sources import Source
-from transforms.demo._interim import Period
 from transforms.demo.synthetic_pnr import styled_pnr
+from transforms.period import Period
 
 # Participants per municipality over the default six months (~505 in all,
 # roughly proportional to each municipality's upper-secondary population).

@@ -23,9 +23,11 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from transforms.atomic import write_bytes
 from transforms.config.schema import DATASET_COLUMNS, DATASETS
 from transforms.config.sources import DATE_FORMATS, DatasetConfig, FormatHints, Source
-from transforms.demo._interim import Period, is_missing, write_bytes
+from transforms.period import Period
+from transforms.values import is_missing
 
 SHEET_TITLES = {
     "participants": "Deltagare",

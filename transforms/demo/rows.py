@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 
 from transforms.config.sources import Source
-from transforms.demo._interim import Period
 from transforms.demo.population import (
     Enrolment,
     Population,
@@ -18,6 +17,7 @@ from transforms.demo.population import (
     school_days,
     weighted,
 )
+from transforms.period import Period
 
 HOURS = {
     "mi": [0.5, 0.75, 1.0],

@@ -23,9 +23,9 @@ import yaml
 from transforms.config.project import parse_project
 from transforms.config.settings import DEFAULT_SOURCES
 from transforms.config.sources import SourcesConfig, parse_sources
-from transforms.demo._interim import Period
 from transforms.demo.generate import SHUFFLED_COLUMNS, generate
 from transforms.demo.population import PNR_STYLE, shift
+from transforms.period import Period
 
 # The 21 Swedish county (län) codes: the national case's regions.
 COUNTY_CODES = ("01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14", "17", "18",
