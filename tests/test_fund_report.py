@@ -302,3 +302,42 @@ def test_workbook_prints_on_a4_landscape_one_page_wide_with_whole_codes(report, 
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(first), "-l", str(first), str(pdf),
                     str(tmp_path / "definitions")], check=True, timeout=120)
     assert list(tmp_path.glob("definitions*.png"))
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_labels_follow_samla_language_and_the_numbers_do_not(lang, tmp_path, monkeypatch):
+    monkeypatch.setenv("SAMLA_LANGUAGE", lang)
+    iv = published(["2025-01"])
+    path = write_fund_report(tmp_path / "r.xlsx", indicator_values=iv, source_status=status(["2025-01"]),
+                             areas=areas_frame(), indicators=indicators_dimension(), periods=["2025-01"],
+                             generated_at="now")
+    wb = load_workbook(path)
+    assert wb.sheetnames[0] == "ESF+ indikatorer"  # sheet names stay Swedish: lookups by name keep working
+    esf_header, esf_rows = table_rows(wb["ESF+ indikatorer"], {"sv": "Nivå", "en": "Level"}[lang])
+    project_header, project_rows = table_rows(wb["Projektindikatorer"], "Period")
+    status_text = " ".join(str(v) for r in wb["Dataläge"].iter_rows(values_only=True) for v in r if v)
+    definitions = [r for r in wb["Definitioner"].iter_rows(values_only=True)]
+    chart_titles = [c.title.tx.rich.p[0].r[0].t for c in wb["Diagram"]._charts]
+    if lang == "sv":
+        assert esf_header == ["Nivå", "Kod", "Område", "Indikator", "Benämning", *GENDER_LABELS]
+        assert project_header[6:] == ["Kön", "Värde", "Täljare", "Nämnare"]
+        assert {r[0] for r in esf_rows} == {"Region", "Delregion", "Kommun"}
+        assert "Inaktuella källor per period" in status_text and "Dataläge 2025-01" in status_text
+        assert "Kod" in definitions[3] and "Närvarograd" in chart_titles
+    else:
+        assert esf_header == ["Level", "Code", "Area", "Indicator", "Name", "Total", "Women", "Men", "Non-binary"]
+        assert project_header[6:] == ["Gender", "Value", "Numerator", "Denominator"]
+        assert {r[0] for r in esf_rows} == {"Region", "Federation", "Municipality"}
+        assert {r[6] for r in project_rows} == {"Total", "Women", "Men", "Non-binary"}
+        assert "Stale sources per period" in status_text and "Data status 2025-01" in status_text
+        assert "Inaktuell" not in status_text and "Skapad" not in status_text
+        assert definitions[3][:2] == ("Code", "Name") and "Attendance rate" in chart_titles
+        indicator = indicators_dimension().iloc[0]
+        row = next(r for r in definitions if r[0] == indicator.indicator)
+        assert row[1:5] == (indicator.name_en, indicator.name_sv, indicator.definition, indicator.definition_sv)
+    # the numbers are the same in either language: value cells of the ESF sheet, row by row
+    idx = iv.set_index(["period", "area_level", "area_code", "gender", "indicator"]).sort_index()
+    level = {**LEVEL, "Federation": "federation", "Municipality": "municipality"}
+    for r in esf_rows:
+        for g, cell in zip(GENDERS, r[5:9], strict=True):
+            assert cell == expected(idx.loc[("2025-01", level[r[0]], r[1], g, r[3])])

@@ -4,8 +4,6 @@ loop-per-person reference implementation on random data."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -796,11 +794,12 @@ def test_matches_plain_reference(seed):
     assert np.allclose(rates["value"].astype(float), rates["numerator"] / rates["denominator"])
 
 
-def test_performance_505_persons_36_periods():
+def test_505_persons_over_36_periods_give_every_cell_once():
+    # No time is asserted here (project rule): the speed of compute() is measured by
+    # `make benchmark` (benchmarks/run_benchmark.py, the "publication" seconds of
+    # `samla run`, as a ratio to the I/O floor; see benchmarks/README.md).
     inputs, periods = random_inputs(7, n_persons=505, last_period="2027-08")
-    compute(inputs, periods)  # warm-up (imports, caches)
-    start = time.perf_counter()
     table, _ = compute(inputs, periods)
-    elapsed = time.perf_counter() - start
+    assert len(periods) == 36
     assert len(table) == 36 * 15 * 4 * len(INDICATOR_CODES)
-    assert elapsed < 5, f"compute took {elapsed:.1f} s"
+    assert not table.duplicated(["period", "area_level", "area_code", "gender", "indicator"]).any()

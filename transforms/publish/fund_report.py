@@ -1,4 +1,8 @@
-"""Published layer: the fund report workbook for the ESF+ reporting (Excel, Swedish labels).
+"""Published layer: the fund report workbook for the ESF+ reporting (Excel).
+
+Its texts come from the message catalogue (transforms/messages/fund_report.py), in
+SAMLA_LANGUAGE (Swedish by default); the sheet names stay Swedish so that links
+and lookups by name keep working in either language.
 
 Built only from the PUBLISHED (suppressed) tables: what the workbook shows is
 exactly what ``indicator_values`` holds, with a suppressed cell shown as
@@ -27,8 +31,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from transforms import atomic
 from transforms.config.project import current_project
-from transforms.config.schema import GENDERS
-from transforms.messages import t
+from transforms.config.schema import AREA_LEVELS, GENDERS
+from transforms.messages import language, t
 from transforms.publish import completeness
 from transforms.values import is_missing
 
@@ -36,11 +40,6 @@ SUPPRESSED = ".."
 NOT_APPLICABLE = "."
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
-GENDER_LABELS = {"all": "Totalt", "female": "Kvinnor", "male": "Män", "nonbinary": "Icke-binära"}
-LEVEL_LABELS = {"region": "Region", "federation": "Delregion", "municipality": "Kommun"}
-KIND_LABELS = {"count": "Antal", "rate": "Andel"}
-DATASET_LABELS = {"participants": "Deltagare", "attendance": "Närvaro", "survey": "Enkät", "activities": "Aktiviteter"}
-STATE_LABELS = {"missing": "Saknas", "rejected": "Avvisad", "delivered": "Levererad"}
 ESF_PREFIXES = ("EECO", "EECR")
 
 SHEET_ESF = "ESF+ indikatorer"
@@ -59,6 +58,29 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
 _RIGHT = Alignment(horizontal="right")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _LINE_HEIGHT = 15  # points per line of 11-point text
+
+
+# --------------------------------------------------------------------------- labels
+# Read at call time, so SAMLA_LANGUAGE set after import still counts. A code the
+# catalogue does not know is shown as itself.
+
+
+def _label(group: str, code: str) -> str:
+    if group == "level" and code == "region":
+        return "Region"  # the same word in both languages
+    try:
+        return t(f"fund.{group}.{code}")
+    except KeyError:
+        return code
+
+
+def _gender_labels() -> list[str]:
+    return [_label("gender", g) for g in GENDERS]
+
+
+def _col(*names: str) -> list[str]:
+    """Column labels; "Period" and "Status" are the same in both languages."""
+    return [name.capitalize() if name in ("period", "status") else t(f"fund.col.{name}") for name in names]
 
 
 # --------------------------------------------------------------------------- cells
@@ -164,7 +186,7 @@ def _area_order(areas: pd.DataFrame, index: dict[_Key, _Rec]) -> list[tuple[str,
                     add(lv2, code2, name2)
     for level, code, name, _parent in rows:
         add(level, code, name)
-    rank = {lv: i for i, lv in enumerate(LEVEL_LABELS)}
+    rank = {lv: i for i, lv in enumerate(AREA_LEVELS)}
     for level, code in sorted({(k[1], k[2]) for k in index}, key=lambda a: (rank.get(a[0], 9), a[1])):
         add(level, code, code)  # in the data but not in the areas table
     return ordered
@@ -193,6 +215,11 @@ def _indicator_catalogue(indicators: pd.DataFrame, index: dict[_Key, _Rec]) -> l
         cat.append({"indicator": code, "name_sv": code, "name_en": code, "definition": "", "definition_sv": "",
                     "kind": "rate" if has_denominator else "count"})
     return cat
+
+
+def _name(ind: dict[str, str]) -> str:
+    """The indicator's name in the report's language."""
+    return ind["name_en"] if language() == "en" else ind["name_sv"]
 
 
 def _is_esf(code: str) -> bool:
@@ -283,7 +310,7 @@ def _fit_columns(ws: Worksheet, header_row: int, ncols: int, fixed: dict[int, fl
 
 def _area_cells(ws: Worksheet, row: int, col: int, area: tuple[str, str, str]) -> None:
     level, code, name = area
-    safe_text(ws.cell(row=row, column=col), LEVEL_LABELS.get(level, level))
+    safe_text(ws.cell(row=row, column=col), _label("level", level))
     safe_text(ws.cell(row=row, column=col + 1), code)
     cell = safe_text(ws.cell(row=row, column=col + 2), name)
     if level != "municipality":
@@ -303,7 +330,7 @@ def _esf_rows(ws: Worksheet, start_row: int, periods: Iterable[str],
                     col += 1
                 _area_cells(ws, row, col, area)
                 safe_text(ws.cell(row=row, column=col + 3), ind["indicator"])
-                safe_text(ws.cell(row=row, column=col + 4), ind["name_sv"])
+                safe_text(ws.cell(row=row, column=col + 4), _name(ind))
                 fmt = FORMAT_RATE if ind["kind"] == "rate" else FORMAT_COUNT
                 for g, gender in enumerate(GENDERS):
                     rec = index.get((period, area[0], area[1], gender, ind["indicator"]))
@@ -313,25 +340,25 @@ def _esf_rows(ws: Worksheet, start_row: int, periods: Iterable[str],
 
 
 def _write_esf(ws: Worksheet, latest: str, area_list, esf, index, notes: list[str]) -> None:
-    header_row = _preamble(ws, f"ESF+ gemensamma indikatorer per kön – {current_project().name}, {latest}", notes)
-    labels = ["Nivå", "Kod", "Område", "Indikator", "Benämning", *GENDER_LABELS.values()]
+    header_row = _preamble(ws, t("fund.title.esf", project=current_project().name, period=latest), notes)
+    labels = [*_col("level", "code", "area", "indicator", "name"), *_gender_labels()]
     _header(ws, header_row, labels)
     last = _esf_rows(ws, header_row + 1, [latest], area_list, esf, index, with_period=False)
     _finish_table(ws, header_row, len(labels), last, freeze_col=4)
 
 
 def _write_series(ws: Worksheet, periods: list[str], area_list, esf, index, notes: list[str]) -> None:
-    header_row = _preamble(ws, "ESF+ gemensamma indikatorer per kön – tidsserie", notes)
-    labels = ["Period", "Nivå", "Kod", "Område", "Indikator", "Benämning", *GENDER_LABELS.values()]
+    header_row = _preamble(ws, t("fund.title.series"), notes)
+    labels = [*_col("period", "level", "code", "area", "indicator", "name"), *_gender_labels()]
     _header(ws, header_row, labels)
     last = _esf_rows(ws, header_row + 1, periods, area_list, esf, index, with_period=True)
     _finish_table(ws, header_row, len(labels), last, freeze_col=5)
 
 
 def _write_project(ws: Worksheet, periods: list[str], area_list, project, index, notes: list[str]) -> None:
-    header_row = _preamble(ws, f"Projektets egna indikatorer – {current_project().name}", notes)
-    labels = ["Period", "Nivå", "Kod", "Område", "Indikator", "Benämning", "Kön",
-              "Värde", "Täljare", "Nämnare"]
+    header_row = _preamble(ws, t("fund.title.project", project=current_project().name), notes)
+    labels = _col("period", "level", "code", "area", "indicator", "name", "gender",
+                  "value", "numerator", "denominator")
     _header(ws, header_row, labels)
     row = header_row + 1
     for period in sorted(periods, reverse=True):  # latest first: what the reader looks for
@@ -343,8 +370,8 @@ def _write_project(ws: Worksheet, periods: list[str], area_list, project, index,
                     safe_text(ws.cell(row=row, column=1), period)
                     _area_cells(ws, row, 2, area)
                     safe_text(ws.cell(row=row, column=5), ind["indicator"])
-                    safe_text(ws.cell(row=row, column=6), ind["name_sv"])
-                    safe_text(ws.cell(row=row, column=7), GENDER_LABELS[gender])
+                    safe_text(ws.cell(row=row, column=6), _name(ind))
+                    safe_text(ws.cell(row=row, column=7), _label("gender", gender))
                     _put_cell_value(ws.cell(row=row, column=8), rec, "value", fmt)
                     _put_cell_value(ws.cell(row=row, column=9), rec, "numerator", fmt)
                     _put_cell_value(ws.cell(row=row, column=10), rec, "denominator", fmt)
@@ -374,13 +401,16 @@ def _write_definitions(ws: Worksheet, catalogue: list[dict[str, str]], threshold
     for col, width in _DEFINITION_WIDTHS.items():
         ws.column_dimensions[get_column_letter(col)].width = width
     total = sum(_DEFINITION_WIDTHS.values())
-    header_row = _preamble(ws, "Definitioner / Definitions", [f"Skapad {generated_at}."])
-    labels = ["Kod", "Benämning", "Name (English)", "Definition (svenska)", "Definition (English)", "Typ"]
+    header_row = _preamble(ws, t("fund.title.definitions"), [t("fund.note.generated", at=generated_at)])
+    labels = _col("code", "name", "name_other", "definition", "definition_other", "kind")
     _header(ws, header_row, labels)
+    english = language() == "en"  # the report's language first, the other beside it
     row = header_row + 1
     for ind in catalogue:
-        values = (ind["indicator"], ind["name_sv"], ind["name_en"], ind["definition_sv"], ind["definition"],
-                  KIND_LABELS.get(ind["kind"], ind["kind"]))
+        names = (ind["name_en"], ind["name_sv"]) if english else (ind["name_sv"], ind["name_en"])
+        definitions = ((ind["definition"], ind["definition_sv"]) if english
+                       else (ind["definition_sv"], ind["definition"]))
+        values = (ind["indicator"], *names, *definitions, _label("kind", ind["kind"]))
         for col, value in enumerate(values, start=1):
             safe_text(ws.cell(row=row, column=col), value).alignment = _WRAP
         ws.row_dimensions[row].height = _LINE_HEIGHT * max(
@@ -388,19 +418,16 @@ def _write_definitions(ws: Worksheet, catalogue: list[dict[str, str]], threshold
         row += 1
 
     row += 1
-    _text_block(ws, row, "Röjandeskydd / Disclosure control", total, len(labels), bold=True)
+    _text_block(ws, row, t("fund.disclosure.title"), total, len(labels), bold=True)
+    signs = {"below": threshold - 1, "threshold": threshold, "suppressed": SUPPRESSED, "na": NOT_APPLICABLE}
+    other = "sv" if english else "en"
     for line in (
-        f"Celler som bygger på 1–{threshold - 1} elever visas som ”{SUPPRESSED}” "
-        f"(tröskel: {threshold} elever). Även en andel vars täljare, nämnare eller nämnare "
-        f"minus täljare är 1–{threshold - 1} visas som ”{SUPPRESSED}”.",
-        "Dessutom döljs ytterligare en cell där en enda dold cell annars skulle kunna räknas "
-        "fram ur totalen (kön, kommuner i en delregion, delregioner i regionen).",
-        f"”{NOT_APPLICABLE}” = andelen kan inte beräknas (nämnaren är 0). Nollor visas som 0.",
-        "Andelar visas i procent. Täljare och nämnare är antal elever, för Närvaro minuter.",
-        "En elev räknas en gång per område, även om eleven varit inskriven i flera kommuner.",
-        f"Cells resting on 1–{threshold - 1} pupils are shown as ”{SUPPRESSED}” (threshold {threshold}), "
-        "and one more cell where a single hidden cell could be derived from the total. "
-        f"”{NOT_APPLICABLE}” = a rate over zero. A pupil counts once per area.",
+        t("fund.disclosure.cells", **signs),
+        t("fund.disclosure.secondary"),
+        t("fund.disclosure.na", **signs),
+        t("fund.disclosure.units"),
+        t("fund.disclosure.once"),
+        t("fund.disclosure.summary", lang=other, **signs),  # the rule in the other language, in short
     ):
         row += 1
         _text_block(ws, row, line, total, len(labels))
@@ -422,30 +449,26 @@ def status_headline(problems: pd.DataFrame, stale: dict[str, list], periods: lis
 
 def _write_status(ws: Worksheet, problems: pd.DataFrame, stale: dict[str, list], periods: list[str],
                   generated_at: str) -> None:
-    header_row = _preamble(ws, "Dataläge – vad siffrorna vilar på", [
+    header_row = _preamble(ws, t("fund.title.status"), [
         status_headline(problems, stale, periods),
-        f"Skapad {generated_at}. Avvisad = bara avvisade leveranser (tidigare godkända data gäller; för "
-        "närvaro, enkät och aktiviteter betyder det inga rader för perioden). Saknas = ingen leverans.",
+        t("fund.status.explain", at=generated_at),
     ])
-    labels = ["Period", "Källa", "Datamängd", "Status", "Fil", "Ankom"]
+    labels = _col("period", "source", "dataset", "status", "file", "arrived")
     _header(ws, header_row, labels)
     row = header_row
     for r in problems.itertuples(index=False):
         row += 1
-        for col, value in enumerate((r.period, r.source, DATASET_LABELS.get(r.dataset, r.dataset),
-                                     STATE_LABELS.get(r.state, r.state), r.file_name, r.arrived_at), start=1):
+        for col, value in enumerate((r.period, r.source, _label("dataset", r.dataset),
+                                     _label("state", r.state), r.file_name, r.arrived_at), start=1):
             safe_text(ws.cell(row=row, column=col), value)
     last = row
     row += 2
-    safe_text(ws.cell(row=row, column=1), "Inaktuella källor per period").font = _BOLD
+    safe_text(ws.cell(row=row, column=1), t("fund.status.stale_title")).font = _BOLD
     row += 1
-    safe_text(ws.cell(row=row, column=1),
-              "Varje period visar bästa nuvarande kunskap. En källa är inaktuell för en period när "
-              "den inte lämnat någon godkänd deltagarförteckning för perioden eller senare; då "
-              "används dess senaste tidigare förteckning.")
+    safe_text(ws.cell(row=row, column=1), t("fund.status.stale_explain"))
     explain_row = row
     row += 1
-    for col, label in enumerate(["Period", "Källa", "Status", "Förteckning från period"], start=1):
+    for col, label in enumerate(_col("period", "source", "status", "snapshot"), start=1):
         cell = safe_text(ws.cell(row=row, column=col), label)
         cell.font = _BOLD
         cell.fill = _HEADER_FILL
@@ -454,13 +477,13 @@ def _write_status(ws: Worksheet, problems: pd.DataFrame, stale: dict[str, list],
         if not sources:
             row += 1
             safe_text(ws.cell(row=row, column=1), period)
-            safe_text(ws.cell(row=row, column=3), "Alla förteckningar aktuella")
+            safe_text(ws.cell(row=row, column=3), t("fund.status.all_current"))
         for source, snapshot in sources:
             row += 1
             safe_text(ws.cell(row=row, column=1), period)
             safe_text(ws.cell(row=row, column=2), source)
-            safe_text(ws.cell(row=row, column=3), "Inaktuell")
-            safe_text(ws.cell(row=row, column=4), snapshot or "saknas (aldrig godkänd)")
+            safe_text(ws.cell(row=row, column=3), t("fund.status.stale"))
+            safe_text(ws.cell(row=row, column=4), snapshot or t("fund.status.never"))
     _finish_table(ws, header_row, len(labels), last, freeze_col=1,
                   widths={1: 12, 2: 14, 3: 16, 4: 14, 5: 34, 6: 28})
     _wrap_notes(ws, [explain_row], len(labels))
@@ -470,16 +493,18 @@ def _write_status(ws: Worksheet, problems: pd.DataFrame, stale: dict[str, list],
 # --------------------------------------------------------------------------- entry point
 
 
-# The HTML report's main charts: (title, [(indicator, gender, series label)], is a rate)
-CHARTS = (
-    ("Deltagare (EECO01, kumulativt) per kön",
-     [("EECO01", g, label) for g, label in GENDER_LABELS.items()], False),
-    ("Närvarograd", [("ATTENDANCE_RATE", "all", "Närvarograd")], True),
-    ("Ökad motivation, framtidstro och välbefinnande",
-     [("MOTIVATION_IMPROVED", "all", "Motivation"), ("FUTURE_HOPE_IMPROVED", "all", "Framtidstro"),
-      ("WELLBEING_IMPROVED", "all", "Välbefinnande")], True),
-    ("Andel som fullföljer studierna", [("COMPLETION", "all", "Fullföljer")], True),
-)
+def charts() -> tuple[tuple[str, list[tuple[str, str, str]], bool], ...]:
+    """The Diagram sheet's charts (the HTML report's main charts), in the report's language:
+    (title, [(indicator, gender, series label)], is a rate)."""
+    return (
+        (t("report.participants_chart"), [("EECO01", g, _label("gender", g)) for g in GENDERS], False),
+        (t("report.attendance_chart"), [("ATTENDANCE_RATE", "all", t("fund.series.attendance"))], True),
+        (t("report.survey_chart"),
+         [("MOTIVATION_IMPROVED", "all", "Motivation"),  # the same word in both languages
+          ("FUTURE_HOPE_IMPROVED", "all", t("fund.series.future_hope")),
+          ("WELLBEING_IMPROVED", "all", t("fund.series.wellbeing"))], True),
+        (t("report.completion_chart"), [("COMPLETION", "all", t("fund.series.completion"))], True),
+    )
 
 
 def _write_chart(ws: Worksheet, periods: list[str], area_list, index: dict[_Key, _Rec], notes: list[str]) -> None:
@@ -487,9 +512,10 @@ def _write_chart(ws: Worksheet, periods: list[str], area_list, index: dict[_Key,
     beside it. A suppressed or undefined value is an empty cell, drawn as a gap in the line."""
     from openpyxl.chart import LineChart, Reference
 
-    notes = [*notes, "Tom cell och uppehåll i linjen = uppgiften skyddas (..) eller kan inte beräknas (.)."]
-    row = _preamble(ws, "Diagram per region och delregion", notes)
-    columns = [(ind, g, label) for _title, series, _rate in CHARTS for ind, g, label in series]
+    notes = [*notes, t("fund.note.chart_gaps")]
+    row = _preamble(ws, t("fund.title.chart"), notes)
+    chart_list = charts()
+    columns = [(ind, g, label) for _title, series, _rate in chart_list for ind, g, label in series]
     first_header = row
     for level, code, name in [a for a in area_list if a[0] in ("region", "federation")]:
         safe_text(ws.cell(row=row, column=1), f"{name} ({code})").font = _BOLD
@@ -504,7 +530,7 @@ def _write_chart(ws: Worksheet, periods: list[str], area_list, index: dict[_Key,
                         FORMAT_COUNT if ind == "EECO01" else FORMAT_RATE)
         last = header + len(periods)
         col = 2
-        for i, (title, series, rate) in enumerate(CHARTS):
+        for i, (title, series, rate) in enumerate(chart_list):
             chart = LineChart()
             chart.title = title
             chart.display_blanks = "gap"
@@ -572,15 +598,13 @@ def write_fund_report(
 
     stale_latest = stale.get(latest, [])
     state = status_headline(problems, stale, periods) + (
-        "" if not stale_latest else " Inaktuella källor (äldre förteckning används): "
-        + ", ".join(s for s, _ in stale_latest) + ".")
+        "" if not stale_latest else t("fund.note.stale_latest", sources=", ".join(s for s, _ in stale_latest)))
     notes = [
-        f"Period {latest}. Skapad {generated_at}.",
-        f"”{SUPPRESSED}” = uppgiften skyddas (färre än {threshold} elever). "
-        f"”{NOT_APPLICABLE}” = kan inte beräknas. Se bladet {SHEET_DEFINITIONS}.",
+        t("fund.note.period", period=latest, at=generated_at),
+        t("fund.note.signs", suppressed=SUPPRESSED, threshold=threshold, na=NOT_APPLICABLE, sheet=SHEET_DEFINITIONS),
         state,
     ]
-    series_notes = [f"Perioder {periods[0]}–{latest}. Skapad {generated_at}.", notes[1],
+    series_notes = [t("fund.note.periods", first=periods[0], last=latest, at=generated_at), notes[1],
                     status_headline(problems, stale, periods)]
 
     wb = Workbook()
