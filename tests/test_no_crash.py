@@ -34,7 +34,7 @@ ODD_CELLS = ["NaN", "nan", "inf", "-inf", "1e400", "-1e400", "0x10", "=SUM(A1:A3
 
 
 def make_source(folder: Path, **extra):
-    raw = {"id": "s1", "name": "Test", "municipalities": ["1489"], "delivery": {"folder": str(folder)}} | extra
+    raw = {"id": "s1", "name": "Test", "municipalities": ["1489"], "delivery": {"folder": "landing"}} | extra
     return parse_sources({"sources": [raw]}, folder).get("s1")
 
 
