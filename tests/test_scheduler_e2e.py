@@ -5,271 +5,46 @@ with a fresh metadata database samla_af_<random> on the local server
 (127.0.0.1:5432, trust auth; dropped afterwards), LocalExecutor, a private
 AIRFLOW_HOME and data folder with one period of sample deliveries. Through the
 REST API: unpause both DAGs, trigger samla_ingest for 2024-09, wait for it,
-wait for the Asset-triggered samla_publish run(s), then read the warehouse.
-Without the PostgreSQL server this test FAILS; it never skips.
+wait for the Asset-triggered samla_publish run(s), then read the warehouse
+(tests/airflow_stack.py). Without the PostgreSQL server this test FAILS; it
+never skips. The CeleryExecutor variant is tests/test_celery_e2e.py.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import time
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
-
-import httpx
-import psycopg
 import pytest
-from samla_airflow.local_airflow import AirflowProcesses, airflow_env, free_port
-
-from transforms.config.settings import DEFAULT_SOURCES
-from transforms.config.sources import load_sources
-from transforms.demo.generate import generate
+from airflow_stack import (
+    PERIOD,
+    admin_connection,
+    ingest_then_publish,
+    metadata_database,
+    print_timings,
+    sample_deliveries,
+    stack_environment,
+    started,
+)
 
 pytestmark = [pytest.mark.scheduler, pytest.mark.slow]
 
-PG_UNREACHABLE = "PostgreSQL not reachable at 127.0.0.1:5432 — the real-scheduler test needs the local server"
-PERIOD = "2024-09"
-KEY = "scheduler-e2e-key-0123456789abcdef"
-TIMEOUT = 300  # seconds for the whole flow once the components are started; ~1-2 min is normal
-FINISHED = {"success", "failed"}
-BAD_TASK_STATES = {"failed", "up_for_retry", "upstream_failed"}
-
-
-# --------------------------------------------------------------------------- fixtures
-
-
-def _admin_connection() -> psycopg.Connection:
-    """The local server's maintenance database; a missing server FAILS the test (never a skip)."""
-    try:
-        return psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres",
-                               autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        error = str(exc).strip()
-    pytest.fail(f"{PG_UNREACHABLE} ({error})", pytrace=False)
-
 
 @pytest.fixture
-def metadata_db():
-    """A fresh PostgreSQL database for Airflow's metadata; dropped (connections forced out) at the end."""
-    admin = _admin_connection()
-    name = f"samla_af_{secrets.token_hex(6)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield name
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-
-@pytest.fixture
-def stack(tmp_path, metadata_db):
+def stack(tmp_path):
     """Sample deliveries, then migrated and healthy api-server + scheduler + dag-processor; always stopped."""
-    data = tmp_path / "data"
-    data.mkdir()
-    generate(load_sources(DEFAULT_SOURCES, data), data, [PERIOD], faults=False)
-
-    # A clean environment: nothing of the test process's Airflow/Samla/pytest settings leaks in.
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "SAMLA_", "PYTEST"))}
-    base["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"postgresql+psycopg://postgres@127.0.0.1:5432/{metadata_db}"
-    port = free_port()
-    # airflow_env also sets the async URL (postgresql+psycopg_async: asyncpg is not installed).
-    env = airflow_env(data, port=port, home=tmp_path / "airflow", base=base)
-    env.update({
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
-        # Re-parse often, so the DAG sees the run triggered while it is paused (see test).
-        "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "5",
-        "SAMLA_DATA_DIR": str(data),
-        "SAMLA_PSEUDONYM_KEY": KEY,
-    })
-    env.pop("SAMLA_DEMO", None)
-    procs = AirflowProcesses(Path(env["AIRFLOW_HOME"]), env, port=port,
-                             components=("api-server", "scheduler", "dag-processor"))
+    data = sample_deliveries(tmp_path / "data")
     timings: dict[str, float] = {}
-    try:
-        t0 = time.monotonic()
-        procs.migrate()
-        timings["db migrate"] = time.monotonic() - t0
-        t0 = time.monotonic()
-        procs.start()
-        procs.wait_healthy(150)
-        timings["healthy"] = time.monotonic() - t0
-        yield procs, data, timings
-    finally:
-        procs.stop()
-
-
-# --------------------------------------------------------------------------- REST helpers
-
-
-class Api:
-    def __init__(self, procs: AirflowProcesses):
-        self.procs = procs
-        self.client = httpx.Client(base_url=f"{procs.base_url}/api/v2", timeout=30,
-                                   headers={"Authorization": f"Bearer {procs.token()}"})
-
-    def call(self, method: str, path: str, **kwargs) -> Any:
-        response = self.client.request(method, path, **kwargs)
-        if response.status_code >= 400:
-            raise AssertionError(f"{method} {path} -> {response.status_code}: {response.text[:500]}")
-        return response.json()
-
-    def runs(self, dag_id: str) -> list[dict]:
-        return self.call("GET", f"/dags/{dag_id}/dagRuns", params={"limit": 100})["dag_runs"]
-
-    def tasks(self, dag_id: str, run_id: str) -> list[dict]:
-        return self.call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances",
-                         params={"limit": 100})["task_instances"]
-
-    def queued_events(self, dag_id: str) -> list[dict]:
-        response = self.client.get(f"/dags/{dag_id}/assets/queuedEvents")
-        if response.status_code == 404:  # nothing queued
-            return []
-        if response.status_code != 200:
-            raise AssertionError(f"queuedEvents -> {response.status_code}: {response.text[:300]}")
-        return response.json()["queued_events"]
-
-
-def _task_log_tail(home: Path, dag_id: str, run_id: str, task_id: str, lines: int = 25) -> str:
-    """The end of a task's newest attempt log (JSON lines -> 'level event' plus any error)."""
-    folder = home / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}" / f"task_id={task_id}"
-    attempts = sorted(folder.glob("attempt=*.log"))
-    if not attempts:
-        return f"      (no log under {folder})"
-    out = []
-    for line in attempts[-1].read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]:
+    with metadata_database() as database:
+        env, port = stack_environment(tmp_path, data, database)
+        procs = started(env, port, timings)
         try:
-            rec = json.loads(line)
-        except ValueError:
-            out.append(f"      {line}")
-            continue
-        text = f"      {rec.get('level', '')} {rec.get('event', '')}"
-        for err in rec.get("error_detail") or []:
-            text += f"\n        {err.get('exc_type')}: {err.get('exc_value')}"
-            frames = err.get("frames") or []
-            text += "".join(f"\n          {f.get('filename')}:{f.get('lineno')} {f.get('name')}" for f in frames[-4:])
-        out.append(text)
-    return "\n".join(out)
-
-
-def diagnostics(api: Api, procs: AirflowProcesses) -> str:
-    parts = []
-    for dag_id in ("samla_ingest", "samla_publish"):
-        try:
-            runs = api.runs(dag_id)
-        except Exception as exc:  # the API itself may be the problem
-            parts.append(f"{dag_id}: runs not readable ({exc})")
-            continue
-        parts.append(f"{dag_id}: {len(runs)} run(s)")
-        for run in runs:
-            parts.append(f"  {run['dag_run_id']} [{run['run_type']}] {run['state']}")
-            try:
-                tis = api.tasks(dag_id, run["dag_run_id"])
-            except Exception as exc:
-                parts.append(f"    tasks not readable ({exc})")
-                continue
-            for ti in sorted(tis, key=lambda t: t["task_id"]):
-                parts.append(f"    {ti['task_id']}: {ti['state']} (try {ti.get('try_number')})")
-                if ti["state"] in BAD_TASK_STATES:
-                    parts.append(_task_log_tail(procs.home, dag_id, run["dag_run_id"], ti["task_id"]))
-    for component in ("scheduler", "dag-processor"):
-        tail = "\n".join(line[:300] for line in procs.log_tail(component, 40).splitlines())
-        parts.append(f"--- tail of the {component} log ({procs.log_file(component)}):\n{tail}")
-    return "\n".join(parts)
-
-
-def _bad_tasks(api: Api, dag_id: str, run_id: str) -> list[str]:
-    return [f"{t['task_id']}={t['state']}" for t in api.tasks(dag_id, run_id) if t["state"] in BAD_TASK_STATES]
-
-
-# --------------------------------------------------------------------------- the test
+            yield procs, data, timings
+        finally:
+            procs.stop()
 
 
 def test_scheduler_runs_ingest_then_asset_triggered_publish(request):
-    _admin_connection().close()  # in the test body, so a missing server is a failure, not a set-up error
+    admin_connection().close()  # in the test body, so a missing server is a failure, not a set-up error
     procs, data, timings = request.getfixturevalue("stack")
-    api = Api(procs)
-    deadline = time.monotonic() + TIMEOUT
-    t_start = time.monotonic()
-
-    def fail(message: str) -> None:
-        pytest.fail(f"{message}\n\n{diagnostics(api, procs)}", pytrace=False)
-
-    # The dag-processor has to parse and serialise both DAGs first.
-    while True:
-        errors = api.call("GET", "/importErrors")["import_errors"]
-        if errors:
-            fail("the DAG folder has import errors: " + "; ".join(f"{e['filename']}: {e['stack_trace'][-400:]}" for e in errors))
-        have = {d["dag_id"] for d in api.call("GET", "/dags", params={"limit": 100})["dags"]}
-        if {"samla_ingest", "samla_publish"} <= have:
-            break
-        if time.monotonic() > deadline:
-            fail(f"the DAGs did not appear in the API (have: {sorted(have)})")
-        time.sleep(1)
-    timings["dags parsed"] = time.monotonic() - t_start
-
-    # Unpausing samla_ingest (monthly, catchup off) makes the scheduler create a run for the latest
-    # schedule at once, which would race with ours (max_active_runs=1). So: trigger while paused, let
-    # the dag-processor re-parse (it then records that the one allowed run is taken), then unpause.
-    api.call("PATCH", "/dags/samla_publish", json={"is_paused": False})
-    triggered_at = datetime.now(UTC)
-    run = api.call("POST", "/dags/samla_ingest/dagRuns",
-                   json={"logical_date": None, "conf": {"period_from": PERIOD, "period_to": PERIOD}})
-    run_id = run["dag_run_id"]
-    while True:
-        parsed = api.call("GET", "/dags/samla_ingest").get("last_parsed_time")
-        if parsed and datetime.fromisoformat(parsed.replace("Z", "+00:00")) > triggered_at:
-            break
-        if time.monotonic() > deadline:
-            fail("samla_ingest was not re-parsed after the trigger")
-        time.sleep(1)
-    timings["re-parse wait"] = time.monotonic() - t_start - timings["dags parsed"]
-    api.call("PATCH", "/dags/samla_ingest", json={"is_paused": False})
-
-    # The ingestion run.
-    t0 = time.monotonic()
-    while True:
-        state = api.call("GET", f"/dags/samla_ingest/dagRuns/{run_id}")["state"]
-        if state in FINISHED:
-            break
-        if bad := _bad_tasks(api, "samla_ingest", run_id):
-            fail(f"samla_ingest run {run_id}: task(s) failed: {', '.join(bad)}")
-        if time.monotonic() > deadline:
-            fail(f"samla_ingest run {run_id} still {state} after {TIMEOUT} s")
-        time.sleep(2)
-    timings["ingest run"] = time.monotonic() - t0
-    if state != "success":
-        fail(f"samla_ingest run {run_id} ended {state}")
-    tis = api.tasks("samla_ingest", run_id)
-    states = {t["task_id"]: t["state"] for t in tis}
-    durations = [t["duration"] or 0.0 for t in tis if t["task_id"].startswith("ingest_")]
-    timings["ingest task (slowest)"] = max(durations, default=0.0)
-    not_ok = {k: v for k, v in states.items() if v != "success"}
-    assert not not_ok, f"every source has deliveries for {PERIOD}, yet: {not_ok}"
-
-    # Every Asset event of that run either made a samla_publish run or is still queued for one
-    # (max_active_runs=1). Done when nothing is queued or running and every such run succeeded.
-    t0 = time.monotonic()
-    while True:
-        runs = [r for r in api.runs("samla_publish") if r["run_type"] == "asset_triggered"]
-        for r in runs:
-            if r["state"] == "failed" or _bad_tasks(api, "samla_publish", r["dag_run_id"]):
-                fail(f"samla_publish run {r['dag_run_id']} failed (tasks: "
-                     f"{', '.join(_bad_tasks(api, 'samla_publish', r['dag_run_id'])) or r['state']})")
-        if runs and all(r["state"] == "success" for r in runs) and not api.queued_events("samla_publish"):
-            break
-        if time.monotonic() > deadline:
-            fail(f"no successful Asset-triggered samla_publish run within {TIMEOUT} s "
-                 f"(runs: {[(r['dag_run_id'], r['state']) for r in runs]})")
-        time.sleep(2)
-    timings["publish runs"] = time.monotonic() - t0
-    timings["asset-triggered publish runs"] = len(runs)
-    other = [r for r in api.runs("samla_publish") if r["run_type"] != "asset_triggered"]
-    assert not other, f"samla_publish ran other than by its Assets: {other}"
+    ingest_then_publish(procs, timings)
 
     # The warehouse (SQLite under the data dir) has the period, the region's participant count unsuppressed.
     from transforms.publish.warehouse import read_table
@@ -281,6 +56,4 @@ def test_scheduler_runs_ingest_then_asset_triggered_publish(request):
     assert len(cell) == 1, cell
     assert not bool(cell.suppressed.iloc[0]), cell
     assert cell.value.iloc[0] > 0, cell
-    timings["total after start"] = time.monotonic() - t_start
-    print("scheduler e2e timings: " + ", ".join(f"{k} {v:.0f}{'' if isinstance(v, int) else ' s'}"
-                                                for k, v in timings.items()))
+    print_timings("scheduler e2e", timings)

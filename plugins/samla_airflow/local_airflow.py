@@ -171,21 +171,50 @@ class AirflowProcesses:
         if port_in_use(self.port):
             raise AirflowStartError(f"port {self.port} is already in use (another Airflow?): "
                                     "choose another with AIRFLOW_PORT or --port")
-        self.log_dir.mkdir(parents=True, exist_ok=True)
         try:
             for component in self.components:
                 args = ("api-server", "--port", str(self.port)) if component == "api-server" else (component,)
-                with open(self.log_file(component), "ab") as out:
-                    self.procs[component] = subprocess.Popen(
-                        self._command(*args), env=self.env, cwd=str(self.home), stdout=out,
-                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                        start_new_session=True,  # own session and process group
-                        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-                    )
+                self._spawn(component, args, self.env)
         except BaseException:
             self.stop()
             raise
         return self
+
+    def _spawn(self, name: str, args: Sequence[str], env: Mapping[str, str]) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.log_file(name), "ab") as out:
+            self.procs[name] = subprocess.Popen(
+                self._command(*args), env=dict(env), cwd=str(self.home), stdout=out,
+                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,  # own session and process group
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            )
+
+    def start_celery_worker(self, name: str, *, queues: str = "default", concurrency: int = 1,
+                            env: Mapping[str, str] | None = None) -> str:
+        """``airflow celery worker`` with Celery hostname ``name`` (CeleryExecutor); component ``worker-<name>``.
+
+        Several workers on one machine need distinct Celery hostnames, and all but
+        one without the log server (port 8793): the task logs are files under the
+        shared home here. Stopped with the other components.
+        """
+        component = f"worker-{name}"
+        self._spawn(component, ("celery", "worker", "--celery-hostname", name, "--queues", queues,
+                                "--concurrency", str(concurrency), "--skip-serve-logs"),
+                    {**self.env, **(env or {})})
+        return component
+
+    def wait_worker_ready(self, component: str, timeout: float = 120) -> None:
+        """Wait for Celery's "ready." line in the worker's log."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if component in self.exited():
+                raise AirflowStartError(f"{component} exited with code {self.exited()[component]} while "
+                                        f"starting:\n{self.log_tail(component, 40)}")
+            if " ready." in _tail(self.log_file(component), 200):
+                return
+            time.sleep(1)
+        raise AirflowStartError(f"{component} was not ready after {timeout:.0f} s:\n{self.log_tail(component, 30)}")
 
     def exited(self) -> dict[str, int]:
         """Components that have ended, with their exit codes."""
