@@ -105,7 +105,7 @@ def test_celery_two_workers_run_ingest_and_publish(request, tmp_path):
     admin_connection().close()  # in the test body, so a missing server is a failure, not a set-up error
     _redis_reachable()
     procs, data, timings = request.getfixturevalue("celery_stack")
-    tis = ingest_then_publish(procs, timings)
+    tis = ingest_then_publish(procs, timings, period=None)  # the scheduled run, as in production
 
     hosts = {ti["task_id"]: ti["hostname"] for ti in tis}
     source_hosts = {h for task, h in hosts.items() if task.startswith("ingest_")}
