@@ -183,3 +183,23 @@ def test_pseudonym_stable_and_keyed():
     assert pseudonym(b"k" * 32, normalised) == pseudonym(b"k" * 32, ten_digit)  # same person, any form
     assert pseudonym(b"k" * 32, normalised) != pseudonym(b"x" * 32, normalised)  # another key
     assert len(pseudonymise_all(b"k" * 32, [normalised, normalised, ten_digit])) == 1
+
+
+def _parse_one(value: str, reference: date):
+    try:
+        return pn.parse(value, reference)
+    except pn.PersonnummerError as exc:
+        return str(exc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.builds(lambda d, n, twelve, sep, co: make_pnr(d, n, twelve=twelve, sep=sep, coordination=co),
+              st.dates(date(1900, 1, 1), date(2030, 12, 31)), st.integers(0, 999), st.booleans(),
+              st.sampled_from(["", "-", "+"]), st.booleans()),
+    st.text("0123456789-+ \uff10\uff11\uff12\uff15", min_size=8, max_size=15),
+    st.text(max_size=14),
+), max_size=40), st.dates(date(2024, 1, 31), date(2027, 12, 31)))
+def test_parse_many_is_parse_of_each_value(values, reference):
+    """The batch parse (check digits in one go, harmonise's path) gives what parse gives, value by value."""
+    assert pn.parse_many(values, reference) == {v: _parse_one(v, reference) for v in values}
