@@ -64,8 +64,8 @@ def leaks(root: Path, exclude: tuple[str, ...] = ("raw",)) -> dict[str, list[str
     found = {}
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = path.relative_to(root)
-        if rel.parts and rel.parts[0] in exclude:
-            continue
+        if rel.parts and rel.parts[0] in exclude or rel.parts[:2] == ("data_docs", "static"):
+            continue  # GX's own shipped assets (numbers in SVG paths read like spaced forms)
         hits = personnummer_in(text_of(path))
         if hits:
             found[str(rel)] = hits[:3]

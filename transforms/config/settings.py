@@ -160,19 +160,32 @@ def load_settings() -> Settings:
     )
 
 
-def pseudonym_key(settings: Settings | None = None) -> bytes:
+def pseudonym_key(settings: Settings | None = None, continuity: bool = True) -> bytes:
     """The pseudonymisation key; refuse to run without one except in demo mode.
 
     exports.md, Privacy: the key is held outside code and repository. Demo mode
     creates a random local key once and keeps it beside the demo data, so the
-    demo's pseudonyms are stable across runs.
+    demo's pseudonyms are stable across runs. With ``continuity`` (issue 11.6) a
+    key other than the one the curated data was made with is refused.
     """
+    settings = settings or load_settings()
+    key = _configured_key(settings)
+    if continuity:
+        from transforms.privacy import key_continuity
+
+        try:
+            key_continuity.check(settings.data_dir, key)
+        except key_continuity.KeyMismatchError as exc:
+            raise SettingsError(str(exc)) from None
+    return key
+
+
+def _configured_key(settings: Settings) -> bytes:
     key = os.environ.get("SAMLA_PSEUDONYM_KEY", "")
     if key:
         if len(key) < 16:
             raise SettingsError("SAMLA_PSEUDONYM_KEY is shorter than 16 characters: use a long random secret")
         return key.encode("utf-8")
-    settings = settings or load_settings()
     if not settings.demo:
         raise SettingsError(
             "SAMLA_PSEUDONYM_KEY is not set (environment, or Airflow variable/connection "

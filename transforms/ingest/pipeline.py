@@ -7,7 +7,6 @@ participants first in each period, and stores the outcome.
 
 from __future__ import annotations
 
-import json
 import logging
 import traceback
 from collections.abc import Callable
@@ -69,7 +68,8 @@ class FileOutcome:
 
     @property
     def needs_attention(self) -> bool:
-        return self.record.status == "rejected" or self.record.rows_quarantined > 0
+        return (self.record.status == "rejected" or self.record.rows_quarantined > 0
+                or "; warning:" in self.record.message)  # e.g. a participants snapshot that shrank (11.5)
 
     def summary(self) -> dict[str, Any]:
         """The file's entry in the task's manifest (XCom): small, no rows, no personal data."""
@@ -234,12 +234,38 @@ def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame |
         result.validation_key = validation_key
         return result
     accepted = typed[~typed["source_row"].isin(failing)].reset_index(drop=True)
+    dropped = _snapshot_drop(ctx, accepted, snapshot) if ctx.dataset == "participants" else None
+    if dropped and ctx.source.participants_drop_action == "reject":
+        result = _rejected(ctx, FileFault(dropped + ". Nothing of this file was loaded; the previous snapshot "
+                                          "stays. Deliver the complete snapshot", "participants_dropped"),
+                           rows, typed, faults, detected, warnings)
+        result.validation_key = validation_key
+        return result
     quarantine = _quarantine_frame(faults, ctx)
     status = "loaded_with_quarantine" if failing else "loaded"
+    warnings = warnings + ([dropped + ". It was loaded: check that the export is complete"] if dropped else [])
     message = (f"{len(accepted)} rows loaded" + (f", {len(failing)} rows quarantined" if failing else "")
+               + (f"; warning: {warnings[-1]}" if dropped else "")
                + (f"; {len(warnings)} warning(s)" if warnings else ""))
     return FileResult(status, message, len(rows), accepted, quarantine, detected,
                       [mask_in_text(w) for w in warnings], validation_key=validation_key)
+
+
+def _snapshot_drop(ctx: FileContext, accepted: pd.DataFrame, previous: pd.DataFrame | None) -> str | None:
+    """Why this participants snapshot drops too many of the previous one's persons, or None (issue 11.5).
+
+    A snapshot lists every participant ever enrolled, so persons should not disappear.
+    """
+    if previous is None or previous.empty:
+        return None
+    before = set(previous["person"].dropna())
+    gone = len(before - set(accepted["person"].dropna()))
+    limit = ctx.source.participants_drop_share
+    if not before or gone / len(before) <= limit:
+        return None
+    return (f"{gone} of the {len(before)} persons of the previous participants snapshot ({gone / len(before):.0%}) "
+            f"are missing from this one, more than the source's limit of {limit:.0%} (participants_drop); "
+            "a snapshot lists every participant ever enrolled")
 
 
 # --- one source -------------------------------------------------------------------------
@@ -298,10 +324,13 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
     def in_range(period: str) -> bool:
         return period_range is None or period_range[0] <= period <= period_range[1]
 
-    def run(delivery: landing.Delivery, snapshot, participants_sha: str) -> None:
+    def run(delivery: landing.Delivery, snapshot, participants_sha: str, recheck: bool) -> None:
         ctx = FileContext(source, delivery.dataset, delivery.period, delivery.file_name, delivery.sha256)
+        if delivery.dataset == "participants":  # the snapshot it replaces or follows (issue 11.5)
+            snapshot = snapshot_for(settings, source.id, delivery.period)[0]
         checked = evaluate_file(settings.data_dir / delivery.archive_path, ctx, key, snapshot)
         record, did_change = _store(settings, delivery, ctx, checked, participants_sha)
+        record.recheck = recheck
         ledger.write(settings.ledger_dir, record)  # as each file finishes: a later crash loses no record
         validated.append((record, checked.validation_key))
         if checked.rule == INTERNAL_ERROR:
@@ -333,16 +362,15 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
             current = curated.partition_metadata(settings.curated_dir, dataset, source.id, period) or {}
             newest = candidates[-1]
             for delivery in candidates:
-                record_file = ledger.record_path(settings.ledger_dir, source.id, dataset, period, delivery.sha256)
+                recorded = ledger.latest(settings.ledger_dir, source.id, dataset, period, delivery.sha256) or {}
                 # A file an internal error rejected is tried again on every run until the fix.
-                pending = (not record_file.exists() or delivery.key in arrivals
-                           or _recorded(record_file, "rule") == INTERNAL_ERROR)
+                pending = not recorded or delivery.key in arrivals or recorded.get("rule") == INTERNAL_ERROR
                 stale_membership = (dataset != "participants"
                                     and delivery.sha256 in {current.get("sha256"), newest.sha256}
-                                    and _recorded(record_file, "participants_sha256") != participants_sha)
+                                    and recorded.get("participants_sha256") != participants_sha)
                 purged = not (settings.data_dir / delivery.archive_path).exists()
                 if (pending or stale_membership) and not purged:
-                    run(delivery, snapshot, participants_sha)
+                    run(delivery, snapshot, participants_sha, recheck=bool(recorded) and not pending)
     _link_data_docs(settings, validated)  # one Data Docs build per source run
     # The caller fails the task when internal_errors is not empty (exports.md: the operator sees it).
     return result
@@ -354,14 +382,8 @@ def _link_data_docs(settings: Settings, validated: list) -> None:
     for record, key in validated:
         if key in pages:
             record.data_docs = str(pages[key].relative_to(settings.data_dir))
-            ledger.write(settings.ledger_dir, record)
+            ledger.complete(settings.ledger_dir, record)  # the same check, now with its link
     validated.clear()
-
-
-def _recorded(record_file: Path, field_name: str) -> str | None:
-    if not record_file.exists():
-        return None
-    return json.loads(record_file.read_text(encoding="utf-8")).get(field_name, "")
 
 
 def _report_name_fault(settings, source, delivery, outcomes: list[FileOutcome], progress) -> None:

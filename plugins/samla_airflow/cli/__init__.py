@@ -15,10 +15,10 @@ import argparse
 import os
 import sys
 
-from samla_airflow.cli import check, config, demo, quarantine, run, status
+from samla_airflow.cli import check, config, demo, quarantine, rotate_key, run, status
 from samla_airflow.cli.common import OK, PROBLEMS, USAGE, UsageError
 
-COMMANDS = (demo, run, check, status, quarantine, config)
+COMMANDS = (demo, run, check, status, quarantine, config, rotate_key)
 __all__ = ["OK", "PROBLEMS", "USAGE", "UsageError", "build_parser", "main"]
 
 

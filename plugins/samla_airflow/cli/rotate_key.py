@@ -1,0 +1,38 @@
+"""``samla rotate-key``: re-pseudonymise curated and quarantine data under a new key (issue 11.6)."""
+
+from __future__ import annotations
+
+import os
+
+from samla_airflow.cli.common import OK, UsageError, settings_and_sources
+
+NEW_KEY = "SAMLA_NEW_PSEUDONYM_KEY"
+
+
+def add_parser(sub) -> None:
+    rotate = sub.add_parser(
+        "rotate-key", help="change the pseudonymisation key: re-make curated data and quarantine from the raw archive",
+        description=f"Re-pseudonymise curated data and quarantine from the raw archive under the key in {NEW_KEY} "
+                    "(the current key stays in SAMLA_PSEUDONYM_KEY). Built aside and swapped in only when every "
+                    "partition was re-made; stop the scheduler first. Afterwards set SAMLA_PSEUDONYM_KEY to the "
+                    "new key.")
+    rotate.set_defaults(func=command)
+
+
+def command(args) -> int:
+    from transforms.config.settings import pseudonym_key
+    from transforms.privacy.rotation import RotationError, rotate_key
+
+    settings, config = settings_and_sources()
+    new = os.environ.get(NEW_KEY, "")
+    if len(new) < 16:
+        raise UsageError(f"{NEW_KEY} is not set or shorter than 16 characters: put the new key there "
+                         "(python3 -c \"import secrets; print(secrets.token_hex(32))\")")
+    old = pseudonym_key(settings, continuity=False)
+    try:
+        done = rotate_key(settings, config, old, new.encode("utf-8"), progress=print)
+    except RotationError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"Key rotated: {done['partitions']} curated partition(s) of {done['sources']} source(s) re-pseudonymised. "
+          "Set SAMLA_PSEUDONYM_KEY to the new key now: runs under the old key are refused from here on.")
+    return OK

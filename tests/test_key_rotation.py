@@ -1,0 +1,110 @@
+"""issue 11.6: key continuity — a fingerprint of the key beside the curated data; `samla rotate-key`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+from conftest import TEST_KEY
+from deliveries import attendance, participant, people, write_csv
+from privacy import leaks
+
+from transforms.config.settings import SettingsError, load_settings, pseudonym_key
+from transforms.config.sources import load_sources
+from transforms.ingest import curated, landing
+from transforms.ingest.pipeline import ingest_source
+from transforms.privacy import key_continuity
+from transforms.privacy.personnummer import parse
+from transforms.privacy.pseudonym import pseudonym
+
+NEW_KEY = "the-new-key-for-samla-0123456789abcdef"
+PNRS = people(8, seed=11)
+
+
+def samla(*args, env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "samla_airflow.cli", *args], capture_output=True, text=True,
+                          env=env, timeout=600)
+
+
+@pytest.fixture
+def loaded(samla_env, tmp_path, monkeypatch):
+    sources = tmp_path / "sources.yaml"
+    sources.write_text('sources:\n  - id: "1489"\n    name: Alingsås\n    municipalities: ["1489"]\n'
+                       '    delivery: {folder: raw/landing/1489}\n')
+    monkeypatch.setenv("SAMLA_SOURCES", str(sources))
+    settings = load_settings()
+    source = load_sources(settings.sources_file, settings.data_dir).get("1489")
+    source.delivery.folder.mkdir(parents=True)
+    rows = [participant(p) for p in PNRS]
+    rows[0]["gender"] = "okänt"  # one quarantined row, with its pseudonym
+    write_csv(source.delivery.folder / "participants_2025-01.csv", rows)
+    write_csv(source.delivery.folder / "attendance_2025-01.csv", [attendance(p, "2025-01") for p in PNRS[1:]])
+    key = pseudonym_key(settings)
+    ingest_source(settings, source, key, landing.candidate_files(source.delivery.folder), today=date(2025, 3, 1))
+    env = dict(os.environ) | {"AIRFLOW_HOME": str(tmp_path / "airflow")}
+    return settings, env
+
+
+def persons(settings):
+    return (set(curated.read_dataset(settings.curated_dir, "participants")["person"]),
+            set(curated.read_dataset(settings.curated_dir, "attendance")["person"]),
+            set(curated.read_quarantine(settings.quarantine_dir)["person"].dropna()))
+
+
+def expected(key: str, pnrs) -> set[str]:
+    return {pseudonym(key.encode(), parse(p, date(2025, 1, 31)).normalised) for p in pnrs}
+
+
+def test_fingerprint_is_not_the_key_and_another_key_is_refused(loaded, monkeypatch):
+    settings, env = loaded
+    stored = (settings.curated_dir / key_continuity.FILE_NAME).read_text()
+    assert key_continuity.fingerprint(TEST_KEY.encode()) in stored and TEST_KEY not in stored
+    monkeypatch.setenv("SAMLA_PSEUDONYM_KEY", NEW_KEY)
+    with pytest.raises(SettingsError, match="rotate-key"):
+        pseudonym_key(settings)
+    out = samla("run", "--from", "2025-01", "--to", "2025-01", "--no-publish", env=env | {"SAMLA_PSEUDONYM_KEY": NEW_KEY})
+    assert out.returncode == 2 and "samla rotate-key" in out.stderr and NEW_KEY not in out.stderr + out.stdout
+
+
+def test_rotate_key_re_pseudonymises_curated_and_quarantine(loaded):
+    settings, env = loaded
+    participants, attended, held = persons(settings)
+    assert participants == expected(TEST_KEY, PNRS[1:]) and held == expected(TEST_KEY, PNRS[:1])
+    raw = {p: p.read_bytes() for p in settings.archive_dir.rglob("*") if p.is_file()}
+
+    out = samla("rotate-key", env=env | {"SAMLA_NEW_PSEUDONYM_KEY": NEW_KEY})
+    assert out.returncode == 0, out.stderr
+    assert "Key rotated" in out.stdout
+
+    participants, attended, held = persons(settings)
+    assert participants == expected(NEW_KEY, PNRS[1:]) and attended == expected(NEW_KEY, PNRS[1:])
+    assert held == expected(NEW_KEY, PNRS[:1])
+    assert key_continuity.stored(settings.curated_dir) == key_continuity.fingerprint(NEW_KEY.encode())
+    assert {p: p.read_bytes() for p in settings.archive_dir.rglob("*") if p.is_file()} == raw
+    assert not list(settings.staging_dir.glob("rotate-*")) and not (settings.data_dir / key_continuity.JOURNAL).exists()
+    assert not leaks(settings.data_dir)
+    refused = samla("rotate-key", env=env | {"SAMLA_NEW_PSEUDONYM_KEY": NEW_KEY})  # the old key is now refused
+    assert refused.returncode == 2 and "not the key of the curated data" in refused.stderr
+
+
+def test_rotation_that_cannot_remake_everything_changes_nothing(loaded):
+    settings, env = loaded
+    before = {p: p.read_bytes() for p in (settings.curated_dir.rglob("*"))
+              if p.is_file()} | {p: p.read_bytes() for p in settings.quarantine_dir.rglob("*") if p.is_file()}
+    (gone,) = [d for d in landing.archived(settings.data_dir, "1489") if d.dataset == "attendance"]
+    (settings.data_dir / gone.archive_path).unlink()  # as retention would
+    out = samla("rotate-key", env=env | {"SAMLA_NEW_PSEUDONYM_KEY": NEW_KEY})
+    assert out.returncode == 2 and "attendance 1489 2025-01" in out.stderr
+    after = {p: p.read_bytes() for p in (settings.curated_dir.rglob("*"))
+             if p.is_file()} | {p: p.read_bytes() for p in settings.quarantine_dir.rglob("*") if p.is_file()}
+    assert after == before and not list(settings.staging_dir.glob("rotate-*"))
+
+
+def test_an_interrupted_rotation_blocks_runs(loaded):
+    settings, _ = loaded
+    (settings.data_dir / key_continuity.JOURNAL).write_text('{"staging": "/nonexistent"}')
+    with pytest.raises(SettingsError, match="interrupted"):
+        pseudonym_key(settings)
