@@ -184,6 +184,9 @@ def detect_delimiter(text: str, limits: Limits | None = None) -> str:
 
 def read_csv(data: bytes, hints: FormatHints, limits: Limits | None = None) -> RawTable:
     text, encoding = decode(data, hints.encoding)
+    if not text.strip():
+        raise FileFault("the file holds no text (only a byte-order mark or blank lines); expected a header row "
+                        "and data rows", "file_empty")
     limits = limits or load_limits()
     delimiter = hints.delimiter or detect_delimiter(text, limits)
     records = _split(text, delimiter, limits)
