@@ -57,3 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, SettingsError, SourcesError, ProjectError, LanguageError) as exc:
         print(f"samla {args.command}: {exc}", file=sys.stderr)
         return USAGE
+    except OSError as exc:  # a full disk or a missing permission: say so, no traceback (issue 11.7)
+        print(f"samla {args.command}: the data folder cannot be written or read: {exc.strerror or type(exc).__name__} "
+              f"({type(exc).__name__}). Nothing half-written is kept; free disk space or fix the permission "
+              "and run again", file=sys.stderr)
+        return PROBLEMS
