@@ -159,3 +159,16 @@ def test_a_range_publish_records_only_what_it_published(world, monkeypatch):
     assert changed == [{"change": "replaced", "dataset": "attendance", "file_name": "attendance_2024-09.csv",
                         "period": "2024-09", "source": "1480"}]
     assert {c["change"] for c in json.loads(log_rows.inputs.iloc[0])} == {"new"}
+
+
+def test_a_run_that_only_rejects_files_still_refreshes_load_ledger(world):
+    """issue 11.7: load_ledger was left stale when nothing publishable changed."""
+    settings, config = world
+    publication.publish(settings, config)
+    folder = config.get("1489").delivery.folder
+    (folder / "attendance_2024-10.csv").write_bytes(b"")  # a rejected re-delivery: no indicator changes
+    ingest_all(settings, config)
+    again = publication.publish(settings, config)
+    assert not again["published"]
+    shown = warehouse.read_table(settings.warehouse_url, "load_ledger")
+    assert "0 bytes" in " ".join(shown["message"])

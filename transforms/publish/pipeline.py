@@ -160,7 +160,9 @@ def publish(settings: Settings, config: SourcesConfig, wanted: tuple[str, str] |
     all_periods = publishable_periods(inputs, ledger_frame)
     todo = plan(settings, all_periods, wanted)
     summary = {"periods": todo.periods, "reason": todo.reason, "published": False}
-    if not todo.periods:
+    if not todo.periods:  # no indicator changes, but new ledger records (e.g. only rejections) are shown
+        warehouse.refresh_steward_tables(settings.warehouse_url, load_ledger=ledger_frame[LEDGER_COLUMNS],
+                                         quarantine_summary=quarantine_summary(settings))
         return summary
     restricted, status = compute(inputs, todo.periods)
     published = suppress(restricted, settings.suppression_threshold)

@@ -785,6 +785,19 @@ def canonical(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return _typed_frame(table, _rows(table, frame))
 
 
+def refresh_steward_tables(url: str, *, load_ledger: pd.DataFrame, quarantine_summary: pd.DataFrame) -> None:
+    """Replace only the steward tables, in one transaction: a run that only rejected files changes no
+    indicator, but its ledger records must still reach ``load_ledger`` (issue 11.7)."""
+    by_name = {t.name: t for t in REPLACED_TABLES}
+    frames = {by_name["load_ledger"]: load_ledger, by_name["quarantine_summary"]: quarantine_summary}
+    rows = {table: _rows(table, frame) for table, frame in frames.items()}
+    with make_engine(url, writer=True).begin() as conn:
+        metadata.create_all(conn, checkfirst=True)
+        for table, table_rows in rows.items():
+            conn.execute(table.delete())
+            _bulk_insert(conn, table, table_rows)
+
+
 def read_table(url: str, name: str) -> pd.DataFrame:
     """Read a warehouse table or view into a typed DataFrame in a stable order.
 
