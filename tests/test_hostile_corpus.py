@@ -121,7 +121,7 @@ def test_hostile_input(case, samla_env, tmp_path, caplog):
 
     with caplog.at_level(logging.INFO):
         manifest = ingest_source(settings, source, TEST_KEY.encode(), landing.candidate_files(folder),
-                                 today=date(2025, 3, 15), progress=progress.append)
+                                 today=date(2025, 3, 15), progress=progress.append).manifest()
 
     messages = " | ".join(f["message"] for f in manifest["files"])
     assert expected in messages, messages
