@@ -84,7 +84,7 @@ def test_rotate_key_re_pseudonymises_curated_and_quarantine(loaded):
     assert held == expected(NEW_KEY, PNRS[:1])
     assert key_continuity.stored(settings.curated_dir) == key_continuity.fingerprint(NEW_KEY.encode())
     assert {p: p.read_bytes() for p in settings.archive_dir.rglob("*") if p.is_file()} == raw
-    assert not list(settings.staging_dir.glob("rotate-*")) and not (settings.data_dir / key_continuity.JOURNAL).exists()
+    assert not list((settings.data_dir / "staging").glob("rotate-*")) and not (settings.data_dir / key_continuity.JOURNAL).exists()
     assert not leaks(settings.data_dir)
     refused = samla("rotate-key", env=env | {"SAMLA_NEW_PSEUDONYM_KEY": NEW_KEY})  # the old key is now refused
     assert refused.returncode == 2 and "not the key of the curated data" in refused.stderr
@@ -100,7 +100,7 @@ def test_rotation_that_cannot_remake_everything_changes_nothing(loaded):
     assert out.returncode == 2 and "attendance 1489 2025-01" in out.stderr
     after = {p: p.read_bytes() for p in (settings.curated_dir.rglob("*"))
              if p.is_file()} | {p: p.read_bytes() for p in settings.quarantine_dir.rglob("*") if p.is_file()}
-    assert after == before and not list(settings.staging_dir.glob("rotate-*"))
+    assert after == before and not list((settings.data_dir / "staging").glob("rotate-*"))
 
 
 def test_an_interrupted_rotation_blocks_runs(loaded):

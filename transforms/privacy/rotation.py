@@ -42,7 +42,7 @@ def rotate_key(settings: Settings, config, old_key: bytes, new_key: bytes,
                             "SAMLA_PSEUDONYM_KEY and the new one as SAMLA_NEW_PSEUDONYM_KEY")
     if key_continuity.fingerprint(new_key) == key_continuity.fingerprint(old_key):
         raise RotationError("SAMLA_NEW_PSEUDONYM_KEY is the current key: nothing to rotate")
-    staging = settings.staging_dir / f"rotate-{uuid.uuid4().hex[:12]}"
+    staging = settings.data_dir / "staging" / f"rotate-{uuid.uuid4().hex[:12]}"
     staging.mkdir(parents=True)
     try:
         (staging / "raw").symlink_to(settings.raw_dir.resolve(), target_is_directory=True)  # the archive, read only
