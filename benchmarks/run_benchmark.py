@@ -67,9 +67,9 @@ def generate(size: str, root: Path, months: int | None) -> Generated:
     from transforms.config.settings import DEFAULT_SOURCES
     from transforms.config.sources import load_sources
     from transforms.demo import scale
-    from transforms.demo._interim import month_range
     from transforms.demo.generate import DEFAULT_PERIODS
     from transforms.demo.generate import generate as generate_deliveries
+    from transforms.period import month_range
 
     data_dir = (root / "data").resolve()
     if size == "national":
@@ -91,8 +91,8 @@ def generate(size: str, root: Path, months: int | None) -> Generated:
 
 
 def _later(period: str, months: int) -> str:
-    from transforms.demo._interim import Period
     from transforms.demo.population import shift
+    from transforms.period import Period
 
     return str(shift(Period.parse(period), months))
 
