@@ -226,13 +226,15 @@ def test_header_only_attendance_means_no_rows(tmp_path):
     assert result.status == "loaded" and result.rows_read == 0
 
 
-def test_too_many_failing_rows(tmp_path):
+def test_too_many_failing_rows(tmp_path, monkeypatch):
     rows = [participant(p) for p in PNRS]
     for row in rows[:3]:
         row["gender"] = "?"
     result = run(tmp_path, rows)  # 3 of 12 = 25 % > 20 %
     assert result.status == "rejected" and result.rule == "too_many_failing_rows"
-    assert "3 of 12 rows" in result.message and result.accepted is None
+    assert "3 av 12 rader" in result.message and result.accepted is None  # Swedish first
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+    assert "3 of 12 rows" in run(tmp_path, rows).message
     assert result.rows_quarantined == 12
     assert_conserved(result)
     # the same file passes under a source's own, higher threshold

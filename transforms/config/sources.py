@@ -60,6 +60,8 @@ class DatasetConfig:
     # (a dataset's own entries over the source's).
     headers: dict[str, str] = field(default_factory=dict)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    # canonical column -> every alias as the sources file spells it (messages list the accepted headers)
+    alias_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,15 @@ def _aliases(columns: dict[str, list] | None, base: dict[str, str]) -> dict[str,
     return result
 
 
+def _alias_names(*layers: dict[str, list] | None) -> dict[str, tuple[str, ...]]:
+    """Canonical column -> its aliases as spelled, the source's then the dataset's (they add up, as in _aliases)."""
+    names: dict[str, tuple[str, ...]] = {}
+    for columns in layers:
+        for column, aliases in (columns or {}).items():
+            names[column] = tuple(dict.fromkeys(names.get(column, ()) + tuple(str(a).strip() for a in aliases)))
+    return names
+
+
 def _codes(codes: dict[str, dict] | None, base: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     result = {k: dict(v) for k, v in base.items()}
     for column, mapping in (codes or {}).items():
@@ -180,6 +191,7 @@ def _source(model: SourceModel, data_dir: Path) -> Source:
             codes=_codes(override.codes if override else None, source_codes),
             headers=_headers(override.columns if override else None, _headers(model.columns, {})),
             labels=_labels(override.codes if override else None, _labels(model.codes, {})),
+            alias_names=_alias_names(model.columns, override.columns if override else None),
         )
     delivery = model.delivery
     if delivery.folder is not None:

@@ -10,6 +10,7 @@ converted values live in the GX suites (``transforms.ingest.validate``).
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import unicodedata
@@ -29,6 +30,7 @@ from transforms.config.schema import (
 )
 from transforms.config.sources import DATE_FORMATS, DatasetConfig, Source
 from transforms.ingest.parse import FileFault, RawTable, clip
+from transforms.messages import t
 from transforms.period import Period
 from transforms.privacy import personnummer
 from transforms.privacy.pseudonym import pseudonymise_all
@@ -65,6 +67,7 @@ class Harmonised:
     frame: pd.DataFrame  # canonical columns + lineage + helper columns; index = position
     faults: list[dict[str, Any]] = field(default_factory=list)  # source_row, column, rule, description, value
     warnings: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # canonical column -> the file's own header
 
 
 def safe_value(value: Any) -> str | None:
@@ -74,6 +77,19 @@ def safe_value(value: Any) -> str | None:
     if isinstance(value, pd.Timestamp | datetime):
         value = value.date()
     return clip(personnummer.mask_in_text(value.isoformat() if isinstance(value, date) else str(value)))
+
+
+def missing_column_text(column: str, alias_names: dict[str, tuple[str, ...]], headers: list[str]) -> str:
+    """A missing column, its accepted headers as configured, and the file's closest headers (did you mean)."""
+    accepted = [column] + [a for a in alias_names.get(column, ()) if _normal_header(a) != column]
+    by_normal = {_normal_header(h): h for h in headers}
+    close = []
+    for name in accepted:
+        close += difflib.get_close_matches(_normal_header(name), list(by_normal), n=2, cutoff=0.5)
+    text = t("ingest.column_missing", column=column, accepted=" / ".join(accepted))
+    if close:
+        text += t("ingest.did_you_mean", headers=clip(", ".join(repr(by_normal[c]) for c in dict.fromkeys(close))))
+    return text
 
 
 def _normal_header(name: str) -> str:
@@ -111,15 +127,10 @@ def map_header(table: RawTable, ctx: FileContext) -> tuple[dict[int, str], list[
         required.append("kommunkod")
     missing = [c for c in required if c not in seen]
     if missing:
-        accepted = []
-        for column in missing:
-            names = [column] + sorted(a for a, c in aliases.items() if c == column)
-            accepted.append(f"{column} (header {' / '.join(names)})")
-        raise FileFault(
-            f"required column(s) missing: {', '.join(accepted)}; the file's header is "
-            f"{clip(', '.join(repr(h) for h in table.header))}",
-            "required_column_missing",
-        )
+        unused = [h for p, h in enumerate(table.header) if p not in mapping and _normal_header(h)]
+        raise FileFault("; ".join(missing_column_text(c, config.alias_names, unused) for c in missing)
+                        + t("ingest.file_header", header=clip(", ".join(repr(h) for h in table.header))),
+                        "required_column_missing")
     return mapping, warnings
 
 
@@ -295,6 +306,8 @@ def harmonise(table: RawTable, ctx: FileContext, key: bytes) -> Harmonised:
         out[name] = converted
         for position, (rule, description) in bad.items():
             faults.append(_fault(table.row_numbers[position], name, rule, description, values.iloc[position]))
+            if rule == "invalid_date":  # the message names the format the source declared
+                faults[-1]["params"] = {"format": ctx.config.format.date_format}
 
     kommun = by_column.get("kommunkod")
     if kommun is None:
@@ -307,7 +320,8 @@ def harmonise(table: RawTable, ctx: FileContext, key: bytes) -> Harmonised:
     out["period"] = ctx.period
     out["source"] = ctx.source.id
     out["file_sha256"] = ctx.file_sha256
-    return Harmonised(frame=out, faults=faults, warnings=warnings)
+    headers = {canonical: str(table.header[position]).strip() for position, canonical in mapping.items()}
+    return Harmonised(frame=out, faults=faults, warnings=warnings, headers=headers)
 
 
 def _pseudonymise(out: pd.DataFrame, raw_ids: pd.Series | None, ctx: FileContext, key: bytes,

@@ -49,6 +49,7 @@ class LedgerRecord:
     rule: str = ""  # the file-level rule of a rejected file (e.g. internal_error)
     sequence: int = 0  # 0 for a file's first record, then 1, 2 … for each re-check
     recheck: bool = False  # a re-check of a file already recorded (e.g. against a new participants snapshot)
+    headers: dict[str, str] = field(default_factory=dict)  # canonical column -> the file's own header
 
     def __post_init__(self):
         # The ledger is shown everywhere (status, e-mail, warehouse): nothing delivered reaches it unmasked.

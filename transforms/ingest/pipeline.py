@@ -24,6 +24,7 @@ from transforms.ingest import curated, landing, ledger
 from transforms.ingest.harmonise import FileContext, harmonise, typed_frame
 from transforms.ingest.parse import FileFault, clip, read_file
 from transforms.ingest.validate import build_data_docs, parameters_for, run_name_for, validate
+from transforms.messages import catalogue, t
 from transforms.privacy.personnummer import mask_in_text
 from transforms.values import is_missing
 
@@ -43,6 +44,7 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)
     rule: str = ""  # the file-level rule when rejected
     validation_key: Any = None  # the stored GX result, for its Data Docs page
+    headers: dict[str, str] = field(default_factory=dict)  # canonical column -> the file's own header
 
     @property
     def rows_quarantined(self) -> int:
@@ -92,21 +94,45 @@ class SourceResult:
                 "changed": sorted(set(self.changed)), "internal_errors": list(self.internal_errors)}
 
 
+QUARANTINE_COLUMNS = ["source_row", "column", "header", "rule", "description", "value", "other_column", "other_value",
+                      "person", "kommunkod"]
+
+
+def _in_file_terms(records: list[dict[str, Any]], headers: dict[str, str]) -> None:
+    """Name each fault's columns by the file's own headers and describe it from the message catalogue."""
+    def named(columns: str | None) -> str | None:
+        return None if not columns else ", ".join(headers.get(c, c) for c in columns.split(","))
+
+    for record in records:
+        record["header"] = named(record.get("column"))
+        params = {"column": record["header"], "value": _clipped(record.get("value")),
+                  "other_column": named(record.get("other_column")), "other_value": _clipped(record.get("other_value")),
+                  **record.pop("params", {})}
+        if f"rule.{record['rule']}" in catalogue() and record.get("column"):
+            record["description"] = t(f"rule.{record['rule']}", **params)
+
+
+def _clipped(value: Any) -> str | None:
+    return None if is_missing(value) else clip(str(value))
+
+
 def _quarantine_frame(records: list[dict[str, Any]], ctx: FileContext) -> pd.DataFrame:
-    frame = pd.DataFrame(records, columns=["source_row", "column", "rule", "description", "value", "person", "kommunkod"])
+    frame = pd.DataFrame(records, columns=QUARANTINE_COLUMNS)
     frame.insert(0, "file_sha256", ctx.file_sha256)
     frame.insert(0, "file_name", ctx.file_name)
     frame.insert(0, "period", ctx.period)
     frame.insert(0, "dataset", ctx.dataset)
     frame.insert(0, "source", ctx.source.id)
-    for column in ("file_name", "description", "value"):  # whatever was delivered, in any text column
+    for column in ("file_name", "header", "description", "value", "other_value"):  # whatever was delivered, in any text column
         frame[column] = frame[column].map(lambda v: None if is_missing(v) else mask_in_text(str(v)))
-    frame["value"] = frame["value"].map(lambda v: v if v is None else clip(v))  # a 100 000-character cell
+    for column in ("value", "other_value"):  # a 100 000-character cell
+        frame[column] = frame[column].map(lambda v: v if v is None else clip(v))
     return frame.sort_values(["source_row", "column", "rule"], kind="stable", na_position="first").reset_index(drop=True)
 
 
 def _rejected(ctx: FileContext, fault: FileFault, rows: list[int], typed: pd.DataFrame | None,
-              faults: list[dict] | None = None, detected: str = "", warnings=()) -> FileResult:
+              faults: list[dict] | None = None, detected: str = "", warnings=(),
+              headers: dict[str, str] | None = None) -> FileResult:
     """Every row of a rejected file is held in quarantine, with its own faults where known."""
     message = mask_in_text(str(fault))
     records = list(faults or [])
@@ -114,8 +140,9 @@ def _rejected(ctx: FileContext, fault: FileFault, rows: list[int], typed: pd.Dat
     records += [{"source_row": r, "column": None, "rule": fault.rule, "description": message, "value": None}
                 for r in rows if r not in faulty]
     _attach_person(records, typed)
+    _in_file_terms(records, headers or {})
     return FileResult("rejected", message, len(rows), None, _quarantine_frame(records, ctx), detected,
-                      [mask_in_text(w) for w in warnings], fault.rule)
+                      [mask_in_text(w) for w in warnings], fault.rule, headers=headers or {})
 
 
 def _attach_person(records: list[dict], typed: pd.DataFrame | None) -> None:
@@ -201,13 +228,13 @@ def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame |
     if ctx.dataset == "participants" and not rows:
         return _rejected(ctx, FileFault("the participants file has no rows: a snapshot lists every participant "
                                         "ever enrolled, so it cannot be empty", "participants_empty"),
-                         rows, None, detected=detected, warnings=warnings)
+                         rows, None, detected=detected, warnings=warnings, headers=harmonised.headers)
     membership = membership and ctx.dataset != "participants"
     if membership and snapshot is None and rows:
         return _rejected(ctx, FileFault(f"no participants snapshot of source {ctx.source.id} has been accepted "
                                         f"for {ctx.period} or earlier, so no row can be matched to a participant; "
                                         "deliver (or fix) the participants file first", "no_participants_snapshot"),
-                         rows, typed, detected=detected, warnings=warnings)
+                         rows, typed, detected=detected, warnings=warnings, headers=harmonised.headers)
     gx_faults, validation_key = validate(
         typed, ctx.dataset, parameters_for(ctx.period_start, ctx.period_end, ctx.period, ctx.source.municipalities),
         run_name_for(ctx.source.id, ctx.dataset, ctx.period, ctx.file_sha256))
@@ -224,13 +251,10 @@ def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame |
     if rows and len(failing) / len(rows) > threshold:
         top = pd.Series([f["rule"] for f in faults]).value_counts().head(3)
         common = ", ".join(f"{rule} ({n})" for rule, n in top.items())
-        fault = FileFault(
-            f"{len(failing)} of {len(rows)} rows ({len(failing) / len(rows):.0%}) fail validation, more than the "
-            f"source's threshold of {threshold:.0%}; most common problems: {common}. Nothing of this file was "
-            "loaded; the previous delivery stays. Fix the export and deliver the file again",
-            "too_many_failing_rows",
-        )
-        result = _rejected(ctx, fault, rows, typed, faults, detected, warnings)
+        fault = FileFault(t("ingest.too_many_failing", failing=len(failing), rows=len(rows),
+                            share=f"{len(failing) / len(rows):.0%}", threshold=f"{threshold:.0%}", common=common),
+                          "too_many_failing_rows")
+        result = _rejected(ctx, fault, rows, typed, faults, detected, warnings, harmonised.headers)
         result.validation_key = validation_key
         return result
     accepted = typed[~typed["source_row"].isin(failing)].reset_index(drop=True)
@@ -238,17 +262,18 @@ def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame |
     if dropped and ctx.source.participants_drop_action == "reject":
         result = _rejected(ctx, FileFault(dropped + ". Nothing of this file was loaded; the previous snapshot "
                                           "stays. Deliver the complete snapshot", "participants_dropped"),
-                           rows, typed, faults, detected, warnings)
+                           rows, typed, faults, detected, warnings, harmonised.headers)
         result.validation_key = validation_key
         return result
+    _in_file_terms(faults, harmonised.headers)
     quarantine = _quarantine_frame(faults, ctx)
     status = "loaded_with_quarantine" if failing else "loaded"
     warnings = warnings + ([dropped + ". It was loaded: check that the export is complete"] if dropped else [])
-    message = (f"{len(accepted)} rows loaded" + (f", {len(failing)} rows quarantined" if failing else "")
+    message = (t("ingest.loaded", n=len(accepted)) + (", " + t("ingest.quarantined", n=len(failing)) if failing else "")
                + (f"; warning: {warnings[-1]}" if dropped else "")
-               + (f"; {len(warnings)} warning(s)" if warnings else ""))
+               + ("; " + t("ingest.warnings", n=len(warnings)) if warnings else ""))
     return FileResult(status, message, len(rows), accepted, quarantine, detected,
-                      [mask_in_text(w) for w in warnings], validation_key=validation_key)
+                      [mask_in_text(w) for w in warnings], validation_key=validation_key, headers=harmonised.headers)
 
 
 def _snapshot_drop(ctx: FileContext, accepted: pd.DataFrame, previous: pd.DataFrame | None) -> str | None:
@@ -302,7 +327,7 @@ def _store(settings: Settings, delivery: landing.Delivery, ctx: FileContext, res
         file_sha256=delivery.sha256, arrived_at=delivery.arrived_at, detected_format=result.detected_format,
         rows_read=result.rows_read, rows_accepted=result.rows_accepted, rows_quarantined=result.rows_quarantined,
         status=result.status, message=result.message, processed_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        warnings=result.warnings, participants_sha256=participants_sha, rule=result.rule,
+        warnings=result.warnings, participants_sha256=participants_sha, rule=result.rule, headers=result.headers,
     )
     return record, changed
 

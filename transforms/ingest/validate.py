@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from transforms.ingest.harmonise import safe_value
 from transforms.period import project_window
 
 ROW_ID = "source_row"
@@ -151,17 +152,28 @@ def validate(frame: pd.DataFrame, dataset: str, parameters: dict[str, Any], run_
         checked = kwargs.get("column") or kwargs.get("column_A") or kwargs.get("column_list", [None])[0]
         column = meta.get("column") or kwargs.get("column") or kwargs.get("column_A") or ",".join(kwargs["column_list"])
         value_column = checked if checked == "absence_excess_min" else column.split(",")[0]
+        # A comparison shows the other value too (exit_date 2024-08-29 is before entry_date 2024-09-02).
+        pair = [kwargs[k] for k in ("column_A", "column_B") if k in kwargs]
+        other = next((c for c in pair if c != column), None)
         for item in outcome.result.get("unexpected_index_list") or []:
             row = int(item[ROW_ID])
-            value = by_row.at[row, value_column] if value_column in by_row.columns else None
-            if isinstance(value, pd.Series):  # duplicated row ids cannot happen, but stay safe
-                value = value.iloc[0]
             faults.append({
                 "source_row": row,
                 "column": column,
                 "rule": meta.get("rule", config.type),
                 "description": meta.get("description", config.type),
                 "expectation": config.type,
-                "value": value,
+                "value": _cell(by_row, row, value_column),
+                **({"other_column": other, "other_value": _cell(by_row, row, other)} if other else {}),
             })
     return faults, key
+
+
+def _cell(by_row: pd.DataFrame, row: int, column: str):
+    """The row's value as delivered would read it (a date without a time part); None if absent."""
+    if column not in by_row.columns:
+        return None
+    value = by_row.at[row, column]
+    if isinstance(value, pd.Series):  # duplicated row ids cannot happen, but stay safe
+        value = value.iloc[0]
+    return safe_value(value)
