@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from samla_airflow.cli import show
 from samla_airflow.cli.common import (
     OK,
     PROBLEMS,
     UsageError,
+    cell,
     period_arg,
     plain,
     settings_and_sources,
-    table,
 )
 from transforms.config.schema import DATASETS
+from transforms.messages import t
 
 
 def add_parser(sub) -> None:
@@ -65,11 +67,12 @@ def command(args) -> int:
             snapshot = checked.accepted
     result = evaluate_file(path, ctx, key, snapshot, name_fault, membership=snapshot is not None)
     report = {
-        "file": str(path), "source": source.id, "dataset": dataset, "period": period, "status": result.status,
+        "file": str(path), "source": source.id, "dataset": dataset, "period": period, "would_be": result.status,
         "message": result.message, "detected_format": result.detected_format, "rows_read": result.rows_read,
-        "rows_accepted": result.rows_accepted, "rows_with_problems": result.rows_quarantined,
-        "warnings": result.warnings,
-        "problems": [{k: plain(v) for k, v in r.items() if k in ("source_row", "column", "rule", "description", "value")}
+        "rows_would_load": result.rows_accepted, "rows_with_problems": result.rows_quarantined,
+        "warnings": result.warnings, "headers": result.headers,
+        "problems": [{k: plain(v) for k, v in r.items()
+                      if k in ("source_row", "column", "header", "rule", "description", "value", "other_value")}
                      for r in result.quarantine.to_dict("records")],
     }
     for problem in report["problems"]:  # pseudonyms under a throwaway key mean nothing: don't show them
@@ -78,22 +81,43 @@ def command(args) -> int:
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:
-        print(f"{path.name}: {source.label}, {dataset}, {period} ({result.detected_format or 'not readable'})")
-        print(f"  {result.status}: {result.message}")
-        for warning in result.warnings:
-            print(f"  warning: {warning}")
-        # Rows held back only because the whole file was rejected say nothing new: count them.
-        own = [p for p in report["problems"] if p["rule"] != result.rule]
-        held = len({p["source_row"] for p in report["problems"]} - {p["source_row"] for p in own})
-        if own:
-            print(table(own, ["source_row", "column", "rule", "value", "description"]))
-        if held:
-            print(f"  {held} {'other ' if own else ''}row(s) held back with the file (rule {result.rule})")
-        if dataset != "participants" and (result.status != "rejected" or result.rule == "too_many_failing_rows"):
-            print(f"  persons checked against {beside.name}, the participants file beside it" if snapshot is not None
-                  else "  (no usable participants file for the period beside it: persons are checked against "
-                       "the participants snapshot when the file is loaded)")
+        _print(path, source, dataset, period, result, report, beside, snapshot)
     return OK if result.status == "loaded" and not result.warnings else PROBLEMS
+
+
+def _print(path, source, dataset, period, result, report, beside, snapshot) -> None:
+    out = show.console()
+    out.print(f"{path.name}: {source.label}, {dataset}, {period} "
+              f"({result.detected_format or t('cli.check.unreadable')})", style="bold")
+    loaded = t("cli.check.rows_would_load", n=result.rows_accepted)
+    if result.status == "rejected":
+        verdict = t("cli.check.would_reject", message=result.message)
+    elif result.rows_quarantined:
+        verdict = t("cli.check.would_load_some", loaded=loaded,
+                    quarantined=t("cli.check.rows_would_hold", n=result.rows_quarantined))
+    else:
+        verdict = t("cli.check.would_load", loaded=loaded)
+    out.print(show.Text("  " + verdict, style=show.STATUS_STYLE.get(result.status, "")))
+    for warning in result.warnings:
+        out.print(f"  {t('cli.field.warning')}: {warning}")
+    # Rows held back only because the whole file was rejected say nothing new: count them.
+    own = [p for p in report["problems"] if p["rule"] != result.rule]
+    held = len({p["source_row"] for p in report["problems"]} - {p["source_row"] for p in own})
+    if own:
+        table = show.table(None, [
+            ("cli.col.row", {"justify": "right"}), ("cli.col.column", {"overflow": "fold", "max_width": 24}),
+            ("cli.col.rule", {"overflow": "fold", "max_width": 26}), ("cli.col.value", {"overflow": "fold", "max_width": 16}),
+            ("cli.col.problem", {"ratio": 1, "overflow": "fold"})])
+        for p in own:
+            value = t("cli.check.hidden_person") if p["value"] is None and p["column"] == "person_id" else cell(p["value"])
+            table.add_row(cell(p["source_row"]), cell(p.get("header") or p["column"]), p["rule"], value,
+                          cell(p["description"]))
+        out.print(table)
+    if held:
+        out.print("  " + t("cli.check.held_with_file", n=held, other=t("cli.check.other") if own else "",
+                           rule=result.rule))
+    if dataset != "participants" and (result.status != "rejected" or result.rule == "too_many_failing_rows"):
+        out.print("  " + (t("cli.check.beside", file=beside.name) if snapshot is not None else t("cli.check.no_beside")))
 
 
 def _participants_beside(source, path: Path, period: str) -> Path | None:

@@ -1,17 +1,20 @@
-"""``samla quarantine SOURCE PERIOD``: the quarantined rows of the newest delivery of each dataset."""
+"""``samla quarantine SOURCE PERIOD``: one line per rejected file, then one line per quarantined row
+(row number in the file, the file's own header, rule, value, and for a cascade the participants row behind it)."""
 
 from __future__ import annotations
 
 import json
 
-from samla_airflow.cli.common import OK, PROBLEMS, period_arg, settings_and_sources, table
+from samla_airflow.cli import show
+from samla_airflow.cli.common import OK, PROBLEMS, cell, period_arg, plain, settings_and_sources
 from transforms.config.schema import DATASETS
+from transforms.messages import t
 
 
 def add_parser(sub) -> None:
     quarantine = sub.add_parser("quarantine", help="the quarantined rows of a source and period with their rules",
-                                description="The quarantined rows of the newest delivery of each dataset of a source "
-                                            "and period, with every rule each row broke.")
+                                description="The newest delivery of each dataset of a source and period: the "
+                                            "rejected files, then every quarantined row with the rules it broke.")
     quarantine.add_argument("source", metavar="SOURCE")
     quarantine.add_argument("period", type=period_arg, metavar="PERIOD")
     quarantine.add_argument("--dataset", choices=DATASETS)
@@ -21,21 +24,91 @@ def add_parser(sub) -> None:
 
 def command(args) -> int:
     from transforms.ingest import curated, ledger
+    from transforms.ingest.explain import cascade_roots, newest_deliveries
+
     settings, config = settings_and_sources()
     source = config.get(args.source)
     records = ledger.read(settings.ledger_dir, source.id)
     records = records[records["period"] == args.period]
     if args.dataset:
         records = records[records["dataset"] == args.dataset]
-    newest = records.sort_values("arrived_at").groupby("dataset").tail(1)
-    quarantine = curated.read_quarantine(settings.quarantine_dir, source.id)
-    rows = quarantine[quarantine["file_sha256"].isin(set(newest["file_sha256"]))
-                      & (quarantine["period"] == args.period)]
-    rows = rows.sort_values(["dataset", "source_row", "column"], kind="stable")
+    newest = newest_deliveries(records)
+    everything = curated.read_quarantine(settings.quarantine_dir, source.id)
+    rows = everything[everything["file_sha256"].isin(set(newest["file_sha256"]))
+                      & (everything["period"] == args.period)] if len(everything) else everything
+    rows = rows.sort_values(["dataset", "source_row", "column"], kind="stable") if len(rows) else rows
+    roots = cascade_roots(rows, everything)
+    rejected = newest[newest["status"] == "rejected"].sort_values("dataset")
+    own = _own_faults(rows, rejected)
     if args.json:
-        print(json.dumps(rows.to_dict("records"), ensure_ascii=False, indent=1, default=str))
+        shown = own.drop(columns=["person"], errors="ignore").to_dict("records")
+        for record, index in zip(shown, own.index, strict=True):
+            record["cause"] = roots.get(index)
+        print(json.dumps({"rejected_files": rejected.to_dict("records"), "rows": shown},
+                         ensure_ascii=False, indent=1, default=str))
     else:
-        print(f"Quarantined rows of {source.label}, {args.period} (newest delivery of each dataset):")
-        print(table(rows.to_dict("records"), ["dataset", "file_name", "source_row", "column", "rule", "value",
-                                              "description"]))
-    return PROBLEMS if len(rows) else OK
+        _print(source, args.period, rejected, own, roots)
+    return PROBLEMS if len(rows) or len(rejected) else OK
+
+
+def _own_faults(rows, rejected):
+    """Rows listed one by one: not those held only because their whole file was rejected."""
+    if rows.empty:
+        return rows
+    file_level = rows["file_sha256"].isin(set(rejected["file_sha256"])) & rows["column"].isna()
+    return rows[~file_level]
+
+
+def _print(source, period, rejected, own, roots) -> None:
+    out = show.console()
+    out.print(t("cli.quarantine.title", source=source.label, period=period), style="bold")
+    if rejected.empty and own.empty:
+        out.print(t("cli.quarantine.none"))
+        return
+    if not rejected.empty:
+        files = show.table(t("cli.quarantine.rejected_title"), [
+            ("cli.col.dataset", {"no_wrap": True}), ("cli.col.file", {"overflow": "fold", "max_width": 28}),
+            ("cli.col.read", {"justify": "right"}), ("cli.col.message", {"ratio": 1, "overflow": "fold"})])
+        for r in rejected.to_dict("records"):
+            files.add_row(r["dataset"], r["file_name"], cell(r["rows_read"]), cell(r["message"]))
+        out.print()
+        out.print(files)
+    if own.empty:
+        return
+    # The file is the newest delivery of its dataset (named in the title of each dataset's rows).
+    table = show.table(t("cli.quarantine.rows_title"), [
+        ("cli.col.dataset", {"no_wrap": True}), ("cli.col.row", {"justify": "right"}),
+        ("cli.col.column", {"overflow": "fold", "max_width": 18}),
+        ("cli.col.rule", {"overflow": "fold", "max_width": 26}), ("cli.col.value", {"overflow": "fold", "max_width": 12}),
+        ("cli.col.problem", {"ratio": 1, "overflow": "fold", "min_width": 34})])
+    # One line per row: a row that broke several rules lists them together.
+    for (_, _, row), group in own.groupby(["dataset", "file_name", "source_row"], sort=False, dropna=False):
+        first = group.iloc[0]
+        problems = []
+        for index, fault in group.iterrows():
+            problem = cell(fault["description"])
+            if index in roots:
+                root = roots[index]
+                problem += "; " + t("cli.quarantine.cause", file=root["file_name"], row=int(root["source_row"]),
+                                    problem=cell(root["description"]))
+            problems.append(problem)
+        table.add_row(first["dataset"], "" if plain(row) is None else str(int(row)),
+                      _joined(group, "header"), _joined(group, "rule"), _values(group), "; ".join(problems))
+    out.print()
+    out.print(table)
+    files = dict.fromkeys(zip(own["dataset"], own["file_name"], strict=True))
+    out.print(", ".join(f"{dataset}: {name}" for dataset, name in files), style="dim")
+
+
+def _joined(group, column: str) -> str:
+    return "; ".join(dict.fromkeys(cell(v) for v in group[column] if cell(v))) if column in group else ""
+
+
+def _values(group) -> str:
+    values = []
+    for fault in group.to_dict("records"):
+        if "person_id" in (cell(fault["column"]) or "").split(","):
+            values.append(t("cli.check.hidden_person"))
+        elif cell(fault["value"]):
+            values.append(cell(fault["value"]))
+    return "; ".join(dict.fromkeys(values))

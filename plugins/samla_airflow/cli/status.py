@@ -1,43 +1,132 @@
-"""``samla status``: the latest delivery per source, dataset and period, and the stale sources."""
+"""``samla status``: the latest delivery per source, dataset and period; datasets missing or rejected;
+stale sources. ``--file NAME`` shows one delivery in full."""
 
 from __future__ import annotations
 
 import json
 
-from samla_airflow.cli.common import OK, PROBLEMS, period_arg, settings_and_sources, table
+from samla_airflow.cli import show
+from samla_airflow.cli.common import OK, PROBLEMS, cell, period_arg, settings_and_sources
+from transforms.messages import t
+
+MESSAGE_WIDTH = 90  # characters of a message in the table; the full text: --file or --json
 
 
 def add_parser(sub) -> None:
     status = sub.add_parser("status", help="latest delivery, counts and status per source, dataset and period",
                             description="Per source, dataset and period: the latest delivery, its counts, status "
-                                        "and message; and the stale sources.")
+                                        "and message; the datasets missing or rejected; the stale sources.")
     status.add_argument("--period", type=period_arg, metavar="YYYY-MM")
-    status.add_argument("--json", action="store_true")
+    status.add_argument("--source", metavar="ID", help="only this source")
+    status.add_argument("--problems", action="store_true", help="only deliveries that were not loaded cleanly")
+    status.add_argument("--file", metavar="NAME", help="one delivery in full (every record of that file name)")
+    status.add_argument("--json", action="store_true", help="machine-readable output, messages in full")
     status.set_defaults(func=command)
 
 
 def command(args) -> int:
+    from transforms.config.schema import DATASETS
     from transforms.ingest import ledger
+    from transforms.ingest.explain import dataset_states, newest_deliveries
     from transforms.ingest.pipeline import stale_sources
 
     settings, config = settings_and_sources()
-    frame = ledger.read(settings.ledger_dir)
+    if args.source:
+        config.get(args.source)  # raises naming the known ids
+    frame = ledger.read(settings.ledger_dir, args.source)
+    if args.file:
+        return _one_file(frame[frame["file_name"] == args.file], args)
     if args.period:
         frame = frame[frame["period"] == args.period]
-    latest = frame.sort_values("arrived_at").groupby(["source", "dataset", "period"], dropna=False).tail(1)
+    latest = newest_deliveries(frame)
+    if args.problems:
+        latest = latest[latest["status"] != "loaded"]
     rows = latest.sort_values(["source", "period", "dataset"]).to_dict("records")
-    stale = stale_sources(settings, config, args.period)
+    period = args.period or (str(frame["period"][frame["period"] != ""].max()) if len(frame) else None)
+    sources = [args.source] if args.source else list(config.sources)
+    states = [s for s in dataset_states(ledger.read(settings.ledger_dir), sources, period, DATASETS)
+              if s["state"] != "delivered"] if period else []
+    stale = [s for s in stale_sources(settings, config, args.period) if not args.source or s["source"] == args.source]
     if args.json:
-        print(json.dumps({"deliveries": rows, "stale_sources": stale}, ensure_ascii=False, indent=1, default=str))
+        print(json.dumps({"deliveries": rows, "dataset_status": states, "stale_sources": stale},
+                         ensure_ascii=False, indent=1, default=str))
     else:
-        print(f"Latest delivery per source, dataset and period{' for ' + args.period if args.period else ''}:")
-        shown = [{"source": r["source"], "dataset": r["dataset"], "period": r["period"], "file": r["file_name"],
-                  "arrived": str(r["arrived_at"])[:16].replace("T", " "), "read": r["rows_read"],
-                  "loaded": r["rows_accepted"], "quarantined": r["rows_quarantined"], "status": r["status"],
-                  "message": r["message"]} for r in rows]
-        print(table(shown, ["source", "dataset", "period", "file", "arrived", "read", "loaded", "quarantined",
-                            "status", "message"]))
-        print("\nStale sources (no accepted participants snapshot for the period or later):")
-        print(table(stale, ["source", "name", "newest_snapshot"]))
-    bad = any(r["status"] != "loaded" for r in rows)
+        _print(rows, states, stale, period, args)
+    bad = any(r["status"] != "loaded" for r in rows) or bool(states)
     return PROBLEMS if bad else OK
+
+
+def _print(rows, states, stale, period, args) -> None:
+    out = show.console()
+    scope = "".join(t(f"cli.status.scope_{k}", **{k: v}) for k, v in
+                    (("period", args.period), ("source", args.source), ("problems", None)) if v or
+                    (k == "problems" and args.problems))
+    deliveries = show.table(t("cli.status.title", scope=scope), [
+        ("cli.col.source", {"no_wrap": True}), ("cli.col.dataset", {"no_wrap": True}),
+        ("cli.col.period", {"no_wrap": True}), ("cli.col.file", {"overflow": "fold", "max_width": 26}),
+        ("cli.col.read", {"justify": "right"}), ("cli.col.loaded", {"justify": "right"}),
+        ("cli.col.quarantined", {"justify": "right"}), ("cli.col.status", {"max_width": 14}),
+        ("cli.col.message", {"ratio": 1, "overflow": "fold"})])
+    shortened = False
+    for r in rows:
+        message = show.shorten(r["message"], MESSAGE_WIDTH)
+        shortened |= message != " ".join(cell(r["message"]).split())
+        deliveries.add_row(r["source"], r["dataset"], r["period"] or "", cell(r["file_name"]),
+                           cell(r["rows_read"]), cell(r["rows_accepted"]), cell(r["rows_quarantined"]),
+                           show.status(r["status"]), message)
+    out.print(deliveries if rows else t("common.none"))
+    if shortened:
+        out.print(t("cli.status.shortened"), style="dim")
+    if states:
+        table = show.table(t("cli.status.datasets_title", period=period), [
+            ("cli.col.source", {"no_wrap": True}), ("cli.col.dataset", {"no_wrap": True}),
+            ("cli.col.state", {}), ("cli.col.file", {"overflow": "fold"})])
+        for s in states:
+            state = ("cli.status.dataset_missing" if s["state"] == "missing" else
+                     "cli.status.dataset_rejected" if s["dataset"] == "participants" else
+                     "cli.status.dataset_rejected_nothing")
+            table.add_row(s["source"], s["dataset"], show.Text(t(state), style="red"), cell(s["file_name"]))
+        out.print()
+        out.print(table)
+    if stale:
+        table = show.table(t("cli.status.stale_title"), [
+            ("cli.col.source", {}), ("cli.col.name", {}), ("cli.col.newest_snapshot", {})])
+        for s in stale:
+            table.add_row(s["source"], s["name"], s["newest_snapshot"] or "–")
+        out.print()
+        out.print(table)
+
+
+def _one_file(records, args) -> int:
+    if records.empty:
+        from samla_airflow.cli.common import UsageError
+
+        raise UsageError(t("cli.status.no_file", name=args.file))
+    records = records.sort_values("arrived_at", kind="stable")
+    if args.json:
+        print(json.dumps(records.to_dict("records"), ensure_ascii=False, indent=1, default=str))
+        return PROBLEMS if (records["status"] != "loaded").any() else OK
+    out = show.console()
+    for r in records.to_dict("records"):
+        out.print(t("cli.status.file_title", file=r["file_name"], source=r["source"], dataset=r["dataset"],
+                    period=r["period"] or "?"), style="bold")
+        fields = [("cli.field.status", show.status(r["status"])),
+                  ("cli.field.counts", t("cli.field.counts_value", read=r["rows_read"], loaded=r["rows_accepted"],
+                                         quarantined=r["rows_quarantined"])),
+                  ("cli.field.message", cell(r["message"])),
+                  *[("cli.field.warning", w) for w in (r.get("warnings") or [])],
+                  ("cli.field.headers", ", ".join(f"{h} → {c}" for c, h in (r.get("headers") or {}).items())),
+                  ("cli.field.arrived", cell(r["arrived_at"])[:19].replace("T", " ")),
+                  ("cli.field.processed", cell(r["processed_at"])[:19].replace("T", " ")),
+                  ("cli.field.format", cell(r["detected_format"])),
+                  ("cli.field.data_docs", cell(r.get("data_docs"))),
+                  ("cli.field.checksum", cell(r["file_sha256"]))]
+        grid = show.Table.grid(padding=(0, 2))
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for key, value in fields:
+            if value:
+                grid.add_row(t(key), value)
+        out.print(grid)
+        out.print()
+    return PROBLEMS if (records["status"] != "loaded").any() else OK

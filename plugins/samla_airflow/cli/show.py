@@ -1,0 +1,42 @@
+"""Terminal output with ``rich``: tables that fit 120 columns, statuses in colour (plain when piped)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from samla_airflow.cli.common import cell
+from transforms.messages import t
+
+WIDTH = 120  # a steward's terminal; piped output (README, tests) is laid out for it too
+STATUS_STYLE = {"loaded": "green", "loaded_with_quarantine": "yellow", "rejected": "bold red"}
+
+
+def console() -> Console:
+    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS") or WIDTH)
+    return Console(width=width, highlight=False, soft_wrap=False)
+
+
+def table(title: str | None, columns: list[tuple[str, dict]]) -> Table:
+    """A table with ``columns`` as (catalogue id of the heading, rich column options)."""
+    out = Table(title=title, title_justify="left", title_style="bold", header_style="bold", box=None,
+                pad_edge=False, show_edge=False)
+    for heading, options in columns:
+        out.add_column(t(heading), **options)
+    return out
+
+
+def status(value: str) -> Text:
+    key = f"status.{value}"
+    from transforms.messages import catalogue
+
+    return Text(t(key) if key in catalogue() else value, style=STATUS_STYLE.get(value, ""))
+
+
+def shorten(value, limit: int) -> str:
+    text = " ".join(cell(value).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

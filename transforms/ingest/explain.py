@@ -1,0 +1,64 @@
+"""Quarantine explained to a steward: which delivery of a period counts, and the root of a cascade.
+
+A row quarantined because its person is not an accepted participant
+(``person_not_in_participants``) is usually fixed in the participants file:
+``cascade_roots`` finds the participants row of the same person that was
+quarantined (same source, the period or the newest earlier one), so the CLI
+and the e-mail can point at the row to fix. Matching is by pseudonym; no
+person id is shown.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+CASCADE_RULE = "person_not_in_participants"
+
+
+def newest_deliveries(records: pd.DataFrame) -> pd.DataFrame:
+    """The ledger records that count: the newest arrival per source, dataset and period."""
+    if records.empty:
+        return records
+    return records.sort_values("arrived_at", kind="stable").groupby(
+        ["source", "dataset", "period"], dropna=False).tail(1)
+
+
+def cascade_roots(rows: pd.DataFrame, quarantine: pd.DataFrame) -> dict[int, dict]:
+    """Index of each cascaded row in ``rows`` -> the participants quarantine row that caused it.
+
+    ``quarantine`` is the source's whole quarantine (``curated.read_quarantine``).
+    """
+    if rows.empty or quarantine.empty or "person" not in rows.columns:
+        return {}
+    cascaded = rows[(rows["rule"] == CASCADE_RULE) & rows["person"].notna()]
+    if cascaded.empty:
+        return {}
+    participants = quarantine[(quarantine["dataset"] == "participants") & quarantine["person"].notna()]
+    participants = participants.sort_values(["period", "source_row"], kind="stable")
+    roots = {}
+    for index, row in cascaded.iterrows():
+        found = participants[(participants["person"] == row["person"]) & (participants["period"] <= row["period"])]
+        if not found.empty:
+            root = found[found["period"] == found["period"].iloc[-1]].iloc[0]
+            roots[index] = {k: root.get(k) for k in ("file_name", "period", "source_row", "header", "rule",
+                                                     "description")}
+    return roots
+
+
+def dataset_states(records: pd.DataFrame, sources: list[str], period: str, datasets: tuple[str, ...]) -> list[dict]:
+    """indicators.md ``dataset_status`` derived from the ledger: per source and dataset of ``period``,
+    ``delivered`` (an accepted delivery), ``rejected`` (only rejected ones) or ``missing`` (none)."""
+    of_period = records[records["period"] == period] if not records.empty else records
+    out = []
+    for source in sources:
+        for dataset in datasets:
+            mine = of_period[(of_period["source"] == source) & (of_period["dataset"] == dataset)] \
+                if not of_period.empty else of_period
+            accepted = mine[mine["status"] != "rejected"] if not mine.empty else mine
+            counting = (accepted if not accepted.empty else mine).sort_values("arrived_at", kind="stable")
+            state = "delivered" if not accepted.empty else "rejected" if not mine.empty else "missing"
+            last = counting.iloc[-1] if not counting.empty else None
+            out.append({"period": period, "source": source, "dataset": dataset, "state": state,
+                        "file_name": None if last is None else last["file_name"],
+                        "arrived_at": None if last is None else last["arrived_at"]})
+    return out
