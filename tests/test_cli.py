@@ -61,7 +61,7 @@ def test_check_good_file_exits_0_and_needs_no_key(cli_env, tmp_path):
     path = write_csv(tmp_path / "participants_2025-01.csv", [participant(p) for p in PNRS])
     out = samla("check", str(path), "--source", "1489", env=env)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "loaded: 12 rows loaded" in out.stdout
+    assert "skulle läsas in: 12 rader" in out.stdout  # Swedish first; check stores nothing
     assert not (tmp_path / "data").exists(), "check must store nothing"
 
 
@@ -84,7 +84,7 @@ def test_check_file_fault_exits_1(cli_env, tmp_path):
     rows = [attendance(p, "2025-01") for p in PNRS]
     path = write_csv(tmp_path / "attendance_2025-01.csv", rows, header=["person_id", "month", "scheduled_min"])
     out = samla("check", str(path), "--source", "1489", env=env)
-    assert out.returncode == 1 and "required column(s) missing: attended_min" in out.stdout
+    assert out.returncode == 1 and "obligatorisk kolumn saknas: attended_min" in out.stdout
 
 
 def test_run_without_key_is_a_configuration_error(cli_env):
@@ -108,7 +108,7 @@ def test_run_status_and_quarantine(cli_env):
     deliveries = json.loads(status.stdout)["deliveries"]
     assert {d["status"] for d in deliveries} == {"loaded_with_quarantine"} and status.returncode == 1
     q = samla("quarantine", "1489", "2025-01", "--json", env=env)
-    rules = {(r["dataset"], r["source_row"], r["rule"]) for r in json.loads(q.stdout)}
+    rules = {(r["dataset"], r["source_row"], r["rule"]) for r in json.loads(q.stdout)["rows"]}
     assert ("participants", 2, "unknown_code") in rules and ("attendance", 2, "person_not_in_participants") in rules
     assert not personnummer_in(out.stdout + status.stdout + q.stdout)
 
