@@ -5,6 +5,6 @@ MESSAGES = {
     "common.files": {"sv": ("{n} fil", "{n} filer"), "en": ("{n} file", "{n} files")},
     "common.none": {"sv": "(inga)", "en": "(none)"},
     "status.loaded": {"sv": "inläst", "en": "loaded"},
-    "status.loaded_with_quarantine": {"sv": "inläst, rader i karantän", "en": "loaded, rows in quarantine"},
+    "status.loaded_with_quarantine": {"sv": "delvis inläst", "en": "partly loaded"},  # some rows in quarantine
     "status.rejected": {"sv": "avvisad", "en": "rejected"},
 }

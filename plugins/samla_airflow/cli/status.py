@@ -65,7 +65,7 @@ def _print(rows, states, stale, period, args) -> None:
         ("cli.col.source", {"no_wrap": True}), ("cli.col.dataset", {"no_wrap": True}),
         ("cli.col.period", {"no_wrap": True}), ("cli.col.file", {"overflow": "fold", "max_width": 26}),
         ("cli.col.read", {"justify": "right"}), ("cli.col.loaded", {"justify": "right"}),
-        ("cli.col.quarantined", {"justify": "right"}), ("cli.col.status", {"max_width": 14}),
+        ("cli.col.quarantined", {"justify": "right"}), ("cli.col.status", {"no_wrap": True}),
         ("cli.col.message", {"ratio": 1, "overflow": "fold"})])
     shortened = False
     for r in rows:
