@@ -44,21 +44,3 @@ def cascade_roots(rows: pd.DataFrame, quarantine: pd.DataFrame) -> dict[int, dic
                                                      "description")}
     return roots
 
-
-def dataset_states(records: pd.DataFrame, sources: list[str], period: str, datasets: tuple[str, ...]) -> list[dict]:
-    """indicators.md ``dataset_status`` derived from the ledger: per source and dataset of ``period``,
-    ``delivered`` (an accepted delivery), ``rejected`` (only rejected ones) or ``missing`` (none)."""
-    of_period = records[records["period"] == period] if not records.empty else records
-    out = []
-    for source in sources:
-        for dataset in datasets:
-            mine = of_period[(of_period["source"] == source) & (of_period["dataset"] == dataset)] \
-                if not of_period.empty else of_period
-            accepted = mine[mine["status"] != "rejected"] if not mine.empty else mine
-            counting = (accepted if not accepted.empty else mine).sort_values("arrived_at", kind="stable")
-            state = "delivered" if not accepted.empty else "rejected" if not mine.empty else "missing"
-            last = counting.iloc[-1] if not counting.empty else None
-            out.append({"period": period, "source": source, "dataset": dataset, "state": state,
-                        "file_name": None if last is None else last["file_name"],
-                        "arrived_at": None if last is None else last["arrived_at"]})
-    return out

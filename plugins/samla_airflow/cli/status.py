@@ -25,10 +25,10 @@ def add_parser(sub) -> None:
 
 
 def command(args) -> int:
-    from transforms.config.schema import DATASETS
     from transforms.ingest import ledger
-    from transforms.ingest.explain import dataset_states, newest_deliveries
+    from transforms.ingest.explain import newest_deliveries
     from transforms.ingest.pipeline import stale_sources
+    from transforms.publish.completeness import dataset_status, problems
 
     settings, config = settings_and_sources()
     if args.source:
@@ -44,8 +44,9 @@ def command(args) -> int:
     rows = latest.sort_values(["source", "period", "dataset"]).to_dict("records")
     period = args.period or (str(frame["period"][frame["period"] != ""].max()) if len(frame) else None)
     sources = [args.source] if args.source else list(config.sources)
-    states = [s for s in dataset_states(ledger.read(settings.ledger_dir), sources, period, DATASETS)
-              if s["state"] != "delivered"] if period else []
+    # indicators.md dataset_status, derived from the ledger exactly as publication does
+    states = problems(dataset_status(ledger.read(settings.ledger_dir), sources, [period])).to_dict("records") \
+        if period else []
     stale = [s for s in stale_sources(settings, config, args.period) if not args.source or s["source"] == args.source]
     if args.json:
         print(json.dumps({"deliveries": rows, "dataset_status": states, "stale_sources": stale},
