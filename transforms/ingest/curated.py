@@ -31,6 +31,8 @@ QUARANTINE_SCHEMA = pa.schema([
     ("file_name", pa.string()), ("file_sha256", pa.string()), ("source_row", pa.int64()),
     ("column", pa.string()), ("rule", pa.string()), ("description", pa.string()),
     ("value", pa.string()), ("person", pa.string()), ("kommunkod", pa.string()),
+    # as the steward's file says it: its own header for ``column``; a comparison's other column and value
+    ("header", pa.string()), ("other_column", pa.string()), ("other_value", pa.string()),
 ])
 
 
@@ -93,7 +95,8 @@ def write_quarantine(quarantine_dir: Path, source: str, dataset: str, period: st
                      records: pd.DataFrame) -> Path:
     path = quarantine_dir / source / dataset / period / f"{sha}.parquet"
     inside_data_dir(path, quarantine_dir)
-    table = pa.Table.from_pandas(records[QUARANTINE_SCHEMA.names], schema=QUARANTINE_SCHEMA, preserve_index=False)
+    table = pa.Table.from_pandas(records.reindex(columns=QUARANTINE_SCHEMA.names), schema=QUARANTINE_SCHEMA,
+                                 preserve_index=False)
     atomic.write_parquet(path, table)
     return path
 

@@ -104,7 +104,7 @@ def _print(path, source, dataset, period, result, report, beside, snapshot) -> N
     own = [p for p in report["problems"] if p["rule"] != result.rule]
     held = len({p["source_row"] for p in report["problems"]} - {p["source_row"] for p in own})
     if own:
-        table = show.table(None, [
+        table = show.table([
             ("cli.col.row", {"justify": "right"}), ("cli.col.column", {"overflow": "fold", "max_width": 24}),
             ("cli.col.rule", {"overflow": "fold", "max_width": 26}), ("cli.col.value", {"overflow": "fold", "max_width": 16}),
             ("cli.col.problem", {"ratio": 1, "overflow": "fold"})])

@@ -66,17 +66,16 @@ def _print(source, period, rejected, own, roots) -> None:
         out.print(t("cli.quarantine.none"))
         return
     if not rejected.empty:
-        files = show.table(t("cli.quarantine.rejected_title"), [
-            ("cli.col.dataset", {"no_wrap": True}), ("cli.col.file", {"overflow": "fold", "max_width": 28}),
+        files = show.table([
+            ("cli.col.dataset", {"no_wrap": True}), ("cli.col.file", {"no_wrap": True}),
             ("cli.col.read", {"justify": "right"}), ("cli.col.message", {"ratio": 1, "overflow": "fold"})])
         for r in rejected.to_dict("records"):
             files.add_row(r["dataset"], r["file_name"], cell(r["rows_read"]), cell(r["message"]))
-        out.print()
-        out.print(files)
+        show.print_table(out, t("cli.quarantine.rejected_title"), files)
     if own.empty:
         return
     # The file is the newest delivery of its dataset (named in the title of each dataset's rows).
-    table = show.table(t("cli.quarantine.rows_title"), [
+    table = show.table([
         ("cli.col.dataset", {"no_wrap": True}), ("cli.col.row", {"justify": "right"}),
         ("cli.col.column", {"overflow": "fold", "max_width": 18}),
         ("cli.col.rule", {"overflow": "fold", "max_width": 26}), ("cli.col.value", {"overflow": "fold", "max_width": 12}),
@@ -94,8 +93,7 @@ def _print(source, period, rejected, own, roots) -> None:
             problems.append(problem)
         table.add_row(first["dataset"], "" if plain(row) is None else str(int(row)),
                       _joined(group, "header"), _joined(group, "rule"), _values(group), "; ".join(problems))
-    out.print()
-    out.print(table)
+    show.print_table(out, t("cli.quarantine.rows_title"), table)
     files = dict.fromkeys(zip(own["dataset"], own["file_name"], strict=True))
     out.print(", ".join(f"{dataset}: {name}" for dataset, name in files), style="dim")
 

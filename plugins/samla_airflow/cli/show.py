@@ -21,13 +21,20 @@ def console() -> Console:
     return Console(width=width, highlight=False, soft_wrap=False)
 
 
-def table(title: str | None, columns: list[tuple[str, dict]]) -> Table:
+def table(columns: list[tuple[str, dict]]) -> Table:
     """A table with ``columns`` as (catalogue id of the heading, rich column options)."""
-    out = Table(title=title, title_justify="left", title_style="bold", header_style="bold", box=None,
-                pad_edge=False, show_edge=False)
+    out = Table(header_style="bold", box=None, pad_edge=False, show_edge=False)
     for heading, options in columns:
         out.add_column(t(heading), **options)
     return out
+
+
+def print_table(out: Console, title: str | None, rows: Table) -> None:
+    """A blank line, the title on a line of its own (a rich title would wrap at the table's width), the table."""
+    out.print()
+    if title:
+        out.print(title, style="bold")
+    out.print(rows)
 
 
 def status(value: str) -> Text:

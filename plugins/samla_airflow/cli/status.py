@@ -62,9 +62,9 @@ def _print(rows, states, stale, period, args) -> None:
     scope = "".join(t(f"cli.status.scope_{k}", **{k: v}) for k, v in
                     (("period", args.period), ("source", args.source), ("problems", None)) if v or
                     (k == "problems" and args.problems))
-    deliveries = show.table(t("cli.status.title", scope=scope), [
+    deliveries = show.table([
         ("cli.col.source", {"no_wrap": True}), ("cli.col.dataset", {"no_wrap": True}),
-        ("cli.col.period", {"no_wrap": True}), ("cli.col.file", {"overflow": "fold", "max_width": 26}),
+        ("cli.col.period", {"no_wrap": True}), ("cli.col.file", {"no_wrap": True}),
         ("cli.col.read", {"justify": "right"}), ("cli.col.loaded", {"justify": "right"}),
         ("cli.col.quarantined", {"justify": "right"}), ("cli.col.status", {"no_wrap": True}),
         ("cli.col.message", {"ratio": 1, "overflow": "fold"})])
@@ -75,11 +75,15 @@ def _print(rows, states, stale, period, args) -> None:
         deliveries.add_row(r["source"], r["dataset"], r["period"] or "", cell(r["file_name"]),
                            cell(r["rows_read"]), cell(r["rows_accepted"]), cell(r["rows_quarantined"]),
                            show.status(r["status"]), message)
-    out.print(deliveries if rows else t("common.none"))
+    if rows:
+        show.print_table(out, t("cli.status.title", scope=scope), deliveries)
+    else:
+        out.print(t("cli.status.title", scope=scope), style="bold")
+        out.print(t("common.none"))
     if shortened:
         out.print(t("cli.status.shortened"), style="dim")
     if states:
-        table = show.table(t("cli.status.datasets_title", period=period), [
+        table = show.table([
             ("cli.col.source", {"no_wrap": True}), ("cli.col.dataset", {"no_wrap": True}),
             ("cli.col.state", {}), ("cli.col.file", {"overflow": "fold"})])
         for s in states:
@@ -87,15 +91,13 @@ def _print(rows, states, stale, period, args) -> None:
                      "cli.status.dataset_rejected" if s["dataset"] == "participants" else
                      "cli.status.dataset_rejected_nothing")
             table.add_row(s["source"], s["dataset"], show.Text(t(state), style="red"), cell(s["file_name"]))
-        out.print()
-        out.print(table)
+        show.print_table(out, t("cli.status.datasets_title", period=period), table)
     if stale:
-        table = show.table(t("cli.status.stale_title"), [
+        table = show.table([
             ("cli.col.source", {}), ("cli.col.name", {}), ("cli.col.newest_snapshot", {})])
         for s in stale:
             table.add_row(s["source"], s["name"], s["newest_snapshot"] or "–")
-        out.print()
-        out.print(table)
+        show.print_table(out, t("cli.status.stale_title"), table)
 
 
 def _one_file(records, args) -> int:
