@@ -19,7 +19,7 @@ ALIASES = {"person_id": ["PersonNr"], "entry_date": ["Startdatum"], "exit_date":
 
 
 def source(tmp_path):
-    raw = {"id": "s1", "municipalities": ["1489"], "delivery": {"folder": str(tmp_path)}, "columns": ALIASES}
+    raw = {"id": "s1", "municipalities": ["1489"], "delivery": {"folder": "landing"}, "columns": ALIASES}
     return parse_sources({"sources": [raw]}, tmp_path).get("s1")
 
 
