@@ -54,3 +54,22 @@ def test_temporary_names_are_unique_per_writer(tmp_path):
         one.write_text("1")
         two.write_text("2")
     assert target.read_text() == "1"  # the last writer to finish wins, whole
+
+
+def plant(folder, name, age_seconds):
+    folder.mkdir(parents=True, exist_ok=True)
+    leftover = folder / name
+    leftover.write_bytes(b"half a file")
+    old = leftover.stat().st_mtime - age_seconds
+    os.utime(leftover, (old, old))
+    return leftover
+
+
+def test_the_next_write_removes_stale_temporary_files_of_a_killed_write(tmp_path):
+    stale = plant(tmp_path, ".doc.json.k1ll3d.tmp", atomic.STALE_AFTER_SECONDS + 60)
+    fresh = plant(tmp_path, ".doc.json.w0rk1n.tmp", 5)  # maybe a write in progress: kept
+    other = plant(tmp_path, ".other.json.k1ll3d.tmp", atomic.STALE_AFTER_SECONDS + 60)
+    atomic.write_json(tmp_path / "doc.json", {"a": 1})
+    assert not stale.exists()
+    assert fresh.exists() and other.exists()  # only the target's own family, only when old
+    assert atomic.remove_stale_temps(tmp_path / "other.json") == [other]

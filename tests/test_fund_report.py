@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import shutil
@@ -341,3 +342,28 @@ def test_labels_follow_samla_language_and_the_numbers_do_not(lang, tmp_path, mon
     for r in esf_rows:
         for g, cell in zip(GENDERS, r[5:9], strict=True):
             assert cell == expected(idx.loc[("2025-01", level[r[0]], r[1], g, r[3])])
+
+
+def test_a_killed_earlier_write_leaves_no_temporary_file_for_good(tmp_path):
+    """Issue 11.7: the next export removes what a kill during an earlier one left behind."""
+    from transforms import atomic
+    from transforms.publish.published_files import write_published_parquet
+
+    reports, published_dir = tmp_path / "reports", tmp_path / "published"
+    leftovers = []
+    for folder, name in ((reports, ".fokus_im_esf.xlsx.a8f3k2.tmp"),
+                         (published_dir, ".indicator_values.parquet.q9z1x0.tmp")):
+        folder.mkdir()
+        leftover = folder / name
+        leftover.write_bytes(b"PK\x03\x04 half a workbook")
+        old = leftover.stat().st_mtime - atomic.STALE_AFTER_SECONDS - 60
+        os.utime(leftover, (old, old))
+        leftovers.append(leftover)
+    iv = published(["2025-01"])
+    write_fund_report(reports / "fokus_im_esf.xlsx", indicator_values=iv, source_status=status(["2025-01"]),
+                      areas=areas_frame(), indicators=indicators_dimension(), periods=["2025-01"],
+                      generated_at="now")
+    write_published_parquet(published_dir, {"indicator_values": iv})
+    assert not any(p.exists() for p in leftovers)
+    assert sorted(p.name for p in reports.iterdir()) == ["fokus_im_esf.xlsx"]
+    assert sorted(p.name for p in published_dir.iterdir()) == ["indicator_values.parquet"]

@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ from typing import Any
 # A process killed mid-write leaves ".<name>.<random>.tmp" behind: readers of landing
 # folders and of the data folder's trees ignore that suffix.
 TEMP_SUFFIX = ".tmp"
+# The next write of the same target removes such leftovers once they are this old: no
+# live write takes an hour, and age (unlike a pid) also holds on a folder shared by hosts.
+STALE_AFTER_SECONDS = 3600
 
 
 def _umask_mode() -> int:
@@ -37,16 +41,34 @@ def fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def remove_stale_temps(target: Path, older_than: float = STALE_AFTER_SECONDS) -> list[Path]:
+    """Remove ``target``'s temporary files left by a killed earlier write; return them."""
+    target = Path(target)
+    cutoff = time.time() - older_than
+    removed = []
+    for leftover in target.parent.glob(f".{glob_escape(target.name)}.*{TEMP_SUFFIX}"):
+        with contextlib.suppress(OSError):  # gone already, or another writer's sweep won
+            if leftover.is_file() and not leftover.is_symlink() and leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+                removed.append(leftover)
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path, mode: int | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; write it inside the block.
 
     On leaving the block without error the file is fsynced, given ``mode`` (default:
     the target's current mode, else what a plain ``open()`` would give) and renamed
-    over ``target``.
+    over ``target``. Stale temporary files of earlier killed writes of ``target`` go first.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(target)
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
     os.close(fd)
     tmp = Path(name)
