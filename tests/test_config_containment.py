@@ -133,7 +133,7 @@ def second_project(airflow_db, tmp_path_factory):
     SAMLA_SOURCES comes as an Airflow Variable (the environment form of one) for the parse and the tasks.
     """
     from transforms.config.sources import load_sources
-    from transforms.demo import sample_data
+    from transforms.demo import generate as sample_data
 
     root = tmp_path_factory.mktemp("second")
     data = root / "data"

@@ -30,7 +30,7 @@ PERIODS = ["2024-09", "2024-10"]
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from transforms.demo import sample_data
+    from transforms.demo import generate as sample_data
 
     data = tmp_path_factory.mktemp("demo") / "data"
     data.mkdir()
