@@ -316,3 +316,45 @@ def test_the_email_comes_from_the_run_result_not_from_disk(tmp_path, smtp_server
     _, body = compose_steward_email(source, result, "https://samla.example/")
     assert "unknown_code" in body and "IMZ" in body and ">6<" in body  # row 6: header + 5th data row
     assert 'href="https://samla.example/data_docs/' in body
+
+
+def test_a_participants_snapshot_that_drops_too_many_persons_emails_the_steward(samla_env, smtp_server):
+    """Issue 11.5: a re-delivery missing more than participants_drop's share of persons is loaded with a
+    warning (the default action), and that warning reaches the steward by e-mail."""
+    import os
+    from datetime import date
+
+    from conftest import TEST_KEY
+    from deliveries import participant, people, write_csv
+    from samla_airflow.notify import notify_steward
+
+    from transforms.config.settings import load_settings
+    from transforms.ingest import landing
+    from transforms.ingest.pipeline import ingest_source
+
+    settings = load_settings()
+    source = parse_sources({"sources": [{
+        "id": "s1", "name": "Alingsås", "municipalities": ["1489"], "delivery": {"folder": "raw/landing/s1"},
+        "steward": {"name": "Anna", "email": STEWARD}, "participants_drop": {"max_share": 0.3}}]},
+        settings.data_dir).get("s1")
+    pnrs = people(20, seed=23)
+    target = source.delivery.folder / "participants_2025-01.csv"
+
+    def deliver_and_ingest(persons, age):
+        write_csv(target, [participant(p) for p in persons])
+        os.utime(target, (time.time() + age, time.time() + age))  # the re-delivery is the newer file
+        return ingest_source(settings, source, TEST_KEY.encode(), landing.candidate_files(source.delivery.folder),
+                             today=date(2025, 3, 15))
+
+    assert notify_steward(source, deliver_and_ingest(pnrs, 0)) is False  # a clean first snapshot: no e-mail
+    result = deliver_and_ingest(pnrs[:12], 1)  # 8 of 20 persons gone: 40 % > the source's 30 %
+    (outcome,) = result.files
+    assert outcome.record.status == "loaded" and outcome.record.rows_quarantined == 0
+    assert notify_steward(source, result) is True
+    _wait_for(smtp_server, 1)
+    (envelope,) = smtp_server.envelopes
+    assert envelope.rcpt_tos == [STEWARD]
+    body = _html(envelope)
+    assert "participants_2025-01.csv" in body
+    assert "8 of the 20 persons" in body and "participants_drop" in body and "30%" in body
+    assert not personnummer_in(body)
