@@ -73,3 +73,36 @@ def test_the_next_write_removes_stale_temporary_files_of_a_killed_write(tmp_path
     assert not stale.exists()
     assert fresh.exists() and other.exists()  # only the target's own family, only when old
     assert atomic.remove_stale_temps(tmp_path / "other.json") == [other]
+
+
+def test_a_writer_given_the_data_folder_refuses_a_target_outside_it_and_writes_nothing(tmp_path):
+    from transforms.config.paths import UnsafePathError
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "published").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    for target in (tmp_path / "outside" / "x.json", data_dir / ".." / "escape.json",
+                   data_dir / "published" / "x.json"):
+        with pytest.raises(UnsafePathError, match="lies outside the data folder") as raised:
+            atomic.write_json(target, {"a": 1}, root=data_dir)
+        assert str(target) in str(raised.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # no file, no folder created
+    assert atomic.write_json(data_dir / "ok" / "x.json", {"a": 1}, root=data_dir).exists()
+
+
+def test_publication_writers_refuse_a_folder_outside_the_data_folder(tmp_path):
+    import pandas as pd
+
+    from transforms.config.paths import UnsafePathError
+    from transforms.publish import warehouse
+    from transforms.publish.published_files import write_published_parquet
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    with pytest.raises(UnsafePathError, match="outside the data folder"):
+        write_published_parquet(tmp_path / "public", {"areas": pd.DataFrame({"a": [1]})}, root=data_dir)
+    with pytest.raises(UnsafePathError, match="outside the data folder"):
+        warehouse._check_inside(f"sqlite:///{tmp_path / 'warehouse.db'}", data_dir)
+    warehouse._check_inside(f"sqlite:///{data_dir / 'warehouse.db'}", data_dir)  # the default: accepted
+    warehouse._check_inside("postgresql+psycopg://u@h/db", data_dir)  # a server: not a path
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]

@@ -59,14 +59,20 @@ def glob_escape(name: str) -> str:
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path, mode: int | None = None) -> Iterator[Path]:
+def atomic_path(target: Path, mode: int | None = None, *, root: Path | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; write it inside the block.
 
     On leaving the block without error the file is fsynced, given ``mode`` (default:
     the target's current mode, else what a plain ``open()`` would give) and renamed
     over ``target``. Stale temporary files of earlier killed writes of ``target`` go first.
+    With ``root`` (the data folder), a target resolving outside it is
+    refused (issue 11.2) before anything, even its folder, is created.
     """
     target = Path(target)
+    if root is not None:
+        from transforms.config.paths import inside_data_dir
+
+        inside_data_dir(target, root)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(target)
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
@@ -86,25 +92,25 @@ def atomic_path(target: Path, mode: int | None = None) -> Iterator[Path]:
     fsync_dir(target.parent)
 
 
-def write_bytes(target: Path, data: bytes, mode: int | None = None) -> Path:
-    with atomic_path(target, mode) as tmp:
+def write_bytes(target: Path, data: bytes, mode: int | None = None, *, root: Path | None = None) -> Path:
+    with atomic_path(target, mode, root=root) as tmp:
         tmp.write_bytes(data)
     return Path(target)
 
 
-def write_text(target: Path, text: str, mode: int | None = None) -> Path:
-    return write_bytes(target, text.encode("utf-8"), mode)
+def write_text(target: Path, text: str, mode: int | None = None, *, root: Path | None = None) -> Path:
+    return write_bytes(target, text.encode("utf-8"), mode, root=root)
 
 
-def write_json(target: Path, document: Any, mode: int | None = None) -> Path:
+def write_json(target: Path, document: Any, mode: int | None = None, *, root: Path | None = None) -> Path:
     """JSON as Samla keeps its records: UTF-8, readable, keys sorted."""
-    return write_text(target, json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True), mode)
+    return write_text(target, json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True), mode, root=root)
 
 
-def write_parquet(target: Path, table: Any, mode: int | None = None) -> Path:
+def write_parquet(target: Path, table: Any, mode: int | None = None, *, root: Path | None = None) -> Path:
     """A ``pyarrow.Table`` as one Parquet file."""
     import pyarrow.parquet as pq
 
-    with atomic_path(target, mode) as tmp:
+    with atomic_path(target, mode, root=root) as tmp:
         pq.write_table(table, tmp)
     return Path(target)

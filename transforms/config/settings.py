@@ -146,10 +146,15 @@ def is_demo() -> bool:
     return os.environ.get("SAMLA_DEMO", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def default_warehouse_url(data_dir: Path) -> str:
+    """The warehouse when SAMLA_WAREHOUSE_URL is not set: a SQLite file in the data folder."""
+    return f"sqlite:///{Path(data_dir) / 'warehouse.db'}"
+
+
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("SAMLA_DATA_DIR") or DEFAULT_DATA_DIR).expanduser().resolve()
     sources = Path(os.environ.get("SAMLA_SOURCES") or DEFAULT_SOURCES).expanduser()
-    warehouse = os.environ.get("SAMLA_WAREHOUSE_URL") or f"sqlite:///{data_dir / 'warehouse.db'}"
+    warehouse = os.environ.get("SAMLA_WAREHOUSE_URL") or default_warehouse_url(data_dir)
     return Settings(
         sources_file=sources,
         data_dir=data_dir,

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from transforms.config.paths import inside_data_dir
 from transforms.config.schema import DATASETS
 from transforms.config.settings import Settings
 from transforms.config.sources import Source
@@ -403,6 +404,7 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
 
 def _link_data_docs(settings: Settings, validated: list) -> None:
     """Build the Data Docs pages of the validations and link each from its ledger record."""
+    inside_data_dir(settings.data_docs_dir, settings.data_dir)  # GX writes there: never through a symlink out
     pages = build_data_docs(settings.data_docs_dir, [key for _, key in validated])
     for record, key in validated:
         if key in pages:

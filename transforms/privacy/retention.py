@@ -10,6 +10,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 from transforms import atomic
+from transforms.config.paths import inside_data_dir
 from transforms.config.settings import Settings
 from transforms.ingest import landing, ledger
 from transforms.period import Period
@@ -35,10 +36,11 @@ def purge_raw(settings: Settings, source_ids: list[str], today: date | None = No
                 expired = datetime.fromisoformat(delivery.arrived_at).date() + keep < today
             processed = ledger.exists(settings.ledger_dir, source, delivery.dataset, delivery.period, delivery.sha256)
             if expired and processed:
+                inside_data_dir(path, settings.data_dir)  # a record naming a path outside is never followed
                 path.unlink()
                 meta = path.with_suffix(".json")
                 record = json.loads(meta.read_text(encoding="utf-8")) | {"purged_at": today.isoformat()}
-                atomic.write_json(meta, record)
+                atomic.write_json(meta, record, root=settings.data_dir)
                 purged.append({"source": source, "dataset": delivery.dataset, "period": delivery.period,
                                "file_name": delivery.file_name, "sha256": delivery.sha256})
     return purged

@@ -571,8 +571,10 @@ def write_fund_report(
     generated_at: str,
     threshold: int = 5,
     dataset_status: pd.DataFrame | None = None,
+    root: Path | None = None,
 ) -> Path:
-    """Write the fund report workbook to ``path`` (atomically) and return ``path``.
+    """Write the fund report workbook to ``path`` (atomically; inside the data folder
+    ``root`` when given) and return ``path``.
 
     ``indicator_values`` must be the PUBLISHED table (suppressed cells without
     numbers); the report shows the latest of ``periods`` on "ESF+ indikatorer"
@@ -618,7 +620,7 @@ def write_fund_report(
     _write_chart(wb.create_sheet(SHEET_CHART), periods, area_list, index, series_notes)
 
     path = Path(path)
-    with atomic.atomic_path(path, mode=0o644) as tmp:
+    with atomic.atomic_path(path, mode=0o644, root=root) as tmp:
         wb.save(tmp)
     return path
 

@@ -210,8 +210,8 @@ def render(*, indicator_values: pd.DataFrame, dataset_status: pd.DataFrame, area
     )
 
 
-def write_html_report(out_dir: Path, **kwargs) -> Path:
-    """Write ``<out_dir>/index.html`` atomically and return its path."""
+def write_html_report(out_dir: Path, *, root: Path | None = None, **kwargs) -> Path:
+    """Write ``<out_dir>/index.html`` atomically (inside the data folder ``root`` when given) and return its path."""
     from transforms import atomic
 
-    return atomic.write_text(Path(out_dir) / "index.html", render(**kwargs))
+    return atomic.write_text(Path(out_dir) / "index.html", render(**kwargs), root=root)

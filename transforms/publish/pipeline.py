@@ -18,7 +18,7 @@ import pandas as pd
 
 from transforms import atomic
 from transforms.config.schema import DATASETS
-from transforms.config.settings import Settings
+from transforms.config.settings import Settings, default_warehouse_url
 from transforms.config.sources import SourcesConfig
 from transforms.ingest import curated, ledger
 from transforms.period import Period, month_range, project_window
@@ -179,6 +179,7 @@ def publish(settings: Settings, config: SourcesConfig, wanted: tuple[str, str] |
         quarantine_summary=quarantine_summary(settings),
         dataset_status=dataset_status(ledger_frame, sorted(config.sources), todo.periods),
         inputs=inputs_changed(previous, todo.fingerprint, ledger_frame),
+        root=settings.data_dir if settings.warehouse_url == default_warehouse_url(settings.data_dir) else None,
     )
     _write_state(settings, published_state(previous, todo, all_periods, settings.suppression_threshold))
     summary.update(published=True, rows=result["rows"],
@@ -188,7 +189,7 @@ def publish(settings: Settings, config: SourcesConfig, wanted: tuple[str, str] |
 
 def _write_state(settings: Settings, state: dict) -> None:
     path = _state_path(settings)
-    atomic.write_json(path, state)
+    atomic.write_json(path, state, root=settings.data_dir)
 
 
 def export_files(settings: Settings) -> dict[str, str]:
@@ -202,7 +203,7 @@ def export_files(settings: Settings) -> dict[str, str]:
     tables = {name: warehouse.read_table(url, name)
               for name in ("indicator_values", "source_status", "dataset_status", "publication_log",
                            "areas", "indicators", "data_dictionary")}
-    paths = write_published_parquet(settings.published_dir, tables)
+    paths = write_published_parquet(settings.published_dir, tables, root=settings.data_dir)
     periods = sorted(tables["indicator_values"]["period"].unique())
     if not periods:
         return {k: str(v) for k, v in paths.items()}
@@ -211,8 +212,9 @@ def export_files(settings: Settings) -> dict[str, str]:
     write_fund_report(report, indicator_values=tables["indicator_values"], source_status=tables["source_status"],
                       areas=tables["areas"], indicators=tables["indicators"], periods=periods,
                       generated_at=now.strftime("%Y-%m-%d %H:%M UTC"), threshold=settings.suppression_threshold,
-                      dataset_status=tables["dataset_status"])
-    html = write_html_report(settings.published_dir / "report", indicator_values=tables["indicator_values"],
+                      dataset_status=tables["dataset_status"], root=settings.data_dir)
+    html = write_html_report(settings.published_dir / "report", root=settings.data_dir,
+                             indicator_values=tables["indicator_values"],
                              dataset_status=tables["dataset_status"], areas=tables["areas"],
                              indicators=tables["indicators"], periods=periods,
                              generated_at=now.strftime("%Y-%m-%d %H:%M UTC"), threshold=settings.suppression_threshold)

@@ -579,6 +579,15 @@ def restricted_location(url: str) -> tuple[str, str | None]:
         .render_as_string(hide_password=False), None
 
 
+def _check_inside(url: str, root: Path) -> None:
+    from transforms.config.paths import inside_data_dir
+
+    for location in (url, restricted_location(url)[0]):
+        parsed = sa.engine.make_url(location)
+        if parsed.get_backend_name() == "sqlite":
+            inside_data_dir(Path(parsed.database or ""), root)
+
+
 def _restricted_engine(url: str, *, writer: bool = False) -> Engine:
     target, schema = restricted_location(url)
     if schema is not None:
@@ -634,8 +643,12 @@ def write_publication(
     inputs: list[dict] | None = None,
     published_at: str | None = None,
     on_step: Callable[[str], None] | None = None,
+    root: Path | None = None,
 ) -> dict:
     """Publish to the warehouse at ``url`` in one transaction.
+
+    ``root``: the data folder a SQLite warehouse file and its restricted file must lie
+    in (given for the default warehouse; an explicit URL is the operator's choice).
 
     Replaces the rows of ``periods`` in the period tables, replaces the
     dimension and steward tables completely, appends a ``publication_log`` row
@@ -674,6 +687,8 @@ def write_publication(
         _check_cells(table.name, rows[table.name], table, period_set)
     _check_cells("indicator_values_restricted", restricted_rows, indicator_values_restricted_table, period_set)
     ordered = sorted(period_set)
+    if root is not None:
+        _check_inside(url, root)
 
     engine = make_engine(url, writer=True)
     separate = engine.dialect.name == "sqlite"
