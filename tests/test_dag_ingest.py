@@ -45,8 +45,10 @@ def test_every_source_task_succeeds(ingested):
     _, config, _, run = ingested
     states = {ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in run.get_task_instances()}
     assert str(getattr(run.state, "value", run.state)) == "success"
-    assert len(states) == len(config.sources) + 2  # + unknown_sources, summary
+    assert len(states) == len(config.sources) + 4  # + unknown_sources, summary, needs_attention, run_check
     assert all(s == "success" for s in states.values()), states
+    named = [ti.rendered_map_index for ti in run.get_task_instances() if ti.task_id == "needs_attention"]
+    assert named and all(named), "every rejected file / quarantined file is named in the grid"
 
 
 def test_curated_partition_for_every_source_dataset_period(ingested):
@@ -110,3 +112,4 @@ def test_without_a_key_the_source_tasks_fail_at_once(airflow_db, tmp_path, monke
     states = {ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in run.get_task_instances()}
     assert states["ingest_1480"] == "failed", "a configuration error must not wait for retries"
     assert states["ingest_kfv"] == "skipped"
+    assert states["run_check"] == "upstream_failed" and str(getattr(run.state, "value", run.state)) == "failed"

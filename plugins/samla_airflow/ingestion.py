@@ -40,7 +40,17 @@ def landing_files(settings, source) -> list[Path]:
 
     staging = settings.landing_dir / "_sftp" / source.id
     staging.mkdir(parents=True, exist_ok=True)
-    fetch_new_files(source.delivery.sftp_conn_id, source.delivery.sftp_path, staging)
+    from samla_airflow.sftp_pull import ConnectionMissing
+
+    try:
+        fetch_new_files(source.delivery.sftp_conn_id, source.delivery.sftp_path, staging)
+    except ConnectionMissing as exc:  # will not mend itself: fail at once, naming what to set
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from transforms.messages import t
+
+        raise AirflowFailException(t("ops.connection_missing", conn_id=exc.conn_id, source=source.label,
+                                     env=exc.env_name)) from None
     return candidate_files(staging)
 
 
@@ -60,8 +70,11 @@ def ingest_one_source(source_id: str, periods: tuple[str, str] | None, today: da
     files = landing_files(settings, source)
     result = ingest_source(settings, source, key, files, periods, today, progress=log.info)
     manifest = result.manifest()
-    log.info("%s: %d file(s) processed, %d partition(s) changed\n%s", source.label, len(manifest["files"]),
-             len(manifest["changed"]), format_outcomes(manifest["files"]))
+    trouble = [o for o in manifest["files"] if o["status"] == "rejected" or o["rows_quarantined"]]
+    (log.warning if trouble else log.info)(
+        "%s: %d file(s) processed, %d partition(s) changed, %d rejected or with quarantined rows\n%s",
+        source.label, len(manifest["files"]), len(manifest["changed"]), len(trouble),
+        format_outcomes(manifest["files"]))
     from samla_airflow.notify import notify_steward
 
     notify_steward(source, result)  # never raises: email trouble must not fail a load
@@ -70,10 +83,10 @@ def ingest_one_source(source_id: str, periods: tuple[str, str] | None, today: da
 
         # exports.md: the other files went on; the task ends failed so the operator sees it. No
         # retry: the files are recorded as rejected, so a retry would pass without them.
-        raise AirflowFailException(
-            f"{source.label}: {len(manifest['internal_errors'])} file(s) rejected by an internal error "
-            f"(rule internal_error): {', '.join(manifest['internal_errors'])}. The source's other files were "
-            "processed. The task log says where it failed; the next run tries these files again.")
+        from transforms.messages import t
+
+        raise AirflowFailException(t("ops.internal_errors", source=source.label, n=len(manifest["internal_errors"]),
+                                     files=", ".join(manifest["internal_errors"])))
     return manifest
 
 
@@ -105,8 +118,8 @@ def format_outcomes(outcomes: list[dict[str, Any]]) -> str:
 
 
 
-def summarise_run(since) -> dict[str, Any]:
-    """Totals over the ledger records written since ``since`` (a run's start), logged as a table."""
+def summarise_run(since) -> list[str]:
+    """Totals over the ledger records written since ``since`` (a run's start), logged; the attention items."""
     export_airflow_settings()
     from transforms.config.settings import load_settings
     from transforms.config.sources import load_sources
@@ -120,5 +133,24 @@ def summarise_run(since) -> dict[str, Any]:
     totals = {k: int(frame[k].sum()) for k in ("rows_read", "rows_accepted", "rows_quarantined")}
     rejected = [f"{r.source} {r.dataset} {r.period} {r.file_name}: {r.message}"
                 for r in frame.itertuples() if r.status == "rejected"]
-    log.info("run summary: %d file(s), %s; %d rejected\n%s", len(frame), totals, len(rejected), "\n".join(rejected))
-    return {"files": len(frame), **totals, "rejected": rejected}
+    (log.warning if rejected else log.info)("run summary: %d file(s), %s; %d rejected\n%s", len(frame), totals,
+                                            len(rejected), "\n".join(rejected))
+    return attention_items(frame)
+
+
+def attention_items(frame) -> list[str]:
+    """One line per rejected file or file with quarantined rows (no personal data: ids, names, counts)."""
+    from transforms.messages import t
+
+    items = []
+    for r in frame.itertuples():
+        fields = {"source": r.source, "dataset": r.dataset, "period": r.period or "?", "file_name": r.file_name}
+        if r.status == "rejected":
+            items.append(t("ops.attention.rejected", **fields))
+        elif r.rows_quarantined:
+            items.append(t("ops.attention.quarantined", n=int(r.rows_quarantined), **fields))
+    return items
+
+
+def report_attention(item: str) -> None:
+    log.warning("%s — samla status / samla quarantine show the details", item)

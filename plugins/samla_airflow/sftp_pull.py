@@ -45,6 +45,15 @@ class SFTPPullError(RuntimeError):
         self.failed = failed
 
 
+class ConnectionMissing(RuntimeError):
+    """The connection id is defined nowhere (environment, secrets backend, metadata DB)."""
+
+    def __init__(self, conn_id: str) -> None:
+        self.conn_id = conn_id
+        self.env_name = "AIRFLOW_CONN_" + conn_id.upper()
+        super().__init__(f"SFTP connection {conn_id!r} is not defined: set {self.env_name} or add the Connection")
+
+
 def is_in_progress_name(name: str) -> bool:
     """True for names that are hidden or look like an upload in progress."""
     return name.startswith(".") or name.lower().endswith(IN_PROGRESS_SUFFIXES)
@@ -89,6 +98,8 @@ def fetch_new_files(
     try:
         hook = SFTPHook(ssh_conn_id=conn_id, conn_retry_attempts=conn_retry_attempts)
     except Exception as exc:
+        if type(exc).__name__ == "AirflowNotFoundException":  # airflow.sdk's or core's: the id is undefined
+            raise ConnectionMissing(conn_id) from None
         # Connection lookup/parsing: messages name the conn id, not its fields.
         raise RuntimeError(f"{where}: connection is not usable: {_describe(exc, None)}") from exc
     if hook.conn_timeout is None:

@@ -30,7 +30,9 @@ class _Validator:
     """One ephemeral GX context per process, with a validation definition per dataset."""
 
     def __init__(self, data_docs_dir: Path | None = None):
-        logging.getLogger("great_expectations._docs_decorators").setLevel(logging.WARNING)
+        # facts.md: GX logs "Multiple declarations of metric …" and temporary docs-site lines at INFO
+        # into every task log; only its warnings are worth an operator's eye.
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
         import great_expectations as gx
         from great_expectations.core import ExpectationSuite
         from great_expectations.data_context.types.base import ProgressBarsConfig

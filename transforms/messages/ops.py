@@ -1,0 +1,32 @@
+"""What the operator (project office) reads about a run: failures, missing settings, attention items."""
+
+MESSAGES = {
+    "ops.connection_missing": {
+        "sv": "Airflow-anslutningen {conn_id!r} (källa {source}) finns inte. Lägg till {env} i .env "
+              "(JSON eller URI) eller anslutningen med id {conn_id!r} i Airflows gränssnitt (Admin → Connections), "
+              "och kör sedan om uppgiften. Försöks inte igen av sig själv.",
+        "en": "The Airflow connection {conn_id!r} (source {source}) is not defined. Set {env} in .env "
+              "(JSON or URI) or add the Connection id {conn_id!r} in the Airflow UI (Admin → Connections), "
+              "then clear the task. Not retried: it cannot mend itself.",
+    },
+    "ops.internal_errors": {
+        "sv": "{source}: {n} fil(er) avvisade av ett internt fel (regel internal_error): {files}. Källans övriga "
+              "filer bearbetades. Uppgiftens logg visar var felet uppstod; nästa körning försöker med filerna igen.",
+        "en": "{source}: {n} file(s) rejected by an internal error (rule internal_error): {files}. The source's "
+              "other files were processed. The task log says where it failed; the next run tries these files again.",
+    },
+    "ops.attention.rejected": {
+        "sv": "{source} {dataset} {period}: fil avvisad ({file_name})",
+        "en": "{source} {dataset} {period}: file rejected ({file_name})",
+    },
+    "ops.attention.quarantined": {
+        "sv": ("{source} {dataset} {period}: {n} rad i karantän ({file_name})",
+               "{source} {dataset} {period}: {n} rader i karantän ({file_name})"),
+        "en": ("{source} {dataset} {period}: {n} row quarantined ({file_name})",
+               "{source} {dataset} {period}: {n} rows quarantined ({file_name})"),
+    },
+    "ops.publication_failed": {
+        "sv": "Publiceringen misslyckades: {reason}. Inga nya tal publicerades; de tidigare står kvar.",
+        "en": "Publication failed: {reason}. No new numbers were published; the previous ones stay.",
+    },
+}
