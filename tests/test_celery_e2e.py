@@ -46,7 +46,7 @@ WORKERS = ("samla-worker-a", "samla-worker-b")
 REDIS = ("127.0.0.1", 6379)
 # Columns that say when something happened, not what was published.
 TIME_COLUMNS = ("arrived_at", "processed_at", "published_at", "created_at", "updated_at")
-DOCS_RUN_TIME = re.compile(r"/\d{8}T\d{6}\.\d+Z/")  # GX puts the validation's time into a Data Docs page's path
+DOCS_RUN_TIME = re.compile(r"-\d{8}T\d{12}Z\.html$")  # a page per validation: its time is in the name
 
 
 def _redis_reachable() -> None:
@@ -104,7 +104,7 @@ def _table(data: Path, name: str) -> pd.DataFrame:
     frame = frame.drop(columns=[c for c in frame.columns if c in TIME_COLUMNS or c == "entry_no"])
     frame = frame.astype(object).where(frame.notna(), None)
     if "data_docs" in frame.columns:
-        frame["data_docs"] = frame["data_docs"].map(lambda p: p if p is None else DOCS_RUN_TIME.sub("/<time>/", p))
+        frame["data_docs"] = frame["data_docs"].map(lambda p: p if p is None else DOCS_RUN_TIME.sub("-<time>.html", p))
     return frame.sort_values(list(frame.columns), key=lambda s: s.astype(str)).reset_index(drop=True)
 
 

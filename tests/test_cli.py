@@ -141,3 +141,19 @@ def test_run_reports_a_source_that_cannot_be_pulled(cli_env):
     out = samla("run", "--from", "2025-01", "--to", "2025-01", "--no-publish", env=env)
     assert out.returncode == 1, out.stdout + out.stderr
     assert "Tasks that did not succeed: ingest_1480" in out.stdout
+
+
+def test_run_exits_1_with_the_reason_when_publication_fails(cli_env):
+    """An unreachable PostgreSQL warehouse: the run says why publication failed, and exits 1."""
+    import socket
+
+    env, tmp = cli_env
+    write_csv(tmp / "data" / "raw" / "landing" / "1489" / "participants_2025-01.csv", [participant(p) for p in PNRS])
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = env | {"SAMLA_WAREHOUSE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{port}/samla", "SAMLA_LANGUAGE": "en"}
+    out = samla("run", "--from", "2025-01", "--to", "2025-01", env=env)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "publication: failed" in out.stdout and "Publication failed: OperationalError" in out.stdout, out.stdout
+    assert "No new numbers were published" in out.stdout

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from samla_airflow.settings_bridge import export_airflow_settings
@@ -26,11 +30,46 @@ def _context():
     return settings, config
 
 
+FAILURE_FILE = "publication_failure.json"  # under <data>/logs: why the last publication failed
+
+
+@contextmanager
+def failure_recorded(settings):
+    """Record why a publication step failed (for ``samla run`` and the operator), then re-raise."""
+    path = settings.data_dir / "logs" / FAILURE_FILE
+    try:
+        yield
+    except Exception as exc:
+        from transforms.ingest.parse import clip
+        from transforms.privacy.personnummer import mask_in_text
+
+        first_line = (str(exc).strip().splitlines() or [""])[0]
+        reason = f"{type(exc).__name__}: {mask_in_text(clip(first_line, 300))}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"at": datetime.now(UTC).isoformat(timespec="seconds"), "reason": reason}),
+                       encoding="utf-8")
+        os.replace(tmp, path)
+        raise
+    path.unlink(missing_ok=True)
+
+
+def last_failure(settings, since: str) -> str | None:
+    """The reason of a publication failure recorded at or after ``since`` (ISO time), if any."""
+    path = settings.data_dir / "logs" / FAILURE_FILE
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record["reason"] if record.get("at", "") >= since else None
+
+
 def publish_indicators(period_range: tuple[str, str] | None) -> dict[str, Any]:
     from transforms.publish.pipeline import publish
 
     settings, config = _context()
-    summary = publish(settings, config, period_range)
+    with failure_recorded(settings):
+        summary = publish(settings, config, period_range)
     log.info("publication: %s (%d period(s)); %s", summary["reason"], len(summary["periods"]),
              {k: v for k, v in summary.items() if k not in ("periods", "reason")})
     return summary
@@ -40,6 +79,7 @@ def export_published_files() -> dict[str, str]:
     from transforms.publish.pipeline import export_files
 
     settings, _ = _context()
-    paths = export_files(settings)
+    with failure_recorded(settings):
+        paths = export_files(settings)
     log.info("published files:\n%s", "\n".join(f"  {k}: {v}" for k, v in paths.items()))
     return paths

@@ -43,6 +43,8 @@ SETTING_NAMES = (
     "SAMLA_MAX_ROWS",
     "SAMLA_MAX_COLUMNS",
     "SAMLA_MAX_CELL_CHARS",
+    "SAMLA_WAREHOUSE_LOCK_TIMEOUT",  # seconds a PostgreSQL publish waits for a lock before it fails
+    "SAMLA_WAREHOUSE_STATEMENT_TIMEOUT",  # seconds one warehouse statement may run
 )
 
 
@@ -140,6 +142,12 @@ def load_limits() -> Limits:
         max_columns=_int_setting("SAMLA_MAX_COLUMNS", default.max_columns, 1),
         max_cell_chars=_int_setting("SAMLA_MAX_CELL_CHARS", default.max_cell_chars, 1),
     )
+
+
+def warehouse_timeouts() -> tuple[int, int]:
+    """(lock, statement) timeouts in seconds for PostgreSQL warehouse sessions (issue 8.1)."""
+    return (_int_setting("SAMLA_WAREHOUSE_LOCK_TIMEOUT", 60, 1),
+            _int_setting("SAMLA_WAREHOUSE_STATEMENT_TIMEOUT", 1800, 1))
 
 
 def is_demo() -> bool:

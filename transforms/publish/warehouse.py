@@ -60,9 +60,11 @@ from sqlalchemy.pool import NullPool
 
 from transforms.config.project import current_project
 from transforms.config.schema import AREA_LEVELS, CELL_KEY, GENDERS
+from transforms.config.settings import warehouse_timeouts
 from transforms.period import is_period
 from transforms.publish import dictionary
 from transforms.publish.dictionary import GENDER_NAMES, LEVEL_NAMES, case_sql
+from transforms.publish.interrupt import stops_on_sigterm
 
 log = logging.getLogger(__name__)
 
@@ -388,7 +390,8 @@ def make_engine(url: str, *, writer: bool = False, schema_map: dict | None = Non
     WAL lets readers go on reading the old content meanwhile.
     """
     options = {"schema_translate_map": schema_map} if schema_map else {}
-    engine = sa.create_engine(url, poolclass=NullPool, execution_options=options)
+    engine = sa.create_engine(url, poolclass=NullPool, execution_options=options,
+                              connect_args=_postgresql_session_limits(url))
     if engine.dialect.name == "sqlite":
         database = engine.url.database
         if database and database != ":memory:" and not database.startswith("file:"):
@@ -408,6 +411,19 @@ def make_engine(url: str, *, writer: bool = False, schema_map: dict | None = Non
             conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
     return engine
+
+
+def _postgresql_session_limits(url: str) -> dict:
+    """Fail instead of waiting minutes behind a lock or an endless statement (issue 8.1).
+
+    The server also checks every few seconds whether the client is still there, so a
+    publish stopped by SIGTERM does not leave its backend waiting on a lock.
+    """
+    if not sa.engine.make_url(url).get_backend_name().startswith("postgresql"):
+        return {}
+    lock, statement = warehouse_timeouts()
+    return {"connect_timeout": 10, "options": f"-c lock_timeout={lock * 1000} -c statement_timeout="
+                                              f"{statement * 1000} -c client_connection_check_interval=2000"}
 
 
 # --------------------------------------------------------------------------- frame -> rows
@@ -628,6 +644,7 @@ def _cell_values(rows: Iterable[Sequence[Any]]) -> dict[tuple, tuple]:
     return {tuple(r[:5]): tuple(r[5:]) for r in rows}
 
 
+@stops_on_sigterm
 def write_publication(
     url: str,
     *,

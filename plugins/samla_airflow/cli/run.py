@@ -51,7 +51,8 @@ def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True
     for index, period in enumerate(periods, start=1):
         t0 = time.monotonic()
         states = runner.run("samla_ingest", {"period_from": period, "period_to": period, "sources": sources})
-        failed = sorted(t for t, s in states.items() if s not in ("success", "skipped"))
+        # run_check only echoes a failed source task (it is upstream_failed then)
+        failed = sorted(t for t, s in states.items() if s not in ("success", "skipped") and t != "run_check")
         all_failed.update(t for t in failed if t != "_run")
         done = ledger.read(settings.ledger_dir)
         done = done[(done["processed_at"] >= started) & (done["period"] == period)]
@@ -68,6 +69,13 @@ def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True
         publication = states.get("_run")
         print(f"  publication: {publication} ({time.monotonic() - t0:.1f} s)", file=out)
     status = _report_run(settings, started, out, publication)
+    if publication == "failed":
+        from samla_airflow.publication import last_failure
+        from transforms.messages import t
+
+        reason = last_failure(settings, started) or f"see {log_file}"
+        print("\n" + t("ops.publication_failed", reason=reason), file=out)
+        status = PROBLEMS
     if all_failed:
         print(f"\nTasks that did not succeed: {', '.join(sorted(all_failed))} — the reason is in {log_file}",
               file=out)
