@@ -246,13 +246,13 @@ def test_unexpected_error_rejects_that_file_only(two_files, monkeypatch):
 
 
 def test_ledger_written_as_each_file_finishes(two_files, monkeypatch):
-    """A crash after the files (here: building Data Docs) loses no ledger record."""
+    """A crash after the files (here: building the Data Docs index) loses no ledger record."""
     settings, source = two_files
 
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(ingest_pipeline, "build_data_docs", crash)
+    monkeypatch.setattr(ingest_pipeline, "build_index", crash)
     with pytest.raises(OSError):
         ingest_source(settings, source, KEY, landing.candidate_files(source.delivery.folder),
                       today=pd.Timestamp("2025-03-01").date())

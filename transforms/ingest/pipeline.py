@@ -22,9 +22,10 @@ from transforms.config.schema import DATASETS
 from transforms.config.settings import Settings
 from transforms.config.sources import Source
 from transforms.ingest import curated, landing, ledger
+from transforms.ingest.data_docs import build_index, write_page
 from transforms.ingest.harmonise import FileContext, harmonise, typed_frame
 from transforms.ingest.parse import FileFault, clip, read_file
-from transforms.ingest.validate import build_data_docs, parameters_for, run_name_for, validate
+from transforms.ingest.validate import parameters_for, run_name_for, validate
 from transforms.messages import catalogue, t
 from transforms.privacy.personnummer import mask_in_text
 from transforms.values import is_missing
@@ -44,7 +45,7 @@ class FileResult:
     detected_format: str = ""
     warnings: list[str] = field(default_factory=list)
     rule: str = ""  # the file-level rule when rejected
-    validation_key: Any = None  # the stored GX result, for its Data Docs page
+    validation: Any = None  # the GX result, for its Data Docs page
     headers: dict[str, str] = field(default_factory=dict)  # canonical column -> the file's own header
 
     @property
@@ -236,7 +237,7 @@ def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame |
                                         f"for {ctx.period} or earlier, so no row can be matched to a participant; "
                                         "deliver (or fix) the participants file first", "no_participants_snapshot"),
                          rows, typed, detected=detected, warnings=warnings, headers=harmonised.headers)
-    gx_faults, validation_key = validate(
+    gx_faults, validation = validate(
         typed, ctx.dataset, parameters_for(ctx.period_start, ctx.period_end, ctx.period, ctx.source.municipalities),
         run_name_for(ctx.source.id, ctx.dataset, ctx.period, ctx.file_sha256))
     converted = {(f["source_row"], f["column"]) for f in harmonised.faults}
@@ -256,7 +257,7 @@ def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame |
                             share=f"{len(failing) / len(rows):.0%}", threshold=f"{threshold:.0%}", common=common),
                           "too_many_failing_rows")
         result = _rejected(ctx, fault, rows, typed, faults, detected, warnings, harmonised.headers)
-        result.validation_key = validation_key
+        result.validation = validation
         return result
     accepted = typed[~typed["source_row"].isin(failing)].reset_index(drop=True)
     dropped = _snapshot_drop(ctx, accepted, snapshot) if ctx.dataset == "participants" else None
@@ -264,7 +265,7 @@ def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame |
         result = _rejected(ctx, FileFault(dropped + ". Nothing of this file was loaded; the previous snapshot "
                                           "stays. Deliver the complete snapshot", "participants_dropped"),
                            rows, typed, faults, detected, warnings, harmonised.headers)
-        result.validation_key = validation_key
+        result.validation = validation
         return result
     _in_file_terms(faults, harmonised.headers)
     quarantine = _quarantine_frame(faults, ctx)
@@ -274,7 +275,7 @@ def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame |
                + (f"; warning: {warnings[-1]}" if dropped else "")
                + ("; " + t("ingest.warnings", n=len(warnings)) if warnings else ""))
     return FileResult(status, message, len(rows), accepted, quarantine, detected,
-                      [mask_in_text(w) for w in warnings], validation_key=validation_key, headers=harmonised.headers)
+                      [mask_in_text(w) for w in warnings], validation=validation, headers=harmonised.headers)
 
 
 def _snapshot_drop(ctx: FileContext, accepted: pd.DataFrame, previous: pd.DataFrame | None) -> str | None:
@@ -344,8 +345,8 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
     arrivals = {d.key for d in landing.archive(settings.data_dir, source, files, today)}
     deliveries = landing.archived(settings.data_dir, source.id)
     result = SourceResult(source.id)
+    inside_data_dir(settings.data_docs_dir, settings.data_dir)  # pages go there: never through a symlink out
     outcomes, changed, internal_errors = result.files, result.changed, result.internal_errors
-    validated: list[tuple[ledger.LedgerRecord, Any]] = []  # linked to their Data Docs pages at the end
 
     def in_range(period: str) -> bool:
         return period_range is None or period_range[0] <= period <= period_range[1]
@@ -357,8 +358,11 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
         checked = evaluate_file(settings.data_dir / delivery.archive_path, ctx, key, snapshot)
         record, did_change = _store(settings, delivery, ctx, checked, participants_sha)
         record.recheck = recheck
+        if checked.validation is not None:
+            page = write_page(settings.data_docs_dir, checked.validation, source.id, delivery.dataset,
+                              delivery.period, delivery.sha256)
+            record.data_docs = str(page.relative_to(settings.data_dir))
         ledger.write(settings.ledger_dir, record)  # as each file finishes: a later crash loses no record
-        validated.append((record, checked.validation_key))
         if checked.rule == INTERNAL_ERROR:
             internal_errors.append(delivery.file_name)
         if did_change:
@@ -397,20 +401,11 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
                 purged = not (settings.data_dir / delivery.archive_path).exists()
                 if (pending or stale_membership) and not purged:
                     run(delivery, snapshot, participants_sha, recheck=bool(recorded) and not pending)
-    _link_data_docs(settings, validated)  # one Data Docs build per source run
+    build_index(settings.data_docs_dir)
     # The caller fails the task when internal_errors is not empty (exports.md: the operator sees it).
     return result
 
 
-def _link_data_docs(settings: Settings, validated: list) -> None:
-    """Build the Data Docs pages of the validations and link each from its ledger record."""
-    inside_data_dir(settings.data_docs_dir, settings.data_dir)  # GX writes there: never through a symlink out
-    pages = build_data_docs(settings.data_docs_dir, [key for _, key in validated])
-    for record, key in validated:
-        if key in pages:
-            record.data_docs = str(pages[key].relative_to(settings.data_dir))
-            ledger.complete(settings.ledger_dir, record)  # the same check, now with its link
-    validated.clear()
 
 
 def _report_name_fault(settings, source, delivery, outcomes: list[FileOutcome], progress) -> None:

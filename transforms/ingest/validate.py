@@ -7,14 +7,11 @@ sees pseudonymised rows (never a personnummer: Data Docs show samples).
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
 import logging
 import threading
 from functools import cache
 from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -29,7 +26,7 @@ _lock = threading.Lock()
 class _Validator:
     """One ephemeral GX context per process, with a validation definition per dataset."""
 
-    def __init__(self, data_docs_dir: Path | None = None):
+    def __init__(self):
         # facts.md: GX logs "Multiple declarations of metric …" and temporary docs-site lines at INFO
         # into every task log; only its warnings are worth an operator's eye.
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
@@ -63,26 +60,12 @@ class _Validator:
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_ID]},
             run_id=run_id,
         )
-        keys = [k for k in self.context.validation_results_store.list_keys()
-                if run_name and k.run_id.run_name == run_name]
-        return result, (keys[-1] if keys else None)
-
-    def build_docs(self, site_dir: Path, keys: list) -> dict:
-        """Render the pages of ``keys`` (and the index) into ``site_dir``; key -> page path."""
-        name = "samla_" + hashlib.sha256(str(site_dir).encode()).hexdigest()[:8]
-        if name not in (self.context.variables.data_docs_sites or {}):
-            self.context.add_data_docs_site(site_name=name, site_config={
-                "class_name": "SiteBuilder",
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site_dir)},
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            })
-        self.context.build_data_docs(site_names=[name], resource_identifiers=keys)
-        pages = {}
-        for key in keys:
-            urls = self.context.get_docs_sites_urls(resource_identifier=key, site_name=name)
-            if urls and urls[0].get("site_url"):
-                pages[key] = Path(urls[0]["site_url"].removeprefix("file://"))
-        return pages
+        # run() also keeps the result in the context's in-memory store: drop it, or a long run's
+        # store (and any listing of it) grows with every file. Pages render from ``result``.
+        store = self.context.validation_results_store
+        for key in store.list_keys():
+            store.remove_key(key)
+        return result
 
 
 @cache
@@ -120,24 +103,11 @@ def run_name_for(source: str, dataset: str, period: str, sha256: str) -> str:
     return f"{source}__{dataset}__{period}__{sha256[:12]}"
 
 
-def build_data_docs(site_dir: Path, keys: list) -> dict:
-    """Static Data Docs pages for the validations ``keys`` under ``site_dir``; key -> page path."""
-    keys = [k for k in keys if k is not None]
-    if not keys:
-        return {}
-    site_dir.mkdir(parents=True, exist_ok=True)
-    # Source tasks run in parallel worker processes and all rewrite the site's index page:
-    # take turns across processes (flock), and across threads of this one (_lock).
-    with _lock, open(site_dir / ".build.lock", "w") as lock_file:
-        fcntl.flock(lock_file, fcntl.LOCK_EX)
-        return _validator().build_docs(site_dir, keys)
-
-
 def validate(frame: pd.DataFrame, dataset: str, parameters: dict[str, Any], run_name: str | None = None):
-    """Row faults found by the dataset's suite, and the key of the stored GX result (for Data Docs)."""
+    """Row faults found by the dataset's suite, and the GX result (for its Data Docs page)."""
     data = validation_frame(frame, dataset)
     with _lock:  # one GX context per process: keep runs serial
-        result, key = _validator().run(dataset, data, parameters, run_name)
+        result = _validator().run(dataset, data, parameters, run_name)
     faults: list[dict[str, Any]] = []
     by_row = data.set_index(ROW_ID)
     for outcome in result.results:
@@ -168,7 +138,7 @@ def validate(frame: pd.DataFrame, dataset: str, parameters: dict[str, Any], run_
                 "value": _cell(by_row, row, value_column),
                 **({"other_column": other, "other_value": _cell(by_row, row, other)} if other else {}),
             })
-    return faults, key
+    return faults, result
 
 
 def _cell(by_row: pd.DataFrame, row: int, column: str):
