@@ -31,6 +31,8 @@ class _Validator:
         # into every task log; only its warnings are worth an operator's eye.
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
         import great_expectations as gx
+
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)  # again: the import may reset it
         from great_expectations.core import ExpectationSuite
         from great_expectations.data_context.types.base import ProgressBarsConfig
 

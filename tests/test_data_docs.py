@@ -1,0 +1,112 @@
+"""issue 8.4: Data Docs pages are safe (escaped, no personnummer), last across processes, and work offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import warnings
+from datetime import date
+from pathlib import Path
+
+import pytest
+from deliveries import make_pnr, participant, people, write_csv
+from privacy import personnummer_in
+
+from transforms.config.sources import parse_sources
+from transforms.ingest import ledger
+from transforms.ingest.data_docs import build_index, write_page
+from transforms.ingest.harmonise import FileContext
+from transforms.ingest.pipeline import evaluate_file
+
+KEY = b"data-docs-test-key-0123456789abcdef"
+PERIOD = "2025-01"
+PNRS = people(10, seed=31)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_OWN_HOSTS = ("google.com", "googleapis.com", "gvt1.com")  # the browser's own background calls
+
+
+def _page_for(tmp_path: Path, rows) -> str:
+    src = parse_sources({"sources": [{"id": "s1", "municipalities": ["1489"], "delivery": {"folder": str(tmp_path)}}]},
+                        tmp_path).get("s1")
+    path = write_csv(tmp_path / f"participants_{PERIOD}.csv", rows)
+    result = evaluate_file(path, FileContext(src, "participants", PERIOD, path.name, "c" * 64), KEY, None)
+    page = write_page(tmp_path / "docs", result.validation, "s1", "participants", PERIOD, "c" * 64)
+    return page.read_text(encoding="utf-8")
+
+
+def test_cell_values_are_escaped_and_personnummer_masked(tmp_path):
+    rows = [participant(p) for p in PNRS]
+    rows[1]["programme"] = "<script>alert(1)</script>"
+    rows[2]["gender"] = "<img src=x onerror=alert(2)>"
+    rows[3]["track"] = make_pnr(date(2006, 5, 17), 42)  # typed into a code column
+    text = _page_for(tmp_path, rows)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text, "the value is shown, as text"
+    assert "<script" not in text.lower() and "<img src=x onerror" not in text
+    assert not personnummer_in(text)
+    assert not re.search(r"src=\"https?://", text) and "url(http" not in text and "<link" not in text
+
+
+def _samla_run(source: str, env: dict, home: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "samla_airflow.cli", "run", "--from", PERIOD, "--to", PERIOD,
+                             "--source", source, "--no-publish"], env=env | {"AIRFLOW_HOME": str(home)},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def test_pages_of_two_processes_all_last(tmp_path):
+    """Two `samla run` processes at once (different sources): every ledger link still resolves."""
+    data = tmp_path / "data"
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("sources:\n" + "".join(
+        f'  - id: "{k}"\n    municipalities: ["{k}"]\n    delivery: {{folder: raw/landing/{k}}}\n'
+        for k in ("1489", "1402")))
+    for k, seed in (("1489", 1), ("1402", 2)):
+        rows = [participant(p) for p in people(8, seed=seed)]
+        rows[0]["programme"] = "IMX"
+        write_csv(data / "raw" / "landing" / k / f"participants_{PERIOD}.csv", rows)
+    env = dict(os.environ) | {"SAMLA_DATA_DIR": str(data), "SAMLA_SOURCES": str(sources),
+                              "SAMLA_PSEUDONYM_KEY": KEY.decode()}
+    procs = [_samla_run(k, env, tmp_path / f"airflow-{k}") for k in ("1489", "1402")]
+    outputs = [p.communicate(timeout=600)[0] for p in procs]
+    assert [p.returncode for p in procs] == [1, 1], outputs  # 1: a row was quarantined in each
+    records = ledger.read(data / "ledger")
+    assert set(records["source"]) == {"1489", "1402"}
+    for link in records["data_docs"]:
+        assert link and (data / link).is_file(), f"{link} is gone"
+    index = (data / "data_docs" / "index.html").read_text(encoding="utf-8")
+    for link in records["data_docs"]:
+        assert Path(link).relative_to("data_docs").as_posix() in index, f"{link} not in the index"
+
+
+def _chromium_requests(target: Path, tmp_path: Path) -> tuple[list[str], str]:
+    """Load ``target`` in headless Chromium with name resolution off; (URLs requested, rendered DOM)."""
+    net_log = tmp_path / f"net-{target.stem}.json"
+    out = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp_path / ('profile-' + target.stem)}",
+         "--host-resolver-rules=MAP * ~NOTFOUND", f"--log-net-log={net_log}", "--dump-dom", target.as_uri()],
+        capture_output=True, text=True, timeout=240)
+    assert out.returncode == 0, out.stderr[-2000:]
+    urls = re.findall(r'"url":"([^"]+)"', net_log.read_text(encoding="utf-8", errors="replace"))
+    return [u for u in urls if u.startswith(("http:", "https:", "ws:", "wss:"))
+            and not any(h in u.split("/")[2] for h in CHROMIUM_OWN_HOSTS)], out.stdout
+
+
+def test_page_and_index_load_offline_in_chromium(tmp_path):
+    if not shutil.which(CHROMIUM):
+        warnings.warn("SKIPPED LOUDLY: Chromium is missing; install it with `apt-get install -y chromium`",
+                      stacklevel=1)
+        pytest.skip("Chromium missing at /usr/bin/chromium: apt-get install -y chromium")
+    rows = [participant(p) for p in PNRS]
+    rows[1]["programme"] = "IMX"
+    _page_for(tmp_path, rows)
+    index = build_index(tmp_path / "docs")
+    (page,) = (tmp_path / "docs" / "validations").rglob("*.html")
+    for target, expected in ((page, "IMX"), (index, "participants")):
+        requests, dom = _chromium_requests(target, tmp_path)
+        assert requests == [], f"{target.name} asked the network for {json.dumps(requests)[:500]}"
+        assert expected in dom, f"{target.name} did not render"
+    assert "<style>" in page.read_text(encoding="utf-8"), "the page carries its own style"
