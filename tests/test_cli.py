@@ -157,3 +157,9 @@ def test_run_exits_1_with_the_reason_when_publication_fails(cli_env):
     assert out.returncode == 1, out.stdout + out.stderr
     assert "publication: failed" in out.stdout and "Publication failed: OperationalError" in out.stdout, out.stdout
     assert "No new numbers were published" in out.stdout
+
+
+def test_demo_periods_without_a_colon_exits_2(cli_env):
+    env, _ = cli_env
+    out = samla("demo", "--periods", "2024-09", env=env)
+    assert out.returncode == 2 and "FIRST:LAST" in out.stderr and "Traceback" not in out.stderr, out.stderr

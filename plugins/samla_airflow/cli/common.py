@@ -21,6 +21,18 @@ def period_arg(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def period_range_arg(text: str) -> tuple[str, str]:
+    """FIRST:LAST, each YYYY-MM, FIRST not after LAST (argparse turns the error into exit 2)."""
+    first, colon, last = text.partition(":")
+    if not colon:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a range written FIRST:LAST, e.g. 2024-09:2025-02 "
+                                         f"(one month: {text}:{text})")
+    first, last = period_arg(first.strip()), period_arg(last.strip())
+    if first > last:
+        raise argparse.ArgumentTypeError(f"{text!r}: {first} is after {last}")
+    return first, last
+
+
 def periods_between(first: str, last: str) -> list[str]:
     if first > last:
         raise UsageError(f"--from {first} is after --to {last}")

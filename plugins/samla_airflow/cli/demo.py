@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from samla_airflow.cli.common import periods_between, table
+from samla_airflow.cli.common import period_range_arg, periods_between, table
 from samla_airflow.cli.run import run_pipeline
 
 PROJECT_ARGUMENTS = ("municipalities", "regions", "pupils", "months")
@@ -25,7 +25,8 @@ def add_parser(sub) -> None:
                                       "through the real DAGs, and print where the results are. Uses demo mode "
                                       "(a local pseudonymisation key).")
     demo.add_argument("--data-dir", help="data folder (default: SAMLA_DATA_DIR or ./data)")
-    demo.add_argument("--periods", default="2024-09:2025-02", help="FIRST:LAST periods (default 2024-09:2025-02)")
+    demo.add_argument("--periods", default="2024-09:2025-02", type=period_range_arg,
+                      help="FIRST:LAST periods (default 2024-09:2025-02)")
     demo.add_argument("--deliver-only", action="store_true",
                       help="only fill the landing folders (for make airflow or a later samla run)")
     demo.add_argument("--scale", type=_positive(float), default=1.0, metavar="F",
@@ -113,7 +114,7 @@ def _fokus(args, data_dir: Path) -> dict:
 
     settings = load_settings()
     config = load_sources(settings.sources_file, settings.data_dir)
-    first, last = args.periods.split(":")
+    first, last = args.periods
     periods = periods_between(first, last)
     print(t("demo.generating", sources=len(config.sources), first=first, last=last, data_dir=data_dir))
     return generate(config, data_dir, periods, scale=args.scale)
