@@ -3,7 +3,8 @@
 
 Deletes raw deliveries `SAMLA_RAW_RETENTION_DAYS` (default 90) days after
 their period closed, but only those already processed into the ledger —
-never a delivery still waiting to load. Arrival records stay (no personal
+never a delivery still waiting to load — and so their copies in the landing
+and SFTP staging folders. Files whose name gives no period are reported. Arrival records stay (no personal
 data), so re-sent bytes are still recognised as duplicates.
 """
 
@@ -28,13 +29,19 @@ def samla_retention():
         export_airflow_settings()
         from transforms.config.settings import load_settings
         from transforms.config.sources import load_sources
-        from transforms.privacy.retention import purge_raw
+        from transforms.privacy.retention import purge_landing, purge_raw
 
         settings = load_settings()
         config = load_sources(settings.sources_file, settings.data_dir)
+        log = logging.getLogger(__name__)
         purged = purge_raw(settings, sorted(config.sources))
-        logging.getLogger(__name__).info("purged %d raw deliveries", len(purged))
-        return {"purged": len(purged)}
+        copies, without_period = purge_landing(settings, list(config.sources.values()))
+        log.info("purged %d raw deliveries and %d landing/staging copies", len(purged), len(copies))
+        for item in without_period:  # exports.md: reported, never kept forever in silence
+            log.warning("%s: %s in %s gives no period (%d days old): it cannot expire by rule; remove it or "
+                        "rename it to the source's pattern", item["source"], item["file_name"], item["folder"],
+                        item["age_days"])
+        return {"purged": len(purged), "landing_copies": len(copies), "without_period": len(without_period)}
 
     purge()
 

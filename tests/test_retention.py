@@ -38,3 +38,38 @@ def test_purge_only_expired_and_processed(samla_env):
     assert (settings.data_dir / by_period["2025-02"].archive_path).exists()
     # the same bytes delivered again are still recognised
     assert landing.archive(settings.data_dir, source, [old], today=date(2025, 3, 1)) == []
+
+
+def test_landing_and_staging_copies_follow_the_archive(samla_env):
+    """Real files with real mtimes: only archived, processed, expired copies go; no-period names are reported."""
+    import os
+
+    from transforms.privacy.retention import purge_landing
+
+    settings = load_settings()
+    config = parse_sources({"sources": [
+        {"id": "s1", "municipalities": ["1489"], "delivery": {"folder": "raw/landing/s1"}},
+        {"id": "s2", "municipalities": ["1402"], "delivery": {"sftp": {"conn_id": "sftp_s2", "path": "/x"}}},
+    ]}, settings.data_dir)
+    s1, s2 = config.get("s1"), config.get("s2")
+    today = date(2025, 3, 1)
+    old = write_csv(s1.delivery.folder / "participants_2024-09.csv", [participant(p) for p in PNRS])
+    recent = write_csv(s1.delivery.folder / "participants_2025-02.csv", [participant(p) for p in PNRS[:5]])
+    ingest_source(settings, s1, TEST_KEY.encode(), [old, recent], today=today)
+    waiting = write_csv(s1.delivery.folder / "participants_2024-10.csv", [participant(p) for p in PNRS[:4]])
+    stray = write_csv(s1.delivery.folder / "deltagare januari.csv", [participant(p) for p in PNRS])  # old's bytes
+    staging = settings.landing_dir / "_sftp" / "s2"
+    staged = write_csv(staging / "participants_2024-09.csv", [participant(p) for p in PNRS[1:]])
+    ingest_source(settings, s2, TEST_KEY.encode(), [staged], today=today)
+    for path in (old, recent, waiting, stray, staged):
+        os.utime(path, (1727740800, 1727740800))  # 2024-10-01: the mtime does not decide, the period does
+
+    deleted, without_period = purge_landing(settings, [s1, s2], today=today)
+    assert sorted((d["source"], d["file_name"]) for d in deleted) == [
+        ("s1", "participants_2024-09.csv"), ("s2", "participants_2024-09.csv")]
+    assert not old.exists() and not staged.exists()
+    assert recent.exists(), "its period is inside retention"
+    assert waiting.exists(), "not yet archived nor processed: a load still to come"
+    assert stray.exists() and [(w["file_name"], w["age_days"]) for w in without_period] == [
+        ("deltagare januari.csv", (today - date(2024, 10, 1)).days)]
+    assert purge_landing(settings, [s1, s2], today=today)[0] == []

@@ -2,12 +2,17 @@
 number of days after their period closes, then deleted — only those already
 processed into the ledger, never one still waiting to load. The small arrival
 record (no personal data) stays, so the same bytes are still recognised.
+
+Every other identifying copy follows the same rule (``purge_landing``): the
+landing folders and the SFTP staging folders. A copy whose name gives no period
+cannot expire by rule: it is reported, with its age, never kept in silence.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from transforms import atomic
 from transforms.config.paths import inside_data_dir
@@ -44,3 +49,54 @@ def purge_raw(settings: Settings, source_ids: list[str], today: date | None = No
                 purged.append({"source": source, "dataset": delivery.dataset, "period": delivery.period,
                                "file_name": delivery.file_name, "sha256": delivery.sha256})
     return purged
+
+
+def landing_folders(settings: Settings, sources) -> dict[str, Path]:
+    """Source id -> the folder its deliveries land in (its own folder, or its SFTP staging folder)."""
+    return {s.id: s.delivery.folder if s.delivery.folder is not None else settings.landing_dir / "_sftp" / s.id
+            for s in sources}
+
+
+def purge_landing(settings: Settings, sources, today: date | None = None) -> tuple[list[dict], list[dict]]:
+    """Delete landing and staging copies of archived, processed, expired deliveries.
+
+    Returns (deleted, without_period): names, checksums and ages only. A copy is
+    deleted only when the archive holds the same bytes for the source under a
+    period whose retention has passed and the ledger has processed them (curated
+    or rejected); a copy not yet archived is a load still to come and stays.
+    """
+    today = today or datetime.now(UTC).date()
+    keep = timedelta(days=settings.raw_retention_days)
+    deleted, without_period = [], []
+    by_id = {s.id: s for s in sources}
+    for source_id, folder in landing_folders(settings, sources).items():
+        if not folder.is_dir():
+            continue
+        by_sha: dict[str, list] = {}
+        for delivery in landing.archived(settings.data_dir, source_id):
+            by_sha.setdefault(delivery.sha256, []).append(delivery)
+        files, _refused = landing.scan(folder)
+        for path in files:
+            age = (today - datetime.fromtimestamp(path.stat().st_mtime, UTC).date()).days
+            matches = [d for d in by_sha.get(landing.sha256_of(path), []) if d.file_name == path.name]
+            periods = [d for d in matches if d.period]
+            if not periods:
+                if not matches and landing.identify(by_id[source_id], path.name)[0] != landing.UNMATCHED:
+                    continue  # a delivery not yet archived: a load still to come
+                without_period.append({"source": source_id, "file_name": path.name, "age_days": age,
+                                       "folder": str(folder)})
+                continue
+            done = all(ledger.exists(settings.ledger_dir, source_id, d.dataset, d.period, d.sha256) for d in periods)
+            expired = all(_expired(d.period, keep, today) for d in periods)
+            if done and expired:
+                path.unlink()
+                deleted.append({"source": source_id, "file_name": path.name, "sha256": periods[0].sha256,
+                                "period": periods[0].period, "age_days": age})
+    return deleted, without_period
+
+
+def _expired(period: str, keep: timedelta, today: date) -> bool:
+    try:
+        return period_closes(period) + keep < today
+    except ValueError:  # not a real month: never expires by rule
+        return False
