@@ -230,11 +230,14 @@ def _data_sheet(workbook: Workbook, fmt: FormatHints, dataset: str):
         sheet["A3"] = f"Fyll i fliken '{fmt.sheet}', en rad per elev. Ändra inte rubrikerna."
         return workbook.create_sheet(fmt.sheet)
     if isinstance(fmt.sheet, int):
-        # An index, counted from 0 like pandas' sheet_name: filler sheets before it.
+        # Counted from 1, as the parser (transforms.ingest.parse._sheet) and the README count it.
+        if fmt.sheet <= 1:
+            sheet.title = SHEET_TITLES[dataset]
+            return sheet
         sheet.title = "Instruktioner"
-        for i in range(1, fmt.sheet):
+        for i in range(1, fmt.sheet - 1):
             workbook.create_sheet(f"Blad{i}")
-        return workbook.create_sheet(SHEET_TITLES[dataset]) if fmt.sheet > 0 else sheet
+        return workbook.create_sheet(SHEET_TITLES[dataset])
     sheet.title = "Blad1"
     return sheet
 
