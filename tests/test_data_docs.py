@@ -30,7 +30,7 @@ CHROMIUM_OWN_HOSTS = ("google.com", "googleapis.com", "gvt1.com")  # the browser
 
 
 def _page_for(tmp_path: Path, rows) -> str:
-    src = parse_sources({"sources": [{"id": "s1", "municipalities": ["1489"], "delivery": {"folder": str(tmp_path)}}]},
+    src = parse_sources({"sources": [{"id": "s1", "municipalities": ["1489"], "delivery": {"folder": str(tmp_path / "in")}}]},
                         tmp_path).get("s1")
     path = write_csv(tmp_path / f"participants_{PERIOD}.csv", rows)
     result = evaluate_file(path, FileContext(src, "participants", PERIOD, path.name, "c" * 64), KEY, None)
