@@ -165,3 +165,23 @@ def test_the_report_speaks_english_when_asked(monkeypatch):
     assert "NOT complete: 1 rejected and 0 missing" in page and "women" in page and 'lang="en"' in page
     first_screen = render(**dict(frames, dataset_status=status.head(0))).split("<svg")[0]
     assert "Complete: every dataset" in first_screen and "NOT complete" not in first_screen
+
+
+def test_the_report_title_names_the_project_of_the_project_file(monkeypatch, tmp_path):
+    import pandas as pd
+
+    from transforms.config.settings import DEFAULT_PROJECT
+    from transforms.publish.html_report import render
+
+    frames = {"indicator_values": pd.DataFrame(columns=["period", "area_level", "area_code", "gender", "indicator",
+                                                        "numerator", "denominator", "value", "suppressed"]),
+              "dataset_status": None, "areas": warehouse.areas_frame(), "indicators": warehouse.indicators_dimension(),
+              "periods": ["2024-09"], "generated_at": "now", "threshold": 5}
+    frames["dataset_status"] = pd.DataFrame(columns=["period", "source", "dataset", "state", "file_name", "arrived_at"])
+    assert "<h1>Fokus IM – indikatorer</h1>" in render(**frames)
+    other = tmp_path / "project.yaml"
+    other.write_text(Path(DEFAULT_PROJECT).read_text(encoding="utf-8").replace("name: Fokus IM", "name: Nya Vägar <&>"),
+                     encoding="utf-8")
+    monkeypatch.setenv("SAMLA_PROJECT", str(other))
+    page = render(**frames)
+    assert "<h1>Nya Vägar &lt;&amp;&gt; – indikatorer</h1>" in page and "Fokus IM" not in page.split("</header>")[0]

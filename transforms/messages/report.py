@@ -1,7 +1,7 @@
 """Texts of the published reports (HTML indicator report, fund report data status)."""
 
 MESSAGES = {
-    "report.title": {"sv": 'Fokus IM – indikatorer', "en": 'Fokus IM – indicators'},
+    "report.title": {"sv": '{project} – indikatorer', "en": '{project} – indicators'},
     "report.generated": {"sv": 'Skapad {at}. Perioder {first}–{last}.', "en": 'Generated {at}. Periods {first}–{last}.'},
     "report.status": {"sv": 'Dataläge', "en": 'Data status'},
     "report.complete": {"sv": 'Komplett: alla datamängder för perioderna är levererade och godkända.', "en": 'Complete: every dataset of these periods is delivered and accepted.'},

@@ -197,7 +197,9 @@ def render(*, indicator_values: pd.DataFrame, dataset_status: pd.DataFrame, area
         charts = "".join(area_charts(index, periods, (level, code), names, lang))
         sections.append(f'<section class="area" id="area-{code.lower()}"><h2>{html.escape(str(name))} '
                         f'({html.escape(code)})</h2><div class="grid-area">{charts}</div></section>')
-    title = _t("title", lang)
+    from transforms.config.project import current_project
+
+    title = html.escape(_t("title", lang, project=current_project().name))  # the project file names it
     return (
         f'<!DOCTYPE html><html lang="{"sv" if lang == 0 else "en"}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>'
