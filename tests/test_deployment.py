@@ -687,3 +687,19 @@ def test_compose_resolves_completely_from_env_example(
             if op is None or op in (":?", "?"):
                 assert active.get(name), f"{name} (used as {text!r}) has no value in .env.example"
         assert resolved.count("${") == text.count("$${"), f"{text!r} resolves to {resolved!r}"
+
+
+def test_data_docs_are_served_read_only_without_identifying_folders(
+    services: dict[str, dict[str, Any]], env_example: tuple[dict[str, str], dict[str, str]],
+) -> None:
+    """The data-docs web server sees data_docs/ and reports/ of samla-data, read-only, and nothing else."""
+    service = services["data-docs"]
+    mounts = [m for m in service["volumes"] if isinstance(m, dict)]
+    assert len(mounts) == len(service["volumes"]), "data-docs: only long-syntax volume entries"
+    subpaths = {m["volume"]["subpath"] for m in mounts if m["source"] == "samla-data"}
+    assert subpaths == {"data_docs", "reports"}, f"data-docs mounts {subpaths}"
+    assert all(m.get("read_only") is True for m in mounts), "data-docs mounts must be read-only"
+    assert service.get("read_only") is True
+    assert all(str(p).startswith("127.0.0.1:") for p in service.get("ports", [])), "bind to loopback only"
+    active, _ = env_example
+    assert active.get("SAMLA_DATA_DOCS_URL", "").endswith(":8081"), "SAMLA_DATA_DOCS_URL should point at data-docs"
