@@ -57,7 +57,7 @@ def test_recheck_appends_and_the_earlier_load_still_counts(samla_env):
     assert {p: p.read_bytes() for p in first} == before, "an earlier ledger record was rewritten"
     by_dataset = {f["dataset"]: f for f in manifest["files"]}
     assert by_dataset["participants"]["status"] == "loaded"
-    assert "warning:" in by_dataset["participants"]["message"] and "10 of the 20 persons" in \
+    assert "varning:" in by_dataset["participants"]["message"] and "10 av de 20 personerna" in \
         by_dataset["participants"]["message"]
     assert by_dataset["attendance"]["status"] == "rejected"  # re-checked against the smaller snapshot
 

@@ -140,7 +140,7 @@ def test_invalid_period_and_unmatched_name_reported_once(samla_env):
     assert len(messages) == 3 and all(f["status"] == "rejected" for f in manifest["files"])
     assert any("not a real month" in m for m in messages)
     assert any("in the future" in m for m in messages)
-    assert any("does not match the source's pattern" in m for m in messages)
+    assert any("följer inte källans mönster" in m for m in messages)
     assert ingest(settings, source)["files"] == []
 
 

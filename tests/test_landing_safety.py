@@ -59,12 +59,12 @@ def test_links_devices_subfolders_and_unmatched_names_are_reported_not_taken(sam
     assert set(by_name) == {"participants_2025-02.csv", "passwd", "participants_2025-01.csv", "etc",
                             "attendance_2025-01.csv", "januari", "deltagare.csv"}
     assert all(f["status"] == "rejected" and f["rows_read"] == 0 for f in manifest["files"])
-    assert "symbolic link" in by_name["passwd"]["message"]
-    assert "symbolic link" in by_name["etc"]["message"]
-    assert "not a regular file" in by_name["attendance_2025-01.csv"]["message"]
-    assert "subfolder" in by_name["januari"]["message"]
-    assert "does not match" in by_name["deltagare.csv"]["message"]
-    assert "not archived" in by_name["deltagare.csv"]["message"]
+    assert "symbolisk länk" in by_name["passwd"]["message"]
+    assert "symbolisk länk" in by_name["etc"]["message"]
+    assert "ingen vanlig fil" in by_name["attendance_2025-01.csv"]["message"]
+    assert "undermapp" in by_name["januari"]["message"]
+    assert "följer inte" in by_name["deltagare.csv"]["message"]
+    assert "arkiverades inte" in by_name["deltagare.csv"]["message"]
     text = repr(manifest) + repr(ledger.read(settings.ledger_dir).to_dict("records"))
     assert "SECRET" not in text and str(outside) not in text and not personnummer_in(text)
     # nothing of s1 was archived: no link target, no unmatched file, no subfolder content

@@ -21,6 +21,7 @@ from transforms import atomic
 from transforms import period as periods
 from transforms.config.paths import inside_data_dir
 from transforms.config.sources import Source
+from transforms.messages import t
 
 EXTENSIONS = ("csv", "txt", "tsv", "xlsx", "xlsm")
 UNMATCHED = "_unmatched"
@@ -90,10 +91,8 @@ def identify(source: Source, file_name: str, today: date | None = None) -> tuple
     m = pattern_regex(source).match(file_name)
     if not m:
         expected = source.delivery.pattern.replace("{ext}", "csv|xlsx")
-        return UNMATCHED, "", (
-            f"file name {file_name!r} does not match the source's pattern {expected!r} "
-            f"(datasets: {', '.join(c.file_token for c in source.datasets.values())})"
-        )
+        return UNMATCHED, "", t("intake.name_mismatch", name=repr(file_name), pattern=repr(expected),
+                                datasets=", ".join(c.file_token for c in source.datasets.values()))
     token = m.group("dataset").lower() if "dataset" in m.groupdict() else ""
     dataset = next((d for d, c in source.datasets.items() if c.file_token.lower() == token), UNMATCHED)
     if m.groupdict().get("yyyymm"):
@@ -114,13 +113,7 @@ class Refused:
 
     @property
     def message(self) -> str:
-        why = {
-            "symlink": "is a symbolic link; Samla takes only regular files and never follows links",
-            "subfolder": "is a subfolder; Samla reads only files directly in the source's folder — move the file up",
-            "special": "is not a regular file (a device, pipe or socket) and was not read",
-            "outside": "resolves to a place outside the source's folder and was not read",
-        }[self.kind]
-        return f"{self.name!r} {why}"
+        return t(f"intake.refused.{self.kind}", name=repr(self.name))
 
 
 def _skipped(name: str) -> bool:
@@ -205,7 +198,7 @@ def unmatched(source: Source, files: list[Path]) -> list[tuple[Path, str]]:
     for path in files:
         dataset, _, fault = identify(source, path.name)
         if dataset == UNMATCHED:
-            found.append((path, fault or "the file name names no dataset of the source"))
+            found.append((path, fault or t("intake.name_no_dataset")))
     return found
 
 

@@ -26,7 +26,7 @@ from transforms.ingest.data_docs import build_index, write_page
 from transforms.ingest.harmonise import FileContext, harmonise, typed_frame
 from transforms.ingest.parse import FileFault, clip, read_file
 from transforms.ingest.validate import parameters_for, run_name_for, validate
-from transforms.messages import catalogue, t
+from transforms.messages import LANGUAGES, catalogue, t
 from transforms.privacy.personnummer import mask_in_text
 from transforms.values import is_missing
 
@@ -57,6 +57,11 @@ class FileResult:
         return 0 if self.accepted is None else len(self.accepted)
 
 
+def _has_warning(message: str) -> bool:
+    """Whether a ledger message carries a warning, in whichever language it was written."""
+    return any(t("intake.warning", text="", lang=lang) in message for lang in LANGUAGES)
+
+
 @dataclass
 class FileOutcome:
     """One processed file, as the source's run saw it: everything a report about it needs.
@@ -73,7 +78,7 @@ class FileOutcome:
     @property
     def needs_attention(self) -> bool:
         return (self.record.status == "rejected" or self.record.rows_quarantined > 0
-                or "; warning:" in self.record.message)  # e.g. a participants snapshot that shrank (11.5)
+                or _has_warning(self.record.message))  # e.g. a participants snapshot that shrank (11.5)
 
     def summary(self) -> dict[str, Any]:
         """The file's entry in the task's manifest (XCom): small, no rows, no personal data."""
@@ -262,17 +267,17 @@ def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame |
     accepted = typed[~typed["source_row"].isin(failing)].reset_index(drop=True)
     dropped = _snapshot_drop(ctx, accepted, snapshot) if ctx.dataset == "participants" else None
     if dropped and ctx.source.participants_drop_action == "reject":
-        result = _rejected(ctx, FileFault(dropped + ". Nothing of this file was loaded; the previous snapshot "
-                                          "stays. Deliver the complete snapshot", "participants_dropped"),
+        result = _rejected(ctx, FileFault(dropped + t("intake.participants_drop_rejected"),
+                                          "participants_dropped"),
                            rows, typed, faults, detected, warnings, harmonised.headers)
         result.validation = validation
         return result
     _in_file_terms(faults, harmonised.headers)
     quarantine = _quarantine_frame(faults, ctx)
     status = "loaded_with_quarantine" if failing else "loaded"
-    warnings = warnings + ([dropped + ". It was loaded: check that the export is complete"] if dropped else [])
+    warnings = warnings + ([dropped + t("intake.participants_drop_loaded")] if dropped else [])
     message = (t("ingest.loaded", n=len(accepted)) + (", " + t("ingest.quarantined", n=len(failing)) if failing else "")
-               + (f"; warning: {warnings[-1]}" if dropped else "")
+               + (t("intake.warning", text=warnings[-1]) if dropped else "")
                + ("; " + t("ingest.warnings", n=len(warnings)) if warnings else ""))
     return FileResult(status, message, len(rows), accepted, quarantine, detected,
                       [mask_in_text(w) for w in warnings], validation=validation, headers=harmonised.headers)
@@ -290,9 +295,8 @@ def _snapshot_drop(ctx: FileContext, accepted: pd.DataFrame, previous: pd.DataFr
     limit = ctx.source.participants_drop_share
     if not before or gone / len(before) <= limit:
         return None
-    return (f"{gone} of the {len(before)} persons of the previous participants snapshot ({gone / len(before):.0%}) "
-            f"are missing from this one, more than the source's limit of {limit:.0%} (participants_drop); "
-            "a snapshot lists every participant ever enrolled")
+    return t("intake.participants_drop", gone=gone, before=len(before), share=f"{gone / len(before):.0%}",
+             limit=f"{limit:.0%}")
 
 
 # --- one source -------------------------------------------------------------------------
@@ -424,7 +428,7 @@ def _report_landing_faults(settings: Settings, source: Source, files: list[Path]
         sha = landing.sha256_of(path)
         if not ledger.exists(settings.ledger_dir, source.id, landing.UNMATCHED, "", sha):
             _report_rejected(settings, source, landing.UNMATCHED, "", path.name, sha,
-                             f"{fault}; the file was not archived and stays in the landing folder",
+                             t("intake.not_archived", fault=fault),
                              outcomes, progress)
 
 

@@ -1,0 +1,53 @@
+"""Intake hardening (issue 11): landing refusals, file names, the participants-snapshot drop.
+
+``name`` is a file name as delivered (quoted with ``!r`` by the caller), never content.
+"""
+
+MESSAGES = {
+    "intake.refused.symlink": {
+        "sv": "{name} är en symbolisk länk; Samla tar bara vanliga filer och följer aldrig länkar",
+        "en": "{name} is a symbolic link; Samla takes only regular files and never follows links",
+    },
+    "intake.refused.subfolder": {
+        "sv": "{name} är en undermapp; Samla läser bara filer direkt i källans mapp — flytta upp filen",
+        "en": "{name} is a subfolder; Samla reads only files directly in the source's folder — move the file up",
+    },
+    "intake.refused.special": {
+        "sv": "{name} är ingen vanlig fil (en enhet, pipe eller socket) och lästes inte",
+        "en": "{name} is not a regular file (a device, pipe or socket) and was not read",
+    },
+    "intake.refused.outside": {
+        "sv": "{name} pekar på en plats utanför källans mapp och lästes inte",
+        "en": "{name} resolves to a place outside the source's folder and was not read",
+    },
+    "intake.name_mismatch": {
+        "sv": "filnamnet {name} följer inte källans mönster {pattern} (dataset: {datasets})",
+        "en": "file name {name} does not match the source's pattern {pattern} (datasets: {datasets})",
+    },
+    "intake.name_no_dataset": {
+        "sv": "filnamnet anger inget av källans dataset",
+        "en": "the file name names no dataset of the source",
+    },
+    "intake.not_archived": {
+        "sv": "{fault}; filen arkiverades inte och ligger kvar i leveransmappen",
+        "en": "{fault}; the file was not archived and stays in the landing folder",
+    },
+    # The separator that marks a warning in a ledger message (FileOutcome.needs_attention looks for it).
+    "intake.warning": {"sv": "; varning: {text}", "en": "; warning: {text}"},
+    "intake.participants_drop": {
+        "sv": "{gone} av de {before} personerna i den föregående deltagarlistan ({share}) saknas i den här, fler "
+              "än källans gräns på {limit} (participants_drop); en deltagarlista tar upp varje deltagare som "
+              "någonsin skrivits in",
+        "en": "{gone} of the {before} persons of the previous participants snapshot ({share}) are missing from "
+              "this one, more than the source's limit of {limit} (participants_drop); a snapshot lists every "
+              "participant ever enrolled",
+    },
+    "intake.participants_drop_rejected": {
+        "sv": ". Inget av filen lästes in; den tidigare deltagarlistan gäller. Leverera den fullständiga listan",
+        "en": ". Nothing of this file was loaded; the previous snapshot stays. Deliver the complete snapshot",
+    },
+    "intake.participants_drop_loaded": {
+        "sv": ". Filen lästes in: kontrollera att exporten är fullständig",
+        "en": ". It was loaded: check that the export is complete",
+    },
+}
