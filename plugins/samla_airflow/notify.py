@@ -165,17 +165,20 @@ def compose_steward_email(source: Source, result: SourceResult,
     subject = _one_line(_clean(f"Samla: {source.label}: {counts}"))
     greeting = f"Hej {_e(source.steward_name)}," if source.steward_name else "Hej,"
     sections = "\n<hr>\n".join(_file_section(source, f, data_docs_base_url) for f in problems)
+    from transforms.config.project import current_project
+
+    project = _e(current_project().name)  # the project file names the project
     body = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(subject)}</title></head>
 <body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.4;max-width:60em">
 <p>{greeting}</p>
-<p>Samla (Fokus IM reporting) has processed new deliveries from <b>{_e(source.label)}</b>: {_e(counts)}.
+<p>Samla ({project} reporting) has processed new deliveries from <b>{_e(source.label)}</b>: {_e(counts)}.
 Each file is described below: what is wrong and what to do. Files not listed loaded without problems.</p>
 <hr>
 {sections}
 <hr>
 <p style="color:#555;font-size:90%">This message was sent automatically by Samla. It contains no person ids:
-rows are identified by their row number in your file. Questions: contact the Fokus IM project office.</p>
+rows are identified by their row number in your file. Questions: contact the {project} project office.</p>
 </body></html>
 """
     return subject, body

@@ -9,16 +9,16 @@ MESSAGES = {
     "email.greeting": {"sv": "Hej {name},", "en": "Hello {name},"},
     "email.greeting_anonymous": {"sv": "Hej,", "en": "Hello,"},
     "email.intro": {
-        "sv": "Samla (Fokus IM:s rapportering) har behandlat nya leveranser från <b>{source}</b>: {counts}. "
+        "sv": "Samla ({project}:s rapportering) har behandlat nya leveranser från <b>{source}</b>: {counts}. "
               "Varje fil beskrivs nedan: vad som är fel och vad ni behöver göra. Filer som inte nämns lästes in "
               "utan problem.",
-        "en": "Samla (Fokus IM reporting) has processed new deliveries from <b>{source}</b>: {counts}. Each file "
+        "en": "Samla ({project} reporting) has processed new deliveries from <b>{source}</b>: {counts}. Each file "
               "is described below: what is wrong and what to do. Files not listed loaded without problems."},
     "email.footer": {
         "sv": "Det här meddelandet skickades automatiskt av Samla. Det innehåller inga personnummer eller "
-              "personid: raderna anges med sitt radnummer i er fil. Frågor: kontakta projektkontoret för Fokus IM.",
+              "personid: raderna anges med sitt radnummer i er fil. Frågor: kontakta projektkontoret för {project}.",
         "en": "This message was sent automatically by Samla. It contains no person ids: rows are identified by "
-              "their row number in your file. Questions: contact the Fokus IM project office."},
+              "their row number in your file. Questions: contact the {project} project office."},
     "email.file_status_rejected": {"sv": "AVVISAD (inget lästes in)", "en": "REJECTED (nothing loaded)"},
     "email.file_status_quarantine": {"sv": "inläst, vissa rader hålls i karantän",
                                      "en": "loaded, some rows held in quarantine"},
