@@ -22,9 +22,18 @@ COMMANDS = (demo, run, check, status, quarantine, config, rotate_key)
 __all__ = ["OK", "PROBLEMS", "USAGE", "UsageError", "build_parser", "main"]
 
 
+def _project_name() -> str:
+    from transforms.config.project import ProjectError, current_project
+
+    try:
+        return current_project().name
+    except (ProjectError, OSError):  # a faulty project file must not hide --help; `samla config check` reports it
+        return "ESF+"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="samla", description="Samla: Fokus IM municipal reporting pipeline. "
-                                     "Settings come from SAMLA_* environment variables (see README).")
+    parser = argparse.ArgumentParser(prog="samla", description=f"Samla: {_project_name()} municipal reporting "
+                                     "pipeline. Settings come from SAMLA_* environment variables (see README).")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS:
         module.add_parser(sub)
