@@ -358,3 +358,18 @@ def test_a_participants_snapshot_that_drops_too_many_persons_emails_the_steward(
     assert "participants_2025-01.csv" in body
     assert "8 av de 20 personerna" in body and "participants_drop" in body and "30%" in body
     assert not personnummer_in(body)
+
+
+def test_the_email_names_the_project_of_the_project_file(monkeypatch, tmp_path):
+    from samla_airflow.notify import compose_steward_email
+
+    from transforms.config.settings import DEFAULT_PROJECT
+
+    other = tmp_path / "project.yaml"
+    other.write_text(Path(DEFAULT_PROJECT).read_text(encoding="utf-8").replace("name: Fokus IM", "name: Nya Vägar"),
+                     encoding="utf-8")
+    monkeypatch.setenv("SAMLA_PROJECT", str(other))
+    result = SourceResult("s1", [_outcome(None, "rejected", (0, 0, 0), "no header", file_name="x_2025-01.csv",
+                                          dataset="participants", period="2025-01")])
+    _, body = compose_steward_email(_source({"name": "Anna", "email": STEWARD}), result, None)
+    assert "Samla (Nya Vägar reporting)" in body and "the Nya Vägar project office" in body and "Fokus IM" not in body
