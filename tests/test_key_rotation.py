@@ -106,5 +106,5 @@ def test_rotation_that_cannot_remake_everything_changes_nothing(loaded):
 def test_an_interrupted_rotation_blocks_runs(loaded):
     settings, _ = loaded
     (settings.data_dir / key_continuity.JOURNAL).write_text('{"staging": "/nonexistent"}')
-    with pytest.raises(SettingsError, match="interrupted"):
+    with pytest.raises(SettingsError, match="avbröts"):
         pseudonym_key(settings)

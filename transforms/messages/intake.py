@@ -50,4 +50,20 @@ MESSAGES = {
         "sv": ". Filen lästes in: kontrollera att exporten är fullständig",
         "en": ". It was loaded: check that the export is complete",
     },
+    "intake.key_rotation_interrupted": {
+        "sv": "ett nyckelbyte avbröts: kör `samla rotate-key` igen för att slutföra det (inget går förlorat; "
+              "körningar vägras tills dess)",
+        "en": "a key rotation was interrupted: run `samla rotate-key` again to finish it (nothing is lost; the "
+              "run refuses until then)",
+    },
+    "intake.key_mismatch": {
+        "sv": "SAMLA_PSEUDONYM_KEY är inte nyckeln som de inlästa uppgifterna pseudonymiserades med: en körning "
+              "med den skulle ge varje person en ny pseudonym och bryta kopplingen till uppgifterna som redan är "
+              "inlästa. Återställ den tidigare nyckeln, eller byt nyckel avsiktligt med `samla rotate-key` "
+              "(README, Rotating the pseudonymisation key)",
+        "en": "SAMLA_PSEUDONYM_KEY is not the key the curated data was pseudonymised with: a run under it would "
+              "give every person a new pseudonym and break the link to the data already loaded. Restore the "
+              "previous key, or change keys on purpose with `samla rotate-key` (README, Rotating the "
+              "pseudonymisation key)",
+    },
 }

@@ -15,6 +15,8 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from transforms.messages import t
+
 LABEL = b"samla pseudonym key fingerprint v1"
 FILE_NAME = "_key.json"
 JOURNAL = ".rotate-key.json"  # in the data dir while a rotation swaps folders
@@ -49,14 +51,10 @@ def store(curated_dir: Path, key: bytes) -> None:
 def check(data_dir: Path, key: bytes) -> None:
     """Refuse a key other than the curated data's; the first key used is remembered."""
     if (data_dir / JOURNAL).exists():
-        raise KeyMismatchError("a key rotation was interrupted: run `samla rotate-key` again to finish it "
-                               "(nothing is lost; the run refuses until then)")
+        raise KeyMismatchError(t("intake.key_rotation_interrupted"))
     curated_dir = data_dir / "curated"
     known = stored(curated_dir)
     if known is None:
         store(curated_dir, key)
     elif not hmac.compare_digest(known, fingerprint(key)):
-        raise KeyMismatchError(
-            "SAMLA_PSEUDONYM_KEY is not the key the curated data was pseudonymised with: a run under it would give "
-            "every person a new pseudonym and break the link to the data already loaded. Restore the previous key, "
-            "or change keys on purpose with `samla rotate-key` (README, Rotating the pseudonymisation key)")
+        raise KeyMismatchError(t("intake.key_mismatch"))
