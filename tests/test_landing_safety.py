@@ -89,3 +89,17 @@ def test_a_link_swapped_in_after_the_scan_is_not_read(samla_env, tmp_path):
     else:
         raise AssertionError("a link was followed")
     assert SECRET.encode() not in archived_bytes(settings)
+
+
+def test_refusals_are_swedish_first_and_english_on_request(monkeypatch):
+    from transforms.ingest.pipeline import _has_warning
+    from transforms.messages import t
+
+    entry = landing.Refused("passwd", "symlink", "id")
+    assert entry.message == "'passwd' är en symbolisk länk; Samla tar bara vanliga filer och följer aldrig länkar"
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+    assert entry.message == "'passwd' is a symbolic link; Samla takes only regular files and never follows links"
+    # a warning written in either language still makes the file need the steward's attention
+    assert _has_warning("20 rader inlästa" + t("intake.warning", text="x", lang="sv"))
+    assert _has_warning("20 rows loaded" + t("intake.warning", text="x", lang="en"))
+    assert not _has_warning("20 rows loaded")
