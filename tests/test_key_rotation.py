@@ -77,7 +77,7 @@ def test_rotate_key_re_pseudonymises_curated_and_quarantine(loaded):
 
     out = samla("rotate-key", env=env | {"SAMLA_NEW_PSEUDONYM_KEY": NEW_KEY})
     assert out.returncode == 0, out.stderr
-    assert "Key rotated" in out.stdout
+    assert "Nyckeln är bytt" in out.stdout
 
     participants, attended, held = persons(settings)
     assert participants == expected(NEW_KEY, PNRS[1:]) and attended == expected(NEW_KEY, PNRS[1:])
@@ -87,7 +87,7 @@ def test_rotate_key_re_pseudonymises_curated_and_quarantine(loaded):
     assert not list((settings.data_dir / "staging").glob("rotate-*")) and not (settings.data_dir / key_continuity.JOURNAL).exists()
     assert not leaks(settings.data_dir)
     refused = samla("rotate-key", env=env | {"SAMLA_NEW_PSEUDONYM_KEY": NEW_KEY})  # the old key is now refused
-    assert refused.returncode == 2 and "not the key of the curated data" in refused.stderr
+    assert refused.returncode == 2 and "inte nyckeln för de inlästa uppgifterna" in refused.stderr
 
 
 def test_rotation_that_cannot_remake_everything_changes_nothing(loaded):

@@ -66,4 +66,33 @@ MESSAGES = {
               "previous key, or change keys on purpose with `samla rotate-key` (README, Rotating the "
               "pseudonymisation key)",
     },
+    # `samla rotate-key` (transforms/privacy/rotation.py, plugins/samla_airflow/cli/rotate_key.py)
+    "rotate.old_key_wrong": {
+        "sv": "SAMLA_PSEUDONYM_KEY är inte nyckeln för de inlästa uppgifterna: ange den nuvarande nyckeln som "
+              "SAMLA_PSEUDONYM_KEY och den nya som SAMLA_NEW_PSEUDONYM_KEY",
+        "en": "SAMLA_PSEUDONYM_KEY is not the key of the curated data: give the current key as "
+              "SAMLA_PSEUDONYM_KEY and the new one as SAMLA_NEW_PSEUDONYM_KEY",
+    },
+    "rotate.same_key": {
+        "sv": "SAMLA_NEW_PSEUDONYM_KEY är den nuvarande nyckeln: inget att byta",
+        "en": "SAMLA_NEW_PSEUDONYM_KEY is the current key: nothing to rotate",
+    },
+    "rotate.source": {"sv": "{source}: pseudonymiserar om från rådataarkivet",
+                      "en": "{source}: re-pseudonymising from the raw archive"},
+    "rotate.lost": {
+        "sv": "{n} inlästa partitioner kan inte göras om från rådataarkivet (leveranserna har raderats av "
+              "gallringen eller ändrats): {shown}. Inget ändrades; byt nyckel innan rådata gallras",
+        "en": "{n} curated partition(s) cannot be re-made from the raw archive (their deliveries were deleted "
+              "by retention or changed): {shown}. Nothing was changed; rotate before raw deliveries expire",
+    },
+    "rotate.new_key_missing": {
+        "sv": "{var} saknas eller är kortare än 16 tecken: lägg den nya nyckeln där ({hint})",
+        "en": "{var} is not set or shorter than 16 characters: put the new key there ({hint})",
+    },
+    "rotate.done": {
+        "sv": "Nyckeln är bytt: {partitions} inlästa partitioner från {sources} källor pseudonymiserades om. "
+              "Sätt SAMLA_PSEUDONYM_KEY till den nya nyckeln nu: körningar med den gamla nyckeln vägras härifrån.",
+        "en": "Key rotated: {partitions} curated partition(s) of {sources} source(s) re-pseudonymised. Set "
+              "SAMLA_PSEUDONYM_KEY to the new key now: runs under the old key are refused from here on.",
+    },
 }

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from transforms.config.settings import DEMO_KEY_FILE, Settings
 from transforms.ingest import curated
+from transforms.messages import t
 from transforms.privacy import key_continuity
 
 SWAPPED = ("curated", "quarantine")
@@ -38,10 +39,9 @@ def rotate_key(settings: Settings, config, old_key: bytes, new_key: bytes,
         return {"partitions": len(_partitions(settings.curated_dir)), "sources": len(config.sources)}
     known = key_continuity.stored(settings.curated_dir)
     if known is not None and known != key_continuity.fingerprint(old_key):
-        raise RotationError("SAMLA_PSEUDONYM_KEY is not the key of the curated data: give the current key as "
-                            "SAMLA_PSEUDONYM_KEY and the new one as SAMLA_NEW_PSEUDONYM_KEY")
+        raise RotationError(t("rotate.old_key_wrong"))
     if key_continuity.fingerprint(new_key) == key_continuity.fingerprint(old_key):
-        raise RotationError("SAMLA_NEW_PSEUDONYM_KEY is the current key: nothing to rotate")
+        raise RotationError(t("rotate.same_key"))
     staging = settings.data_dir / "staging" / f"rotate-{uuid.uuid4().hex[:12]}"
     staging.mkdir(parents=True)
     try:
@@ -49,7 +49,7 @@ def rotate_key(settings: Settings, config, old_key: bytes, new_key: bytes,
         staged = dataclasses.replace(settings, data_dir=staging)
         for source in config.sources.values():
             if progress:
-                progress(f"{source.id}: re-pseudonymising from the raw archive")
+                progress(t("rotate.source", source=source.id))
             ingest_source(staged, source, new_key, [])
         _compare(settings, staged)
         key_continuity.store(staged.curated_dir, new_key)
@@ -77,9 +77,7 @@ def _compare(settings: Settings, staged: Settings) -> None:
     lost = sorted(k for k, sha in live.items() if remade.get(k) != sha)
     if lost:
         shown = ", ".join(f"{d} {s} {p}" for d, s, p in lost[:10]) + (" …" if len(lost) > 10 else "")
-        raise RotationError(f"{len(lost)} curated partition(s) cannot be re-made from the raw archive (their "
-                            f"deliveries were deleted by retention or changed): {shown}. Nothing was changed; "
-                            "rotate before raw deliveries expire")
+        raise RotationError(t("rotate.lost", n=len(lost), shown=shown))
 
 
 def _swap(settings: Settings, staging: Path, new_key: bytes) -> None:

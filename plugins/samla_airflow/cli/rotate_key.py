@@ -21,18 +21,18 @@ def add_parser(sub) -> None:
 
 def command(args) -> int:
     from transforms.config.settings import pseudonym_key
+    from transforms.messages import t
     from transforms.privacy.rotation import RotationError, rotate_key
 
     settings, config = settings_and_sources()
     new = os.environ.get(NEW_KEY, "")
     if len(new) < 16:
-        raise UsageError(f"{NEW_KEY} is not set or shorter than 16 characters: put the new key there "
-                         "(python3 -c \"import secrets; print(secrets.token_hex(32))\")")
+        raise UsageError(t("rotate.new_key_missing", var=NEW_KEY,
+                           hint='python3 -c "import secrets; print(secrets.token_hex(32))"'))
     old = pseudonym_key(settings, continuity=False)
     try:
         done = rotate_key(settings, config, old, new.encode("utf-8"), progress=print)
     except RotationError as exc:
         raise UsageError(str(exc)) from None
-    print(f"Key rotated: {done['partitions']} curated partition(s) of {done['sources']} source(s) re-pseudonymised. "
-          "Set SAMLA_PSEUDONYM_KEY to the new key now: runs under the old key are refused from here on.")
+    print(t("rotate.done", partitions=done["partitions"], sources=done["sources"]))
     return OK
