@@ -91,7 +91,7 @@ CASES = {
     "external_entity": (write(f"participants_{PERIOD}.xlsx", hostile.external_entity()), "document type", {}),
     "billion_laughs": (write(f"participants_{PERIOD}.xlsx", hostile.billion_laughs()), "document type", {}),
     "cut_off_sheet": (write(f"participants_{PERIOD}.xlsx", hostile.cut_off_sheet()), "cannot be read", {}),
-    "zip_bomb": (write(f"participants_{PERIOD}.xlsx", hostile.zip_bomb(1_100_000_000)), "unpacked", {}),
+    "zip_bomb": (write(f"participants_{PERIOD}.xlsx", hostile.zip_bomb(1_100_000_000)), "uppackat", {}),
     "hidden_personnummer_forms": (hidden_forms, "i karantän", {}),  # Swedish first
     "million_column_header": (wide_header, "SAMLA_MAX_COLUMNS", {}),
     "workbook_named_csv": (write(f"participants_{PERIOD}.csv", hostile.workbook_bytes([["person_id"], ["x"]])),

@@ -52,7 +52,7 @@ def test_a_million_column_header_is_not_echoed(tmp_path):
     path = tmp_path / "header.csv"
     path.write_text(",".join(f"kolumn{i}" for i in range(1_000_000)) + "\n1\n")
     fault = fault_of(path)
-    assert "SAMLA_MAX_COLUMNS" in str(fault) and "kolumn" not in str(fault)
+    assert "SAMLA_MAX_COLUMNS" in str(fault) and "kolumn0" not in str(fault)
 
 
 def test_file_over_the_byte_limit_is_never_read(tmp_path):
@@ -104,7 +104,7 @@ def test_workbook_unpacking_past_the_limit(tmp_path):
     path.write_bytes(hostile.zip_bomb(60_000_000))
     assert path.stat().st_size < 1_000_000
     fault = fault_of(path, limits=Limits(max_bytes=10_000_000))
-    assert "unpacked" in str(fault) and fault.rule == "file_too_large"
+    assert "uppackat" in str(fault) and fault.rule == "file_too_large"
 
 
 def test_wide_workbook_row_and_long_cell(tmp_path):

@@ -18,6 +18,7 @@ from typing import Any
 
 from transforms.config.settings import Limits, load_limits
 from transforms.config.sources import FormatHints
+from transforms.messages import t
 
 BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
@@ -47,12 +48,11 @@ class FileFault(Exception):
         self.rule = rule
 
 
-def _limit_fault(what: str, found: int | str, limit: int, setting: str) -> FileFault:
-    return FileFault(
-        f"the file has {found} {what}, more than the limit of {limit:,} ({setting}); nothing of it was read "
-        "further. Split the export (e.g. one file per month) or ask the project office to raise the limit",
-        "file_too_large",
-    )
+def _limit_fault(what: str, found: int | None, limit: int, setting: str, line: int | None = None) -> FileFault:
+    """``what``: an ``intake.limit.*`` id; ``found`` None when reading stopped past the limit."""
+    return FileFault(t("intake.limit", found=t("intake.more_than", n=f"{limit:,}") if found is None else f"{found:,}",
+                       what=t(f"intake.limit.{what}", line=line), limit=f"{limit:,}", setting=setting),
+                     "file_too_large")
 
 
 @dataclass
@@ -83,7 +83,7 @@ def read_file(path: Path, hints: FormatHints, limits: Limits | None = None) -> R
     limits = limits or load_limits()
     size = Path(path).stat().st_size
     if size > limits.max_bytes:
-        raise _limit_fault("bytes", f"{size:,}", limits.max_bytes, "SAMLA_MAX_FILE_BYTES")
+        raise _limit_fault("bytes", size, limits.max_bytes, "SAMLA_MAX_FILE_BYTES")
     data = Path(path).read_bytes()
     if not data:
         raise FileFault("the file is empty (0 bytes); expected a header row and data rows", "file_empty")
@@ -135,13 +135,13 @@ def _split(text: str, delimiter: str, limits: Limits) -> list[list[str]]:
     try:
         for record in reader:
             if len(record) > limits.max_columns:
-                raise _limit_fault("fields on line " + str(reader.line_num), f"{len(record):,}", limits.max_columns,
-                                   "SAMLA_MAX_COLUMNS")
+                raise _limit_fault("fields", len(record), limits.max_columns,
+                                   "SAMLA_MAX_COLUMNS", line=reader.line_num)
             if record and max(map(len, record)) > limits.max_cell_chars:
                 raise _cell_fault(reader.line_num, limits)
             rows += bool(record)
             if rows > limits.max_rows + 1:  # + the header row
-                raise _limit_fault("rows", f"more than {limits.max_rows:,}", limits.max_rows, "SAMLA_MAX_ROWS")
+                raise _limit_fault("rows", None, limits.max_rows, "SAMLA_MAX_ROWS")
             records.append(record)
     except csv.Error as exc:
         if "field limit" in str(exc):
@@ -151,8 +151,8 @@ def _split(text: str, delimiter: str, limits: Limits) -> list[list[str]]:
 
 
 def _cell_fault(line: int, limits: Limits) -> FileFault:
-    return _limit_fault(f"characters in one cell (row {line})", f"more than {limits.max_cell_chars:,}",
-                        limits.max_cell_chars, "SAMLA_MAX_CELL_CHARS")
+    return _limit_fault("cell", None,
+                        limits.max_cell_chars, "SAMLA_MAX_CELL_CHARS", line=line)
 
 
 def detect_delimiter(text: str, limits: Limits | None = None) -> str:
@@ -249,13 +249,13 @@ def check_xlsx(data: bytes, limits: Limits, header_row: int = 1) -> None:
             raise FileFault(f"the workbook holds {len(members):,} parts, not an Excel export; re-save it from Excel")
         unpacked = sum(m.file_size for m in members)
         if unpacked > limits.max_unpacked_bytes:
-            raise _limit_fault("bytes when unpacked", f"{unpacked:,}", limits.max_unpacked_bytes,
+            raise _limit_fault("unpacked", unpacked, limits.max_unpacked_bytes,
                                f"{Limits.UNPACKED_FACTOR} × SAMLA_MAX_FILE_BYTES")
         for member in members:
             if member.filename.endswith((".xml", ".rels")):
                 rows = _xml_rows(archive, member, limits.max_rows + header_row)
                 if rows > limits.max_rows + header_row:
-                    raise _limit_fault("rows", f"more than {limits.max_rows:,}", limits.max_rows, "SAMLA_MAX_ROWS")
+                    raise _limit_fault("rows", None, limits.max_rows, "SAMLA_MAX_ROWS")
     except FileFault:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
@@ -343,12 +343,12 @@ def _sheet_records(sheet, limits: Limits) -> list[tuple[int, list[Any]]]:
         if not cells:
             continue
         if len(cells) > limits.max_columns:
-            raise _limit_fault(f"columns in row {number}", f"{len(cells):,}", limits.max_columns, "SAMLA_MAX_COLUMNS")
+            raise _limit_fault("columns", len(cells), limits.max_columns, "SAMLA_MAX_COLUMNS", line=number)
         if any(isinstance(c, str) and len(c) > limits.max_cell_chars for c in cells):
             raise _cell_fault(number, limits)
         records.append((number, cells))
         if len(records) > limits.max_rows + 1:
-            raise _limit_fault("rows", f"more than {limits.max_rows:,}", limits.max_rows, "SAMLA_MAX_ROWS")
+            raise _limit_fault("rows", None, limits.max_rows, "SAMLA_MAX_ROWS")
     return records
 
 

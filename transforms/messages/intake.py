@@ -95,4 +95,18 @@ MESSAGES = {
         "en": "Key rotated: {partitions} curated partition(s) of {sources} source(s) re-pseudonymised. Set "
               "SAMLA_PSEUDONYM_KEY to the new key now: runs under the old key are refused from here on.",
     },
+    # File limits (transforms/ingest/parse.py, Limits): {what} is one of intake.limit.*
+    "intake.limit": {
+        "sv": "filen har {found} {what}, fler än gränsen på {limit} ({setting}); inget mer av den lästes. Dela "
+              "upp exporten (t.ex. en fil per månad) eller be projektkontoret höja gränsen",
+        "en": "the file has {found} {what}, more than the limit of {limit} ({setting}); nothing of it was read "
+              "further. Split the export (e.g. one file per month) or ask the project office to raise the limit",
+    },
+    "intake.more_than": {"sv": "mer än {n}", "en": "more than {n}"},
+    "intake.limit.bytes": {"sv": "byte", "en": "bytes"},
+    "intake.limit.unpacked": {"sv": "byte uppackat", "en": "bytes when unpacked"},
+    "intake.limit.rows": {"sv": "rader", "en": "rows"},
+    "intake.limit.fields": {"sv": "fält på rad {line}", "en": "fields on line {line}"},
+    "intake.limit.columns": {"sv": "kolumner på rad {line}", "en": "columns in row {line}"},
+    "intake.limit.cell": {"sv": "tecken i en cell (rad {line})", "en": "characters in one cell (row {line})"},
 }
