@@ -12,11 +12,11 @@ from conftest import TEST_KEY
 from deliveries import attendance, participant, people, write_csv
 from privacy import leaks
 
+from transforms.config import key_continuity
 from transforms.config.settings import SettingsError, load_settings, pseudonym_key
 from transforms.config.sources import load_sources
 from transforms.ingest import curated, landing
 from transforms.ingest.pipeline import ingest_source
-from transforms.privacy import key_continuity
 from transforms.privacy.personnummer import parse
 from transforms.privacy.pseudonym import pseudonym
 

@@ -184,7 +184,7 @@ def pseudonym_key(settings: Settings | None = None, continuity: bool = True) -> 
     settings = settings or load_settings()
     key = _configured_key(settings)
     if continuity:
-        from transforms.privacy import key_continuity
+        from transforms.config import key_continuity
 
         try:
             key_continuity.check(settings.data_dir, key)

@@ -16,10 +16,10 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from transforms.config import key_continuity
 from transforms.config.settings import DEMO_KEY_FILE, Settings
 from transforms.ingest import curated
 from transforms.messages import t
-from transforms.privacy import key_continuity
 
 SWAPPED = ("curated", "quarantine")
 

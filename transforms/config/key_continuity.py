@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,12 +39,10 @@ def stored(curated_dir: Path) -> str | None:
 
 
 def store(curated_dir: Path, key: bytes) -> None:
-    path = fingerprint_file(curated_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"fingerprint": fingerprint(key), "since": datetime.now(UTC).isoformat(
-        timespec="seconds")}), encoding="utf-8")
-    os.replace(tmp, path)
+    from transforms import atomic
+
+    atomic.write_json(fingerprint_file(curated_dir),
+                      {"fingerprint": fingerprint(key), "since": datetime.now(UTC).isoformat(timespec="seconds")})
 
 
 def check(data_dir: Path, key: bytes) -> None:
