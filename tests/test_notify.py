@@ -34,6 +34,13 @@ def _source(steward: dict | None = None):
 
 
 @pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    """The e-mail is Swedish by default; the tests that read its English wording ask for English
+    (the Swedish ones set sv)."""
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+
+
+@pytest.fixture(autouse=True)
 def _airflow_imported():
     """Import Airflow (and the SMTP hook) before the test body: its logging set-up replaces the root
     handlers, which would otherwise drop caplog's handler when the first import happens mid-test."""
@@ -162,7 +169,7 @@ def test_problems_send_one_email_to_the_steward(smtp_server):
     body = _html(envelope)
     for expected in ("survey_2025-01.csv", "attendance_2025-01.csv", "missing_column", "date_in_period",
                      "person_not_in_participants", "hours_range", REJECT_MESSAGE.replace("'", "&#x27;"),
-                     ">7<", ">12<", ">15<", "Hej Anna", "same name", "previous delivery", "All 3 rows"):
+                     ">7<", ">12<", ">15<", "Hello Anna", "same name", "previous delivery", "All 3 rows"):
         assert expected in body, expected
     assert "participants_2025-01.csv" not in body  # clean files are not mentioned
     assert not HEX64.search(body), "a pseudonym reached the email"
@@ -318,9 +325,10 @@ def test_the_email_comes_from_the_run_result_not_from_disk(tmp_path, smtp_server
     assert 'href="https://samla.example/data_docs/' in body
 
 
-def test_a_participants_snapshot_that_drops_too_many_persons_emails_the_steward(samla_env, smtp_server):
+def test_a_participants_snapshot_that_drops_too_many_persons_emails_the_steward(samla_env, smtp_server, monkeypatch):
     """Issue 11.5: a re-delivery missing more than participants_drop's share of persons is loaded with a
     warning (the default action), and that warning reaches the steward by e-mail."""
+    monkeypatch.delenv("SAMLA_LANGUAGE")  # the warning is written in Swedish, the default
     import os
     from datetime import date
 
@@ -373,3 +381,62 @@ def test_the_email_names_the_project_of_the_project_file(monkeypatch, tmp_path):
                                           dataset="participants", period="2025-01")])
     _, body = compose_steward_email(_source({"name": "Anna", "email": STEWARD}), result, None)
     assert "Samla (Nya Vägar reporting)" in body and "the Nya Vägar project office" in body and "Fokus IM" not in body
+
+
+def test_swedish_email_names_the_files_headers_and_points_a_cascade_at_the_participants_row(
+        tmp_path, smtp_server, monkeypatch):
+    """Through the source task and the real SMTP server: Swedish from the greeting on, the problem in the
+    file's own headers (PersonNr, Slutdatum), and the cascaded attendance row sent to participants row 5."""
+    from deliveries import attendance, participant, people, write_csv
+    from samla_airflow.ingestion import ingest_one_source
+
+    monkeypatch.delenv("SAMLA_LANGUAGE")  # Swedish is the default
+    data = tmp_path / "data"
+    sources = tmp_path / "sources.yaml"
+    sources.write_text('sources:\n  - id: "1489"\n    name: Alingsås\n    municipalities: ["1489"]\n'
+                       '    delivery: {folder: raw/landing/1489}\n'
+                       '    columns: {person_id: [PersonNr], entry_date: [Startdatum], exit_date: [Slutdatum]}\n'
+                       '    steward: {name: Anna, email: anna@alingsas.example}\n', encoding="utf-8")
+    monkeypatch.setenv("SAMLA_SOURCES", str(sources))
+    monkeypatch.setenv("SAMLA_DATA_DIR", str(data))
+    monkeypatch.setenv("SAMLA_PSEUDONYM_KEY", "notify-swedish-key-0123456789abcdef")
+    names = {"person_id": "PersonNr", "entry_date": "Startdatum", "exit_date": "Slutdatum"}
+    pnrs = people(10, seed=23)
+    rows = [{names.get(k, k): v for k, v in participant(p).items()} for p in pnrs]
+    rows[3].update(Slutdatum="2024-08-29", Startdatum="2024-09-02", exit_status="completed", qualification="1")
+    landing_dir = data / "raw" / "landing" / "1489"
+    write_csv(landing_dir / "participants_2025-01.csv", rows)
+    write_csv(landing_dir / "attendance_2025-01.csv",
+              [{names.get(k, k): v for k, v in attendance(p, "2025-01").items()} for p in pnrs])
+    ingest_one_source("1489", None)
+    _wait_for(smtp_server, 1)
+    (envelope,) = smtp_server.envelopes
+    message = email.message_from_bytes(envelope.content, policy=policy.default)
+    assert message["Subject"] == "Samla: 1489 Alingsås: 2 filer med rader i karantän"
+    body = _html(envelope)
+    assert '<html lang="sv">' in body and "<p>Hej Anna,</p>" in body and "har behandlat nya leveranser" in body
+    assert "Vad är fel:" in body and "Vad ni gör:" in body
+    for english in ("Hello", "What is wrong", "What to do", "rows loaded", "Rows read"):
+        assert english not in body, english
+    assert "Slutdatum 2024-08-29 ligger före Startdatum 2024-09-02 (rad 5)" in body
+    assert ("PersonNr: personen finns inte bland de godkända deltagarna, eftersom raden för personen i "
+            "deltagarfilen participants_2025-01.csv hålls i karantän: rad 5") in body
+    assert "Rätta raden i deltagarfilen (participants_2025-01.csv rad 5)" in body
+    assert "(dolt: personid)" in body
+    assert not HEX64.search(body) and not personnummer_in(body)
+    assert not personnummer_in(envelope.content.decode("utf-8", "replace"))
+
+
+def test_english_email_on_request(smtp_server):
+    from samla_airflow.notify import notify_steward
+
+    source = _source({"name": "Anna", "email": STEWARD})
+    assert notify_steward(source, _run_result()) is True
+    _wait_for(smtp_server, 1)
+    (envelope,) = smtp_server.envelopes
+    message = email.message_from_bytes(envelope.content, policy=policy.default)
+    assert message["Subject"].endswith("1 file rejected, 1 file with quarantined rows")
+    body = _html(envelope)
+    assert '<html lang="en">' in body and "<p>Hello Anna,</p>" in body and "What is wrong:" in body
+    assert "Vad är fel" not in body and "Hej" not in body
+    assert not HEX64.search(body) and not personnummer_in(body)

@@ -2,14 +2,17 @@
 
 ``compose_steward_email`` is pure: the source run's result (per file its ledger
 record, Data Docs page and quarantined rows) -> subject and HTML body; nothing
-is read back from the ledger or the quarantine. ``notify_steward`` sends it
+is read back from the ledger; only a cascade (a row whose person is not an
+accepted participant) is traced to its participants row through the source's
+quarantine, which ``notify_steward`` reads for that. ``notify_steward`` sends it
 through Airflow's SMTP provider. Sending never raises: a
 missing connection or a mail server that is down is logged and the ingestion
 carries on.
 
 Privacy: the email identifies rows by their row number in the steward's own
 file. Person ids (pseudonyms) are never included: the quarantine's ``person``
-column is not read, values of person id columns are hidden, and every text is
+column only links a cascaded row to the participants row behind it and is
+never shown, values of person id columns are hidden, and every text is
 passed through ``mask_in_text`` and a 64-hex (pseudonym) filter before it is
 HTML-escaped. Airflow and pandas are imported inside the functions: this
 module is imported at DAG parse time.
@@ -24,6 +27,7 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from transforms.messages import language, t
 from transforms.privacy.personnummer import MaskingFilter
 from transforms.values import is_missing
 
@@ -72,20 +76,19 @@ def _one_line(text: str) -> str:
 def _row_table(rows: pd.DataFrame, source_id: str, period: str) -> str:
     shown = rows.sort_values(["source_row", "column", "rule"], kind="stable", na_position="first")
     more = len(shown) - MAX_ROWS
-    head = ("<tr>" + "".join(f"<th {_TD}>{h}</th>" for h in ("Row", "Column", "Rule", "Problem", "Value"))
-            + "</tr>")
+    head = ("<tr>" + "".join(f"<th {_TD}>{t(h)}</th>" for h in (
+        "email.col.row", "email.col.column", "email.col.rule", "email.col.problem", "email.col.value")) + "</tr>")
     lines = []
-    for r in shown.head(MAX_ROWS).itertuples(index=False):
-        column = _clean(r.column)
-        value = "(hidden: person id)" if column in _PERSON_COLUMNS else _clean(r.value)
-        row = "" if is_missing(r.source_row) else str(int(r.source_row))
-        cells = (row, column, _clean(r.rule), _clean(r.description), value)
+    for r in shown.head(MAX_ROWS).to_dict("records"):
+        column = _clean(r["column"])
+        value = t("email.hidden_person") if column in _PERSON_COLUMNS else _clean(r["value"])
+        row = "" if is_missing(r["source_row"]) else str(int(r["source_row"]))
+        cells = (row, _clean(r.get("header")) or column, _clean(r["rule"]), _clean(r["description"]), value)
         lines.append("<tr>" + "".join(f"<td {_TD}>{html.escape(c, quote=True)}</td>" for c in cells) + "</tr>")
     table = ('<table style="border-collapse:collapse;font-size:90%">' + head + "".join(lines) + "</table>")
     if more > 0:
         command = f"samla quarantine {source_id} {period or 'PERIOD'}"
-        table += (f"<p>… and {more} more: see <code>{_e(command)}</code> (the project office can run it "
-                  "for you).</p>")
+        table += f"<p>{t('email.more_rows', n=more, command=_e(command))}</p>"
     return table
 
 
@@ -93,65 +96,114 @@ def _data_docs_link(path: str, base_url: str | None) -> str:
     if not path or not base_url:
         return ""
     url = base_url.rstrip("/") + "/" + quote(path.replace("\\", "/").lstrip("/"))
-    return f'<p>Validation report (Data Docs): <a href="{html.escape(url, quote=True)}">{_e(path)}</a></p>'
+    return f'<p>{t("email.data_docs")} <a href="{html.escape(url, quote=True)}">{_e(path)}</a></p>'
 
 
-def _file_section(source: Source, outcome: FileOutcome, data_docs_base_url: str | None) -> str:
+def _cascade_roots(outcome: FileOutcome, quarantine: pd.DataFrame | None) -> dict[int, dict]:
+    """Row number in this file -> the participants quarantine row behind its cascade (none without
+    the source's quarantine: the outcome's rows carry no pseudonym to link them)."""
+    from transforms.ingest.explain import cascade_roots
+
+    if quarantine is None or quarantine.empty or not outcome.record.file_sha256:
+        return {}
+    own = quarantine[quarantine["file_sha256"] == outcome.record.file_sha256]
+    return {int(own.at[i, "source_row"]): root for i, root in cascade_roots(own, quarantine).items()
+            if not is_missing(own.at[i, "source_row"])}
+
+
+def _what_is_wrong(rows: pd.DataFrame, roots: dict[int, dict]) -> list[str]:
+    """The problems named in the file's own headers, with their rows; a cascade points at the root row."""
+    from transforms.ingest.explain import CASCADE_RULE
+
+    found: dict[str, list[int]] = {}
+    for r in rows.to_dict("records"):
+        if is_missing(r["source_row"]):
+            continue
+        root = roots.get(int(r["source_row"])) if r["rule"] == CASCADE_RULE else None
+        if root is not None:
+            problem = t("email.cascade", header=_clean(r.get("header")) or _clean(r["column"]),
+                        file=_clean(root["file_name"]), root_row=int(root["source_row"]),
+                        root_problem=_clean(root["description"]))
+        else:
+            problem = _clean(r["description"])
+        found.setdefault(problem, []).append(int(r["source_row"]))
+    return [t("email.problem_rows", problem=p, rows=", ".join(map(str, sorted(set(n))[:10]))
+              + (" …" if len(set(n)) > 10 else "")) for p, n in found.items()]
+
+
+def _file_section(source: Source, outcome: FileOutcome, data_docs_base_url: str | None,
+                  quarantine: pd.DataFrame | None) -> str:
+    from transforms.ingest.explain import CASCADE_RULE
+
     record = outcome.record
-    name = record.file_name or "(unnamed file)"
+    name = record.file_name or "?"
     dataset, period = record.dataset or "?", record.period or "?"
     rejected = record.status == "rejected"
     read, accepted, held = record.rows_read, record.rows_accepted, record.rows_quarantined
     message = _clean(record.message)
-    status = "REJECTED (nothing loaded)" if rejected else "loaded, some rows held in quarantine"
+    status = t("email.file_status_rejected" if rejected else "email.file_status_quarantine")
     parts = [
         f'<h3 style="margin-bottom:4px">{_e(name)}</h3>',
-        f"<p style=\"margin-top:0\">Dataset <b>{_e(dataset)}</b>, period <b>{_e(period)}</b>: {status}. "
-        f"Rows read {read}, loaded {accepted}, held in quarantine {held}.</p>",
-        f"<p><b>What is wrong:</b> {html.escape(message or 'see the rows below', quote=True)}</p>",
+        '<p style="margin-top:0">' + t("email.file_line", dataset=_e(dataset), period=_e(period), status=status,
+                                       read=read, accepted=accepted, held=held) + "</p>",
     ]
     rows = outcome.quarantine
+    wrong: list[str] = [html.escape(message, quote=True)] if rejected and message else []
+    table: list[str] = []
+    roots: dict[int, dict] = {}
     if rows is not None and len(rows):
         # A rejected file holds every row with the file's own fault: say so once, list only row faults.
         file_level = rows["column"].isna() & (rows["description"].map(_clean) == message) if rejected else None
         if file_level is not None and file_level.any():
             rules = ", ".join(dict.fromkeys(_clean(r) for r in rows.loc[file_level, "rule"]))
-            parts.append(f"<p>All {read} rows of the file are held in quarantine because of this "
-                         f"(rule <code>{html.escape(rules, quote=True)}</code>).</p>")
+            wrong.append(t("email.all_rows_held", n=read, rules=html.escape(rules, quote=True)))
             rows = rows[~file_level]
         if len(rows):
-            parts.append(f"<p>The rows with problems ({rows['source_row'].nunique()} rows, {len(rows)} problems; "
-                         "row numbers as in your file, header row included):</p>")
-            parts.append(_row_table(rows, source.id, record.period))
+            if (rows["rule"] == CASCADE_RULE).any():
+                roots = _cascade_roots(outcome, quarantine)
+            problems = _what_is_wrong(rows, roots)
+            wrong += [html.escape(p, quote=True) for p in problems[:5]]
+            if len(problems) > 5:
+                wrong.append(t("email.more_problems", n=len(problems) - 5))
+            table = [f"<p>{t('email.rows_intro', rows=rows['source_row'].nunique(), problems=len(rows))}</p>",
+                     _row_table(rows, source.id, record.period)]
+    if not wrong and message:  # e.g. a warning only
+        wrong = [html.escape(message, quote=True)]
+    if len(wrong) == 1:
+        parts.append(f"<p><b>{t('email.what_is_wrong')}</b> {wrong[0]}</p>")
+    elif wrong:
+        parts.append(f"<p><b>{t('email.what_is_wrong')}</b></p><ul>"
+                     + "".join(f"<li>{w}</li>" for w in wrong) + "</ul>")
+    parts += table
     parts.append(_data_docs_link(record.data_docs, data_docs_base_url))
-    rerun = (f"the project office can re-run only this source (<code>samla run --from {_e(period)} "
-             f"--to {_e(period)} --source {_e(source.id)}</code>)")
+    rerun = t("email.rerun", command=f"samla run --from {_e(period)} --to {_e(period)} --source {_e(source.id)}")
+    cascaded = rows is not None and len(rows) and bool(roots) and all(
+        r["rule"] == CASCADE_RULE and not is_missing(r["source_row"]) and int(r["source_row"]) in roots
+        for r in rows.to_dict("records"))
     if rejected and outcome.name_fault:
-        pattern = source.delivery.pattern.replace("{ext}", "csv|xlsx")
-        todo = (f"Nothing of this file was loaded, and data Samla already has stays published. Rename the file "
-                f"so that it follows the agreed pattern <code>{_e(pattern)}</code> (e.g. a real reporting "
-                f"month YYYY-MM) and deliver it again. The next scheduled run picks it up, or the project "
-                f"office can re-run only this source.")
+        todo = t("email.todo_name", pattern=_e(source.delivery.pattern.replace("{ext}", "csv|xlsx")))
     elif rejected:
-        todo = (f"Nothing of this file was loaded; the previous delivery of {_e(dataset)} {_e(period)} (if "
-                f"there is one) stays published. Fix the export and deliver the whole file again with the same "
-                f"name, <code>{_e(name)}</code>. The next scheduled run picks it up, or {rerun}.")
+        todo = t("email.todo_rejected", dataset=_e(dataset), period=_e(period), file=_e(name), rerun=rerun)
+    elif cascaded:  # every problem is caused by participants rows: fix those, not this file
+        by_file: dict[str, set[int]] = {}
+        for root in roots.values():
+            by_file.setdefault(_clean(root["file_name"]), set()).add(int(root["source_row"]))
+        todo = t("email.todo_cascade", roots="; ".join(
+            t("email.root_rows", file=_e(f), rows=", ".join(map(str, sorted(n)))) for f, n in by_file.items()))
     else:
-        todo = (f"The other {accepted} rows were loaded; the rows above are not counted until they are "
-                f"fixed. Correct them in the export and deliver the whole file again with the same name, "
-                f"<code>{_e(name)}</code>: the new delivery replaces this one. The next scheduled run picks it "
-                f"up, or {rerun}.")
-    parts.append(f"<p><b>What to do:</b> {todo}</p>")
+        todo = t("email.todo_quarantine", accepted=accepted, file=_e(name), rerun=rerun)
+    parts.append(f"<p><b>{t('email.what_to_do')}</b> {todo}</p>")
     return "\n".join(p for p in parts if p)
 
 
-def compose_steward_email(source: Source, result: SourceResult,
-                          data_docs_base_url: str | None = None) -> tuple[str, str] | None:
-    """(subject, HTML body) for the source's steward, or None when every file loaded cleanly.
+def compose_steward_email(source: Source, result: SourceResult, data_docs_base_url: str | None = None,
+                          quarantine: pd.DataFrame | None = None) -> tuple[str, str] | None:
+    """(subject, HTML body) for the source's steward in SAMLA_LANGUAGE, or None when every file loaded cleanly.
 
     ``result`` is what ``transforms.ingest.pipeline.ingest_source`` returned; each
     file's Data Docs page (a path under the data dir) is linked under
-    ``data_docs_base_url`` when given.
+    ``data_docs_base_url`` when given. ``quarantine``, the source's whole quarantine
+    (``curated.read_quarantine``), is only used to trace cascades to their participants row.
     """
     problems = [f for f in result.files if f.needs_attention]
     if not problems:
@@ -159,29 +211,45 @@ def compose_steward_email(source: Source, result: SourceResult,
     rejected = sum(f.record.status == "rejected" for f in problems)
     held = len(problems) - rejected
     counts = ", ".join(c for c in (
-        f"{rejected} file{'s' if rejected != 1 else ''} rejected" if rejected else "",
-        f"{held} file{'s' if held != 1 else ''} with quarantined rows" if held else "",
+        t("email.count_rejected", n=rejected) if rejected else "",
+        t("email.count_quarantine", n=held) if held else "",
     ) if c)
-    subject = _one_line(_clean(f"Samla: {source.label}: {counts}"))
-    greeting = f"Hej {_e(source.steward_name)}," if source.steward_name else "Hej,"
-    sections = "\n<hr>\n".join(_file_section(source, f, data_docs_base_url) for f in problems)
     from transforms.config.project import current_project
 
     project = _e(current_project().name)  # the project file names the project
+    subject = _one_line(_clean(t("email.subject", source=source.label, counts=counts)))
+    greeting = (t("email.greeting", name=_e(source.steward_name)) if source.steward_name
+                else t("email.greeting_anonymous"))
+    sections = "\n<hr>\n".join(_file_section(source, f, data_docs_base_url, quarantine) for f in problems)
     body = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(subject)}</title></head>
+<html lang="{language()}"><head><meta charset="utf-8"><title>{html.escape(subject)}</title></head>
 <body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.4;max-width:60em">
 <p>{greeting}</p>
-<p>Samla ({project} reporting) has processed new deliveries from <b>{_e(source.label)}</b>: {_e(counts)}.
-Each file is described below: what is wrong and what to do. Files not listed loaded without problems.</p>
+<p>{t("email.intro", project=project, source=_e(source.label), counts=_e(counts))}</p>
 <hr>
 {sections}
 <hr>
-<p style="color:#555;font-size:90%">This message was sent automatically by Samla. It contains no person ids:
-rows are identified by their row number in your file. Questions: contact the {project} project office.</p>
+<p style="color:#555;font-size:90%">{t("email.footer", project=project)}</p>
 </body></html>
 """
     return subject, body
+
+
+def _source_quarantine(source: Source, result: SourceResult) -> pd.DataFrame | None:
+    """The source's quarantine, read only when a file has cascaded rows to trace (None when unreadable)."""
+    from transforms.ingest.explain import CASCADE_RULE
+
+    if not any(f.quarantine is not None and len(f.quarantine) and (f.quarantine["rule"] == CASCADE_RULE).any()
+               for f in result.files if f.needs_attention):
+        return None
+    try:
+        from transforms.config.settings import load_settings
+        from transforms.ingest.curated import read_quarantine
+
+        return read_quarantine(load_settings().quarantine_dir, source.id)
+    except Exception as exc:  # noqa: BLE001 - the mail goes out without the cascade's root
+        log.warning("%s: could not read the quarantine to trace cascades (%s)", source.label, type(exc).__name__)
+        return None
 
 
 # --- sending -----------------------------------------------------------------------------------
@@ -204,7 +272,8 @@ def notify_steward(source: Source, result: SourceResult) -> bool:
     conn_id = os.environ.get("SAMLA_SMTP_CONN_ID", "").strip() or DEFAULT_CONN_ID
     from_email = os.environ.get("SAMLA_MAIL_FROM", "").strip() or DEFAULT_FROM
     try:
-        email = compose_steward_email(source, result, os.environ.get(DATA_DOCS_URL_ENV, "").strip() or None)
+        email = compose_steward_email(source, result, os.environ.get(DATA_DOCS_URL_ENV, "").strip() or None,
+                                      _source_quarantine(source, result))
     except Exception:
         log.exception("%s: could not compose the steward email; nobody was emailed", source.label)
         return False
