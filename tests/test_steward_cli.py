@@ -43,6 +43,7 @@ def folder(samla_env, tmp_path, monkeypatch):
     monkeypatch.setenv("SAMLA_SOURCES", str(sources))
     monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
     monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)  # a terminal width left by another test must not widen the table
     settings = load_settings()
     source = load_sources(settings.sources_file, settings.data_dir).get("1489")
     landing_dir = source.delivery.folder
