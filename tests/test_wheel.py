@@ -69,7 +69,7 @@ def test_installed_wheel_runs_a_demo_month_outside_the_checkout(wheel, tmp_path)
                           cwd=outside, env=env, capture_output=True, text=True, timeout=3000)
     # Exit 1: the demo plants faults, and samla reports them (0 would mean nothing was checked).
     assert demo.returncode == 1, demo.stdout[-3000:] + demo.stderr[-3000:]
-    assert "EECO01 participants by gender, 2024-09" in demo.stdout
+    assert "EECO01 deltagare per kön, 2024-09" in demo.stdout
     assert "FOKUS" in demo.stdout
     data = outside / "data"
     assert list((data / "reports").glob("*.xlsx")), "no fund report"
