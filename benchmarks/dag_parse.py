@@ -27,17 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DAGS = ROOT / "dags"
 REGIONS = 21
 
-_PARSE = """
-import runpy, sys, time
-from pathlib import Path
-t0 = time.perf_counter()
-import airflow.sdk
-t1 = time.perf_counter()
-for dag_file in sorted(Path(sys.argv[1]).glob("*.py")):
-    runpy.run_path(str(dag_file))
-t2 = time.perf_counter()
-print({"import": t1 - t0, "dags": t2 - t1})
-"""
+from run_benchmark import _PARSE  # noqa: E402  (one parse-timing script for both benchmarks)
 
 
 def national_sources(folder: Path, count: int) -> Path:
