@@ -203,3 +203,10 @@ def _parse_one(value: str, reference: date):
 def test_parse_many_is_parse_of_each_value(values, reference):
     """The batch parse (check digits in one go, harmonise's path) gives what parse gives, value by value."""
     assert pn.parse_many(values, reference) == {v: _parse_one(v, reference) for v in values}
+
+
+def test_the_test_scanner_ignores_digests_but_not_numbers_beside_them():
+    digest = "1ff64286fcc902f2048b851d7b5ee3bbb7715d1802021574aaf5dfef71b68ae6"  # holds 1802021574
+    assert pn.parse("1802021574", END)  # the digit run alone is an accepted form
+    assert personnummer_in(f"sha256={digest}") == []
+    assert personnummer_in(f"{digest} 811218-9876") == ["811218-9876"]
