@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from samla_airflow.settings_bridge import export_airflow_settings
+from transforms import atomic
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +45,7 @@ def failure_recorded(settings):
 
         first_line = (str(exc).strip().splitlines() or [""])[0]
         reason = f"{type(exc).__name__}: {mask_in_text(clip(first_line, 300))}"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"at": datetime.now(UTC).isoformat(timespec="seconds"), "reason": reason}),
-                       encoding="utf-8")
-        os.replace(tmp, path)
+        atomic.write_json(path, {"at": datetime.now(UTC).isoformat(timespec="seconds"), "reason": reason})
         raise
     path.unlink(missing_ok=True)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import fcntl
 import html
-import os
 import re
 import threading
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from transforms import atomic
 from transforms.privacy.personnummer import mask_in_text
 
 PAGES = "validations"
@@ -91,11 +91,7 @@ def write_page(site_dir: Path, result, source: str, dataset: str, period: str, s
     path = page_path(site_dir, source, dataset, period, sha256, datetime.now(UTC))
     with _lock:  # GX renderers are not known to be thread-safe
         text = _render(result)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return atomic.write_text(path, text, root=site_dir)
 
 
 def build_index(site_dir: Path) -> Path:
@@ -123,7 +119,5 @@ def build_index(site_dir: Path) -> Path:
                 f"validations</h1><p>{len(rows)} sidor / pages</p><table class=\"samla-index\"><tr><th>källa / "
                 "source</th><th>dataset</th><th>period</th><th>fil / file (sha256)</th><th>validerad / validated"
                 "</th></tr>" + "".join(rows) + "</table></div></body></html>")
-        tmp = index.with_name(f".index.html.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, index)
+        atomic.write_text(index, text, root=site_dir)
     return index

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from transforms import atomic
 from transforms.config import key_continuity
 from transforms.config.settings import DEMO_KEY_FILE, Settings
 from transforms.ingest import curated
@@ -90,10 +91,7 @@ def _swap(settings: Settings, staging: Path, new_key: bytes) -> None:
             os.replace(new, live)
     if settings.demo and not os.environ.get("SAMLA_PSEUDONYM_KEY"):
         key_file = settings.data_dir / DEMO_KEY_FILE  # the demo's key lives beside its data
-        tmp = key_file.with_suffix(".tmp")
-        tmp.write_text(new_key.decode("utf-8"))
-        tmp.chmod(0o600)
-        os.replace(tmp, key_file)
+        atomic.write_text(key_file, new_key.decode("utf-8"), mode=0o600)
     (settings.data_dir / key_continuity.JOURNAL).unlink(missing_ok=True)
     _remove(staging)
 
