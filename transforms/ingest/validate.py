@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -53,20 +54,22 @@ class _Validator:
             )
 
     def run(self, dataset: str, frame: pd.DataFrame, parameters: dict[str, Any], run_name: str | None):
+        """What ``ValidationDefinition.run`` does, less its two costs per file that Samla does not use:
+        the freshness check of the stores and keeping the result in the context's store (9 % of a
+        small file's ingestion, measured). The result's ``meta`` is the same (Data Docs render it)."""
         from great_expectations.core.run_identifier import RunIdentifier
+        from great_expectations.validator.v1_validator import Validator
 
-        run_id = RunIdentifier(run_name=run_name) if run_name else None
-        result = self.definitions[dataset].run(
+        definition = self.definitions[dataset]
+        validator = Validator(
+            batch_definition=definition.batch_definition,
             batch_parameters={"dataframe": frame},
-            expectation_parameters=parameters,
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_ID]},
-            run_id=run_id,
         )
-        # run() also keeps the result in the context's in-memory store: drop it, or a long run's
-        # store (and any listing of it) grows with every file. Pages render from ``result``.
-        store = self.context.validation_results_store
-        for key in store.list_keys():
-            store.remove_key(key)
+        result = validator.validate_expectation_suite(definition.suite, parameters)
+        run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
+        result.meta.update({"validation_id": definition.id, "checkpoint_id": None, "run_id": run_id,
+                            "validation_time": run_id.run_time, "batch_parameters": {"dataframe": "<DATAFRAME>"}})
         return result
 
 
