@@ -243,7 +243,7 @@ def test_too_many_failing_rows(tmp_path, monkeypatch):
 
 def test_zero_bytes_and_binary(tmp_path):
     src = make_source(tmp_path)
-    for content, words in [(b"", "0 bytes"), (b"\x00\x01\x02garbage" * 10, "NUL bytes")]:
+    for content, words in [(b"", "0 byte"), (b"\x00\x01\x02garbage" * 10, "NUL-tecken")]:
         path = tmp_path / f"participants_{PERIOD}.csv"
         path.write_bytes(content)
         result = evaluate_file(path, FileContext(src, "participants", PERIOD, path.name, "f" * 64), KEY, None)

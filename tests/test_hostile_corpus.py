@@ -73,10 +73,10 @@ def wide_header(folder: Path, outside: Path) -> None:
 
 
 CASES = {
-    "empty": (write(f"participants_{PERIOD}.csv", b""), "0 bytes", {}),
-    "bom_only": (write(f"participants_{PERIOD}.csv", b"\xef\xbb\xbf"), "holds no text", {}),
-    "nul_bytes": (write(f"participants_{PERIOD}.csv", b"person_id\x00\x00,x\n" * 50), "NUL bytes", {}),
-    "truncated_zip": (write(f"participants_{PERIOD}.xlsx", hostile.truncated_zip()), "cannot be opened", {}),
+    "empty": (write(f"participants_{PERIOD}.csv", b""), "0 byte", {}),
+    "bom_only": (write(f"participants_{PERIOD}.csv", b"\xef\xbb\xbf"), "ingen text", {}),
+    "nul_bytes": (write(f"participants_{PERIOD}.csv", b"person_id\x00\x00,x\n" * 50), "NUL-tecken", {}),
+    "truncated_zip": (write(f"participants_{PERIOD}.xlsx", hostile.truncated_zip()), "går inte att öppna", {}),
     "line_of_200_mb": (long_line, "SAMLA_MAX_FILE_BYTES", {}),
     "duplicate_headers": (csv_rows(f"participants_{PERIOD}.csv", header=PARTICIPANT_HEADER + ["person_id"]),
                           "duplicated column", {}),
@@ -88,14 +88,14 @@ CASES = {
     "fifo": (lambda folder, outside: os.mkfifo(folder / f"attendance_{PERIOD}.csv"), "ingen vanlig fil", {}),
     "subfolder": (subfolder, "undermapp", {}),
     "dimension_bomb": (write(f"participants_{PERIOD}.xlsx", hostile.dimension_bomb()), "obligatorisk kolumn", {}),
-    "external_entity": (write(f"participants_{PERIOD}.xlsx", hostile.external_entity()), "document type", {}),
-    "billion_laughs": (write(f"participants_{PERIOD}.xlsx", hostile.billion_laughs()), "document type", {}),
-    "cut_off_sheet": (write(f"participants_{PERIOD}.xlsx", hostile.cut_off_sheet()), "cannot be read", {}),
+    "external_entity": (write(f"participants_{PERIOD}.xlsx", hostile.external_entity()), "dokumenttyp", {}),
+    "billion_laughs": (write(f"participants_{PERIOD}.xlsx", hostile.billion_laughs()), "dokumenttyp", {}),
+    "cut_off_sheet": (write(f"participants_{PERIOD}.xlsx", hostile.cut_off_sheet()), "går inte att läsa", {}),
     "zip_bomb": (write(f"participants_{PERIOD}.xlsx", hostile.zip_bomb(1_100_000_000)), "uppackat", {}),
     "hidden_personnummer_forms": (hidden_forms, "i karantän", {}),  # Swedish first
     "million_column_header": (wide_header, "SAMLA_MAX_COLUMNS", {}),
     "workbook_named_csv": (write(f"participants_{PERIOD}.csv", hostile.workbook_bytes([["person_id"], ["x"]])),
-                           "Excel workbook", {"format": {"kind": "csv"}}),
+                           "Excel-arbetsbok", {"format": {"kind": "csv"}}),
     "long_cell": (csv_rows(f"participants_{PERIOD}.csv", body=[participant(PNRS[0], programme="Å" * 20_000)]),
                   "SAMLA_MAX_CELL_CHARS", {}),
 }

@@ -196,7 +196,7 @@ def test_file_for_an_unknown_source_is_reported_once(samla_env):
     config = parse_sources({"sources": [{"id": "s1", "municipalities": ["1489"],
                                          "delivery": {"folder": "raw/landing/s1"}}]}, settings.data_dir)
     (found,) = report_unknown_sources(settings, config)
-    assert "unknown source" in found["message"] and "'9999'" in found["message"]
+    assert "okänd källa" in found["message"] and "'9999'" in found["message"]
     records = ledger.read(settings.ledger_dir, UNKNOWN_SOURCE)
     assert list(records["status"]) == ["rejected"] and stray.exists()
     assert report_unknown_sources(settings, config) == []

@@ -80,10 +80,10 @@ def test_dimension_bomb_reads_in_bounded_time_and_memory(tmp_path):
 
 
 @pytest.mark.parametrize("build, words", [
-    (hostile.external_entity, "document type"),
-    (hostile.billion_laughs, "document type"),
-    (hostile.cut_off_sheet, "cannot be read"),
-    (hostile.truncated_zip, "cannot be opened"),
+    (hostile.external_entity, "dokumenttyp"),
+    (hostile.billion_laughs, "dokumenttyp"),
+    (hostile.cut_off_sheet, "går inte att läsa"),
+    (hostile.truncated_zip, "går inte att öppna"),
 ])
 def test_hostile_workbooks_are_file_faults(tmp_path, build, words):
     path = tmp_path / "hostile.xlsx"
@@ -121,4 +121,4 @@ def test_workbook_renamed_csv_is_named_as_such(tmp_path):
     path = tmp_path / "participants_2025-01.csv"
     path.write_bytes(hostile.workbook_bytes([["person_id"], ["x"]]))
     fault = fault_of(path, FormatHints(kind="csv"))
-    assert fault.rule == "wrong_format" and "Excel workbook" in str(fault) and "UTF-16" not in str(fault)
+    assert fault.rule == "wrong_format" and "Excel-arbetsbok" in str(fault) and "UTF-16" not in str(fault)

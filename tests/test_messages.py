@@ -51,3 +51,39 @@ def test_the_command_refuses_an_unknown_language_as_a_usage_error(tmp_path):
     out = subprocess.run([sys.executable, "-m", "samla_airflow.cli", "status"], capture_output=True, text=True,
                          env=env, timeout=120)
     assert out.returncode == 2 and "SAMLA_LANGUAGE='de'" in out.stderr
+
+
+# The file faults of parse.py and pipeline.py (issue 9.2): each id is in the catalogue, in both languages,
+# and its Swedish is not the English copied over.
+FILE_FAULT_IDS = [
+    "parse.clipped", "parse.file_empty", "parse.xlsx_declared_csv", "parse.bom_invalid", "parse.nul_bytes",
+    "parse.not_declared_encoding", "parse.encoding_unknown", "parse.unsplittable", "parse.no_delimiter",
+    "parse.no_text", "parse.header_past_end", "parse.no_header", "parse.too_many_parts", "parse.workbook_damaged",
+    "parse.workbook_unopenable", "parse.doctype", "parse.sheet_unreadable", "parse.sheet_empty",
+    "parse.header_row_empty", "parse.sheet_missing",
+    "ingest.participants_empty", "ingest.no_participants_snapshot", "ingest.internal_error", "ingest.unknown_source",
+]
+
+
+@pytest.mark.parametrize("message_id", FILE_FAULT_IDS)
+def test_file_fault_ids_exist_in_swedish_and_english(message_id):
+    texts = catalogue()[message_id]
+    assert set(texts) == set(LANGUAGES) and all(texts[lang].strip() for lang in LANGUAGES)
+    assert texts["sv"] != texts["en"]
+    assert placeholders(texts["sv"]) == placeholders(texts["en"])
+
+
+def test_no_file_fault_is_written_in_english_in_the_code():
+    """Every FileFault of parse.py and pipeline.py takes its text from the catalogue (t), not a literal."""
+    import ast
+    from pathlib import Path
+
+    import transforms.ingest.parse as parse
+    import transforms.ingest.pipeline as pipeline
+
+    for module in (parse, pipeline):
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "FileFault" and node.args:
+                assert not isinstance(node.args[0], ast.Constant | ast.JoinedStr), (
+                    f"{module.__name__}:{node.lineno}: a FileFault text belongs in transforms/messages/")

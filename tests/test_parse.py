@@ -147,11 +147,16 @@ def test_xlsx_configured_sheet_and_header_row_with_title(tmp_path):
     assert "sheet=Deltagare" in result.detected_format
 
 
-def test_xlsx_missing_sheet_is_file_fault(tmp_path):
+def test_xlsx_missing_sheet_is_file_fault(tmp_path, monkeypatch):
+    monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
     book = _workbook(tmp_path / "participants_2025-01.xlsx", None, "Blad1", 1)
     result = check(book, source(tmp_path, format={"sheet": "Deltagare"}))
     assert result.status == "rejected" and result.rule == "sheet_missing"
-    assert "'Blad1'" in result.message and "Deltagare" in result.message
+    assert result.message == ("arbetsboken har inget blad 'Deltagare' (angivet i källfilen); dess blad är 'Blad1', "
+                              "'Info'")  # Swedish by default
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+    result = check(book, source(tmp_path, format={"sheet": "Deltagare"}))
+    assert result.message == "the workbook has no sheet 'Deltagare' (configured); its sheets are 'Blad1', 'Info'"
 
 
 def test_blank_lines_skipped_and_quoted_fields(tmp_path):
@@ -164,18 +169,35 @@ def test_blank_lines_skipped_and_quoted_fields(tmp_path):
     assert result.status == "loaded" and list(result.accepted["source_row"]) == [2, 4, 6, 8]
 
 
-def test_zero_byte_file(tmp_path):
+def test_zero_byte_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
     path = tmp_path / "participants_2025-01.csv"
     path.write_bytes(b"")
-    with pytest.raises(FileFault, match="0 bytes"):
+    with pytest.raises(FileFault) as fault:
         read_file(path, FormatHints())
+    assert (str(fault.value), fault.value.rule) == (
+        "filen är tom (0 byte); en rubrikrad och datarader förväntades", "file_empty")  # Swedish by default
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+    with pytest.raises(FileFault, match=r"^the file is empty \(0 bytes\); expected a header row and data rows$"):
+        read_file(path, FormatHints())
+    result = check(path, source(tmp_path))  # and so in the ledger message the steward reads
+    assert result.status == "rejected" and result.message.startswith("the file is empty (0 bytes)")
+
+
+def test_a_clipped_value_says_its_length_in_the_language(monkeypatch):
+    from transforms.ingest.parse import clip
+
+    monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
+    assert clip("x" * 1500, 10) == "xxxxxxxxxx… (1,500 tecken)"
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+    assert clip("x" * 1500, 10) == "xxxxxxxxxx… (1,500 characters)" and clip("short") == "short"
 
 
 def test_undecodable_declared_encoding(tmp_path):
     path = tmp_path / "participants_2025-01.csv"
     path.write_bytes("person_id,kön\n".encode("cp1252"))
     result = check(path, source(tmp_path, format={"encoding": "utf-8"}))
-    assert result.status == "rejected" and "not valid utf-8" in result.message
+    assert result.status == "rejected" and "inte giltig utf-8" in result.message
 
 
 def test_xlsx_numeric_personnummer_keeps_leading_zero(tmp_path):

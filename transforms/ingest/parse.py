@@ -37,7 +37,7 @@ _MAX_MEMBERS = 10_000
 def clip(text: Any, limit: int = SHOWN) -> str:
     """Delivered text shortened for a message: at most ``limit`` characters, with the full length said."""
     text = str(text)
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+    return text if len(text) <= limit else t("parse.clipped", text=text[:limit], count=f"{len(text):,}")
 
 
 class FileFault(Exception):
@@ -86,10 +86,9 @@ def read_file(path: Path, hints: FormatHints, limits: Limits | None = None) -> R
         raise _limit_fault("bytes", size, limits.max_bytes, "SAMLA_MAX_FILE_BYTES")
     data = Path(path).read_bytes()
     if not data:
-        raise FileFault("the file is empty (0 bytes); expected a header row and data rows", "file_empty")
+        raise FileFault(t("parse.file_empty"), "file_empty")
     if hints.kind == "csv" and data[:4] == b"PK\x03\x04":
-        raise FileFault("the file is an Excel workbook (a zip archive), but the source declares CSV: save it "
-                        "from Excel as CSV (UTF-8), or declare format.kind: xlsx in the sources file", "wrong_format")
+        raise FileFault(t("parse.xlsx_declared_csv"), "wrong_format")
     if is_xlsx(path, data, hints):
         check_xlsx(data, limits, hints.header_row or 1)
         return read_xlsx(data, hints, limits)
@@ -106,25 +105,19 @@ def decode(data: bytes, declared: str | None) -> tuple[str, str]:
             try:
                 return data.decode(encoding), f"{encoding} (byte-order mark)"
             except UnicodeDecodeError:
-                raise FileFault(f"the file starts with a {encoding} byte-order mark but is not valid {encoding}") from None
+                raise FileFault(t("parse.bom_invalid", encoding=encoding)) from None
     if b"\x00" in data[:4096]:
-        raise FileFault(
-            "the file contains NUL bytes: UTF-16 without a byte-order mark or not a text file; "
-            "save it as UTF-8, Windows-1252 or UTF-16 with BOM (Excel 'Unicode text')"
-        )
+        raise FileFault(t("parse.nul_bytes"))
     candidates = [declared] if declared else ["utf-8", "cp1252"]
     for encoding in candidates:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
             if declared:
-                raise FileFault(
-                    f"the file is not valid {declared} as the source declares (byte {exc.start}); "
-                    "re-export it in the declared encoding or correct format.encoding in the sources file"
-                ) from None
+                raise FileFault(t("parse.not_declared_encoding", encoding=declared, byte=exc.start)) from None
             continue
         return text, encoding if declared else f"{encoding} (detected)"
-    raise FileFault("the file's encoding could not be recognised; expected UTF-8, Windows-1252 or UTF-16 with BOM")
+    raise FileFault(t("parse.encoding_unknown"))
 
 
 def _split(text: str, delimiter: str, limits: Limits) -> list[list[str]]:
@@ -146,7 +139,7 @@ def _split(text: str, delimiter: str, limits: Limits) -> list[list[str]]:
     except csv.Error as exc:
         if "field limit" in str(exc):
             raise _cell_fault(reader.line_num, limits) from None
-        raise FileFault(f"the text cannot be split into fields: {clip(exc)}; check quoting") from None
+        raise FileFault(t("parse.unsplittable", error=clip(exc))) from None
     return records
 
 
@@ -178,15 +171,14 @@ def detect_delimiter(text: str, limits: Limits | None = None) -> str:
     if best is None and too_long:
         raise _cell_fault(too_long, limits)
     if best is None:
-        raise FileFault("no delimiter found: expected fields separated by comma, semicolon or tab")
+        raise FileFault(t("parse.no_delimiter"))
     return best
 
 
 def read_csv(data: bytes, hints: FormatHints, limits: Limits | None = None) -> RawTable:
     text, encoding = decode(data, hints.encoding)
     if not text.strip():
-        raise FileFault("the file holds no text (only a byte-order mark or blank lines); expected a header row "
-                        "and data rows", "file_empty")
+        raise FileFault(t("parse.no_text"), "file_empty")
     limits = limits or load_limits()
     delimiter = hints.delimiter or detect_delimiter(text, limits)
     records = _split(text, delimiter, limits)
@@ -213,12 +205,12 @@ def read_csv(data: bytes, hints: FormatHints, limits: Limits | None = None) -> R
 def _header_index(records: list[list[Any]], header_row: int | None) -> int:
     if header_row is not None:
         if header_row > len(records):
-            raise FileFault(f"the configured header row {header_row} is past the end of the file", "header_missing")
+            raise FileFault(t("parse.header_past_end", row=header_row), "header_missing")
         return header_row - 1
     for index, record in enumerate(records):
         if any(cell is not None and str(cell).strip() for cell in record):
             return index
-    raise FileFault("the file has no header row (only empty lines)", "file_empty")
+    raise FileFault(t("parse.no_header"), "file_empty")
 
 
 def _detect_decimal(rows: list[list[Any]]) -> str:
@@ -246,7 +238,7 @@ def check_xlsx(data: bytes, limits: Limits, header_row: int = 1) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
         if len(members) > _MAX_MEMBERS:
-            raise FileFault(f"the workbook holds {len(members):,} parts, not an Excel export; re-save it from Excel")
+            raise FileFault(t("parse.too_many_parts", parts=f"{len(members):,}"))
         unpacked = sum(m.file_size for m in members)
         if unpacked > limits.max_unpacked_bytes:
             raise _limit_fault("unpacked", unpacked, limits.max_unpacked_bytes,
@@ -259,8 +251,7 @@ def check_xlsx(data: bytes, limits: Limits, header_row: int = 1) -> None:
     except FileFault:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-        raise FileFault(f"the workbook cannot be opened as .xlsx ({type(exc).__name__}: the file is damaged or cut "
-                        "off); re-save it from Excel as .xlsx and deliver it again") from None
+        raise FileFault(t("parse.workbook_damaged", error=type(exc).__name__)) from None
 
 
 def _xml_rows(archive: zipfile.ZipFile, member: zipfile.ZipInfo, stop: int) -> int:
@@ -269,8 +260,7 @@ def _xml_rows(archive: zipfile.ZipFile, member: zipfile.ZipInfo, stop: int) -> i
     with archive.open(member) as handle:
         while chunk := handle.read(1 << 20):
             if first and (b"<!DOCTYPE" in chunk[:4096] or b"<!ENTITY" in chunk[:4096]):
-                raise FileFault(f"part {clip(member.filename, 80)!r} of the workbook declares a document type or "
-                                "entities, which Excel never writes; the file was not read. Re-save it from Excel")
+                raise FileFault(t("parse.doctype", part=repr(clip(member.filename, 80))))
             first = False
             buffer = tail + chunk
             cut = buffer.rfind(b"<")  # a tag is never split between the counted part and the tail
@@ -289,25 +279,22 @@ def read_xlsx(data: bytes, hints: FormatHints, limits: Limits | None = None) -> 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - whatever a delivered workbook makes the parser raise is a file fault
-        raise FileFault(f"the workbook cannot be opened as .xlsx ({type(exc).__name__}); re-save it from Excel as "
-                        ".xlsx") from None
+        raise FileFault(t("parse.workbook_unopenable", error=type(exc).__name__)) from None
     try:
         sheet = _sheet(workbook, hints.sheet)
         records = _sheet_records(sheet, limits)
     except FileFault:
         raise
     except Exception as exc:  # noqa: BLE001 - a cut-off or hostile sheet (ParseError, entities) is a file fault
-        raise FileFault(f"the workbook's sheet cannot be read ({type(exc).__name__}: damaged, cut off or not written "
-                        "by Excel); re-save it from Excel as .xlsx and deliver it again") from None
+        raise FileFault(t("parse.sheet_unreadable", error=type(exc).__name__)) from None
     finally:
         workbook.close()
     if not records:
-        raise FileFault(f"sheet '{clip(sheet.title, 80)}' is empty; expected a header row and data rows", "file_empty")
+        raise FileFault(t("parse.sheet_empty", sheet=clip(sheet.title, 80)), "file_empty")
     if hints.header_row is not None:
         header_at = next((i for i, (n, _) in enumerate(records) if n == hints.header_row), None)
         if header_at is None:
-            raise FileFault(f"the configured header row {hints.header_row} is empty or past the end of the sheet",
-                            "header_missing")
+            raise FileFault(t("parse.header_row_empty", row=hints.header_row), "header_missing")
     else:
         header_at = 0
     header_number, header_cells = records[header_at]
@@ -361,7 +348,7 @@ def _sheet(workbook, wanted: str | int | None):
     elif wanted in workbook.sheetnames:
         return workbook[wanted]
     names = ", ".join(repr(n) for n in workbook.sheetnames)
-    raise FileFault(f"the workbook has no sheet {wanted!r} (configured); its sheets are {names}", "sheet_missing")
+    raise FileFault(t("parse.sheet_missing", wanted=repr(wanted), sheets=names), "sheet_missing")
 
 
 def _xlsx_cell(value: Any) -> Any:

@@ -206,9 +206,7 @@ def _internal_error(path: Path, ctx: FileContext, exc: Exception) -> FileResult:
                   if "/transforms/" in f.filename), frames[-1].name if frames else "?")
     log.error("%s %s %s %s: internal error %s at %s\n%s", ctx.source.id, ctx.dataset, ctx.period, ctx.file_name,
               type(exc).__name__, where, "".join(traceback.format_list(frames)))
-    fault = FileFault(f"internal error ({type(exc).__name__} at {where}) while checking the file: nothing of it "
-                      "was loaded and the previous delivery stays. This is a fault in Samla, not in the file: "
-                      "the operator has been told (the task fails)", INTERNAL_ERROR)
+    fault = FileFault(t("ingest.internal_error", error=type(exc).__name__, where=where), INTERNAL_ERROR)
     try:  # hold every row in quarantine when the file at least reads
         rows = read_file(path, ctx.config.format).row_numbers
     except Exception:
@@ -233,14 +231,12 @@ def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame |
     warnings = harmonised.warnings
     rows = table.row_numbers
     if ctx.dataset == "participants" and not rows:
-        return _rejected(ctx, FileFault("the participants file has no rows: a snapshot lists every participant "
-                                        "ever enrolled, so it cannot be empty", "participants_empty"),
+        return _rejected(ctx, FileFault(t("ingest.participants_empty"), "participants_empty"),
                          rows, None, detected=detected, warnings=warnings, headers=harmonised.headers)
     membership = membership and ctx.dataset != "participants"
     if membership and snapshot is None and rows:
-        return _rejected(ctx, FileFault(f"no participants snapshot of source {ctx.source.id} has been accepted "
-                                        f"for {ctx.period} or earlier, so no row can be matched to a participant; "
-                                        "deliver (or fix) the participants file first", "no_participants_snapshot"),
+        return _rejected(ctx, FileFault(t("ingest.no_participants_snapshot", source=ctx.source.id, period=ctx.period),
+                                        "no_participants_snapshot"),
                          rows, typed, detected=detected, warnings=warnings, headers=harmonised.headers)
     gx_faults, validation = validate(
         typed, ctx.dataset, parameters_for(ctx.period_start, ctx.period_end, ctx.period, ctx.source.municipalities),
@@ -373,7 +369,8 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
             changed.append((delivery.dataset, delivery.period))
         outcomes.append(FileOutcome(record, checked.quarantine.drop(columns=["person"])))
         if progress:
-            progress(f"{source.id} {delivery.dataset} {delivery.period or '?'} {record.file_name}: {record.status}")
+            progress(f"{source.id} {delivery.dataset} {delivery.period or '?'} {record.file_name}: "
+                     f"{t('status.' + record.status)}")
 
     _report_landing_faults(settings, source, files, outcomes, progress)
     for delivery in deliveries:  # names that say no valid dataset/period: report once
@@ -444,7 +441,7 @@ def _report_rejected(settings, source, dataset, period, file_name, sha, message,
     ledger.write(settings.ledger_dir, record)
     outcomes.append(FileOutcome(record, name_fault=True))
     if progress:
-        progress(f"{source.id} {record.file_name}: rejected ({record.message})")
+        progress(f"{source.id} {record.file_name}: {t('status.rejected')} ({record.message})")
 
 
 def stale_sources(settings: Settings, config, period: str | None = None) -> list[dict[str, str]]:
@@ -483,9 +480,7 @@ def report_unknown_sources(settings: Settings, config) -> list[dict[str, Any]]:
             sha = landing.sha256_of(path)
             if ledger.exists(settings.ledger_dir, UNKNOWN_SOURCE, folder.name, "", sha):
                 continue
-            message = (f"file for an unknown source: landing folder {folder.name!r} belongs to no source in the "
-                       f"sources file (known: {', '.join(sorted(config.sources))}); add the source to the sources "
-                       "file or move the file to its source's folder")
+            message = t("ingest.unknown_source", folder=repr(folder.name), known=", ".join(sorted(config.sources)))
             record = ledger.LedgerRecord(
                 source=UNKNOWN_SOURCE, dataset=folder.name, period="", file_name=path.name, file_sha256=sha,
                 arrived_at=datetime.now(UTC).isoformat(timespec="microseconds"), detected_format="", rows_read=0,

@@ -24,6 +24,33 @@ MESSAGES = {
               "{threshold}; most common problems: {common}. Nothing of this file was loaded; the previous "
               "delivery stays. Fix the export and deliver the file again",
     },
+    # File faults of one source's run (transforms/ingest/pipeline.py)
+    "ingest.participants_empty": {
+        "sv": "deltagarfilen har inga rader: en deltagarlista tar upp varje deltagare som någonsin skrivits in, "
+              "så den kan inte vara tom",
+        "en": "the participants file has no rows: a snapshot lists every participant ever enrolled, so it cannot "
+              "be empty",
+    },
+    "ingest.no_participants_snapshot": {
+        "sv": "ingen deltagarfil från källan {source} har godkänts för {period} eller tidigare, så ingen rad kan "
+              "kopplas till en deltagare; leverera (eller rätta) deltagarfilen först",
+        "en": "no participants snapshot of source {source} has been accepted for {period} or earlier, so no row "
+              "can be matched to a participant; deliver (or fix) the participants file first",
+    },
+    "ingest.internal_error": {
+        "sv": "internt fel ({error} i {where}) när filen kontrollerades: inget av den lästes in och den tidigare "
+              "leveransen gäller. Felet ligger i Samla, inte i filen: driften har fått veta det (uppgiften "
+              "misslyckas)",
+        "en": "internal error ({error} at {where}) while checking the file: nothing of it was loaded and the "
+              "previous delivery stays. This is a fault in Samla, not in the file: the operator has been told "
+              "(the task fails)",
+    },
+    "ingest.unknown_source": {
+        "sv": "fil för en okänd källa: leveransmappen {folder} hör inte till någon källa i källfilen (kända: "
+              "{known}); lägg till källan i källfilen eller flytta filen till källans mapp",
+        "en": "file for an unknown source: landing folder {folder} belongs to no source in the sources file "
+              "(known: {known}); add the source to the sources file or move the file to its source's folder",
+    },
     # Row rules (exports.md). Conversion faults first, then the GX suites' rules.
     "rule.invalid_date": {"sv": "{column}: {value} är inget datum i formatet {format}",
                           "en": "{column}: {value} is not a date in the format {format}"},
