@@ -79,6 +79,29 @@ def test_missing_column_suggests_the_closest_headers_and_lists_accepted_ones_as_
     assert "did you mean 'Närvarotid (min)'?" in message
 
 
+def test_did_you_mean_reads_as_a_sentence_in_both_languages(tmp_path, monkeypatch):
+    """The question stays inside the parentheses: no "?." or "?;" before the file's headers or the next column."""
+    from deliveries import attendance
+
+    def rows(drop_month: bool):
+        renamed = {"attended_min": "Närvarotid (min)", "month": "Mnth"} if drop_month else {
+            "attended_min": "Närvarotid (min)"}
+        return [{renamed.get(k, k): v for k, v in attendance(p, PERIOD).items()} for p in PNRS]
+
+    monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
+    message = evaluate(tmp_path, rows(False), "attendance").message
+    assert message.startswith("obligatorisk kolumn saknas: attended_min (godtagna rubriker: attended_min / Närvaro / "
+                              "Närvaro minuter; menade ni 'Närvarotid (min)'?). Filens rubriker: 'person_id', ")
+    two = evaluate(tmp_path, rows(True), "attendance").message  # two missing columns, each with its own question
+    assert "(godtagna rubriker: month; menade ni 'Mnth'?); obligatorisk kolumn saknas: attended_min" in two, two
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+    english = evaluate(tmp_path, rows(False), "attendance").message
+    assert english.startswith("required column missing: attended_min (accepted headers: attended_min / Närvaro / "
+                              "Närvaro minuter; did you mean 'Närvarotid (min)'?). The file's header: 'person_id', ")
+    for text in (message, two, english):
+        assert "?." not in text and "?;" not in text and ";." not in text, text
+
+
 def test_loaded_message_counts_in_swedish_and_english(exit_before_entry, monkeypatch):
     tmp_path, rows = exit_before_entry
     monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)

@@ -86,10 +86,9 @@ def missing_column_text(column: str, alias_names: dict[str, tuple[str, ...]], he
     close = []
     for name in accepted:
         close += difflib.get_close_matches(_normal_header(name), list(by_normal), n=2, cutoff=0.5)
-    text = t("ingest.column_missing", column=column, accepted=" / ".join(accepted))
-    if close:
-        text += t("ingest.did_you_mean", headers=clip(", ".join(repr(by_normal[c]) for c in dict.fromkeys(close))))
-    return text
+    suggestion = (t("ingest.did_you_mean", headers=clip(", ".join(repr(by_normal[c]) for c in dict.fromkeys(close))))
+                  if close else "")
+    return t("ingest.column_missing", column=column, accepted=" / ".join(accepted), suggestion=suggestion)
 
 
 def _normal_header(name: str) -> str:

@@ -6,9 +6,11 @@ without its own text keeps the suite's description.
 """
 
 MESSAGES = {
+    # {suggestion} is "" or ingest.did_you_mean: the question stays inside the parentheses, so what follows
+    # ("; " and the next column, or ". Filens rubriker: …") reads as a sentence in both languages.
     "ingest.column_missing": {
-        "sv": "obligatorisk kolumn saknas: {column} (godtagna rubriker: {accepted})",
-        "en": "required column missing: {column} (accepted headers: {accepted})",
+        "sv": "obligatorisk kolumn saknas: {column} (godtagna rubriker: {accepted}{suggestion})",
+        "en": "required column missing: {column} (accepted headers: {accepted}{suggestion})",
     },
     "ingest.did_you_mean": {"sv": "; menade ni {headers}?", "en": "; did you mean {headers}?"},
     "ingest.file_header": {"sv": ". Filens rubriker: {header}", "en": ". The file's header: {header}"},
