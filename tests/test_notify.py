@@ -196,6 +196,42 @@ def test_data_docs_link_and_row_limit():
     assert 'href="https://samla.example/data/data_docs/s1/a%20b.html"' in body
 
 
+def test_a_file_with_warnings_only_is_reported_as_loaded_without_the_quarantine_advice(monkeypatch):
+    """A file loaded whole that needs attention for a warning (e.g. a participants snapshot that shrank): the
+    e-mail says it was loaded and what the warnings are, and asks nobody to fix rows it did not quarantine."""
+    from samla_airflow.notify import compose_steward_email
+
+    from transforms.messages import t
+
+    source = _source({"name": "Anna", "email": STEWARD})
+
+    def result():
+        warning = t("intake.participants_drop", gone=8, before=20, share="40%", limit="30%") + t(
+            "intake.participants_drop_loaded")
+        outcome = _outcome(None, "loaded", (12, 12, 0),
+                           t("ingest.loaded", n=12) + t("intake.warning", text=warning) + "; " + t("ingest.warnings", n=1),
+                           file_name="participants_2025-01.csv", dataset="participants", period="2025-01")
+        outcome.record.warnings = [warning]
+        assert outcome.needs_attention
+        return SourceResult("s1", [outcome])
+
+    subject, body = compose_steward_email(source, result())
+    assert subject == "Samla: s1 Test: 1 file loaded with warnings"
+    assert "loaded, with warnings" in body and "<b>Warnings:</b> 8 of the 20 persons" in body
+    assert "The file was loaded: all 12 rows count and no row is held in quarantine" in body
+    for advice in ("quarantined rows", "some rows held in quarantine", "What is wrong", "rows above",
+                   "Correct them", "Fix the", "Nothing of this file was loaded"):
+        assert advice not in body, advice
+    monkeypatch.setenv("SAMLA_LANGUAGE", "sv")
+    subject, body = compose_steward_email(source, result())
+    assert subject == "Samla: s1 Test: 1 fil inläst med varningar"
+    assert "inläst, med varningar" in body and "<b>Varningar:</b> 8 av de 20 personerna" in body
+    assert "Filen lästes in: alla 12 rader räknas och ingen rad hålls i karantän" in body
+    for advice in ("med rader i karantän", "vissa rader hålls i karantän", "Vad är fel", "raderna ovan",
+                   "Rätta dem", "Inget av filen lästes in"):
+        assert advice not in body, advice
+
+
 def test_clean_run_sends_nothing(smtp_server):
     from samla_airflow.notify import compose_steward_email, notify_steward
 
@@ -365,6 +401,7 @@ def test_a_participants_snapshot_that_drops_too_many_persons_emails_the_steward(
     body = _html(envelope)
     assert "participants_2025-01.csv" in body
     assert "8 av de 20 personerna" in body and "participants_drop" in body and "30%" in body
+    assert "inläst, med varningar" in body and "Varningar:" in body and "Rätta dem i exporten" not in body
     assert not personnummer_in(body)
 
 

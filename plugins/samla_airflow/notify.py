@@ -140,8 +140,10 @@ def _file_section(source: Source, outcome: FileOutcome, data_docs_base_url: str 
     dataset, period = record.dataset or "?", record.period or "?"
     rejected = record.status == "rejected"
     read, accepted, held = record.rows_read, record.rows_accepted, record.rows_quarantined
+    warned_only = not rejected and not held  # loaded whole: it needs attention for its warnings alone
     message = _clean(record.message)
-    status = t("email.file_status_rejected" if rejected else "email.file_status_quarantine")
+    status = t("email.file_status_rejected" if rejected else
+               "email.file_status_warnings" if warned_only else "email.file_status_quarantine")
     parts = [
         f'<h3 style="margin-bottom:4px">{_e(name)}</h3>',
         '<p style="margin-top:0">' + t("email.file_line", dataset=_e(dataset), period=_e(period), status=status,
@@ -167,13 +169,16 @@ def _file_section(source: Source, outcome: FileOutcome, data_docs_base_url: str 
                 wrong.append(t("email.more_problems", n=len(problems) - 5))
             table = [f"<p>{t('email.rows_intro', rows=rows['source_row'].nunique(), problems=len(rows))}</p>",
                      _row_table(rows, source.id, record.period)]
-    if not wrong and message:  # e.g. a warning only
+    heading = "email.what_is_wrong"
+    if warned_only:  # nothing is wrong with a row: say what the warnings are
+        heading = "email.warnings"
+        wrong = [html.escape(_clean(w), quote=True) for w in record.warnings if _clean(w)]
+    if not wrong and message:
         wrong = [html.escape(message, quote=True)]
     if len(wrong) == 1:
-        parts.append(f"<p><b>{t('email.what_is_wrong')}</b> {wrong[0]}</p>")
+        parts.append(f"<p><b>{t(heading)}</b> {wrong[0]}</p>")
     elif wrong:
-        parts.append(f"<p><b>{t('email.what_is_wrong')}</b></p><ul>"
-                     + "".join(f"<li>{w}</li>" for w in wrong) + "</ul>")
+        parts.append(f"<p><b>{t(heading)}</b></p><ul>" + "".join(f"<li>{w}</li>" for w in wrong) + "</ul>")
     parts += table
     parts.append(_data_docs_link(record.data_docs, data_docs_base_url))
     rerun = t("email.rerun", command=f"samla run --from {_e(period)} --to {_e(period)} --source {_e(source.id)}")
@@ -184,6 +189,8 @@ def _file_section(source: Source, outcome: FileOutcome, data_docs_base_url: str 
         todo = t("email.todo_name", pattern=_e(source.delivery.pattern.replace("{ext}", "csv|xlsx")))
     elif rejected:
         todo = t("email.todo_rejected", dataset=_e(dataset), period=_e(period), file=_e(name), rerun=rerun)
+    elif warned_only:
+        todo = t("email.todo_warnings", accepted=accepted, file=_e(name))
     elif cascaded:  # every problem is caused by participants rows: fix those, not this file
         by_file: dict[str, set[int]] = {}
         for root in roots.values():
@@ -209,10 +216,12 @@ def compose_steward_email(source: Source, result: SourceResult, data_docs_base_u
     if not problems:
         return None
     rejected = sum(f.record.status == "rejected" for f in problems)
-    held = len(problems) - rejected
+    held = sum(f.record.status != "rejected" and f.record.rows_quarantined > 0 for f in problems)
+    warned = len(problems) - rejected - held  # loaded whole, with warnings
     counts = ", ".join(c for c in (
         t("email.count_rejected", n=rejected) if rejected else "",
         t("email.count_quarantine", n=held) if held else "",
+        t("email.count_warnings", n=warned) if warned else "",
     ) if c)
     from transforms.config.project import current_project
 

@@ -6,6 +6,8 @@ MESSAGES = {
                              "en": ("{n} file rejected", "{n} files rejected")},
     "email.count_quarantine": {"sv": ("{n} fil med rader i karantän", "{n} filer med rader i karantän"),
                                "en": ("{n} file with quarantined rows", "{n} files with quarantined rows")},
+    "email.count_warnings": {"sv": ("{n} fil inläst med varningar", "{n} filer inlästa med varningar"),
+                             "en": ("{n} file loaded with warnings", "{n} files loaded with warnings")},
     "email.greeting": {"sv": "Hej {name},", "en": "Hello {name},"},
     "email.greeting_anonymous": {"sv": "Hej,", "en": "Hello,"},
     "email.intro": {
@@ -22,6 +24,7 @@ MESSAGES = {
     "email.file_status_rejected": {"sv": "AVVISAD (inget lästes in)", "en": "REJECTED (nothing loaded)"},
     "email.file_status_quarantine": {"sv": "inläst, vissa rader hålls i karantän",
                                      "en": "loaded, some rows held in quarantine"},
+    "email.file_status_warnings": {"sv": "inläst, med varningar", "en": "loaded, with warnings"},
     "email.file_line": {
         "sv": "Datamängd <b>{dataset}</b>, period <b>{period}</b>: {status}. Lästa rader {read}, inlästa "
               "{accepted}, i karantän {held}.",
@@ -29,6 +32,7 @@ MESSAGES = {
               "held in quarantine {held}."},
     "email.what_is_wrong": {"sv": "Vad är fel:", "en": "What is wrong:"},
     "email.what_to_do": {"sv": "Vad ni gör:", "en": "What to do:"},
+    "email.warnings": {"sv": "Varningar:", "en": "Warnings:"},
     "email.problem_rows": {"sv": "{problem} (rad {rows})", "en": "{problem} (row {rows})"},
     "email.more_problems": {"sv": ("och {n} problem till", "och {n} problem till"),
                             "en": ("and {n} more problem", "and {n} more problems")},
@@ -82,6 +86,14 @@ MESSAGES = {
               "Correct them in the export and deliver the whole file again with the same name, "
               "<code>{file}</code>: the new delivery replaces this one. The next scheduled run picks it up, "
               "or {rerun}."},
+    # A file loaded whole, with warnings only (e.g. a participants snapshot that shrank): no row to fix.
+    "email.todo_warnings": {
+        "sv": "Filen lästes in: alla {accepted} rader räknas och ingen rad hålls i karantän. Läs varningarna och "
+              "kontrollera exporten. Om den behöver rättas, leverera hela filen igen med samma namn, "
+              "<code>{file}</code>: den nya leveransen ersätter den här. Annars behöver ni inte göra något.",
+        "en": "The file was loaded: all {accepted} rows count and no row is held in quarantine. Read the warnings "
+              "and check the export. If it needs correcting, deliver the whole file again with the same name, "
+              "<code>{file}</code>: the new delivery replaces this one. Otherwise there is nothing to do."},
     "email.todo_cascade": {
         "sv": "Rätta raden i deltagarfilen ({roots}) och leverera deltagarfilen igen med samma namn. Då "
               "kontrolleras den här filen på nytt automatiskt; ni behöver inte skicka den igen.",
