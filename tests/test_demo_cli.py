@@ -62,3 +62,57 @@ def test_wrong_options_are_usage_errors(tmp_path):
     assert out.returncode == 2 and "--municipalities" in out.stderr
     assert samla("demo", "--scale", "0", "--data-dir", data, env=env).returncode == 2
     assert not (tmp_path / "data" / "raw").exists()
+
+
+def test_the_demo_lists_its_planted_faults_in_the_language(tmp_path):
+    data = tmp_path / "data"
+    out = samla("demo", "--deliver-only", "--data-dir", str(data), "--periods", "2024-09:2024-11",
+                env=_env(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert "inplanterat fel:" in out.stdout
+    assert ("närvarofil utan den obligatoriska kolumnen attended_min: exportmallen döpte om 'Närvaro minuter' till "
+            "'Närvarotid (min)'") in out.stdout
+    for english in ("planted fault", "attendance file without", "participants row", "Nothing has run"):
+        assert english not in out.stdout, english
+
+
+def test_the_sample_data_script_speaks_the_language(tmp_path, capsys, monkeypatch):
+    from transforms.demo.cli import main
+
+    monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
+    monkeypatch.delenv("SAMLA_SOURCES", raising=False)
+    assert main(["--data-dir", str(tmp_path / "sv"), "--periods", "2024-09:2024-11"]) == 0
+    swedish = capsys.readouterr().out
+    assert " filer, " in swedish and " rader i raw/landing/" in swedish and "fel [file] " in swedish
+    assert "(hela filen): närvarofil utan den obligatoriska kolumnen" in swedish and "(rader " in swedish
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+    assert main(["--data-dir", str(tmp_path / "en"), "--periods", "2024-09:2024-11"]) == 0
+    english = capsys.readouterr().out
+    assert " files, " in english and " rows in raw/landing/" in english
+    assert "(whole file): attendance file without the required column" in english
+
+
+def test_the_demo_summary_names_its_columns_in_the_language(monkeypatch, capsys):
+    import pandas as pd
+    from samla_airflow.cli.demo import print_summary
+
+    import transforms.publish.warehouse as warehouse
+
+    values = pd.DataFrame([{"period": "2024-09", "indicator": "EECO01", "area_level": "region", "area_code": "FOKUS",
+                            "gender": g, "value": v, "suppressed": s}
+                           for g, v, s in (("all", 40.0, False), ("female", 20.0, False), ("male", 18.0, False),
+                                           ("nonbinary", None, True))])
+    monkeypatch.setattr(warehouse, "read_table", lambda url, table: values)
+
+    class Settings:
+        warehouse_url, suppression_threshold = "sqlite://", 5
+
+    monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
+    print_summary(Settings())
+    swedish = capsys.readouterr().out
+    assert "EECO01 deltagare per kön, 2024-09" in swedish
+    assert swedish.split("\n")[2].split() == ["Område", "totalt", "kvinnor", "män", "icke-binära"]
+    assert swedish.split("\n")[4].split() == ["FOKUS", "40", "20", "18", ".."]
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+    print_summary(Settings())
+    assert capsys.readouterr().out.split("\n")[2].split() == ["Area", "total", "women", "men", "non-binary"]

@@ -25,15 +25,19 @@ def periods_arg(text: str) -> list[str]:
 
 
 def print_manifest(manifest: dict, config, out=sys.stdout) -> None:
+    from transforms.messages import t
+
     root = manifest["data_dir"]
     for sid, files in manifest["files"].items():
         rows = sum(n for per in manifest["rows"][sid].values() for n in per.values())
         folder = files[0].parent.relative_to(root)
-        print(f"{config.get(sid).label}: {len(files)} files, {rows} rows in {folder}", file=out)
+        print(t("demo.cli.source_files", label=config.get(sid).label, files=t("common.files", n=len(files)),
+                rows=t("common.rows", n=rows), folder=folder), file=out)
     for fault in manifest["faults"]:
-        where = f"rows {', '.join(map(str, fault['rows']))}" if fault["rows"] else "whole file"
-        print(f"fault [{fault['level']}] {fault['file'].relative_to(root)} ({where}): "
-              f"{fault['description']}", file=out)
+        where = (t("demo.cli.fault_rows", rows=", ".join(map(str, fault["rows"]))) if fault["rows"]
+                 else t("demo.cli.whole_file"))
+        print(t("demo.cli.fault", level=fault["level"], file=fault["file"].relative_to(root), where=where,
+                description=fault["description"]), file=out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         manifest = generate(config, args.data_dir, periods_arg(args.periods), seed=args.seed,
                             faults=not args.no_faults, scale=args.scale)
     except (ValueError, SourcesError) as exc:
-        print(f"sample data: {exc}", file=sys.stderr)
+        from transforms.messages import t
+
+        print(t("demo.cli.error", error=exc), file=sys.stderr)
         return 2
     print_manifest(manifest, config)
     return 0

@@ -18,6 +18,7 @@ from typing import Any
 
 from transforms.config.sources import SourcesConfig
 from transforms.demo.population import Population, add_years, school_days
+from transforms.messages import t
 from transforms.period import Period
 
 Key = tuple[str, str, str]  # (source id, dataset, period)
@@ -90,7 +91,7 @@ def bad_luhn(plot: Plot) -> Planted:
     )
     rows.append(row)
     return [len(rows)], (
-        "participants row with a mistyped personnummer (the Luhn check digit does not match)"
+        t("demo.fault.bad_luhn")
     ), {}
 
 
@@ -101,7 +102,7 @@ def unknown_label(plot: Plot) -> Planted | None:
     i = plot.rng.randrange(len(plot.rows))
     plot.rows[i]["activity"] = "Friluftsdag"
     return [i + 1], (
-        "activities row with the activity label 'Friluftsdag', which is not in the source's code list"
+        t("demo.fault.unknown_label", label="Friluftsdag")
     ), {}
 
 
@@ -119,7 +120,7 @@ def attended_over_scheduled(plot: Plot) -> Planted | None:
         }
     )
     return [i + 1], (
-        "attendance row with 90 attended minutes more than scheduled (absences left empty)"
+        t("demo.fault.attended_over_scheduled", minutes=90)
     ), {}
 
 
@@ -160,8 +161,7 @@ def exit_before_entry(plot: Plot) -> Planted | None:
             cascade.append({"dataset": dataset, "rows": hits})
     moved_rows = sum(len(c["rows"]) for c in cascade)
     return [i + 1], (
-        "participants row whose exit date lies before its entry date; "
-        f"the pupil's {moved_rows} other row(s) of the source and period follow it into quarantine"
+        t("demo.fault.exit_before_entry", n=moved_rows)
     ), {"cascade": cascade}
 
 
@@ -172,7 +172,7 @@ def duplicate_row(plot: Plot) -> Planted | None:
     i = plot.rng.randrange(len(plot.rows))
     plot.rows.insert(i + 1, dict(plot.rows[i]))
     return [i + 1, i + 2], (
-        "the same pupil's attendance for the month delivered twice (both rows are quarantined)"
+        t("demo.fault.duplicate_row")
     ), {}
 
 
@@ -191,7 +191,7 @@ def stranger(plot: Plot) -> Planted:
         }
     )
     return [len(plot.rows)], (
-        "attendance row for a pupil who is not in the source's participants snapshot"
+        t("demo.fault.stranger")
     ), {}
 
 
@@ -201,7 +201,7 @@ def date_outside_period(plot: Plot) -> Planted | None:
         return None
     i = plot.rng.randrange(len(plot.rows))
     plot.rows[i]["date"] = plot.period.last_day + timedelta(days=plot.rng.randint(1, 5))
-    return [i + 1], "activities row dated after the end of the period", {}
+    return [i + 1], t("demo.fault.date_outside_period"), {}
 
 
 def renamed_column(plot: Plot) -> Planted:
@@ -210,8 +210,7 @@ def renamed_column(plot: Plot) -> Planted:
         "attended_min": "Närvarotid (min)"
     }
     return [], (
-        "attendance file without the required column attended_min: the export template renamed "
-        "'Närvaro minuter' to 'Närvarotid (min)', which is no alias of the source"
+        t("demo.fault.renamed_column", old="Närvaro minuter", new="Närvarotid (min)")
     ), {}
 
 

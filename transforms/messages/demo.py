@@ -15,6 +15,55 @@ MESSAGES = {
         "sv": "  inplanterat fel: {source} {dataset} {period}: {description}",
         "en": "  planted fault: {source} {dataset} {period}: {description}",
     },
+    # The planted faults (transforms/demo/faults.py), as samla demo lists them
+    "demo.fault.bad_luhn": {
+        "sv": "deltagarrad med ett felskrivet personnummer (kontrollsiffran stämmer inte)",
+        "en": "participants row with a mistyped personnummer (the Luhn check digit does not match)",
+    },
+    "demo.fault.unknown_label": {
+        "sv": "aktivitetsrad med aktiviteten '{label}', som inte finns i källans kodlista",
+        "en": "activities row with the activity label '{label}', which is not in the source's code list",
+    },
+    "demo.fault.attended_over_scheduled": {
+        "sv": "närvarorad med {minutes} närvarominuter mer än schemalagt (frånvaron lämnad tom)",
+        "en": "attendance row with {minutes} attended minutes more than scheduled (absences left empty)",
+    },
+    "demo.fault.exit_before_entry": {
+        "sv": ("deltagarrad vars utskrivningsdatum ligger före inskrivningsdatumet; elevens {n} andra rad för "
+               "källan och perioden följer med i karantän",
+               "deltagarrad vars utskrivningsdatum ligger före inskrivningsdatumet; elevens {n} andra rader för "
+               "källan och perioden följer med i karantän"),
+        "en": ("participants row whose exit date lies before its entry date; the pupil's {n} other row of the "
+               "source and period follows it into quarantine",
+               "participants row whose exit date lies before its entry date; the pupil's {n} other rows of the "
+               "source and period follow it into quarantine"),
+    },
+    "demo.fault.duplicate_row": {
+        "sv": "samma elevs närvaro för månaden levererad två gånger (båda raderna hålls i karantän)",
+        "en": "the same pupil's attendance for the month delivered twice (both rows are quarantined)",
+    },
+    "demo.fault.stranger": {
+        "sv": "närvarorad för en elev som inte finns i källans deltagarfil",
+        "en": "attendance row for a pupil who is not in the source's participants snapshot",
+    },
+    "demo.fault.date_outside_period": {
+        "sv": "aktivitetsrad daterad efter periodens slut",
+        "en": "activities row dated after the end of the period",
+    },
+    "demo.fault.renamed_column": {
+        "sv": "närvarofil utan den obligatoriska kolumnen attended_min: exportmallen döpte om '{old}' till "
+              "'{new}', som inte är något av källans alias",
+        "en": "attendance file without the required column attended_min: the export template renamed '{old}' to "
+              "'{new}', which is no alias of the source",
+    },
+    # python -m transforms.demo.cli
+    "demo.cli.source_files": {"sv": "{label}: {files}, {rows} i {folder}", "en": "{label}: {files}, {rows} in {folder}"},
+    "demo.cli.fault": {"sv": "fel [{level}] {file} ({where}): {description}",
+                       "en": "fault [{level}] {file} ({where}): {description}"},
+    "demo.cli.fault_rows": {"sv": "rader {rows}", "en": "rows {rows}"},
+    "demo.cli.whole_file": {"sv": "hela filen", "en": "whole file"},
+    "demo.cli.error": {"sv": "exempeldata: {error}", "en": "sample data: {error}"},
+    "demo.col.area": {"sv": "Område", "en": "Area"},
     "demo.delivered": {
         "sv": "{files} leveransfiler, {rows} rader, i mottagningsmapparna under {landing}",
         "en": "{files} delivery files, {rows} rows, in the landing folders under {landing}",

@@ -41,7 +41,9 @@ def periods_between(first: str, last: str) -> list[str]:
 
 def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     if not rows:
-        return "  (none)"
+        from transforms.messages import t
+
+        return "  " + t("common.none")
     text = [[cell(r.get(c)) for c in columns] for r in rows]
     widths = [max(len(c), *(len(t[i]) for t in text)) for i, c in enumerate(columns)]
     line = lambda cells: "  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))  # noqa: E731

@@ -17,6 +17,7 @@ from samla_airflow.cli.common import period_range_arg, periods_between, table
 from samla_airflow.cli.run import run_pipeline
 
 PROJECT_ARGUMENTS = ("municipalities", "regions", "pupils", "months")
+GENDERS_SHOWN = ("all", "female", "male", "nonbinary")  # the summary's columns, after the area
 
 
 def add_parser(sub) -> None:
@@ -162,5 +163,9 @@ def print_summary(settings, out=sys.stdout) -> None:
         shown = {g: (".." if s else f"{v:.0f}") for g, v, s in zip(group["gender"], group["value"], group["suppressed"],
                                                                     strict=True)}
         rows.append({"area": area, **shown})
+    from transforms.messages import language
+    from transforms.publish.dictionary import GENDER_NAMES  # (Swedish, English) of each gender code
+
+    named = {"area": t("demo.col.area")} | {g: GENDER_NAMES[g][language() != "sv"] for g in GENDERS_SHOWN}
     print(t("demo.summary_title", period=latest, threshold=settings.suppression_threshold), file=out)
-    print(table(rows, ["area", "all", "female", "male", "nonbinary"]), file=out)
+    print(table([{named[k]: v for k, v in r.items()} for r in rows], list(named.values())), file=out)

@@ -35,6 +35,7 @@ def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True
     from samla_airflow.airflow_runner import DagRunner
     from transforms.config.settings import pseudonym_key
     from transforms.ingest import ledger
+    from transforms.messages import t
 
     settings, config = settings_and_sources()
     for sid in sources:
@@ -44,9 +45,8 @@ def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True
     runner = DagRunner(settings.data_dir, log_file)
     periods = periods_between(first, last)
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    print(f"Ingesting {len(periods)} period(s) {first}..{last} for "
-          f"{', '.join(sources) if sources else f'all {len(config.sources)} sources'} (Airflow log: {log_file})",
-          file=out)
+    which = ", ".join(sources) if sources else t("run.all_sources", n=len(config.sources))
+    print(t("run.start", n=len(periods), first=first, last=last, which=which, log=log_file), file=out)
     all_failed: set[str] = set()
     for index, period in enumerate(periods, start=1):
         t0 = time.monotonic()
@@ -57,50 +57,68 @@ def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True
         done = ledger.read(settings.ledger_dir)
         done = done[(done["processed_at"] >= started) & (done["period"] == period)]
         bar = "#" * index + "." * (len(periods) - index)
-        print(f"  [{bar}] {index}/{len(periods)} {period}: {len(done)} file(s), "
-              f"{int(done['rows_accepted'].sum())} rows loaded, {int(done['rows_quarantined'].sum())} quarantined, "
-              f"{int((done['status'] == 'rejected').sum())} file(s) rejected"
-              f"{'; FAILED tasks: ' + ', '.join(failed) if failed else ''} ({time.monotonic() - t0:.1f} s)",
-              file=out, flush=True)
+        print(t("run.period", bar=bar, index=index, total=len(periods), period=period,
+                files=t("common.files", n=len(done)), loaded=int(done["rows_accepted"].sum()),
+                quarantined=int(done["rows_quarantined"].sum()), rejected=int((done["status"] == "rejected").sum()),
+                failed=t("run.failed_tasks", tasks=", ".join(failed)) if failed else "",
+                seconds=f"{time.monotonic() - t0:.1f}"), file=out, flush=True)
     publication = None
     if publish and runner.has_dag("samla_publish"):
         t0 = time.monotonic()
         states = runner.run("samla_publish", {"period_from": None, "period_to": None})
         publication = states.get("_run")
-        print(f"  publication: {publication} ({time.monotonic() - t0:.1f} s)", file=out)
+        print(t("run.publication", state=_state(publication), seconds=f"{time.monotonic() - t0:.1f}"), file=out)
     status = _report_run(settings, started, out, publication)
     if publication == "failed":
         from samla_airflow.publication import last_failure
-        from transforms.messages import t
 
-        reason = last_failure(settings, started) or f"see {log_file}"
+        reason = last_failure(settings, started) or t("run.see_log", log=log_file)
         print("\n" + t("ops.publication_failed", reason=reason), file=out)
         status = PROBLEMS
     if all_failed:
-        print(f"\nTasks that did not succeed: {', '.join(sorted(all_failed))} — the reason is in {log_file}",
-              file=out)
+        print(t("run.tasks_failed", tasks=", ".join(sorted(all_failed)), log=log_file), file=out)
         return PROBLEMS
     return status
 
 
+def _state(state: str | None) -> str:
+    """An Airflow run state in the catalogue's words where it has them."""
+    from transforms.messages import catalogue, t
+
+    return t(f"run.state.{state}") if f"run.state.{state}" in catalogue() else str(state)
+
+
+def _headed(records: list[dict], columns: dict[str, str]) -> tuple[list[dict], list[str]]:
+    """Rows keyed by the columns' headings (message ids) in the language, for ``table``."""
+    from transforms.messages import t
+
+    headings = {column: t(message_id) for column, message_id in columns.items()}
+    return [{headings[c]: r.get(c) for c in columns} for r in records], list(headings.values())
+
+
 def _report_run(settings, started: str, out, publication: str | None) -> int:
     from transforms.ingest import ledger
+    from transforms.messages import t
+
     frame = ledger.read(settings.ledger_dir)
     frame = frame[frame["processed_at"] >= started]
     if frame.empty:
-        print("\nNo new deliveries were found.", file=out)
+        print(t("run.no_new_deliveries"), file=out)
         return OK
     per_source = frame.groupby("source").agg(files=("file_name", "size"), read=("rows_read", "sum"),
                                              loaded=("rows_accepted", "sum"), quarantined=("rows_quarantined", "sum"),
                                              rejected=("status", lambda s: int((s == "rejected").sum())))
-    print("\nPer source:", file=out)
-    print(table(per_source.reset_index().to_dict("records"),
-                ["source", "files", "read", "loaded", "quarantined", "rejected"]), file=out)
+    print(t("run.per_source"), file=out)
+    print(table(*_headed(per_source.reset_index().to_dict("records"), {
+        "source": "cli.col.source", "files": "run.col.files", "read": "cli.col.read", "loaded": "cli.col.loaded",
+        "quarantined": "cli.col.quarantined", "rejected": "run.col.rejected"})), file=out)
     rejected = frame[frame["status"] == "rejected"]
     if len(rejected):
-        print("\nRejected files (nothing of these was loaded; the previous delivery stays):", file=out)
-        print(table(rejected.to_dict("records"), ["source", "dataset", "period", "file_name", "message"]), file=out)
+        print(t("run.rejected_title"), file=out)
+        print(table(*_headed(rejected.to_dict("records"), {
+            "source": "cli.col.source", "dataset": "cli.col.dataset", "period": "cli.col.period",
+            "file_name": "cli.col.file", "message": "cli.col.message"})), file=out)
     problems = len(rejected) > 0 or frame["rows_quarantined"].sum() > 0 or publication == "failed"
     if problems:
-        print("\nSee `samla status` and `samla quarantine SOURCE PERIOD` for the details.", file=out)
+        print(t("run.see_details"), file=out)
     return PROBLEMS if problems else OK

@@ -1,0 +1,39 @@
+"""What ``samla run`` (and ``samla demo``, which runs it) prints: progress per period, the summary, failures."""
+
+MESSAGES = {
+    "run.start": {
+        "sv": ("Läser in {n} period {first}..{last} för {which} (Airflows logg: {log})",
+               "Läser in {n} perioder {first}..{last} för {which} (Airflows logg: {log})"),
+        "en": ("Ingesting {n} period {first}..{last} for {which} (Airflow log: {log})",
+               "Ingesting {n} periods {first}..{last} for {which} (Airflow log: {log})"),
+    },
+    "run.all_sources": {"sv": ("den enda källan", "alla {n} källor"), "en": ("the one source", "all {n} sources")},
+    "run.period": {
+        "sv": "  [{bar}] {index}/{total} {period}: {files}, {loaded} rader inlästa, {quarantined} i karantän, "
+              "{rejected} avvisade{failed} ({seconds} s)",
+        "en": "  [{bar}] {index}/{total} {period}: {files}, {loaded} rows loaded, {quarantined} quarantined, "
+              "{rejected} rejected{failed} ({seconds} s)",
+    },
+    "run.failed_tasks": {"sv": "; MISSLYCKADE uppgifter: {tasks}", "en": "; FAILED tasks: {tasks}"},
+    "run.publication": {"sv": "  publicering: {state} ({seconds} s)", "en": "  publication: {state} ({seconds} s)"},
+    # Airflow's states of the publication run, as shown on the line above (another state is shown as it is)
+    "run.state.success": {"sv": "klar", "en": "success"},
+    "run.state.failed": {"sv": "misslyckades", "en": "failed"},
+    "run.see_log": {"sv": "se {log}", "en": "see {log}"},
+    "run.tasks_failed": {
+        "sv": "\nUppgifter som inte lyckades: {tasks} — orsaken står i {log}",
+        "en": "\nTasks that did not succeed: {tasks} — the reason is in {log}",
+    },
+    "run.no_new_deliveries": {"sv": "\nInga nya leveranser hittades.", "en": "\nNo new deliveries were found."},
+    "run.per_source": {"sv": "\nPer källa:", "en": "\nPer source:"},
+    "run.col.files": {"sv": "Filer", "en": "Files"},
+    "run.col.rejected": {"sv": "Avvisade", "en": "Rejected"},
+    "run.rejected_title": {
+        "sv": "\nAvvisade filer (inget av dem lästes in; den tidigare leveransen gäller):",
+        "en": "\nRejected files (nothing of these was loaded; the previous delivery stays):",
+    },
+    "run.see_details": {
+        "sv": "\nSe `samla status` och `samla quarantine KÄLLA PERIOD` för detaljerna.",
+        "en": "\nSee `samla status` and `samla quarantine SOURCE PERIOD` for the details.",
+    },
+}
