@@ -96,6 +96,9 @@ def test_workbook_rows_counted_from_the_stream_not_the_dimension(tmp_path):
     path = tmp_path / "rows.xlsx"
     path.write_bytes(hostile.many_rows_workbook(30))
     assert "SAMLA_MAX_ROWS" in str(fault_of(path, limits=Limits(max_rows=20)))
+    # Reading stopped at the limit: the message says so once (not "more than 20 rows, more than the limit of 20").
+    assert str(fault_of(path, limits=Limits(max_rows=20))).startswith(
+        "filen har fler rader än gränsen på 20 (SAMLA_MAX_ROWS); inget mer av den lästes")
     assert len(read_file(path, FormatHints(), Limits(max_rows=29)).row_numbers) == 29
 
 

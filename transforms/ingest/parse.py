@@ -50,9 +50,10 @@ class FileFault(Exception):
 
 def _limit_fault(what: str, found: int | None, limit: int, setting: str, line: int | None = None) -> FileFault:
     """``what``: an ``intake.limit.*`` id; ``found`` None when reading stopped past the limit."""
-    return FileFault(t("intake.limit", found=t("intake.more_than", n=f"{limit:,}") if found is None else f"{found:,}",
-                       what=t(f"intake.limit.{what}", line=line), limit=f"{limit:,}", setting=setting),
-                     "file_too_large")
+    named = {"what": t(f"intake.limit.{what}", line=line), "limit": f"{limit:,}", "setting": setting}
+    if found is None:  # "has more than 100 rows, more than the limit of 100" said the same twice
+        return FileFault(t("intake.limit_reached", **named), "file_too_large")
+    return FileFault(t("intake.limit", found=f"{found:,}", **named), "file_too_large")
 
 
 @dataclass

@@ -102,7 +102,13 @@ MESSAGES = {
         "en": "the file has {found} {what}, more than the limit of {limit} ({setting}); nothing of it was read "
               "further. Split the export (e.g. one file per month) or ask the project office to raise the limit",
     },
-    "intake.more_than": {"sv": "mer än {n}", "en": "more than {n}"},
+    # The same when reading stopped at the limit, so the file's own count is not known.
+    "intake.limit_reached": {
+        "sv": "filen har fler {what} än gränsen på {limit} ({setting}); inget mer av den lästes. Dela upp exporten "
+              "(t.ex. en fil per månad) eller be projektkontoret höja gränsen",
+        "en": "the file has more {what} than the limit of {limit} ({setting}); nothing of it was read further. "
+              "Split the export (e.g. one file per month) or ask the project office to raise the limit",
+    },
     "intake.limit.bytes": {"sv": "byte", "en": "bytes"},
     "intake.limit.unpacked": {"sv": "byte uppackat", "en": "bytes when unpacked"},
     "intake.limit.rows": {"sv": "rader", "en": "rows"},
