@@ -103,7 +103,7 @@ def test_run_status_and_quarantine(cli_env):
     write_csv(landing / "attendance_2025-01.csv", [attendance(p, "2025-01") for p in PNRS])
     out = samla("run", "--from", "2025-01", "--to", "2025-01", "--no-publish", env=env)
     assert out.returncode == 1, out.stdout + out.stderr  # rows were quarantined
-    assert "1/1 2025-01: 2 filer, 22 rader inlästa, 2 i karantän, 0 avvisade" in out.stdout  # Swedish first
+    assert "1/1 2025-01: 2 filer, 22 rader inlästa, 2 rader i karantän, 0 avvisade" in out.stdout  # Swedish first
     assert "Läser in 1 period 2025-01..2025-01 för den enda källan" in out.stdout and "1489" in out.stdout
     assert "Per källa:" in out.stdout and "Karantän" in out.stdout and "samla quarantine KÄLLA PERIOD" in out.stdout
     for english in ("Ingesting", "rows loaded", "Per source", "See `samla status`"):
@@ -161,7 +161,7 @@ def test_run_exits_1_with_the_reason_when_publication_fails(cli_env):
     assert out.returncode == 1, out.stdout + out.stderr
     assert "publication: failed" in out.stdout and "Publication failed: OperationalError" in out.stdout, out.stdout
     assert "No new numbers were published" in out.stdout
-    assert "1/1 2025-01: 1 file, 12 rows loaded, 0 quarantined, 0 rejected" in out.stdout  # English on request
+    assert "1/1 2025-01: 1 file, 12 rows loaded, 0 rows quarantined, 0 rejected" in out.stdout  # English on request
 
 
 def test_demo_periods_without_a_colon_exits_2(cli_env):

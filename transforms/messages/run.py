@@ -8,12 +8,8 @@ MESSAGES = {
                "Ingesting {n} periods {first}..{last} for {which} (Airflow log: {log})"),
     },
     "run.all_sources": {"sv": ("den enda källan", "alla {n} källor"), "en": ("the one source", "all {n} sources")},
-    "run.period": {
-        "sv": "  [{bar}] {index}/{total} {period}: {files}, {loaded} rader inlästa, {quarantined} i karantän, "
-              "{rejected} avvisade{failed} ({seconds} s)",
-        "en": "  [{bar}] {index}/{total} {period}: {files}, {loaded} rows loaded, {quarantined} quarantined, "
-              "{rejected} rejected{failed} ({seconds} s)",
-    },
+    # A period's progress line counts files (common.files), rows (ingest.loaded, ingest.quarantined) and these:
+    "run.rejected": {"sv": ("{n} avvisad", "{n} avvisade"), "en": ("{n} rejected", "{n} rejected")},
     "run.failed_tasks": {"sv": "; MISSLYCKADE uppgifter: {tasks}", "en": "; FAILED tasks: {tasks}"},
     "run.publication": {"sv": "  publicering: {state} ({seconds} s)", "en": "  publication: {state} ({seconds} s)"},
     # Airflow's states of the publication run, as shown on the line above (another state is shown as it is)

@@ -57,11 +57,12 @@ def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True
         done = ledger.read(settings.ledger_dir)
         done = done[(done["processed_at"] >= started) & (done["period"] == period)]
         bar = "#" * index + "." * (len(periods) - index)
-        print(t("run.period", bar=bar, index=index, total=len(periods), period=period,
-                files=t("common.files", n=len(done)), loaded=int(done["rows_accepted"].sum()),
-                quarantined=int(done["rows_quarantined"].sum()), rejected=int((done["status"] == "rejected").sum()),
-                failed=t("run.failed_tasks", tasks=", ".join(failed)) if failed else "",
-                seconds=f"{time.monotonic() - t0:.1f}"), file=out, flush=True)
+        counts = ", ".join((t("common.files", n=len(done)), t("ingest.loaded", n=int(done["rows_accepted"].sum())),
+                            t("ingest.quarantined", n=int(done["rows_quarantined"].sum())),
+                            t("run.rejected", n=int((done["status"] == "rejected").sum()))))
+        failures = t("run.failed_tasks", tasks=", ".join(failed)) if failed else ""
+        print(f"  [{bar}] {index}/{len(periods)} {period}: {counts}{failures} ({time.monotonic() - t0:.1f} s)",
+              file=out, flush=True)
     publication = None
     if publish and runner.has_dag("samla_publish"):
         t0 = time.monotonic()
