@@ -154,7 +154,7 @@ def test_corrupt_sheet_in_a_workbook_is_a_file_fault(tmp_path):
     book.save(path)
     _corrupt_sheet(path)
     src = make_source(tmp_path)
-    with pytest.raises(FileFault, match="cannot be read"):
+    with pytest.raises(FileFault, match="går inte att läsa"):
         read_file(path, src.datasets["participants"].format)
     result = evaluate(path, "participants", src)
     assert result.status == "rejected" and result.rule == "file_unreadable"
