@@ -191,3 +191,5 @@ def test_second_project_published_with_its_own_geography(second_project):
                                                                        ("region", "TVA")})
     assert periods == PERIODS  # the window starts 2025-01, not Fokus IM's 2024-09
     assert municipalities | {"NORD", "SYD", "TVA"} <= counted
+    # The fund report is named for this project, not for Fokus IM.
+    assert [p.name for p in (data / "reports").glob("*.xlsx")] == [f"tva_indikatorer_{PERIODS[-1]}.xlsx"]

@@ -216,7 +216,7 @@ def test_column_types(url):
             "indicator": "text", "numerator": "bigint", "denominator": "bigint",
             "value": "double precision", "suppressed": "boolean",
         }
-        assert "RESTRICTED TO THE FOKUS IM PROJECT OFFICE" in comment
+        assert "RESTRICTED TO THE PROJECT OFFICE" in comment
 
 
 def test_publishing_twice_gives_identical_content(url):

@@ -18,6 +18,7 @@ Excel (OWASP "CSV/formula injection").
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -558,6 +559,13 @@ def _write_chart(ws: Worksheet, periods: list[str], area_list, index: dict[_Key,
     ws.freeze_panes = ws.cell(row=first_header, column=2)
     _print_wide(ws, first_header)
     ws.print_title_rows = None
+
+
+def report_file_name(project_code: str, period: str) -> str:
+    """``<project>_indikatorer_<period>.xlsx``, e.g. fokus_im_indikatorer_2025-02.xlsx: named for
+    the project, so two projects' reports never take each other's name."""
+    slug = re.sub(r"[^a-z0-9]+", "_", project_code.lower()).strip("_") or "samla"
+    return f"{slug}_indikatorer_{period}.xlsx"
 
 
 def write_fund_report(

@@ -195,7 +195,8 @@ def _write_state(settings: Settings, state: dict) -> None:
 def export_files(settings: Settings) -> dict[str, str]:
     """The warehouse's published tables as Parquet, the fund report and the HTML report
     (``published/report/index.html``), all from the same content."""
-    from transforms.publish.fund_report import write_fund_report
+    from transforms.config.project import current_project
+    from transforms.publish.fund_report import report_file_name, write_fund_report
     from transforms.publish.html_report import write_html_report
     from transforms.publish.published_files import write_published_parquet
 
@@ -208,7 +209,7 @@ def export_files(settings: Settings) -> dict[str, str]:
     if not periods:
         return {k: str(v) for k, v in paths.items()}
     now = datetime.now(UTC)
-    report = settings.reports_dir / f"fokus_im_indikatorer_{periods[-1]}.xlsx"
+    report = settings.reports_dir / report_file_name(current_project().code, periods[-1])
     write_fund_report(report, indicator_values=tables["indicator_values"], source_status=tables["source_status"],
                       areas=tables["areas"], indicators=tables["indicators"], periods=periods,
                       generated_at=now.strftime("%Y-%m-%d %H:%M UTC"), threshold=settings.suppression_threshold,

@@ -77,7 +77,7 @@ def _cell_key_columns() -> list[Column]:
     return [
         Column("period", Text, nullable=False, comment="YYYY-MM"),
         Column("area_level", Text, nullable=False, comment="municipality | federation | region"),
-        Column("area_code", Text, nullable=False, comment="kommunkod, federation code or FOKUS"),
+        Column("area_code", Text, nullable=False, comment="kommunkod, federation code or region code (the project file)"),
         Column("gender", Text, nullable=False, comment="all | female | male | nonbinary"),
         Column("indicator", Text, nullable=False, comment="indicator code, see table indicators"),
     ]
@@ -112,7 +112,7 @@ indicator_values_restricted_table = Table(
     Column("persons", BigInteger, nullable=True, comment="contributing persons (disclosure rule 1)"),
     PrimaryKeyConstraint(*CELL_KEY, name="pk_indicator_values_restricted"),
     comment=(
-        "RESTRICTED TO THE FOKUS IM PROJECT OFFICE: unsuppressed numbers of small groups of "
+        "RESTRICTED TO THE PROJECT OFFICE: unsuppressed numbers of small groups of "
         "pupils. Do not grant to reporting staff; publish indicator_values instead."
     ),
     schema=RESTRICTED_SCHEMA,
