@@ -11,7 +11,7 @@ from deliveries import PARTICIPANT_HEADER, participant, people, write_csv
 
 from transforms.config.settings import Limits, load_limits
 from transforms.config.sources import FormatHints
-from transforms.ingest.parse import FileFault, read_file
+from transforms.ingest.parse import FileFault, LongCell, read_file
 
 SMALL = Limits(max_bytes=10_000, max_rows=5, max_columns=20, max_cell_chars=50)
 DEFAULTS, DETECT = Limits(), FormatHints()
@@ -43,8 +43,12 @@ def test_csv_over_each_limit_is_a_file_fault(tmp_path):
     assert "SAMLA_MAX_COLUMNS" in str(fault_of(wide))
     for length in (10_001, 500_000):  # under and over the csv module's own field limit
         cell = tmp_path / f"cell{length}.csv"
-        cell.write_text("person_id,programme\n1,\"" + "A" * length + "\"\n")
-        fault = fault_of(cell)
+        cell.write_text("person_id,programme\n1,\"" + "A" * length + "\"\n2,IM\n")
+        table = read_file(cell, DETECT, DEFAULTS)  # a long data cell is its row's fault (harmonise)
+        assert table.rows == [["1", LongCell(length, 10_000)], ["2", "IM"]]
+        header = tmp_path / f"header{length}.csv"
+        header.write_text("person_id,\"" + "A" * length + "\"\n1,IM\n")
+        fault = fault_of(header)  # a header cell that long: no column to blame, the file is refused
         assert "SAMLA_MAX_CELL_CHARS" in str(fault) and "AAAA" not in str(fault)
 
 
@@ -116,7 +120,10 @@ def test_wide_workbook_row_and_long_cell(tmp_path):
     assert "SAMLA_MAX_COLUMNS" in str(fault_of(wide))
     long = tmp_path / "long.xlsx"
     long.write_bytes(hostile.workbook_bytes([["person_id"], ["B" * 20_000]]))
-    fault = fault_of(long)
+    assert read_file(long, DETECT, DEFAULTS).rows == [[LongCell(20_000, 10_000)]]
+    long_header = tmp_path / "long_header.xlsx"
+    long_header.write_bytes(hostile.workbook_bytes([["B" * 20_000], ["1"]]))
+    fault = fault_of(long_header)
     assert "SAMLA_MAX_CELL_CHARS" in str(fault) and "BBB" not in str(fault)
 
 

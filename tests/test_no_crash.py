@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -95,14 +96,21 @@ def test_odd_participant_cells_are_row_faults(tmp_path, column):
     assert set(result.quarantine["source_row"]) == set(range(2, len(cells) + 2))
 
 
-def test_a_100_000_character_cell_never_crashes(tmp_path):
-    """Beyond the per-cell limit (hostile input, SAMLA_MAX_CELL_CHARS) the file is refused, else a row fault."""
+@pytest.mark.parametrize("column", ["programme", "person_id"])
+def test_a_100_000_character_cell_is_a_row_fault(tmp_path, column):
+    """exports.md: any cell value, 100 000 characters included, is read or a row fault. Beyond
+    SAMLA_MAX_CELL_CHARS only its length is kept: its row is quarantined, the others load."""
     rows = [participant(p) for p in PNRS]
-    rows[1]["programme"] = "I" * 100_000
+    rows[1][column] = "I" * 100_000
     result = evaluate(write_csv(tmp_path / f"participants_{PERIOD}.csv", rows), "participants",
                       make_source(tmp_path))
     assert_conserved(result, len(rows))
-    assert result.rule == "file_too_large" or result.rows_quarantined == 1
+    assert result.status != "rejected" and result.rows_accepted == len(rows) - 1
+    fault = result.quarantine[result.quarantine["rule"] == "cell_too_long"]
+    assert list(fault["source_row"]) == [3] and list(fault["header"]) == [column]
+    described = fault["description"].iloc[0]
+    assert "100000" in re.sub(r"\D", "", described) and "SAMLA_MAX_CELL_CHARS" in described
+    assert not result.quarantine["value"].astype(str).str.contains("IIII").any()
     assert len(result.message) < 1000
 
 

@@ -29,7 +29,7 @@ from transforms.config.schema import (
     curated_columns,
 )
 from transforms.config.sources import DATE_FORMATS, DatasetConfig, Source
-from transforms.ingest.parse import FileFault, RawTable, clip
+from transforms.ingest.parse import FileFault, LongCell, RawTable, clip
 from transforms.messages import t
 from transforms.period import Period
 from transforms.privacy import personnummer
@@ -292,6 +292,7 @@ def harmonise(table: RawTable, ctx: FileContext, key: bytes) -> Harmonised:
         if len(row) > width and any(c is not None for c in row[width:]):
             faults.append(_fault(table.row_numbers[position], None, "too_many_fields",
                                  f"the row has {len(row)} fields, the header {width}", None))
+    faults.extend(_long_cells(raw, mapping, table.row_numbers))
     out = pd.DataFrame(index=raw.index)
     out["source_row"] = pd.Series(table.row_numbers, index=raw.index, dtype="int64")
     columns = {c.name: c for c in DATASET_COLUMNS[ctx.dataset]}
@@ -321,6 +322,24 @@ def harmonise(table: RawTable, ctx: FileContext, key: bytes) -> Harmonised:
     out["file_sha256"] = ctx.file_sha256
     headers = {canonical: str(table.header[position]).strip() for position, canonical in mapping.items()}
     return Harmonised(frame=out, faults=faults, warnings=warnings, headers=headers)
+
+
+def _long_cells(raw: pd.DataFrame, mapping: dict[int, str], row_numbers: list[int]) -> list[dict[str, Any]]:
+    """A row fault per cell past the length limit in a column Samla reads; every such cell is emptied
+    in ``raw`` (an unread column's is simply dropped with its column)."""
+    faults = []
+    for position in raw.columns:
+        long = raw[position].map(lambda v: isinstance(v, LongCell))
+        if not long.any():
+            continue
+        for index in raw.index[long]:
+            cell = raw.at[index, position]
+            if position in mapping:
+                faults.append(_fault(row_numbers[index], mapping[position], "cell_too_long",
+                                     "the cell is longer than SAMLA_MAX_CELL_CHARS", None))
+                faults[-1]["params"] = {"length": f"{cell.length:,}", "limit": f"{cell.limit:,}"}
+            raw.at[index, position] = None
+    return faults
 
 
 def _pseudonymise(out: pd.DataFrame, raw_ids: pd.Series | None, ctx: FileContext, key: bytes,

@@ -56,6 +56,20 @@ def _limit_fault(what: str, found: int | None, limit: int, setting: str, line: i
     return FileFault(t("intake.limit", found=f"{found:,}", **named), "file_too_large")
 
 
+@dataclass(frozen=True)
+class LongCell:
+    """A data cell longer than ``SAMLA_MAX_CELL_CHARS``: only its length is kept. exports.md: any
+    cell value is read or a row fault, so its row is quarantined (rule ``cell_too_long``) and the
+    rest of the file goes on; a header cell that long still rejects the file."""
+
+    length: int
+    limit: int
+
+
+def _bounded(cells: list[Any], limits: Limits) -> list[Any]:
+    return [LongCell(len(c), limits.max_cell_chars) if isinstance(c, str) and len(c) > limits.max_cell_chars else c for c in cells]
+
+
 @dataclass
 class RawTable:
     """Cells as delivered (str, numbers, dates from Excel, None for empty)."""
@@ -122,8 +136,9 @@ def decode(data: bytes, declared: str | None) -> tuple[str, str]:
 
 
 def _split(text: str, delimiter: str, limits: Limits) -> list[list[str]]:
-    """Records of the text, stopping at the first one past a limit (columns, cell length, rows)."""
-    csv.field_size_limit(limits.max_cell_chars + 1)
+    """Records of the text, stopping at the first one past a limit (columns, rows); a cell past the
+    length limit becomes a ``LongCell``. The file's byte limit already bounds what one field can hold."""
+    csv.field_size_limit(max(len(text), limits.max_cell_chars) + 1)
     records, rows = [], 0
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
@@ -132,14 +147,12 @@ def _split(text: str, delimiter: str, limits: Limits) -> list[list[str]]:
                 raise _limit_fault("fields", len(record), limits.max_columns,
                                    "SAMLA_MAX_COLUMNS", line=reader.line_num)
             if record and max(map(len, record)) > limits.max_cell_chars:
-                raise _cell_fault(reader.line_num, limits)
+                record = _bounded(record, limits)
             rows += bool(record)
             if rows > limits.max_rows + 1:  # + the header row
                 raise _limit_fault("rows", None, limits.max_rows, "SAMLA_MAX_ROWS")
             records.append(record)
     except csv.Error as exc:
-        if "field limit" in str(exc):
-            raise _cell_fault(reader.line_num, limits) from None
         raise FileFault(t("parse.unsplittable", error=clip(exc))) from None
     return records
 
@@ -151,16 +164,14 @@ def _cell_fault(line: int, limits: Limits) -> FileFault:
 
 def detect_delimiter(text: str, limits: Limits | None = None) -> str:
     """The candidate giving the most fields in the header, consistently in the first lines."""
-    limits = limits or load_limits()
-    csv.field_size_limit(limits.max_cell_chars + 1)  # the csv module stops a longer field itself
     sample = "\n".join(line for line in text.splitlines()[:50] if line.strip())
-    best, best_score, too_long = None, (0, 0.0), 0
+    csv.field_size_limit(len(sample) + 1)  # a long cell is the row's fault, found later, not the delimiter's
+    best, best_score = None, (0, 0.0)
     for delimiter in (";", "\t", ","):
         reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
         try:
             rows = list(reader)
-        except csv.Error as exc:
-            too_long = too_long or ("field limit" in str(exc) and reader.line_num)
+        except csv.Error:
             continue
         if not rows:
             continue
@@ -169,8 +180,6 @@ def detect_delimiter(text: str, limits: Limits | None = None) -> str:
         score = (width if width > 1 else 0, consistent)
         if score > best_score:
             best, best_score = delimiter, score
-    if best is None and too_long:
-        raise _cell_fault(too_long, limits)
     if best is None:
         raise FileFault(t("parse.no_delimiter"))
     return best
@@ -185,12 +194,13 @@ def read_csv(data: bytes, hints: FormatHints, limits: Limits | None = None) -> R
     records = _split(text, delimiter, limits)
     line_numbers = list(range(1, len(records) + 1))
     header_index = _header_index(records, hints.header_row)
-    header = [str(h).strip() for h in records[header_index]]
+    header = _header_cells(records[header_index], header_index + 1, limits)
     rows, numbers = [], []
     for number, record in zip(line_numbers[header_index + 1 :], records[header_index + 1 :], strict=True):
-        if not any(cell.strip() for cell in record):
+        cells = [c if isinstance(c, LongCell) else c.strip() or None for c in record]
+        if not any(c is not None for c in cells):
             continue  # a blank line is not a row
-        rows.append([cell.strip() or None for cell in record])
+        rows.append(cells)
         numbers.append(number)
     decimal = hints.decimal or _detect_decimal(rows)
     detected = {
@@ -201,6 +211,13 @@ def read_csv(data: bytes, hints: FormatHints, limits: Limits | None = None) -> R
         "line_ends": "CRLF" if "\r\n" in text[:10000] else "LF",
     }
     return RawTable(header=header, rows=rows, row_numbers=numbers, detected=detected, decimal=decimal)
+
+
+def _header_cells(cells: list[Any], line: int, limits: Limits) -> list[str]:
+    """The header row as text; a header cell past the length limit rejects the file (no column to blame)."""
+    if any(isinstance(c, LongCell) for c in cells):
+        raise _cell_fault(line, limits)
+    return ["" if c is None else str(c).strip() for c in cells]
 
 
 def _header_index(records: list[list[Any]], header_row: int | None) -> int:
@@ -299,7 +316,7 @@ def read_xlsx(data: bytes, hints: FormatHints, limits: Limits | None = None) -> 
     else:
         header_at = 0
     header_number, header_cells = records[header_at]
-    header = ["" if h is None else str(h) for h in header_cells]
+    header = _header_cells(header_cells, header_number, limits)
     rows, numbers = [], []
     for number, record in records[header_at + 1:]:
         cells = record[: len(header)]
@@ -332,9 +349,7 @@ def _sheet_records(sheet, limits: Limits) -> list[tuple[int, list[Any]]]:
             continue
         if len(cells) > limits.max_columns:
             raise _limit_fault("columns", len(cells), limits.max_columns, "SAMLA_MAX_COLUMNS", line=number)
-        if any(isinstance(c, str) and len(c) > limits.max_cell_chars for c in cells):
-            raise _cell_fault(number, limits)
-        records.append((number, cells))
+        records.append((number, _bounded(cells, limits)))
         if len(records) > limits.max_rows + 1:
             raise _limit_fault("rows", None, limits.max_rows, "SAMLA_MAX_ROWS")
     return records

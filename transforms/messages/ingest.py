@@ -64,6 +64,10 @@ MESSAGES = {
                            "en": "{column}: {value} is not a month written YYYY-MM"},
     "rule.invalid_personnummer": {"sv": "{column}: inget giltigt personnummer eller samordningsnummer",
                                   "en": "{column}: not a valid personnummer or samordningsnummer"},
+    "rule.cell_too_long": {"sv": "{column}: cellen har {length} tecken, fler än gränsen på {limit} "
+                                 "(SAMLA_MAX_CELL_CHARS); raden hölls i karantän, resten av filen lästes",
+                           "en": "{column}: the cell has {length} characters, more than the limit of {limit} "
+                                 "(SAMLA_MAX_CELL_CHARS); the row was quarantined, the rest of the file was read"},
     "rule.too_many_fields": {"sv": "raden har fler fält än rubrikraden", "en": "the row has more fields than the header"},
     "rule.required": {"sv": "{column} saknas (obligatorisk)", "en": "{column} is missing (required)"},
     "rule.unknown_code": {"sv": "{column}: {value} är ingen av kontraktets koder (lägg källans etiketter i "
