@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 from datetime import date
 
+import pytest
 from conftest import TEST_KEY
 from deliveries import participant, people, write_csv
 from privacy import personnummer_in
 
+from transforms.config.paths import UnsafePathError
 from transforms.config.settings import load_settings
 from transforms.config.sources import parse_sources
 from transforms.ingest import landing, ledger
@@ -103,3 +105,17 @@ def test_refusals_are_swedish_first_and_english_on_request(monkeypatch):
     assert _has_warning("20 rader inlästa" + t("intake.warning", text="x", lang="sv"))
     assert _has_warning("20 rows loaded" + t("intake.warning", text="x", lang="en"))
     assert not _has_warning("20 rows loaded")
+
+
+def test_an_archive_folder_linked_out_of_the_data_folder_is_refused_before_writing(samla_env, tmp_path):
+    """issue 11.2: every path written is checked to lie under SAMLA_DATA_DIR: the copy, its record and
+    the source's seen-by-name file alike."""
+    settings, s1, _ = setup(samla_env)
+    write_csv(s1.delivery.folder / "participants_2025-01.csv", [participant(p) for p in people(3)])
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    settings.archive_dir.mkdir(parents=True, exist_ok=True)
+    os.symlink(outside, settings.archive_dir / "s1")
+    with pytest.raises(UnsafePathError, match="SAMLA_DATA_DIR"):
+        landing.archive(settings.data_dir, s1, landing.candidate_files(s1.delivery.folder), TODAY)
+    assert list(outside.iterdir()) == []

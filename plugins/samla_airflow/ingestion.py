@@ -38,7 +38,10 @@ def landing_files(settings, source) -> list[Path]:
         return candidate_files(source.delivery.folder)
     from samla_airflow.sftp_pull import fetch_new_files
 
+    from transforms.config.paths import inside_data_dir
+
     staging = settings.landing_dir / "_sftp" / source.id
+    inside_data_dir(staging, settings.data_dir)  # downloads hold personnummer: never outside the data folder
     staging.mkdir(parents=True, exist_ok=True)
     from samla_airflow.sftp_pull import ConnectionMissing
 

@@ -184,8 +184,8 @@ def _meta_path(data_dir: Path, source: str, dataset: str, period: str, sha: str)
     return archive_root(data_dir) / source / dataset / (period or "_") / f"{sha}.json"
 
 
-def _write_json(path: Path, document: dict) -> None:
-    atomic.write_json(path, document)
+def _write_json(path: Path, document: dict, data_dir: Path) -> None:
+    atomic.write_json(path, document, root=data_dir)
 
 
 def _seen_path(data_dir: Path, source: str) -> Path:
@@ -231,25 +231,25 @@ def archive(data_dir: Path, source: Source, files: list[Path], today: date | Non
             record = json.loads(meta.read_text(encoding="utf-8")) | {
                 "arrived_at": now, "mtime": stat.st_mtime, "file_name": path.name, "purged_at": None}
             if not target.exists():  # retention had removed the bytes
-                _copy_checked(path, target, sha)
-            _write_json(meta, record)
+                _copy_checked(path, target, sha, data_dir)
+            _write_json(meta, record, data_dir)
             new.append(Delivery(**record))
             continue
-        _copy_checked(path, target, sha)
+        _copy_checked(path, target, sha, data_dir)
         delivery = Delivery(
             source=source.id, dataset=dataset, period=period, file_name=path.name, sha256=sha,
             size=stat.st_size, mtime=stat.st_mtime, arrived_at=now,
             archive_path=str(target.relative_to(data_dir)), name_fault=fault,
         )
-        _write_json(meta, asdict(delivery))
+        _write_json(meta, asdict(delivery), data_dir)
         new.append(delivery)
     if files:
-        _write_json(seen_file, seen)
+        _write_json(seen_file, seen, data_dir)
     return new
 
 
-def _copy_checked(path: Path, target: Path, sha: str) -> None:
-    with atomic.atomic_path(target) as tmp:
+def _copy_checked(path: Path, target: Path, sha: str, data_dir: Path) -> None:
+    with atomic.atomic_path(target, root=data_dir) as tmp:
         with open_regular(path) as src, open(tmp, "wb") as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
         if sha256_of(tmp) != sha:
