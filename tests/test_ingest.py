@@ -185,7 +185,19 @@ def test_data_docs_page_for_every_validation_linked_from_ledger(samla_env):
     html = page.read_text(encoding="utf-8")
     assert "IMX" in html and "programme" in html, "the page shows the failing rule and value"
     assert not personnummer_in(html)
-    assert (settings.data_docs_dir / "index.html").exists()
+    index = settings.data_docs_dir / "index.html"
+    assert index.exists()
+    # A run with nothing new writes no page, so it leaves the index alone (listing every page of
+    # every source is the cost of a national empty month otherwise).
+    written = index.stat().st_mtime_ns
+    index.write_text("stale on purpose", encoding="utf-8")
+    os.utime(index, ns=(written, written))
+    ingest(settings, source)
+    assert index.read_text(encoding="utf-8") == "stale on purpose"
+    write_csv(source.delivery.folder / "attendance_2025-02.csv", [attendance(p, "2025-02") for p in PNRS])
+    write_csv(source.delivery.folder / "participants_2025-02.csv", [participant(p) for p in PNRS])
+    ingest(settings, source)
+    assert "2025-02" in index.read_text(encoding="utf-8"), "a run that writes pages rebuilds the index"
 
 
 def test_file_for_an_unknown_source_is_reported_once(samla_env):
