@@ -155,7 +155,9 @@ def run_samla(args: list[str], env: dict[str, str], log: Path) -> dict[str, Any]
 
     start = time.perf_counter()
     with log.open("w") as handle:
-        child = subprocess.Popen([sys.executable, "-m", "samla_airflow.cli", *args], env=env, cwd=ROOT,
+        # English progress lines: the figures below are read from them (SAMLA_LANGUAGE=sv is the default).
+        child = subprocess.Popen([sys.executable, "-m", "samla_airflow.cli", *args],
+                                 env={**env, "SAMLA_LANGUAGE": "en"}, cwd=ROOT,
                                  stdout=handle, stderr=subprocess.STDOUT)
     peak = [0]
     done = threading.Event()
