@@ -87,3 +87,30 @@ def test_no_file_fault_is_written_in_english_in_the_code():
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "FileFault" and node.args:
                 assert not isinstance(node.args[0], ast.Constant | ast.JoinedStr), (
                     f"{module.__name__}:{node.lineno}: a FileFault text belongs in transforms/messages/")
+
+
+def test_numbers_are_written_as_the_language_writes_them(monkeypatch):
+    """Swedish: thousands grouped by a narrow no-break space, decimal comma, '25 %'; English: 2,000,000, 1.5, 25%."""
+    from transforms.messages import number
+
+    monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
+    assert number(2_000_000) == "2\u202f000\u202f000" and number(1500) == "1\u202f500" and number(999) == "999"
+    assert number(1.25, decimals=1) == "1,2" and number(-1234.5, decimals=2) == "-1\u202f234,50"
+    assert number(0.256, percent=True) == "26\u00a0%"
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+    assert number(2_000_000) == "2,000,000" and number(1.25, decimals=2) == "1.25" and number(0.2, percent=True) == "20%"
+    assert number(2_000_000, lang="sv") == "2\u202f000\u202f000"
+
+
+def test_no_message_formats_a_number_with_an_english_thousands_comma():
+    """Numbers in messages go through messages.number, not f"{n:,}" (a Swede reads 2,000 as two)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    pattern = re.compile(r"\{[^{}]*:,[^{}]*\}")
+    found = [f"{path.relative_to(root)}:{number}" for folder in ("transforms", "plugins")
+             for path in sorted((root / folder).rglob("*.py"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+             if pattern.search(line)]
+    assert found == []

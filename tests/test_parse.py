@@ -188,7 +188,7 @@ def test_a_clipped_value_says_its_length_in_the_language(monkeypatch):
     from transforms.ingest.parse import clip
 
     monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
-    assert clip("x" * 1500, 10) == "xxxxxxxxxx… (1,500 tecken)"
+    assert clip("x" * 1500, 10) == "xxxxxxxxxx… (1\u202f500 tecken)"  # a comma would be a decimal mark
     monkeypatch.setenv("SAMLA_LANGUAGE", "en")
     assert clip("x" * 1500, 10) == "xxxxxxxxxx… (1,500 characters)" and clip("short") == "short"
 

@@ -185,3 +185,13 @@ def test_the_report_title_names_the_project_of_the_project_file(monkeypatch, tmp
     monkeypatch.setenv("SAMLA_PROJECT", str(other))
     page = render(**frames)
     assert "<h1>Nya Vägar &lt;&amp;&gt; – indikatorer</h1>" in page and "Fokus IM" not in page.split("</header>")[0]
+
+
+def test_chart_axis_numbers_are_written_in_the_report_language():
+    from transforms.publish.html_report import Series, line_chart
+
+    series = [Series("kvinnor", "#c00", [1000.0, 2000.0])]
+    assert ">2\u202f000</text>" in line_chart("x-p", "T", ["2024-09", "2024-10"], series, rate=False)
+    assert ">2,000</text>" in line_chart("x-p", "T", ["2024-09", "2024-10"], series, rate=False, lang="en")
+    rates = [Series("närvaro", "#c00", [0.5, 1.0])]
+    assert "\u00a0%</text>" in line_chart("x-a", "T", ["2024-09", "2024-10"], rates, rate=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from transforms.config.settings import Limits, load_limits
 from transforms.config.sources import FormatHints
-from transforms.messages import t
+from transforms.messages import number, t
 
 BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
@@ -37,7 +37,7 @@ _MAX_MEMBERS = 10_000
 def clip(text: Any, limit: int = SHOWN) -> str:
     """Delivered text shortened for a message: at most ``limit`` characters, with the full length said."""
     text = str(text)
-    return text if len(text) <= limit else t("parse.clipped", text=text[:limit], count=f"{len(text):,}")
+    return text if len(text) <= limit else t("parse.clipped", text=text[:limit], count=number(len(text)))
 
 
 class FileFault(Exception):
@@ -50,10 +50,10 @@ class FileFault(Exception):
 
 def _limit_fault(what: str, found: int | None, limit: int, setting: str, line: int | None = None) -> FileFault:
     """``what``: an ``intake.limit.*`` id; ``found`` None when reading stopped past the limit."""
-    named = {"what": t(f"intake.limit.{what}", line=line), "limit": f"{limit:,}", "setting": setting}
+    named = {"what": t(f"intake.limit.{what}", line=line), "limit": number(limit), "setting": setting}
     if found is None:  # "has more than 100 rows, more than the limit of 100" said the same twice
         return FileFault(t("intake.limit_reached", **named), "file_too_large")
-    return FileFault(t("intake.limit", found=f"{found:,}", **named), "file_too_large")
+    return FileFault(t("intake.limit", found=number(found), **named), "file_too_large")
 
 
 @dataclass(frozen=True)
@@ -196,12 +196,12 @@ def read_csv(data: bytes, hints: FormatHints, limits: Limits | None = None) -> R
     header_index = _header_index(records, hints.header_row)
     header = _header_cells(records[header_index], header_index + 1, limits)
     rows, numbers = [], []
-    for number, record in zip(line_numbers[header_index + 1 :], records[header_index + 1 :], strict=True):
+    for line_number, record in zip(line_numbers[header_index + 1 :], records[header_index + 1 :], strict=True):
         cells = [c if isinstance(c, LongCell) else c.strip() or None for c in record]
         if not any(c is not None for c in cells):
             continue  # a blank line is not a row
         rows.append(cells)
-        numbers.append(number)
+        numbers.append(line_number)
     decimal = hints.decimal or _detect_decimal(rows)
     detected = {
         "kind": "csv",
@@ -256,7 +256,7 @@ def check_xlsx(data: bytes, limits: Limits, header_row: int = 1) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
         if len(members) > _MAX_MEMBERS:
-            raise FileFault(t("parse.too_many_parts", parts=f"{len(members):,}"))
+            raise FileFault(t("parse.too_many_parts", parts=number(len(members))))
         unpacked = sum(m.file_size for m in members)
         if unpacked > limits.max_unpacked_bytes:
             raise _limit_fault("unpacked", unpacked, limits.max_unpacked_bytes,
@@ -318,13 +318,13 @@ def read_xlsx(data: bytes, hints: FormatHints, limits: Limits | None = None) -> 
     header_number, header_cells = records[header_at]
     header = _header_cells(header_cells, header_number, limits)
     rows, numbers = [], []
-    for number, record in records[header_at + 1:]:
+    for row_number, record in records[header_at + 1:]:
         cells = record[: len(header)]
         if not any(c is not None for c in cells):
             continue
         cells += [None] * (len(header) - len(cells))
         rows.append(cells)
-        numbers.append(number)
+        numbers.append(row_number)
     detected = {"kind": "xlsx", "sheet": clip(sheet.title, 80), "header_row": header_number}
     # Numeric cells are numbers already; text cells holding numbers follow the declaration,
     # and harmonise accepts either mark when no declaration says otherwise.
@@ -339,7 +339,7 @@ def _sheet_records(sheet, limits: Limits) -> list[tuple[int, list[Any]]]:
     """
     sheet.reset_dimensions()
     records = []
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+    for row_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
         if not row:
             continue
         cells = [_xlsx_cell(c) for c in row]
@@ -348,8 +348,8 @@ def _sheet_records(sheet, limits: Limits) -> list[tuple[int, list[Any]]]:
         if not cells:
             continue
         if len(cells) > limits.max_columns:
-            raise _limit_fault("columns", len(cells), limits.max_columns, "SAMLA_MAX_COLUMNS", line=number)
-        records.append((number, _bounded(cells, limits)))
+            raise _limit_fault("columns", len(cells), limits.max_columns, "SAMLA_MAX_COLUMNS", line=row_number)
+        records.append((row_number, _bounded(cells, limits)))
         if len(records) > limits.max_rows + 1:
             raise _limit_fault("rows", None, limits.max_rows, "SAMLA_MAX_ROWS")
     return records

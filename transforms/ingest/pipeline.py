@@ -26,7 +26,7 @@ from transforms.ingest.data_docs import build_index, write_page
 from transforms.ingest.harmonise import FileContext, harmonise, typed_frame
 from transforms.ingest.parse import FileFault, clip, read_file
 from transforms.ingest.validate import parameters_for, run_name_for, validate
-from transforms.messages import LANGUAGES, catalogue, t
+from transforms.messages import LANGUAGES, catalogue, number, t
 from transforms.privacy.personnummer import mask_in_text
 from transforms.values import is_missing
 
@@ -255,7 +255,8 @@ def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame |
         top = pd.Series([f["rule"] for f in faults]).value_counts().head(3)
         common = ", ".join(f"{rule} ({n})" for rule, n in top.items())
         fault = FileFault(t("ingest.too_many_failing", failing=len(failing), rows=len(rows),
-                            share=f"{len(failing) / len(rows):.0%}", threshold=f"{threshold:.0%}", common=common),
+                            share=number(len(failing) / len(rows), percent=True),
+                            threshold=number(threshold, percent=True), common=common),
                           "too_many_failing_rows")
         result = _rejected(ctx, fault, rows, typed, faults, detected, warnings, harmonised.headers)
         result.validation = validation
@@ -291,8 +292,8 @@ def _snapshot_drop(ctx: FileContext, accepted: pd.DataFrame, previous: pd.DataFr
     limit = ctx.source.participants_drop_share
     if not before or gone / len(before) <= limit:
         return None
-    return t("intake.participants_drop", gone=gone, before=len(before), share=f"{gone / len(before):.0%}",
-             limit=f"{limit:.0%}")
+    return t("intake.participants_drop", gone=gone, before=len(before), share=number(gone / len(before), percent=True),
+             limit=number(limit, percent=True))
 
 
 # --- one source -------------------------------------------------------------------------

@@ -6,6 +6,7 @@ Usage (transforms/ and plugins/ alike; no Airflow here)::
     t("cli.status.title")                          # in SAMLA_LANGUAGE (sv | en, default sv)
     t("file.rows_loaded", n=126)                   # plural forms chosen by n
     t("email.greeting", name="Eva", lang="en")     # one language explicitly
+    t("parse.clipped", text=..., count=number(1500))  # numbers as the language writes them: 1 500 / 1,500
 
 A catalogue is a module in this package (one per area: ``cli``, ``email``,
 ``ingest`` …) holding ``MESSAGES = {"area.id": {"sv": "...", "en": "..."}}``;
@@ -64,6 +65,22 @@ def t(message_id: str, /, *, lang: str | None = None, **params: Any) -> str:
     if isinstance(text, tuple):
         text = text[0] if params.get("n") == 1 else text[1]
     return text.format(**params)
+
+
+# Swedish groups thousands with a narrow no-break space (a comma is its decimal mark) and writes "25 %";
+# English groups with a comma, marks decimals with a point and writes "25%".
+_THOUSANDS = {"sv": "\u202f", "en": ","}
+_DECIMAL = {"sv": ",", "en": "."}
+_PERCENT = {"sv": "\u00a0%", "en": "%"}
+
+
+def number(value: float, /, *, decimals: int = 0, percent: bool = False, lang: str | None = None) -> str:
+    """``value`` written for a reader of ``lang``: sv ``2 000 000``, ``1,5``, ``25 %``; en ``2,000,000``,
+    ``1.5``, ``25%``. ``percent`` shows a share (0.25) as a percentage; ``decimals`` digits after the mark."""
+    lang = language(lang)
+    shown = value * 100 if percent else value
+    text = f"{shown:,.{decimals}f}".translate(str.maketrans({",": _THOUSANDS[lang], ".": _DECIMAL[lang]}))
+    return text + _PERCENT[lang] if percent else text
 
 
 def placeholders(text: Text) -> set[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from transforms.messages import LANGUAGES, language, t
+from transforms.messages import LANGUAGES, language, number, t
 from transforms.publish import completeness
 from transforms.publish.dictionary import GENDER_NAMES
 
@@ -62,7 +62,8 @@ def _nice_step(raw: float) -> float:
     return 10 * magnitude
 
 
-def line_chart(chart_id: str, title: str, periods: list[str], series: list[Series], *, rate: bool) -> str:
+def line_chart(chart_id: str, title: str, periods: list[str], series: list[Series], *, rate: bool,
+               lang: str = "sv") -> str:
     """An inline SVG line chart; None or SUPPRESSED break the line, SUPPRESSED is marked ``..``."""
     plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
     y_max = _y_max(series, rate)
@@ -78,7 +79,7 @@ def line_chart(chart_id: str, title: str, periods: list[str], series: list[Serie
              f'role="img" aria-label="{html.escape(title)}" class="chart" id="{chart_id}">']
     for k in range(5):  # horizontal grid and y labels
         v = y_max * k / 4
-        label = f"{v:.0%}" if rate else f"{v:,.0f}".replace(",", " ")
+        label = number(v, percent=True, lang=lang) if rate else number(v, lang=lang)
         parts.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>')
         parts.append(f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" class="ylab">{label}</text>')
     every = max(1, -(-n // 12))
@@ -136,11 +137,12 @@ def area_charts(index: dict, periods: list[str], area: tuple[str, str], names: d
               for c in ("MOTIVATION_IMPROVED", "FUTURE_HOPE_IMPROVED", "WELLBEING_IMPROVED")]
     one = {c: [Series(names[c][lang], COLOURS[c], _values(index, periods, area, "all", c))]
            for c in ("ATTENDANCE_RATE", "COMPLETION")}
+    language_code = LANGUAGES[lang]
     return [
-        line_chart(f"{slug}-participants", _t("participants_chart", lang), periods, genders, rate=False),
-        line_chart(f"{slug}-attendance", _t("attendance_chart", lang), periods, one["ATTENDANCE_RATE"], rate=True),
-        line_chart(f"{slug}-survey", _t("survey_chart", lang), periods, survey, rate=True),
-        line_chart(f"{slug}-completion", _t("completion_chart", lang), periods, one["COMPLETION"], rate=True),
+        line_chart(f"{slug}-participants", _t("participants_chart", lang), periods, genders, rate=False, lang=language_code),
+        line_chart(f"{slug}-attendance", _t("attendance_chart", lang), periods, one["ATTENDANCE_RATE"], rate=True, lang=language_code),
+        line_chart(f"{slug}-survey", _t("survey_chart", lang), periods, survey, rate=True, lang=language_code),
+        line_chart(f"{slug}-completion", _t("completion_chart", lang), periods, one["COMPLETION"], rate=True, lang=language_code),
     ]
 
 

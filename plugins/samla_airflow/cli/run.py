@@ -35,7 +35,7 @@ def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True
     from samla_airflow.airflow_runner import DagRunner
     from transforms.config.settings import pseudonym_key
     from transforms.ingest import ledger
-    from transforms.messages import t
+    from transforms.messages import number, t
 
     settings, config = settings_and_sources()
     for sid in sources:
@@ -61,14 +61,14 @@ def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True
                             t("ingest.quarantined", n=int(done["rows_quarantined"].sum())),
                             t("run.rejected", n=int((done["status"] == "rejected").sum()))))
         failures = t("run.failed_tasks", tasks=", ".join(failed)) if failed else ""
-        print(f"  [{bar}] {index}/{len(periods)} {period}: {counts}{failures} ({time.monotonic() - t0:.1f} s)",
+        print(f"  [{bar}] {index}/{len(periods)} {period}: {counts}{failures} ({number(time.monotonic() - t0, decimals=1)} s)",
               file=out, flush=True)
     publication = None
     if publish and runner.has_dag("samla_publish"):
         t0 = time.monotonic()
         states = runner.run("samla_publish", {"period_from": None, "period_to": None})
         publication = states.get("_run")
-        print(t("run.publication", state=_state(publication), seconds=f"{time.monotonic() - t0:.1f}"), file=out)
+        print(t("run.publication", state=_state(publication), seconds=number(time.monotonic() - t0, decimals=1)), file=out)
     status = _report_run(settings, started, out, publication)
     if publication == "failed":
         from samla_airflow.publication import last_failure
