@@ -400,7 +400,7 @@ def test_a_participants_snapshot_that_drops_too_many_persons_emails_the_steward(
     assert envelope.rcpt_tos == [STEWARD]
     body = _html(envelope)
     assert "participants_2025-01.csv" in body
-    assert "8 av de 20 personerna" in body and "participants_drop" in body and "30%" in body
+    assert "8 av de 20 personerna" in body and "participants_drop" in body and "30\u00a0%" in body  # a Swedish percentage
     assert "inläst, med varningar" in body and "Varningar:" in body and "Rätta dem i exporten" not in body
     assert not personnummer_in(body)
 
