@@ -276,3 +276,89 @@ def test_spaced_and_full_width_numbers_masked_in_any_column(tmp_path):
     assert set(result.quarantine["rule"]) == {"unknown_code"}
     assert not personnummer_in(result.quarantine.to_csv() + result.message)
     assert not personnummer_in(result.accepted.astype(str).to_csv())
+
+
+# --- harmonise's own texts come from the catalogue: Swedish by default, English with SAMLA_LANGUAGE=en (issue 9.2)
+
+
+@pytest.mark.parametrize("lang, expected", [
+    (None, "kolumnerna 'person_id' och 'pnr' betyder båda 'person_id' (dubblerad kolumn); leverera varje kolumn "
+           "en gång"),
+    ("en", "columns 'person_id' and 'pnr' both mean 'person_id' (duplicated column); deliver each column once"),
+])
+def test_a_duplicated_column_is_described_in_the_language(tmp_path, monkeypatch, lang, expected):
+    monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
+    if lang:
+        monkeypatch.setenv("SAMLA_LANGUAGE", lang)
+    src = make_source(tmp_path, columns={"person_id": ["pnr"]})
+    result = run(tmp_path, [participant(p) | {"pnr": p} for p in PNRS], src=src)
+    assert result.rule == "duplicated_column" and result.message == expected
+
+
+@pytest.mark.parametrize("lang, unnamed, unknown", [
+    (None, "kolumn 13 har ingen rubrik och togs bort", "okänd kolumn 'skonummer' togs bort (sparas inte)"),
+    ("en", "column 13 has no header name and was dropped", "unknown column 'skonummer' was dropped (not stored)"),
+])
+def test_dropped_columns_are_warned_of_in_the_language(tmp_path, monkeypatch, lang, unnamed, unknown):
+    from deliveries import PARTICIPANT_HEADER
+
+    monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
+    if lang:
+        monkeypatch.setenv("SAMLA_LANGUAGE", lang)
+    header = [*PARTICIPANT_HEADER, "", "skonummer"]
+    rows = [participant(p) | {"": "x", "skonummer": "42"} for p in PNRS]
+    assert len(PARTICIPANT_HEADER) == 12
+    result = run(tmp_path, rows, header=header)
+    assert result.status == "loaded", result.message
+    assert result.warnings == [unnamed, unknown]
+
+
+CONVERSION_TEXTS = [  # (attendance override, Swedish, English) of the attended_min cell
+    ({"attended": "9x"}, "attended_min: 9x är inget tal (decimaltecken '.')",
+     "attended_min: 9x is not a number (decimal mark '.')"),
+    ({"attended": "1e400"}, "attended_min: 1e400 är inget ändligt tal av rimlig storlek",
+     "attended_min: 1e400 is not a finite number of a sensible size"),
+    ({"attended": "12.5"}, "attended_min: 12.5 är inget heltal", "attended_min: 12.5 is not a whole number"),
+]
+
+
+@pytest.mark.parametrize("override, swedish, english", CONVERSION_TEXTS)
+def test_a_cell_that_does_not_convert_is_described_in_the_language(tmp_path, monkeypatch, override, swedish, english):
+    snap = snapshot_of(tmp_path)
+    for lang, expected in ((None, swedish), ("en", english)):
+        monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
+        if lang:
+            monkeypatch.setenv("SAMLA_LANGUAGE", lang)
+        rows = [attendance(p, PERIOD) for p in PNRS]
+        rows[2] = attendance(PNRS[2], PERIOD, **override)
+        result = run(tmp_path, rows, "attendance", snapshot=snap)
+        bad = result.quarantine[(result.quarantine["source_row"] == 4) & (result.quarantine["column"] == "attended_min")]
+        assert list(bad["description"]) == [expected]
+
+
+def test_a_date_month_and_yes_no_cell_are_described_in_swedish_by_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
+    rows = [participant(p) for p in PNRS]
+    rows[3] = participant(rows[3]["person_id"], entry_date="2024-13-01", newly_arrived="kanske")
+    result = run(tmp_path, rows)
+    described = dict(zip(result.quarantine["column"], result.quarantine["description"], strict=True))
+    assert described["entry_date"] == "entry_date: 2024-13-01 är inget datum i formatet YYYY-MM-DD"
+    assert described["newly_arrived"].startswith("newly_arrived: kanske är inget ja/nej-värde")
+
+
+@pytest.mark.parametrize("lang, expected", [(None, "raden har 14 fält, rubrikraden 12"),
+                                            ("en", "the row has 14 fields, the header 12")])
+def test_a_row_with_too_many_fields_is_described_in_the_language(tmp_path, monkeypatch, lang, expected):
+    from deliveries import PARTICIPANT_HEADER
+
+    monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
+    if lang:
+        monkeypatch.setenv("SAMLA_LANGUAGE", lang)
+    path = write_csv(tmp_path / f"participants_{PERIOD}.csv", [participant(p) for p in PNRS])
+    lines = path.read_text().splitlines()
+    lines[4] += ",extra,more"
+    path.write_text("\n".join(lines) + "\n")
+    result = evaluate_file(path, FileContext(make_source(tmp_path), "participants", PERIOD, path.name, "f" * 64),
+                           KEY, None)
+    bad = result.quarantine[result.quarantine["rule"] == "too_many_fields"]
+    assert list(bad["description"]) == [expected] and len(PARTICIPANT_HEADER) == 12

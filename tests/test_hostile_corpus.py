@@ -79,7 +79,7 @@ CASES = {
     "truncated_zip": (write(f"participants_{PERIOD}.xlsx", hostile.truncated_zip()), "går inte att öppna", {}),
     "line_of_200_mb": (long_line, "SAMLA_MAX_FILE_BYTES", {}),
     "duplicate_headers": (csv_rows(f"participants_{PERIOD}.csv", header=PARTICIPANT_HEADER + ["person_id"]),
-                          "duplicated column", {}),
+                          "dubblerad kolumn", {}),
     "name_with_newline": (csv_rows(f"participants_{PERIOD}\n.csv"), "följer inte", {}),
     "name_with_rtl": (csv_rows(f"\u202eparticipants_{PERIOD}.csv"), "följer inte", {}),
     "name_with_sql": (csv_rows(f"participants_{PERIOD}'; DROP TABLE load_ledger;--.csv"), "följer inte", {}),

@@ -74,14 +74,15 @@ def test_file_fault_ids_exist_in_swedish_and_english(message_id):
 
 
 def test_no_file_fault_is_written_in_english_in_the_code():
-    """Every FileFault of parse.py and pipeline.py takes its text from the catalogue (t), not a literal."""
+    """Every FileFault of parse.py, pipeline.py and harmonise.py takes its text from the catalogue (t), not a literal."""
     import ast
     from pathlib import Path
 
+    import transforms.ingest.harmonise as harmonise
     import transforms.ingest.parse as parse
     import transforms.ingest.pipeline as pipeline
 
-    for module in (parse, pipeline):
+    for module in (parse, pipeline, harmonise):
         tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "FileFault" and node.args:
@@ -114,3 +115,21 @@ def test_no_message_formats_a_number_with_an_english_thousands_comma():
              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
              if pattern.search(line)]
     assert found == []
+
+
+def test_harmonise_warns_and_describes_cells_through_the_catalogue():
+    """harmonise.py's warnings and cell descriptions are catalogue ids, never English literals (issue 9.2)."""
+    import ast
+    from pathlib import Path
+
+    import transforms.ingest.harmonise as harmonise
+
+    tree = ast.parse(Path(harmonise.__file__).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "append" \
+                and getattr(node.func.value, "id", None) == "warnings":
+            assert not isinstance(node.args[0], ast.Constant | ast.JoinedStr), node.lineno
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_Bad":
+            assert not any(isinstance(a, ast.JoinedStr) for a in node.args), node.lineno
+            for arg in node.args[1:]:  # a closer text than rule.<rule>: a catalogue id
+                assert isinstance(arg, ast.Constant) and arg.value in catalogue(), node.lineno

@@ -30,6 +30,7 @@ from transforms.config.schema import (
 )
 from transforms.config.sources import DATE_FORMATS, DatasetConfig, Source
 from transforms.ingest.parse import FileFault, LongCell, RawTable, clip
+from transforms.messages import number as format_number
 from transforms.messages import t
 from transforms.period import Period
 from transforms.privacy import personnummer
@@ -107,18 +108,15 @@ def map_header(table: RawTable, ctx: FileContext) -> tuple[dict[int, str], list[
         key = _normal_header(name)
         if not key:
             if any(row[position] is not None for row in table.rows if position < len(row)):
-                warnings.append(f"column {position + 1} has no header name and was dropped")
+                warnings.append(t("harmonise.unnamed_column", position=position + 1))
             continue
         column = key if key in canonical else aliases.get(key)
         if column is None:
-            warnings.append(f"unknown column {clip(name, 80)!r} was dropped (not stored)")
+            warnings.append(t("harmonise.unknown_column", name=repr(clip(name, 80))))
             continue
         if column in seen:
-            raise FileFault(
-                f"columns {clip(seen[column], 80)!r} and {clip(name, 80)!r} both mean '{column}' (duplicated column); "
-                "deliver each column once",
-                "duplicated_column",
-            )
+            raise FileFault(t("harmonise.duplicated_column", first=repr(clip(seen[column], 80)),
+                              second=repr(clip(name, 80)), column=repr(column)), "duplicated_column")
         seen[column] = name
         mapping[position] = column
     required = [c.name for c in DATASET_COLUMNS[ctx.dataset] if c.required]
@@ -137,8 +135,11 @@ def map_header(table: RawTable, ctx: FileContext) -> tuple[dict[int, str], list[
 
 
 class _Bad(Exception):
-    def __init__(self, rule: str, description: str):
-        self.rule, self.description = rule, description
+    """A cell that does not convert: its rule, and the catalogue text describing it (``rule.<rule>`` unless
+    a closer one is named), with that text's parameters besides ``column`` and ``value``."""
+
+    def __init__(self, rule: str, message: str | None = None, **params: Any):
+        self.rule, self.message, self.params = rule, message or f"rule.{rule}", params
 
 
 def _to_date(value: Any, fmt: str) -> date:
@@ -149,7 +150,7 @@ def _to_date(value: Any, fmt: str) -> date:
     try:
         return datetime.strptime(str(value).strip(), DATE_FORMATS[fmt]).date()
     except ValueError:
-        raise _Bad("invalid_date", f"not a date in the format {fmt}") from None
+        raise _Bad("invalid_date", format=fmt) from None
 
 
 # A plain decimal number after NFKC folding (full-width digits and signs become ASCII); no
@@ -161,7 +162,7 @@ LARGEST = 1e15  # far beyond any minutes, hours or score; keeps integers exact a
 
 def _to_number(value: Any, decimal: str) -> float:
     if isinstance(value, bool):
-        raise _Bad("invalid_number", "not a number")
+        raise _Bad("invalid_number")
     if isinstance(value, int | float):
         number = float(value) if abs(value) < 1e300 else math.inf
     else:
@@ -169,17 +170,17 @@ def _to_number(value: Any, decimal: str) -> float:
         if decimal == ",":
             text = text.replace(",", ".")
         if not _NUMBER.match(text):
-            raise _Bad("invalid_number", f"not a number (decimal mark '{decimal}')")
+            raise _Bad("invalid_number", "harmonise.number_decimal_mark", decimal=repr(decimal))
         number = float(text)
     if not math.isfinite(number) or abs(number) > LARGEST:
-        raise _Bad("invalid_number", "not a finite number of a sensible size")
+        raise _Bad("invalid_number", "harmonise.number_out_of_range")
     return number
 
 
 def _to_integer(value: Any, decimal: str) -> int:
     number = _to_number(value, decimal)
     if number != int(number):
-        raise _Bad("invalid_integer", "not a whole number")
+        raise _Bad("invalid_integer")
     return int(number)
 
 
@@ -195,7 +196,7 @@ def _to_bool(value: Any, checkbox: bool) -> bool | None:
         return True
     if text in FALSE_LABELS:
         return False
-    raise _Bad("invalid_boolean", "not a yes/no value (1/0, ja/nej, j/n, yes/no, true/false)")
+    raise _Bad("invalid_boolean")
 
 
 def _to_month(value: Any) -> str:
@@ -203,7 +204,7 @@ def _to_month(value: Any) -> str:
         return f"{value.year:04d}-{value.month:02d}"
     m = _MONTH.match(str(value).strip())
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise _Bad("invalid_month", "not a month written YYYY-MM")
+        raise _Bad("invalid_month")
     return m.group(0)
 
 
@@ -229,9 +230,9 @@ def _kommunkod(value: Any) -> str:
 
 
 def _convert_column(values: pd.Series, kind: str, column: str, ctx: FileContext, decimal: str):
-    """Converted values and {position: (rule, description)} for cells that did not convert."""
+    """Converted values and {position: _Bad} for cells that did not convert."""
     fmt = ctx.config.format
-    bad: dict[int, tuple[str, str]] = {}
+    bad: dict[int, _Bad] = {}
     if kind == "code":
         mapping = _code_map(ctx, column)
         converted = values.map(lambda v: None if v is None else mapping.get(str(v).strip().lower(), str(v).strip()))
@@ -252,7 +253,7 @@ def _convert_column(values: pd.Series, kind: str, column: str, ctx: FileContext,
     empty = False if kind == "boolean" and fmt.checkbox_booleans else None
     # Convert each distinct value once (months, dates and minutes repeat a lot); keyed with the
     # type too, since True == 1 but a boolean cell is no number.
-    cache: dict[tuple[type, Any], tuple[Any, tuple[str, str] | None]] = {}
+    cache: dict[tuple[type, Any], tuple[Any, _Bad | None]] = {}
     out = []
     for position, value in enumerate(values):
         if value is None or (isinstance(value, float) and value != value):  # None, or NaN from Series.map
@@ -263,7 +264,7 @@ def _convert_column(values: pd.Series, kind: str, column: str, ctx: FileContext,
             try:
                 cache[key] = (converter(value), None)
             except _Bad as exc:
-                cache[key] = (None, (exc.rule, exc.description))
+                cache[key] = (None, exc)
         result, fault = cache[key]
         if fault:
             bad[position] = fault
@@ -290,8 +291,8 @@ def harmonise(table: RawTable, ctx: FileContext, key: bytes) -> Harmonised:
     faults: list[dict[str, Any]] = []
     for position, row in zip(raw.index, table.rows, strict=True):
         if len(row) > width and any(c is not None for c in row[width:]):
-            faults.append(_fault(table.row_numbers[position], None, "too_many_fields",
-                                 f"the row has {len(row)} fields, the header {width}", None))
+            faults.append(_fault(table.row_numbers[position], None, "too_many_fields", None,
+                                 "harmonise.too_many_fields", fields=len(row), width=width))
     faults.extend(_long_cells(raw, mapping, table.row_numbers))
     out = pd.DataFrame(index=raw.index)
     out["source_row"] = pd.Series(table.row_numbers, index=raw.index, dtype="int64")
@@ -304,10 +305,9 @@ def harmonise(table: RawTable, ctx: FileContext, key: bytes) -> Harmonised:
             continue
         converted, bad = _convert_column(values, column.kind, name, ctx, table.decimal)
         out[name] = converted
-        for position, (rule, description) in bad.items():
-            faults.append(_fault(table.row_numbers[position], name, rule, description, values.iloc[position]))
-            if rule == "invalid_date":  # the message names the format the source declared
-                faults[-1]["params"] = {"format": ctx.config.format.date_format}
+        for position, fault in bad.items():
+            faults.append(_fault(table.row_numbers[position], name, fault.rule, values.iloc[position], fault.message,
+                                 **fault.params))
 
     kommun = by_column.get("kommunkod")
     if kommun is None:
@@ -335,9 +335,8 @@ def _long_cells(raw: pd.DataFrame, mapping: dict[int, str], row_numbers: list[in
         for index in raw.index[long]:
             cell = raw.at[index, position]
             if position in mapping:
-                faults.append(_fault(row_numbers[index], mapping[position], "cell_too_long",
-                                     "the cell is longer than SAMLA_MAX_CELL_CHARS", None))
-                faults[-1]["params"] = {"length": f"{cell.length:,}", "limit": f"{cell.limit:,}"}
+                faults.append(_fault(row_numbers[index], mapping[position], "cell_too_long", None,
+                                     length=format_number(cell.length), limit=format_number(cell.limit)))
             raw.at[index, position] = None
     return faults
 
@@ -364,8 +363,7 @@ def _pseudonymise(out: pd.DataFrame, raw_ids: pd.Series | None, ctx: FileContext
             persons.append(None)
             births.append(None)
             if isinstance(result, str):
-                faults.append(_fault(row_numbers[position], "person_id", "invalid_personnummer",
-                                     f"not a valid personnummer/samordningsnummer: {result}", INVALID_PERSON))
+                faults.append(_fault(row_numbers[position], "person_id", "invalid_personnummer", INVALID_PERSON))
     out.insert(0, "person", pd.Series(persons, index=out.index, dtype=object))
     if ctx.dataset == "participants":
         entry = out["entry_date"].tolist()
@@ -386,9 +384,14 @@ def _id_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _fault(row: int, column: str | None, rule: str, description: str, value: Any) -> dict[str, Any]:
-    return {"source_row": int(row), "column": column, "rule": rule, "description": description,
-            "value": value if value in (INVALID_PERSON, None) else safe_value(value)}
+def _fault(row: int, column: str | None, rule: str, value: Any, message: str | None = None,
+           **params: Any) -> dict[str, Any]:
+    """A row fault described by the catalogue text ``message`` (default ``rule.<rule>``); ``message`` and
+    ``params`` stay with it, so the pipeline can describe it again in the file's own header names."""
+    value = value if value in (INVALID_PERSON, None) else safe_value(value)
+    message = message or f"rule.{rule}"
+    return {"source_row": int(row), "column": column, "rule": rule, "value": value, "message": message,
+            "params": params, "description": t(message, column=column, value=value, **params)}
 
 
 def typed_frame(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:

@@ -115,8 +115,9 @@ def _in_file_terms(records: list[dict[str, Any]], headers: dict[str, str]) -> No
         params = {"column": record["header"], "value": _clipped(record.get("value")),
                   "other_column": named(record.get("other_column")), "other_value": _clipped(record.get("other_value")),
                   **record.pop("params", {})}
-        if f"rule.{record['rule']}" in catalogue() and record.get("column"):
-            record["description"] = t(f"rule.{record['rule']}", **params)
+        message = record.pop("message", None) or f"rule.{record['rule']}"  # harmonise may name a closer text
+        if message in catalogue() and record.get("column"):
+            record["description"] = t(message, **params)
 
 
 def _clipped(value: Any) -> str | None:
