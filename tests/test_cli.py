@@ -42,9 +42,14 @@ def test_every_subcommand_has_help(command):
 
 def test_usage_errors_exit_2(cli_env):
     env, _ = cli_env
+    env.pop("SAMLA_LANGUAGE", None)
     assert samla("run", "--from", "2025-13", "--to", "2025-01", env=env).returncode == 2
     out = samla("run", "--from", "2025-02", "--to", "2025-01", env=env)
+    assert out.returncode == 2 and "--from 2025-02 ligger efter --to 2025-01" in out.stderr  # Swedish first
+    out = samla("run", "--from", "2025-02", "--to", "2025-01", env={**env, "SAMLA_LANGUAGE": "en"})
     assert out.returncode == 2 and "--from 2025-02 is after --to 2025-01" in out.stderr
+    out = samla("run", "--from", "2025-13", "--to", "2025-01", env=env)
+    assert "perioden '2025-13' är ingen riktig månad skriven ÅÅÅÅ-MM" in out.stderr
     assert samla("nonsense", env=env).returncode == 2
 
 
@@ -166,5 +171,8 @@ def test_run_exits_1_with_the_reason_when_publication_fails(cli_env):
 
 def test_demo_periods_without_a_colon_exits_2(cli_env):
     env, _ = cli_env
+    env.pop("SAMLA_LANGUAGE", None)
     out = samla("demo", "--periods", "2024-09", env=env)
-    assert out.returncode == 2 and "FIRST:LAST" in out.stderr and "Traceback" not in out.stderr, out.stderr
+    assert out.returncode == 2 and "FÖRSTA:SISTA" in out.stderr and "Traceback" not in out.stderr, out.stderr
+    out = samla("demo", "--periods", "2024-09", env={**env, "SAMLA_LANGUAGE": "en"})
+    assert out.returncode == 2 and "FIRST:LAST" in out.stderr and "(one month: 2024-09:2024-09)" in out.stderr

@@ -57,10 +57,19 @@ def test_wrong_options_are_usage_errors(tmp_path):
     env = _env(tmp_path)
     data = str(tmp_path / "data")
     out = samla("demo", "--deliver-only", "--data-dir", data, "--municipalities", "40", "--regions", "30", env=env)
-    assert out.returncode == 2 and "regions must be 1..21" in out.stderr
+    assert out.returncode == 2 and "--regions ska vara 1..21 (länskoderna), inte 30" in out.stderr
     out = samla("demo", "--deliver-only", "--data-dir", data, "--pupils", "3", env=env)
-    assert out.returncode == 2 and "--municipalities" in out.stderr
-    assert samla("demo", "--scale", "0", "--data-dir", data, env=env).returncode == 2
+    assert out.returncode == 2 and "ett genererat projekt behöver --municipalities N (eller --national)" in out.stderr
+    out = samla("demo", "--deliver-only", "--data-dir", data, "--pupils", "3", env={**env, "SAMLA_LANGUAGE": "en"})
+    assert out.returncode == 2 and "a generated project needs --municipalities N (or --national)" in out.stderr
+    out = samla("demo", "--scale", "0", "--data-dir", data, env=env)
+    assert out.returncode == 2 and "'0' måste vara större än 0" in out.stderr
+    out = samla("demo", "--scale", "many", "--data-dir", data, env=env)
+    assert out.returncode == 2 and "'many' är inget tal" in out.stderr
+    out = samla("demo", "--scale", "many", "--data-dir", data, env={**env, "SAMLA_LANGUAGE": "en"})
+    assert out.returncode == 2 and "'many' is not a number" in out.stderr
+    out = samla("demo", "--periods", "2024-11:2024-09", "--data-dir", data, env=env)
+    assert out.returncode == 2 and "periodintervallet 2024-11:2024-09 går baklänges" in out.stderr
     assert not (tmp_path / "data" / "raw").exists()
 
 

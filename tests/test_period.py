@@ -14,17 +14,30 @@ from transforms.period import (
 )
 
 
+@pytest.fixture(autouse=True)
+def swedish(monkeypatch):
+    monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
+
+
 @pytest.mark.parametrize("text", ["2024-13", "2024-00", "2024-9", "24-09", "2024/09", " 2024-09", "2024-09-01", ""])
 def test_parse_refuses_what_is_not_a_real_month(text):
-    with pytest.raises(PeriodError, match=r"is not a real month written YYYY-MM"):
+    with pytest.raises(PeriodError, match=r"är ingen riktig månad skriven ÅÅÅÅ-MM"):
         Period.parse(text)
     assert not is_period(text)
 
 
-def test_parse_names_where_the_text_came_from():
+def test_parse_names_where_the_text_came_from(monkeypatch):
+    from transforms.messages import t
+
     with pytest.raises(PeriodError) as err:
-        Period.parse("2024-13", where="in the file name")
+        Period.parse("2024-13", where=t("period.where_file_name"))
+    assert str(err.value) == "perioden '2024-13' i filnamnet är ingen riktig månad skriven ÅÅÅÅ-MM"
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+    with pytest.raises(PeriodError) as err:
+        Period.parse("2024-13", where=t("period.where_file_name"))
     assert str(err.value) == "period '2024-13' in the file name is not a real month written YYYY-MM"
+    with pytest.raises(PeriodError, match=r"^period 2024-00 is not a real month$"):
+        Period(2024, 0)
 
 
 def test_days_and_neighbours():
@@ -42,11 +55,16 @@ def test_range_crosses_years_and_is_empty_backwards():
     assert len(month_range(*project_window())) == 36  # 2024-09..2027-08
 
 
-def test_fault_follows_the_contract():
+def test_fault_follows_the_contract(monkeypatch):
+    # exports.md: a real YYYY-MM, inside the project (2024-09..2027-08), not after the current month
     today = date(2025, 3, 15)
     assert period_fault("2025-03", today) is None
     assert period_fault("2024-09", today) is None
-    assert period_fault("2025-04", today) == "period 2025-04 lies in the future"
+    assert period_fault("2025-04", today) == "perioden 2025-04 ligger i framtiden (efter innevarande månad)"
+    assert period_fault("2024-08", today) == "perioden 2024-08 ligger utanför projektet (2024-09..2027-08)"
+    assert period_fault("2027-09", date(2030, 1, 1)) == "perioden 2027-09 ligger utanför projektet (2024-09..2027-08)"
+    assert "ingen riktig månad" in period_fault("2025-13", today)
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+    assert period_fault("2025-04", today) == "period 2025-04 lies in the future (after the current month)"
     assert period_fault("2024-08", today) == "period 2024-08 lies outside the project (2024-09..2027-08)"
-    assert period_fault("2027-09", date(2030, 1, 1)) == "period 2027-09 lies outside the project (2024-09..2027-08)"
     assert "not a real month" in period_fault("2025-13", today)

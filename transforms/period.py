@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from transforms.messages import t
+
 _TEXT = re.compile(r"(\d{4})-(\d{2})")
 
 
@@ -25,17 +27,18 @@ class Period:
 
     def __post_init__(self) -> None:
         if not (1 <= self.year <= 9999 and 1 <= self.month <= 12):
-            raise PeriodError(f"period {self.year:04d}-{self.month:02d} is not a real month")
+            raise PeriodError(t("period.not_real", period=f"{self.year:04d}-{self.month:02d}"))
 
     @classmethod
     def parse(cls, text: str | Period, where: str = "") -> Period:
-        """``'2024-09'`` -> Period; ``where`` says where the text came from in the error."""
+        """``'2024-09'`` -> Period; ``where`` says where the text came from in the error (a catalogue text,
+        e.g. ``t("period.where_file_name")``)."""
         if isinstance(text, Period):
             return text
         m = _TEXT.fullmatch(str(text))
         if not m or not 1 <= int(m.group(2)) <= 12:
             where = f" {where}" if where else ""
-            raise PeriodError(f"period {text!r}{where} is not a real month written YYYY-MM")
+            raise PeriodError(t("period.not_a_month", text=repr(text), where=where))
         return cls(int(m.group(1)), int(m.group(2)))
 
     @classmethod
@@ -107,7 +110,7 @@ def period_fault(text: str, today: date | None = None, where: str = "") -> str |
         return str(exc)
     first, last = project_window()
     if not period.in_project((first, last)):
-        return f"period {period} lies outside the project ({first}..{last})"
+        return t("period.outside_project", period=period, first=first, last=last)
     if period > Period.current(today):
-        return f"period {period} lies in the future"
+        return t("period.future", period=period)
     return None

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from transforms.demo.generate import DEFAULT_PERIODS, generate
+from transforms.messages import t
 from transforms.period import month_range
 
 
@@ -19,14 +20,12 @@ def periods_arg(text: str) -> list[str]:
     if ":" in text:
         first, last = (p.strip() for p in text.split(":", 1))
         if last < first:
-            raise ValueError(f"period range {first}:{last} runs backwards")
+            raise ValueError(t("usage.range_backwards", first=first, last=last))
         return month_range(first, last)
     return [p.strip() for p in text.split(",") if p.strip()]
 
 
 def print_manifest(manifest: dict, config, out=sys.stdout) -> None:
-    from transforms.messages import t
-
     root = manifest["data_dir"]
     for sid, files in manifest["files"].items():
         rows = sum(n for per in manifest["rows"][sid].values() for n in per.values())
@@ -64,8 +63,6 @@ def main(argv: list[str] | None = None) -> int:
         manifest = generate(config, args.data_dir, periods_arg(args.periods), seed=args.seed,
                             faults=not args.no_faults, scale=args.scale)
     except (ValueError, SourcesError) as exc:
-        from transforms.messages import t
-
         print(t("demo.cli.error", error=exc), file=sys.stderr)
         return 2
     print_manifest(manifest, config)

@@ -25,6 +25,7 @@ from transforms.config.settings import DEFAULT_SOURCES
 from transforms.config.sources import SourcesConfig, parse_sources
 from transforms.demo.generate import SHUFFLED_COLUMNS, generate
 from transforms.demo.population import PNR_STYLE, shift
+from transforms.messages import t
 from transforms.period import Period
 
 # The 21 Swedish county (län) codes: the national case's regions.
@@ -59,11 +60,11 @@ def project(municipalities: int, regions: int, pupils: int, months: int,
             first: str = "2024-09") -> GeneratedProject:
     """``municipalities`` spread evenly over ``regions`` (at most 21), ``pupils`` each, ``months`` from ``first``."""
     if not 1 <= regions <= len(COUNTY_CODES):
-        raise ValueError(f"regions must be 1..{len(COUNTY_CODES)} (the county codes), not {regions}")
+        raise ValueError(t("usage.regions_range", most=len(COUNTY_CODES), regions=regions))
     if not regions <= municipalities <= 99 * regions:
-        raise ValueError(f"municipalities must be {regions}..{99 * regions} for {regions} region(s)")
+        raise ValueError(t("usage.municipalities_range", least=regions, most=99 * regions, regions=regions))
     if pupils < 1 or months < 1:
-        raise ValueError("pupils and months must be at least 1")
+        raise ValueError(t("usage.at_least_one"))
     periods = [str(p) for p in Period.range(first, shift(Period.parse(first), months - 1))]
     counties = COUNTY_CODES[:regions]
     members: dict[str, dict[str, str]] = {c: {} for c in counties}

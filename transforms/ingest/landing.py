@@ -83,7 +83,7 @@ def pattern_regex(source: Source) -> re.Pattern:
 
 def period_fault(period: str, today: date | None = None) -> str | None:
     """Why the period in a file name is not a valid reporting period, or None."""
-    return periods.period_fault(period, today, where="in the file name")
+    return periods.period_fault(period, today, where=t("period.where_file_name"))
 
 
 def identify(source: Source, file_name: str, today: date | None = None) -> tuple[str, str, str | None]:

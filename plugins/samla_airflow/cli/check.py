@@ -42,19 +42,18 @@ def command(args) -> int:
     source = config.get(args.source)
     path = Path(args.file)
     if not path.is_file():
-        raise UsageError(f"FILE {path} does not exist")
+        raise UsageError(t("usage.file_missing", path=path))
     dataset, period, name_fault = identify(source, path.name)
     dataset = args.dataset or dataset
     period = args.period or period
     if dataset not in DATASETS:
-        raise UsageError(f"cannot tell the dataset from the file name {path.name!r}: give --dataset "
-                         f"({', '.join(DATASETS)})")
+        raise UsageError(t("usage.no_dataset", name=repr(path.name), datasets=", ".join(DATASETS)))
     if args.period:
         from transforms.ingest.landing import period_fault
 
         name_fault = period_fault(args.period)
     if not period:
-        raise UsageError(f"cannot tell the period from the file name {path.name!r}: give --period YYYY-MM")
+        raise UsageError(t("usage.no_period", name=repr(path.name)))
     ctx = FileContext(source, dataset, period, path.name, sha256_of(path))
     # A throwaway key: the check stores nothing and needs no pseudonymisation key.
     key = secrets.token_bytes(32)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from transforms.messages import t
 from transforms.period import Period, PeriodError, month_range
 
 OK, PROBLEMS, USAGE = 0, 1, 2
@@ -25,24 +26,21 @@ def period_range_arg(text: str) -> tuple[str, str]:
     """FIRST:LAST, each YYYY-MM, FIRST not after LAST (argparse turns the error into exit 2)."""
     first, colon, last = text.partition(":")
     if not colon:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a range written FIRST:LAST, e.g. 2024-09:2025-02 "
-                                         f"(one month: {text}:{text})")
+        raise argparse.ArgumentTypeError(t("usage.not_a_range", text=repr(text), one=text))
     first, last = period_arg(first.strip()), period_arg(last.strip())
     if first > last:
-        raise argparse.ArgumentTypeError(f"{text!r}: {first} is after {last}")
+        raise argparse.ArgumentTypeError(t("usage.range_backwards", first=first, last=last))
     return first, last
 
 
 def periods_between(first: str, last: str) -> list[str]:
     if first > last:
-        raise UsageError(f"--from {first} is after --to {last}")
+        raise UsageError(t("usage.from_after_to", first=first, last=last))
     return month_range(first, last)
 
 
 def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     if not rows:
-        from transforms.messages import t
-
         return "  " + t("common.none")
     text = [[cell(r.get(c)) for c in columns] for r in rows]
     widths = [max(len(c), *(len(t[i]) for t in text)) for i, c in enumerate(columns)]

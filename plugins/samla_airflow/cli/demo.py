@@ -15,6 +15,7 @@ from pathlib import Path
 
 from samla_airflow.cli.common import period_range_arg, periods_between, table
 from samla_airflow.cli.run import run_pipeline
+from transforms.messages import t
 
 PROJECT_ARGUMENTS = ("municipalities", "regions", "pupils", "months")
 GENDERS_SHOWN = ("all", "female", "male", "nonbinary")  # the summary's columns, after the area
@@ -48,9 +49,9 @@ def _positive(kind):
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+            raise argparse.ArgumentTypeError(t("usage.not_a_number", text=repr(text))) from None
         if value <= 0:
-            raise argparse.ArgumentTypeError(f"{text!r} must be above 0")
+            raise argparse.ArgumentTypeError(t("usage.not_positive", text=repr(text)))
         return value
 
     return parse
@@ -70,7 +71,7 @@ def _project_arguments(args) -> dict[str, int] | None:
     if not args.national and "municipalities" not in given:
         from samla_airflow.cli.common import UsageError
 
-        raise UsageError("a generated project needs --municipalities N (or --national)")
+        raise UsageError(t("usage.needs_municipalities"))
     from transforms.demo.scale import NATIONAL
 
     defaults = NATIONAL if args.national else {k: NATIONAL[k] for k in ("pupils", "months")}
@@ -81,7 +82,6 @@ def _project_arguments(args) -> dict[str, int] | None:
 
 def command(args) -> int:
     from transforms.config.settings import DEMO_KEY_FILE, load_settings
-    from transforms.messages import t
 
     data_dir = Path(os.environ["SAMLA_DATA_DIR"])
     project = _project_arguments(args)
@@ -111,7 +111,6 @@ def _fokus(args, data_dir: Path) -> dict:
     from transforms.config.settings import load_settings
     from transforms.config.sources import load_sources
     from transforms.demo.generate import generate
-    from transforms.messages import t
 
     settings = load_settings()
     config = load_sources(settings.sources_file, settings.data_dir)
@@ -125,7 +124,6 @@ def _generated_project(project: dict[str, int], data_dir: Path, scale: float) ->
     """Write the project's sources file and deliveries; the rest of the command runs under it."""
     from samla_airflow.cli.common import UsageError
     from transforms.demo import scale as generator
-    from transforms.messages import t
 
     try:
         generated = generator.project(project["municipalities"], project["regions"],
@@ -145,7 +143,6 @@ def _generated_project(project: dict[str, int], data_dir: Path, scale: float) ->
 
 def print_summary(settings, out=sys.stdout) -> None:
     """EECO01 (participants) by gender per federation and region for the latest published period."""
-    from transforms.messages import t
     from transforms.publish.warehouse import read_table
 
     try:
