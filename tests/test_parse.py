@@ -212,3 +212,18 @@ def test_xlsx_numeric_personnummer_keeps_leading_zero(tmp_path):
     result = check(tmp_path / "participants_2025-01.xlsx", source(tmp_path))
     assert result.status == "loaded", result.quarantine
     assert result.rows_accepted == 5
+
+
+def test_the_detected_format_is_worded_for_the_reader(monkeypatch):
+    from transforms.ingest.parse import format_for_reader
+
+    monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
+    stored = "kind=csv, encoding=utf-16 (byte-order mark), delimiter=semicolon (detected), decimal=comma, line_ends=CRLF"
+    assert format_for_reader(stored) == ("filtyp csv, teckenkodning utf-16 (byteordningsmarkering), avgränsare "
+                                         "semikolon (upptäckt), decimaltecken komma, radslut CRLF")
+    assert format_for_reader("kind=xlsx, sheet=Deltagare, kvar=1, header_row=2") == \
+        "filtyp xlsx, blad Deltagare, kvar=1, rubrikrad 2"  # a sheet's name is shown as it is
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+    assert format_for_reader(stored) == ("file type csv, encoding utf-16 (byte-order mark), delimiter semicolon "
+                                         "(detected), decimal mark comma, line ends CRLF")
+    assert format_for_reader("") == "" and format_for_reader("something else") == "something else"

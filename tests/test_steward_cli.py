@@ -128,3 +128,15 @@ def test_check_speaks_of_what_would_be_loaded(folder, capsys, tmp_path, monkeypa
     assert status == 0 and "skulle läsas in: 12 rader" in out
     monkeypatch.setenv("SAMLA_LANGUAGE", "en")
     assert "would be loaded: 12 rows" in samla(capsys, "check", str(path), "--source", "1489")[1]
+
+
+def test_the_detected_format_is_shown_in_the_language_and_kept_as_codes(folder, capsys, monkeypatch):
+    # The ledger keeps stable codes (--json); a steward reads them in Swedish (English on request).
+    _, full = samla(capsys, "status", "--file", f"participants_{PERIOD}.csv")
+    assert "filtyp csv, teckenkodning utf-8 (upptäckt), avgränsare komma (upptäckt)" in full
+    assert "(detected)" not in full and "kind=" not in full
+    records = json.loads(samla(capsys, "status", "--file", f"participants_{PERIOD}.csv", "--json")[1])
+    assert "delimiter=comma (detected)" in records[0]["detected_format"]
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+    _, full = samla(capsys, "status", "--file", f"participants_{PERIOD}.csv")
+    assert "file type csv, encoding utf-8 (detected), delimiter comma (detected)" in full

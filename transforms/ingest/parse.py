@@ -18,7 +18,7 @@ from typing import Any
 
 from transforms.config.settings import Limits, load_limits
 from transforms.config.sources import FormatHints
-from transforms.messages import number, t
+from transforms.messages import catalogue, number, t
 
 BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
@@ -82,7 +82,33 @@ class RawTable:
     warnings: list[str] = field(default_factory=list)
 
     def describe_format(self) -> str:
+        """What was detected, as the ledger keeps it: stable codes (``format_for_reader`` words them)."""
         return ", ".join(f"{k}={v}" for k, v in self.detected.items())
+
+
+_FORMAT_KEYS = "kind|encoding|delimiter|decimal|line_ends|sheet|header_row"  # a sheet's name may hold ", x="
+_FORMAT_ITEM = re.compile(rf"(?:^|, )({_FORMAT_KEYS})=(.*?)(?=, (?:{_FORMAT_KEYS})=|$)")
+_FORMAT_NOTE = re.compile(r"(.*) \((detected|byte-order mark)\)")
+
+
+def format_for_reader(stored: str | None, lang: str | None = None) -> str:
+    """A ledger's ``detected_format`` in the reader's language: ``kind=csv, delimiter=semicolon (detected)``
+    -> ``filtyp csv, avgränsare semikolon (upptäckt)``; what the catalogue has no word for stays as stored."""
+    stored = stored or ""
+    items = _FORMAT_ITEM.findall(stored)
+    if not items or "".join(f"{', ' if i else ''}{k}={v}" for i, (k, v) in enumerate(items)) != stored:
+        return stored
+    known = catalogue()
+
+    def word(kind: str, code: str) -> str:
+        return t(f"format.{kind}.{code}", lang=lang) if f"format.{kind}.{code}" in known else code
+
+    shown = []
+    for key, value in items:
+        note = _FORMAT_NOTE.fullmatch(value)
+        value, note = (note.group(1), note.group(2)) if note else (value, None)
+        shown.append(f"{word('key', key)} {word('value', value)}" + (f" ({word('note', note)})" if note else ""))
+    return ", ".join(shown)
 
 
 def is_xlsx(path: Path, data: bytes, hints: FormatHints) -> bool:

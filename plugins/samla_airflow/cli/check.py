@@ -86,8 +86,10 @@ def command(args) -> int:
 
 def _print(path, source, dataset, period, result, report, beside, snapshot) -> None:
     out = show.console()
+    from transforms.ingest.parse import format_for_reader
+
     out.print(f"{path.name}: {source.label}, {dataset}, {period} "
-              f"({result.detected_format or t('cli.check.unreadable')})", style="bold")
+              f"({format_for_reader(result.detected_format) or t('cli.check.unreadable')})", style="bold")
     loaded = t("cli.check.rows_would_load", n=result.rows_accepted)
     if result.status == "rejected":
         verdict = t("cli.check.would_reject", message=result.message)

@@ -101,6 +101,8 @@ def _print(rows, states, stale, period, args) -> None:
 
 
 def _one_file(records, args) -> int:
+    from transforms.ingest.parse import format_for_reader
+
     if records.empty:
         from samla_airflow.cli.common import UsageError
 
@@ -121,7 +123,7 @@ def _one_file(records, args) -> int:
                   ("cli.field.headers", ", ".join(f"{h} → {c}" for c, h in (r.get("headers") or {}).items())),
                   ("cli.field.arrived", cell(r["arrived_at"])[:19].replace("T", " ")),
                   ("cli.field.processed", cell(r["processed_at"])[:19].replace("T", " ")),
-                  ("cli.field.format", cell(r["detected_format"])),
+                  ("cli.field.format", format_for_reader(cell(r["detected_format"]))),
                   ("cli.field.data_docs", cell(r.get("data_docs"))),
                   ("cli.field.checksum", cell(r["file_sha256"]))]
         grid = show.Table.grid(padding=(0, 2))
