@@ -141,9 +141,11 @@ def _generated_project(project: dict[str, int], data_dir: Path, scale: float) ->
     return manifest, t("demo.export_sources", path=path)
 
 
-def print_summary(settings, out=sys.stdout) -> None:
+def print_summary(settings, out=None) -> None:
     """EECO01 (participants) by gender per federation and region for the latest published period."""
     from transforms.publish.warehouse import read_table
+
+    out = out or sys.stdout  # read when called: a default bound at import would keep an old stream
 
     try:
         values = read_table(settings.warehouse_url, "indicator_values")
