@@ -140,3 +140,27 @@ def test_the_detected_format_is_shown_in_the_language_and_kept_as_codes(folder, 
     monkeypatch.setenv("SAMLA_LANGUAGE", "en")
     _, full = samla(capsys, "status", "--file", f"participants_{PERIOD}.csv")
     assert "file type csv, encoding utf-8 (detected), delimiter comma (detected)" in full
+
+
+def test_samla_runs_rejected_files_are_a_table_that_fits_120_columns(folder, monkeypatch):
+    import io
+
+    from samla_airflow.cli.run import _report_run
+
+    out = io.StringIO()
+    assert _report_run(folder, "", out, None) == 1
+    text = out.getvalue()
+    assert not personnummer_in(text)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 120, text
+    assert "Per källa:" in text and "Avvisade filer" in text
+    row = next(line for line in lines if "attendance_2025-02.csv" in line)
+    assert row.split()[:4] == ["1489", "attendance", "2025-02", "attendance_2025-02.csv"]
+    assert "obligatorisk kolumn saknas" in row and text.count("attendance_2025-02.csv") == 1
+    assert "…" in text and "samla status --file FIL" in text  # shortened; the full text is one command away
+    assert "Filens rubriker" not in text  # the long tail of the message is left to samla status --file
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+    out = io.StringIO()
+    _report_run(folder, "", out, None)
+    assert "Rejected files" in out.getvalue()  # the message stays in the language it was written in
+    assert "samla status --file FILE" in out.getvalue()

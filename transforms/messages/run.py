@@ -21,12 +21,12 @@ MESSAGES = {
         "en": "\nTasks that did not succeed: {tasks} — the reason is in {log}",
     },
     "run.no_new_deliveries": {"sv": "\nInga nya leveranser hittades.", "en": "\nNo new deliveries were found."},
-    "run.per_source": {"sv": "\nPer källa:", "en": "\nPer source:"},
+    "run.per_source": {"sv": "Per källa:", "en": "Per source:"},
     "run.col.files": {"sv": "Filer", "en": "Files"},
     "run.col.rejected": {"sv": "Avvisade", "en": "Rejected"},
     "run.rejected_title": {
-        "sv": "\nAvvisade filer (inget av dem lästes in; den tidigare leveransen gäller):",
-        "en": "\nRejected files (nothing of these was loaded; the previous delivery stays):",
+        "sv": "Avvisade filer (inget av dem lästes in; den tidigare leveransen gäller):",
+        "en": "Rejected files (nothing of these was loaded; the previous delivery stays):",
     },
     "run.see_details": {
         "sv": "\nSe `samla status` och `samla quarantine KÄLLA PERIOD` för detaljerna.",

@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 from samla_airflow.cli.common import (
     OK,
     PROBLEMS,
+    cell,
     period_arg,
     periods_between,
     settings_and_sources,
-    table,
 )
+
+MESSAGE_WIDTH = 90  # characters of a rejected file's message; the full text: samla status --file NAME
 
 
 def add_parser(sub) -> None:
@@ -31,11 +33,13 @@ def command(args) -> int:
     return run_pipeline(args.period_from, args.period_to, args.source or [], publish=not args.no_publish)
 
 
-def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True, out=sys.stdout) -> int:
+def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True, out=None) -> int:
     from samla_airflow.airflow_runner import DagRunner
     from transforms.config.settings import pseudonym_key
     from transforms.ingest import ledger
     from transforms.messages import number, t
+
+    out = out or sys.stdout  # read when called: a default bound at import would keep an old stream
 
     settings, config = settings_and_sources()
     for sid in sources:
@@ -89,15 +93,8 @@ def _state(state: str | None) -> str:
     return t(f"run.state.{state}") if f"run.state.{state}" in catalogue() else str(state)
 
 
-def _headed(records: list[dict], columns: dict[str, str]) -> tuple[list[dict], list[str]]:
-    """Rows keyed by the columns' headings (message ids) in the language, for ``table``."""
-    from transforms.messages import t
-
-    headings = {column: t(message_id) for column, message_id in columns.items()}
-    return [{headings[c]: r.get(c) for c in columns} for r in records], list(headings.values())
-
-
 def _report_run(settings, started: str, out, publication: str | None) -> int:
+    from samla_airflow.cli import show
     from transforms.ingest import ledger
     from transforms.messages import t
 
@@ -109,16 +106,26 @@ def _report_run(settings, started: str, out, publication: str | None) -> int:
     per_source = frame.groupby("source").agg(files=("file_name", "size"), read=("rows_read", "sum"),
                                              loaded=("rows_accepted", "sum"), quarantined=("rows_quarantined", "sum"),
                                              rejected=("status", lambda s: int((s == "rejected").sum())))
-    print(t("run.per_source"), file=out)
-    print(table(*_headed(per_source.reset_index().to_dict("records"), {
-        "source": "cli.col.source", "files": "run.col.files", "read": "cli.col.read", "loaded": "cli.col.loaded",
-        "quarantined": "cli.col.quarantined", "rejected": "run.col.rejected"})), file=out)
+    console = show.console(out)
+    counts = show.table([("cli.col.source", {"no_wrap": True}), *((heading, {"justify": "right"}) for heading in (
+        "run.col.files", "cli.col.read", "cli.col.loaded", "cli.col.quarantined", "run.col.rejected"))])
+    for source, r in per_source.iterrows():
+        counts.add_row(str(source), *(cell(r[c]) for c in ("files", "read", "loaded", "quarantined", "rejected")))
+    show.print_table(console, t("run.per_source"), counts)
     rejected = frame[frame["status"] == "rejected"]
     if len(rejected):
-        print(t("run.rejected_title"), file=out)
-        print(table(*_headed(rejected.to_dict("records"), {
-            "source": "cli.col.source", "dataset": "cli.col.dataset", "period": "cli.col.period",
-            "file_name": "cli.col.file", "message": "cli.col.message"})), file=out)
+        # One row per file, the message wrapped and shortened: the full text is in samla status --file NAME.
+        files = show.table([("cli.col.source", {"no_wrap": True}), ("cli.col.dataset", {"no_wrap": True}),
+                            ("cli.col.period", {"no_wrap": True}), ("cli.col.file", {"overflow": "fold"}),
+                            ("cli.col.message", {"overflow": "fold"})])  # wrapped to fit: no ratio, no padding
+        shortened = False
+        for r in rejected.to_dict("records"):
+            message = show.shorten(r["message"], MESSAGE_WIDTH)
+            shortened |= message != " ".join(cell(r["message"]).split())
+            files.add_row(r["source"], r["dataset"], cell(r["period"]), cell(r["file_name"]), message)
+        show.print_table(console, t("run.rejected_title"), files)
+        if shortened:
+            console.print(t("cli.status.shortened"), style="dim")
     problems = len(rejected) > 0 or frame["rows_quarantined"].sum() > 0 or publication == "failed"
     if problems:
         print(t("run.see_details"), file=out)

@@ -16,9 +16,11 @@ WIDTH = 120  # a steward's terminal; piped output (README, tests) is laid out fo
 STATUS_STYLE = {"loaded": "green", "loaded_with_quarantine": "yellow", "rejected": "bold red"}
 
 
-def console() -> Console:
-    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS") or WIDTH)
-    return Console(width=width, highlight=False, soft_wrap=False)
+def console(file=None) -> Console:
+    """A console writing to ``file`` (default standard output): the terminal's width, else 120 columns."""
+    stream = file or sys.stdout
+    width = None if stream.isatty() else int(os.environ.get("COLUMNS") or WIDTH)
+    return Console(file=file, width=width, highlight=False, soft_wrap=False)
 
 
 def table(columns: list[tuple[str, dict]]) -> Table:
