@@ -157,7 +157,7 @@ def test_samla_runs_rejected_files_are_a_table_that_fits_120_columns(folder, mon
     row = next(line for line in lines if "attendance_2025-02.csv" in line)
     assert row.split()[:4] == ["1489", "attendance", "2025-02", "attendance_2025-02.csv"]
     assert "obligatorisk kolumn saknas" in row and text.count("attendance_2025-02.csv") == 1
-    assert "…" in text and "samla status --file FIL" in text  # shortened; the full text is one command away
+    assert "…" in text and "hela texten med samla status --file FIL." in text  # shortened; the full text is one command away
     assert "Filens rubriker" not in text  # the long tail of the message is left to samla status --file
     monkeypatch.setenv("SAMLA_LANGUAGE", "en")
     out = io.StringIO()

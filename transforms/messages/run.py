@@ -28,6 +28,8 @@ MESSAGES = {
         "sv": "Avvisade filer (inget av dem lästes in; den tidigare leveransen gäller):",
         "en": "Rejected files (nothing of these was loaded; the previous delivery stays):",
     },
+    "run.shortened": {"sv": "Långa meddelanden är förkortade (…): hela texten med samla status --file FIL.",
+                      "en": "Long messages are shortened (…): the full text with samla status --file FILE."},
     "run.see_details": {
         "sv": "\nSe `samla status` och `samla quarantine KÄLLA PERIOD` för detaljerna.",
         "en": "\nSee `samla status` and `samla quarantine SOURCE PERIOD` for the details.",

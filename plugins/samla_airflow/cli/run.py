@@ -125,7 +125,7 @@ def _report_run(settings, started: str, out, publication: str | None) -> int:
             files.add_row(r["source"], r["dataset"], cell(r["period"]), cell(r["file_name"]), message)
         show.print_table(console, t("run.rejected_title"), files)
         if shortened:
-            console.print(t("cli.status.shortened"), style="dim")
+            console.print(t("run.shortened"), style="dim")
     problems = len(rejected) > 0 or frame["rows_quarantined"].sum() > 0 or publication == "failed"
     if problems:
         print(t("run.see_details"), file=out)
