@@ -223,6 +223,7 @@ def test_the_detected_format_is_worded_for_the_reader(monkeypatch):
                                          "semikolon (upptäckt), decimaltecken komma, radslut CRLF")
     assert format_for_reader("kind=xlsx, sheet=Deltagare, kvar=1, header_row=2") == \
         "filtyp xlsx, blad Deltagare, kvar=1, rubrikrad 2"  # a sheet's name is shown as it is
+    assert format_for_reader("kind=xlsx, sheet=tab, header_row=1") == "filtyp xlsx, blad tab, rubrikrad 1"
     monkeypatch.setenv("SAMLA_LANGUAGE", "en")
     assert format_for_reader(stored) == ("file type csv, encoding utf-16 (byte-order mark), delimiter semicolon "
                                          "(detected), decimal mark comma, line ends CRLF")

@@ -107,7 +107,9 @@ def format_for_reader(stored: str | None, lang: str | None = None) -> str:
     for key, value in items:
         note = _FORMAT_NOTE.fullmatch(value)
         value, note = (note.group(1), note.group(2)) if note else (value, None)
-        shown.append(f"{word('key', key)} {word('value', value)}" + (f" ({word('note', note)})" if note else ""))
+        note = f" ({word('note', note.replace(' ', '_').replace('-', '_'))})" if note else ""
+        value = word("value", value) if key in ("delimiter", "decimal") else value  # a sheet named "tab" stays
+        shown.append(f"{word('key', key)} {value}{note}")
     return ", ".join(shown)
 
 

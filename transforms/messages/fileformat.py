@@ -18,5 +18,5 @@ MESSAGES = {
     "format.value.tab": {"sv": "tabb", "en": "tab"},
     "format.value.point": {"sv": "punkt", "en": "point"},
     "format.note.detected": {"sv": "upptäckt", "en": "detected"},
-    "format.note.byte-order mark": {"sv": "byteordningsmarkering", "en": "byte-order mark"},
+    "format.note.byte_order_mark": {"sv": "byteordningsmarkering", "en": "byte-order mark"},
 }
