@@ -133,3 +133,12 @@ def test_harmonise_warns_and_describes_cells_through_the_catalogue():
             assert not any(isinstance(a, ast.JoinedStr) for a in node.args), node.lineno
             for arg in node.args[1:]:  # a closer text than rule.<rule>: a catalogue id
                 assert isinstance(arg, ast.Constant) and arg.value in catalogue(), node.lineno
+
+
+def test_a_count_is_written_as_the_language_writes_numbers(monkeypatch):
+    monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
+    assert t("common.rows", n=11639) == "11\u202f639 rader" and t("common.rows", n=1) == "1 rad"
+    assert t("common.rows", n=11639, lang="en") == "11,639 rows"
+    import numpy as np
+
+    assert t("common.rows", n=np.int64(2000)) == "2\u202f000 rader" and t("common.rows", n=np.int64(1)) == "1 rad"

@@ -4,7 +4,7 @@ Usage (transforms/ and plugins/ alike; no Airflow here)::
 
     from transforms.messages import t
     t("cli.status.title")                          # in SAMLA_LANGUAGE (sv | en, default sv)
-    t("file.rows_loaded", n=126)                   # plural forms chosen by n
+    t("file.rows_loaded", n=126)                   # plural forms chosen by n, the count written as below
     t("email.greeting", name="Eva", lang="en")     # one language explicitly
     t("parse.clipped", text=..., count=number(1500))  # numbers as the language writes them: 1 500 / 1,500
 
@@ -19,6 +19,7 @@ id has both languages with the same placeholders and that ids are unique.
 from __future__ import annotations
 
 import importlib
+import numbers
 import os
 import pkgutil
 import string
@@ -61,9 +62,12 @@ def catalogue() -> dict[str, dict[str, Text]]:
 
 def t(message_id: str, /, *, lang: str | None = None, **params: Any) -> str:
     """The message ``message_id`` in ``lang`` (default SAMLA_LANGUAGE), filled in with ``params``."""
-    text = catalogue()[message_id][language(lang)]
+    lang = language(lang)
+    text = catalogue()[message_id][lang]
     if isinstance(text, tuple):
         text = text[0] if params.get("n") == 1 else text[1]
+    if isinstance(params.get("n"), numbers.Integral) and not isinstance(params["n"], bool):
+        params["n"] = number(params["n"], lang=lang)  # a count: "11 639 rader", "11,639 rows"
     return text.format(**params)
 
 
