@@ -171,4 +171,4 @@ def test_a_run_that_only_rejects_files_still_refreshes_load_ledger(world):
     again = publication.publish(settings, config)
     assert not again["published"]
     shown = warehouse.read_table(settings.warehouse_url, "load_ledger")
-    assert "0 bytes" in " ".join(shown["message"])
+    assert "filen är tom (0 byte)" in " ".join(shown["message"])
