@@ -35,3 +35,118 @@ def read_yaml(path: Path, what: str) -> Any:
         raise YamlFileError(f"{what} {path}: not UTF-8 text") from None
     except yaml.YAMLError as exc:
         raise YamlFileError(f"{what} {path}: not valid YAML: {exc}") from None
+
+
+_NOT_PLAIN = object()  # a field whose value is not a plain scalar (a list, a mapping): left out
+
+
+def list_item_fields(path: Path, what: str, list_key: str, fields: tuple[str, ...]) -> list[Any]:
+    """``document[list_key]``'s items, each reduced to a dict of its scalar ``fields`` (a non-mapping
+    item as itself when scalar, else None), exactly as ``read_yaml`` would give them.
+
+    Read from libyaml's event stream without building the document: the DAG files need only the
+    sources' ids and names, and building the national sources file (290 sources, 0.5 MB) costs
+    0.4 s against 0.04 s for its events. Where an alias, merge key or tag could change an item or
+    one of its fields, ``read_yaml`` resolves the file instead, as a file that is no mapping at its top.
+    """
+    path = Path(path)
+    try:
+        stat = path.stat()
+        stamp = ("fields", str(path), stat.st_mtime_ns, stat.st_size, list_key, fields)
+        if stamp not in _CACHE:
+            items = _items_from_events(path.read_text(encoding="utf-8"), list_key, fields)
+            if items is None:  # something only the full loader resolves
+                document = read_yaml(path, what)
+                raw = document.get(list_key) if isinstance(document, dict) else None
+                items = [({f: v for f, v in item.items() if f in fields and not isinstance(v, dict | list)}
+                          if isinstance(item, dict) else item if not isinstance(item, list) else None)
+                         for item in (raw if isinstance(raw, list) else [])]
+            _CACHE.clear()
+            _CACHE[stamp] = items
+        return _CACHE[stamp]
+    except OSError as exc:
+        raise YamlFileError(f"{what} {path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise YamlFileError(f"{what} {path}: not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        raise YamlFileError(f"{what} {path}: not valid YAML: {exc}") from None
+
+
+class _Unsupported(Exception):
+    """An event only the full loader resolves: an alias, tag or merge key where an item or field is."""
+
+
+def _items_from_events(text: str, list_key: str, fields: tuple[str, ...]) -> list[Any] | None:
+    events = iter(yaml.parse(text, Loader=_LOADER))
+    constructor, resolver = yaml.constructor.SafeConstructor(), yaml.resolver.Resolver()
+
+    def scalar(event) -> Any:
+        if event.tag not in (None, "!"):
+            raise _Unsupported
+        tag = resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+        return constructor.construct_object(yaml.ScalarNode(tag, event.value, style=event.style))
+
+    def check(event) -> None:  # for the nodes that hold the fields; anchors and aliases elsewhere do not matter
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "tag", None) not in (None, "!"):
+            raise _Unsupported
+
+    def skip(event) -> None:  # the rest of a node whose first event was ``event``
+        depth = int(isinstance(event, yaml.CollectionStartEvent))
+        while depth:
+            event = next(events)
+            depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
+
+    def mapping(on_pair) -> None:  # key/value pairs of the mapping just opened
+        while not isinstance(event := next(events), yaml.MappingEndEvent):
+            if not isinstance(event, yaml.ScalarEvent):
+                raise _Unsupported  # a complex key
+            if event.value == "<<" and event.implicit[0]:
+                raise _Unsupported  # a merge key
+            key = scalar(event)
+            on_pair(key, next(events))
+
+    try:
+        while not isinstance(event := next(events), yaml.DocumentStartEvent | yaml.StreamEndEvent):
+            pass
+        if isinstance(event, yaml.StreamEndEvent):
+            return []  # an empty file: no document
+        top = next(events)
+        check(top)
+        if not isinstance(top, yaml.MappingStartEvent):
+            return None
+        found: list[Any] = []
+
+        def item_field(item: dict, key: Any, value) -> None:
+            if key in fields:
+                check(value)
+            if key in fields and isinstance(value, yaml.ScalarEvent):
+                item[key] = scalar(value)
+            else:
+                skip(value)
+                if key in fields:
+                    item.pop(key, None)  # a later non-scalar value replaces an earlier one
+
+        def top_pair(key: Any, value) -> None:
+            if key != list_key:
+                return skip(value)
+            found.clear()  # a repeated key: the last one counts, as in the full loader
+            if not isinstance(value, yaml.SequenceStartEvent):
+                return skip(value)
+            check(value)
+            while not isinstance(event := next(events), yaml.SequenceEndEvent):
+                if isinstance(event, yaml.MappingStartEvent):
+                    check(event)
+                    item: dict = {}
+                    mapping(lambda k, v, item=item: item_field(item, k, v))
+                    found.append(item)
+                elif isinstance(event, yaml.ScalarEvent):
+                    found.append(scalar(event))
+                else:
+                    check(event)
+                    skip(event)
+                    found.append(None)
+
+        mapping(top_pair)
+        return found
+    except _Unsupported:
+        return None
