@@ -37,7 +37,6 @@ def landing_files(settings, source) -> list[Path]:
     if source.delivery.folder is not None:
         return candidate_files(source.delivery.folder)
     from samla_airflow.sftp_pull import fetch_new_files
-
     from transforms.config.paths import inside_data_dir
 
     staging = settings.landing_dir / "_sftp" / source.id
