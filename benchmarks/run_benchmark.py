@@ -159,7 +159,7 @@ def run_samla(args: list[str], env: dict[str, str], log: Path) -> dict[str, Any]
         child = subprocess.Popen([sys.executable, "-m", "samla_airflow.cli", *args],
                                  env={**env, "SAMLA_LANGUAGE": "en"}, cwd=ROOT,
                                  stdout=handle, stderr=subprocess.STDOUT)
-    peak = [0]
+    peak = [0, 0.0]  # bytes, and seconds after the start when it was reached (which phase: months or publication)
     done = threading.Event()
 
     def sample() -> None:  # the sum over the process tree: the CLI and any task subprocesses
@@ -175,7 +175,8 @@ def run_samla(args: list[str], env: dict[str, str], log: Path) -> dict[str, Any]
                         total += proc.memory_info().rss
             except psutil.NoSuchProcess:
                 break
-            peak[0] = max(peak[0], total)
+            if total > peak[0]:
+                peak[0], peak[1] = total, time.perf_counter() - start
             done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -189,7 +190,7 @@ def run_samla(args: list[str], env: dict[str, str], log: Path) -> dict[str, Any]
     periods = {m.group(1): float(m.group(2))
                for m in re.finditer(r"\] \d+/\d+ (\d{4}-\d{2}): .*\(([\d.]+) s\)$", text, re.M)}
     publication = re.search(r"publication: \w+ \(([\d.]+) s\)", text)
-    return {"args": args, "exit": child.returncode, "wall_s": wall, "peak_rss_mb": peak[0] / 2**20,
+    return {"args": args, "exit": child.returncode, "wall_s": wall, "peak_rss_mb": peak[0] / 2**20, "peak_at_s": peak[1],
             "ru_maxrss_mb": usage.ru_maxrss / 1024, "period_s": periods,
             "publication_s": float(publication.group(1)) if publication else None, "log": str(log)}
 
@@ -308,7 +309,7 @@ def table(results: list[dict[str, Any]]) -> str:
             "seconds per month": ", ".join(f"{s:.1f}" for s in run["period_s"].values()),
             "publication": f"{run['publication_s']:.1f} s" if run["publication_s"] is not None else "–",
             "rows/s": f"{result['rows_per_s']:,.0f}",
-            "peak RSS, process tree (psutil)": f"{run['peak_rss_mb']:,.0f} MB",
+            "peak RSS, process tree (psutil)": f"{run['peak_rss_mb']:,.0f} MB at {run['peak_at_s']:.0f} s",
             "ru_maxrss (largest process)": f"{run['ru_maxrss_mb']:,.0f} MB",
             "I/O floor (csv + xlsx)": f"{floor['seconds']:.2f} s ({floor['csv_seconds']:.2f} + "
                                       f"{floor['xlsx_seconds']:.2f})",
