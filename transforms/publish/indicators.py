@@ -348,8 +348,16 @@ def _first_placement(activities: pd.DataFrame, pa: pd.DataFrame) -> pd.DataFrame
 def _person_indicators(pa: pd.DataFrame, placement: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
     df = pa.merge(placement, on=_PERSON_AREA, how="left")
     df["placement_m"] = df["placement_m"].fillna(_OPEN)
-    df = df.merge(pd.DataFrame({"period": periods}, dtype=object), how="cross")
-    p = df["period"]
+    # One period at a time, summed at once: memory stays persons x areas whatever the number of
+    # periods (a cross join with the periods held persons x areas x periods x 20 flags).
+    agg = pd.concat([_person_sums(df, p) for p in periods], ignore_index=True)
+    counts = {k: k for k in agg.columns if k not in ("period", *_AREA, "gender") and "_" not in k}
+    rates = {"WORK_PLACEMENT": ("WP_num", "WP_den", "WP_den"), "COMPLETION": ("CO_num", "CO_den", "CO_den")}
+    return _long(agg, counts, rates)
+
+
+def _person_sums(df: pd.DataFrame, p: str) -> pd.DataFrame:
+    """Per area and gender (and 'all'), the persons counted by each flag in period ``p``."""
     entered = df["entry_m"] <= p
     exited = entered & (df["exit_m"] <= p)
     labour, status, age = df["labour_status"], df["exit_status"], df["age"]
@@ -377,11 +385,8 @@ def _person_indicators(pa: pd.DataFrame, placement: pd.DataFrame, periods: list[
         "CO_den": exited,
         "CO_num": completed,
     }
-    wide = df[["period", *_AREA, "gender"]].assign(**{k: v.astype(np.int64) for k, v in flags.items()})
-    agg = _aggregate(wide, list(flags))
-    counts = {k: k for k in flags if "_" not in k}
-    rates = {"WORK_PLACEMENT": ("WP_num", "WP_den", "WP_den"), "COMPLETION": ("CO_num", "CO_den", "CO_den")}
-    return _long(agg, counts, rates)
+    wide = df[[*_AREA, "gender"]].assign(period=p, **{k: v.astype(np.int64) for k, v in flags.items()})
+    return _aggregate(wide, list(flags))
 
 
 # ---------------------------------------------------------------- attendance
