@@ -17,6 +17,8 @@ import sys
 
 from samla_airflow.cli import check, config, demo, quarantine, rotate_key, run, status
 from samla_airflow.cli.common import OK, PROBLEMS, USAGE, UsageError
+from samla_airflow.cli.parser import SamlaParser
+from transforms.messages import t
 
 COMMANDS = (demo, run, check, status, quarantine, config, rotate_key)
 __all__ = ["OK", "PROBLEMS", "USAGE", "UsageError", "build_parser", "main"]
@@ -32,8 +34,8 @@ def _project_name() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="samla", description=f"Samla: {_project_name()} municipal reporting "
-                                     "pipeline. Settings come from SAMLA_* environment variables (see README).")
+    """The parser, its help and argparse's own words in SAMLA_LANGUAGE (read now: LanguageError if wrong)."""
+    parser = SamlaParser(prog="samla", description=t("cli_help.description", project=_project_name()))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS:
         module.add_parser(sub)
@@ -46,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     from transforms.config.sources import SourcesError
     from transforms.messages import LanguageError, language
 
+    try:
+        language()  # a wrong SAMLA_LANGUAGE stops here, before any work: the help is written in it
+    except LanguageError as exc:
+        print(f"samla: {exc}", file=sys.stderr)
+        return USAGE
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -57,7 +64,6 @@ def main(argv: list[str] | None = None) -> int:
         from samla_airflow.airflow_runner import prepare_airflow_env
         from transforms.config.settings import load_settings
 
-        language()  # a wrong SAMLA_LANGUAGE stops here, before any work
         # Before anything imports airflow: its configuration is read once, at import.
         data_dir = load_settings().data_dir
         os.environ["SAMLA_DATA_DIR"] = str(data_dir)
@@ -67,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"samla {args.command}: {exc}", file=sys.stderr)
         return USAGE
     except OSError as exc:  # a full disk or a missing permission: say so, no traceback (issue 11.7)
-        print(f"samla {args.command}: the data folder cannot be written or read: {exc.strerror or type(exc).__name__} "
-              f"({type(exc).__name__}). Nothing half-written is kept; free disk space or fix the permission "
-              "and run again", file=sys.stderr)
+        reason = exc.strerror or type(exc).__name__
+        print(f"samla {args.command}: " + t("cli.data_folder_error", reason=reason, error=type(exc).__name__),
+              file=sys.stderr)
         return PROBLEMS

@@ -20,14 +20,12 @@ from transforms.messages import t
 
 
 def add_parser(sub) -> None:
-    check = sub.add_parser("check", help="check a file before delivery; stores nothing",
-                           description="Check one export file with exactly the pipeline's parsing and rules. "
-                                       "Stores nothing, needs no pseudonymisation key, never prints a personnummer.")
+    check = sub.add_parser("check", help=t("cli_help.check"), description=t("cli_help.check.description"))
     check.add_argument("file", metavar="FILE")
     check.add_argument("--source", required=True, metavar="ID")
     check.add_argument("--dataset", choices=DATASETS)
     check.add_argument("--period", type=period_arg, metavar="YYYY-MM")
-    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.add_argument("--json", action="store_true", help=t("cli_help.json"))
     check.set_defaults(func=command)
 
 

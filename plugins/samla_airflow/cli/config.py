@@ -7,14 +7,15 @@ one line per source. The same checks stop a faulty source's task in the DAGs.
 from __future__ import annotations
 
 from samla_airflow.cli.common import OK, USAGE
+from transforms.messages import t
 
 
 def add_parser(sub) -> None:
-    config = sub.add_parser("config", help="check the sources and project files",
-                            description="Check the sources file and the project file.")
+    config = sub.add_parser("config", help=t("cli_help.config"),
+                            description=t("cli_help.config.description"))
     actions = config.add_subparsers(dest="action", required=True, metavar="ACTION")
-    check = actions.add_parser("check", help="print every fault at once (exit 2), or ok and one line per source",
-                               description="Reads SAMLA_SOURCES (and SAMLA_PROJECT) like the DAGs do.")
+    check = actions.add_parser("check", help=t("cli_help.config.check"),
+                               description=t("cli_help.config.check.description"))
     check.set_defaults(func=command)
 
 

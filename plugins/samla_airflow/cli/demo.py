@@ -22,25 +22,23 @@ GENDERS_SHOWN = ("all", "female", "male", "nonbinary")  # the summary's columns,
 
 
 def add_parser(sub) -> None:
-    demo = sub.add_parser("demo", help="sample deliveries for the ten municipalities, ingest and publish them",
-                          description="Generate sample deliveries for every source, run ingestion and publication "
-                                      "through the real DAGs, and print where the results are. Uses demo mode "
-                                      "(a local pseudonymisation key).")
-    demo.add_argument("--data-dir", help="data folder (default: SAMLA_DATA_DIR or ./data)")
+    demo = sub.add_parser("demo", help=t("cli_help.demo"),
+                          description=t("cli_help.demo.description"))
+    demo.add_argument("--data-dir", help=t("cli_help.demo.data_dir"))
     demo.add_argument("--periods", default="2024-09:2025-02", type=period_range_arg,
-                      help="FIRST:LAST periods (default 2024-09:2025-02)")
+                      help=t("cli_help.demo.periods"))
     demo.add_argument("--deliver-only", action="store_true",
-                      help="only fill the landing folders (for make airflow or a later samla run)")
+                      help=t("cli_help.demo.deliver_only"))
     demo.add_argument("--scale", type=_positive(float), default=1.0, metavar="F",
-                      help="multiply every municipality's pupils (e.g. 100)")
+                      help=t("cli_help.demo.scale"))
     generated = demo.add_argument_group(
-        "a generated project", "instead of Fokus IM: N municipalities in R regions, every delivery format")
+        t("cli_help.demo.generated"), t("cli_help.demo.generated_description"))
     generated.add_argument("--municipalities", type=_positive(int), metavar="N")
-    generated.add_argument("--regions", type=_positive(int), metavar="R", help="default: min(N, 21)")
-    generated.add_argument("--pupils", type=_positive(int), metavar="P", help="per municipality (default 138)")
-    generated.add_argument("--months", type=_positive(int), metavar="K", help="from 2024-09 (default 12)")
+    generated.add_argument("--regions", type=_positive(int), metavar="R", help=t("cli_help.demo.regions"))
+    generated.add_argument("--pupils", type=_positive(int), metavar="P", help=t("cli_help.demo.pupils"))
+    generated.add_argument("--months", type=_positive(int), metavar="K", help=t("cli_help.demo.months"))
     generated.add_argument("--national", action="store_true",
-                           help="290 municipalities in 21 regions, 138 pupils each, 12 months")
+                           help=t("cli_help.demo.national"))
     demo.set_defaults(func=command, prepare=prepare)
 
 

@@ -12,9 +12,8 @@ from transforms.messages import t
 
 
 def add_parser(sub) -> None:
-    quarantine = sub.add_parser("quarantine", help="the quarantined rows of a source and period with their rules",
-                                description="The newest delivery of each dataset of a source and period: the "
-                                            "rejected files, then every quarantined row with the rules it broke.")
+    quarantine = sub.add_parser("quarantine", help=t("cli_help.quarantine"),
+                                description=t("cli_help.quarantine.description"))
     quarantine.add_argument("source", metavar="SOURCE")
     quarantine.add_argument("period", type=period_arg, metavar="PERIOD")
     quarantine.add_argument("--dataset", choices=DATASETS)

@@ -5,17 +5,15 @@ from __future__ import annotations
 import os
 
 from samla_airflow.cli.common import OK, UsageError, settings_and_sources
+from transforms.messages import t
 
 NEW_KEY = "SAMLA_NEW_PSEUDONYM_KEY"
 
 
 def add_parser(sub) -> None:
     rotate = sub.add_parser(
-        "rotate-key", help="change the pseudonymisation key: re-make curated data and quarantine from the raw archive",
-        description=f"Re-pseudonymise curated data and quarantine from the raw archive under the key in {NEW_KEY} "
-                    "(the current key stays in SAMLA_PSEUDONYM_KEY). Built aside and swapped in only when every "
-                    "partition was re-made; stop the scheduler first. Afterwards set SAMLA_PSEUDONYM_KEY to the "
-                    "new key.")
+        "rotate-key", help=t("cli_help.rotate_key"),
+        description=t("cli_help.rotate_key.description", new_key=NEW_KEY))
     rotate.set_defaults(func=command)
 
 

@@ -14,18 +14,18 @@ from samla_airflow.cli.common import (
     periods_between,
     settings_and_sources,
 )
+from transforms.messages import t
 
 MESSAGE_WIDTH = 90  # characters of a rejected file's message; the full text: samla status --file NAME
 
 
 def add_parser(sub) -> None:
-    run = sub.add_parser("run", help="ingest and publish a period range through the real DAGs",
-                         description="Ingest the deliveries of a period range (all sources, or --source ones) and "
-                                     "publish the indicator tables, with progress per period.")
+    run = sub.add_parser("run", help=t("cli_help.run"),
+                         description=t("cli_help.run.description"))
     run.add_argument("--from", dest="period_from", required=True, type=period_arg, metavar="YYYY-MM")
     run.add_argument("--to", dest="period_to", required=True, type=period_arg, metavar="YYYY-MM")
-    run.add_argument("--source", action="append", metavar="ID", help="only this source (repeatable)")
-    run.add_argument("--no-publish", action="store_true", help="ingest only")
+    run.add_argument("--source", action="append", metavar="ID", help=t("cli_help.run.source"))
+    run.add_argument("--no-publish", action="store_true", help=t("cli_help.run.no_publish"))
     run.set_defaults(func=command)
 
 

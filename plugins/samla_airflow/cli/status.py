@@ -13,14 +13,13 @@ MESSAGE_WIDTH = 90  # characters of a message in the table; the full text: --fil
 
 
 def add_parser(sub) -> None:
-    status = sub.add_parser("status", help="latest delivery, counts and status per source, dataset and period",
-                            description="Per source, dataset and period: the latest delivery, its counts, status "
-                                        "and message; the datasets missing or rejected; the stale sources.")
+    status = sub.add_parser("status", help=t("cli_help.status"),
+                            description=t("cli_help.status.description"))
     status.add_argument("--period", type=period_arg, metavar="YYYY-MM")
-    status.add_argument("--source", metavar="ID", help="only this source")
-    status.add_argument("--problems", action="store_true", help="only deliveries that were not loaded cleanly")
-    status.add_argument("--file", metavar="NAME", help="one delivery in full (every record of that file name)")
-    status.add_argument("--json", action="store_true", help="machine-readable output, messages in full")
+    status.add_argument("--source", metavar="ID", help=t("cli_help.status.source"))
+    status.add_argument("--problems", action="store_true", help=t("cli_help.status.problems"))
+    status.add_argument("--file", metavar="NAME", help=t("cli_help.status.file"))
+    status.add_argument("--json", action="store_true", help=t("cli_help.status.json"))
     status.set_defaults(func=command)
 
 
