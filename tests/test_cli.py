@@ -34,10 +34,96 @@ def cli_env(tmp_path, monkeypatch):
     return env, tmp_path
 
 
-@pytest.mark.parametrize("command", ["demo", "run", "check", "status", "quarantine", "config"])
+@pytest.mark.parametrize("command", ["demo", "run", "check", "status", "quarantine", "config", "rotate-key"])
 def test_every_subcommand_has_help(command):
-    out = samla(command, "--help")
+    import os
+
+    env = dict(os.environ)
+    env.pop("SAMLA_LANGUAGE", None)
+    out = samla(command, "--help", env=env)
+    assert out.returncode == 0 and "användning: samla " + command in out.stdout  # Swedish first
+    assert "visa denna hjälptext och avsluta" in out.stdout
+    out = samla(command, "--help", env={**env, "SAMLA_LANGUAGE": "en"})
     assert out.returncode == 0 and "usage: samla " + command in out.stdout
+    assert "show this help message and exit" in out.stdout
+
+
+def _env(lang):
+    import os
+
+    env = dict(os.environ)
+    env.pop("SAMLA_LANGUAGE", None)
+    return env | ({"SAMLA_LANGUAGE": lang} if lang else {})
+
+
+# samla's help and argparse's own words in SAMLA_LANGUAGE (issue 9.2): Swedish by default, English unchanged.
+HELP = {
+    None: ["användning: samla [-h] COMMAND ...", "Samla: rapporteringsflödet för Fokus IM i kommunerna",
+           "flaggor:", "kontrollera en fil före leverans; sparar ingenting", "argument:"],
+    "en": ["usage: samla [-h] COMMAND ...", "Samla: Fokus IM municipal reporting pipeline", "options:",
+           "check a file before delivery; stores nothing", "positional arguments:"],
+}
+STATUS_HELP = {
+    None: ["användning: samla status", "bara leveranser som inte lästes in felfritt", "--problems"],
+    "en": ["usage: samla status", "only deliveries that were not loaded cleanly", "--problems"],
+}
+USAGE_ERRORS = {
+    None: [(("run", "--from"), "samla run: fel: argumentet --from: ett värde förväntades"),
+           (("run",), "samla run: fel: följande argument krävs: --from, --to"),
+           (("check", "x.csv"), "samla check: fel: följande argument krävs: --source"),
+           (("stat",), "samla: fel: argumentet COMMAND: ogiltigt val: 'stat' (välj bland 'demo'"),
+           (("status", "--nonsense"), "samla: fel: okända argument: --nonsense")],
+    "en": [(("run", "--from"), "samla run: error: argument --from: expected one argument"),
+           (("run",), "samla run: error: the following arguments are required: --from, --to"),
+           (("check", "x.csv"), "samla check: error: the following arguments are required: --source"),
+           (("stat",), "samla: error: argument COMMAND: invalid choice: 'stat' (choose from 'demo'"),
+           (("status", "--nonsense"), "samla: error: unrecognized arguments: --nonsense")],
+}
+
+
+@pytest.mark.parametrize("lang", [None, "en"])
+def test_help_is_in_the_chosen_language(lang):
+    out = samla("--help", env=_env(lang))
+    assert out.returncode == 0
+    for text in HELP[lang]:
+        assert text in out.stdout, (text, out.stdout)
+    out = samla("status", "--help", env=_env(lang))
+    assert out.returncode == 0
+    for text in STATUS_HELP[lang]:
+        assert text in out.stdout, (text, out.stdout)
+    other = HELP["en" if lang is None else None]
+    assert not any(text in out.stdout for text in other[:3])
+
+
+@pytest.mark.parametrize("lang", [None, "en"])
+def test_usage_errors_are_in_the_chosen_language(lang):
+    for args, text in USAGE_ERRORS[lang]:
+        out = samla(*args, env=_env(lang))
+        assert out.returncode == 2 and text in out.stderr, (args, out.stderr)
+        assert out.stderr.startswith("användning: samla" if lang is None else "usage: samla"), out.stderr
+
+
+def test_the_samla_words_stay_inside_the_samla_parser(monkeypatch):
+    """Building and using the samla parser leaves argparse's words to any other parser of the process."""
+    import argparse
+
+    from samla_airflow.cli import build_parser
+
+    monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
+    before = argparse._
+    parser = build_parser()
+    assert "användning: samla" in parser.format_help()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["run"])
+    assert argparse._ is before
+    other = argparse.ArgumentParser(prog="other")
+    assert other.format_help().startswith("usage: other") and "show this help message and exit" in other.format_help()
+
+
+def test_a_wrong_language_is_a_clear_message_even_for_help():
+    out = samla("--help", env=_env("de"))
+    assert out.returncode == 2 and "SAMLA_LANGUAGE='de'" in out.stderr and "sv, en" in out.stderr
+    assert "Traceback" not in out.stderr
 
 
 def test_usage_errors_exit_2(cli_env):

@@ -38,7 +38,11 @@ def test_unwritable_data_folder_is_a_message_not_a_traceback(tmp_path):
     blocker.write_text("not a folder")
     env = dict(os.environ) | {"SAMLA_DATA_DIR": str(blocker / "data"), "AIRFLOW_HOME": str(tmp_path / "airflow"),
                               "SAMLA_PSEUDONYM_KEY": "x" * 32}
-    out = subprocess.run([sys.executable, "-m", "samla_airflow.cli", "run", "--from", "2025-01", "--to", "2025-01"], capture_output=True, text=True,
-                         env=env, timeout=300)
-    assert out.returncode == 1 and "cannot be written or read" in out.stderr
+    env.pop("SAMLA_LANGUAGE", None)
+    command = [sys.executable, "-m", "samla_airflow.cli", "run", "--from", "2025-01", "--to", "2025-01"]
+    out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 1 and "samla run: datamappen går inte att skriva till eller läsa från" in out.stderr
+    assert "Traceback" not in out.stderr
+    out = subprocess.run(command, capture_output=True, text=True, env=env | {"SAMLA_LANGUAGE": "en"}, timeout=300)
+    assert out.returncode == 1 and "samla run: the data folder cannot be written or read" in out.stderr
     assert "Traceback" not in out.stderr
