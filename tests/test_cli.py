@@ -142,8 +142,11 @@ def test_usage_errors_exit_2(cli_env):
 def test_check_wrong_source_exits_2_naming_known_ids(cli_env, tmp_path):
     env, _ = cli_env
     path = write_csv(tmp_path / "participants_2025-01.csv", [participant(p) for p in PNRS])
+    env.pop("SAMLA_LANGUAGE", None)
     out = samla("check", str(path), "--source", "9999", env=env)
-    assert out.returncode == 2 and "unknown source '9999'" in out.stderr and "1489" in out.stderr
+    assert out.returncode == 2 and "okänd källa '9999'; kända källor: 1489" in out.stderr
+    out = samla("check", str(path), "--source", "9999", env={**env, "SAMLA_LANGUAGE": "en"})
+    assert out.returncode == 2 and "unknown source '9999'; known sources: 1489" in out.stderr
 
 
 def test_check_good_file_exits_0_and_needs_no_key(cli_env, tmp_path):

@@ -48,7 +48,7 @@ def _ingest_tasks(bag) -> set[str]:
 @pytest.fixture
 def clean_env():
     names = ("SAMLA_SOURCES", "AIRFLOW_VAR_SAMLA_SOURCES", "SAMLA_DATA_DIR", "SAMLA_PROJECT",
-             "SAMLA_PSEUDONYM_KEY", "AIRFLOW_VAR_SAMLA_PSEUDONYM_KEY")
+             "SAMLA_PSEUDONYM_KEY", "AIRFLOW_VAR_SAMLA_PSEUDONYM_KEY", "SAMLA_LANGUAGE")
     saved = {n: os.environ.pop(n, None) for n in names}
     yield
     for name, value in saved.items():
@@ -112,7 +112,7 @@ def test_fault_messages_name_source_and_key_and_fail_without_retry(clean_env, tm
 
     path = tmp_path / "sources.yaml"
     path.write_text(yaml.safe_dump({"project": PROJECT, "sources": [*GOOD, FAULTY]}), encoding="utf-8")
-    os.environ.update(SAMLA_SOURCES=str(path), SAMLA_DATA_DIR=str(tmp_path))
+    os.environ.update(SAMLA_SOURCES=str(path), SAMLA_DATA_DIR=str(tmp_path), SAMLA_LANGUAGE="en")
     with pytest.raises(AirflowFailException) as raised:
         ingest_one_source("trasig", None)
     assert str(raised.value).splitlines() == [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from transforms.config.project import ProjectError, current_project, project_from_file
@@ -48,23 +50,66 @@ def test_source_with_a_kommunkod_outside_the_project_is_a_configuration_error(mo
     path = tmp_path / "sources.yaml"
     path.write_text('sources:\n  - {id: skovde, municipalities: ["1496"], delivery: {folder: s}}\n'
                     '  - {id: gbg, municipalities: ["1480"], delivery: {folder: g}}\n', encoding="utf-8")
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
     with pytest.raises(SourcesError, match="source 'skovde': key 'municipalities': '1496' is not a municipality "
                                            "of the project Väst två"):
+        load_sources(path, tmp_path)
+    monkeypatch.delenv("SAMLA_LANGUAGE")  # Swedish by default, the same facts
+    with pytest.raises(SourcesError, match="källan 'skovde': nyckeln 'municipalities': '1496' är ingen kommun "
+                                           "i projektet Väst två"):
         load_sources(path, tmp_path)
     assert list(load_sources(path, tmp_path, strict=False).sources) == ["gbg"]
 
 
-def test_project_faults_all_at_once(tmp_path):
+def test_project_faults_all_at_once(monkeypatch, tmp_path):
     path = tmp_path / "project.yaml"
     path.write_text(TWO_REGIONS.replace('"2025-01"', '"2025-13"').replace("code: SODER", "code: NORR")
                     .replace("name: Väst\n", "name: Väst, extra: 1\n").replace("{code: VAST, name: Väst}",
                                                                                 "{code: VAST, nam: Väst}"),
                     encoding="utf-8")
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
     with pytest.raises(ProjectError) as raised:
         project_from_file(path)
-    message = str(raised.value)
-    assert "key 'project.first_period'" in message and "key 'project.region.nam': unknown key" in message
-    assert "key 'project.region.name'" in message
+    lines = str(raised.value).splitlines()
+    where = f"project file {path}"
+    assert f"{where}: key 'project.first_period': must be a period written YYYY-MM (got '2025-13')" in lines
+    assert f"{where}: key 'project.region.nam': unknown key" in lines
+    assert f"{where}: key 'project.region.name': is required" in lines
+    monkeypatch.delenv("SAMLA_LANGUAGE")  # Swedish by default, the same facts
+    with pytest.raises(ProjectError) as raised:
+        project_from_file(path)
+    lines = str(raised.value).splitlines()
+    where = f"projektfilen {path}"
+    assert f"{where}: nyckeln 'project.first_period': ska vara en period skriven ÅÅÅÅ-MM (fick '2025-13')" in lines
+    assert f"{where}: nyckeln 'project.region.nam': okänd nyckel" in lines
+    assert f"{where}: nyckeln 'project.region.name': krävs" in lines
+
+
+@pytest.mark.parametrize(("change", "english", "swedish"), [
+    ({"first_period": "2025-12", "last_period": "2025-01"}, "key 'project': first_period 2025-12 is after "
+     "last_period 2025-01", "nyckeln 'project': first_period 2025-12 ligger efter last_period 2025-01"),
+    ({"region": {"code": "F", "name": "R"}}, "key 'project': federation and region codes must differ: F, F",
+     "nyckeln 'project': förbundens och regionens koder måste skilja sig åt: F, F"),
+    ({"federations": [{"code": "F", "name": "A", "municipalities": {"1480": "G"}},
+                      {"code": "G", "name": "B", "municipalities": {"1480": "G"}}]},
+     "key 'project': kommunkod 1480 is in two federations (F, G)",
+     "nyckeln 'project': kommunkod 1480 finns i två förbund (F, G)"),
+    ({"federations": []}, "key 'project.federations': must not be empty",
+     "nyckeln 'project.federations': får inte vara tom"),
+    ({"extra": 1}, "key 'project.extra': unknown key", "nyckeln 'project.extra': okänd nyckel"),
+])
+def test_project_file_faults_in_swedish_and_english(monkeypatch, change, english, swedish):
+    from transforms.config.project import parse_project
+
+    section = {"code": "P", "name": "Prov", "first_period": "2025-01", "last_period": "2025-12",
+               "region": {"code": "R", "name": "Region"},
+               "federations": [{"code": "F", "name": "Förbund", "municipalities": {"1480": "Göteborg"}}]} | change
+    monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
+    with pytest.raises(ProjectError, match=re.escape(swedish)):
+        parse_project(section, "projektfilen p.yaml")
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+    with pytest.raises(ProjectError, match=re.escape(english)):
+        parse_project(section, "project file p.yaml")
 
 
 def test_an_eleventh_municipality_by_yaml_only_reaches_the_published_tables(samla_env, monkeypatch):

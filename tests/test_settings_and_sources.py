@@ -9,6 +9,12 @@ import pytest
 from transforms.config.settings import SettingsError, load_settings, pseudonym_key
 from transforms.config.sources import SourcesError, load_sources, parse_sources
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    """The fault texts below are the English ones (SAMLA_LANGUAGE=en); the Swedish: test_faults_in_swedish."""
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+
 MINIMAL = """
 sources:
   - id: kfv
@@ -213,3 +219,24 @@ def test_writers_refuse_paths_outside_the_data_folder(tmp_path):
     (data / "link").symlink_to(tmp_path)
     with pytest.raises(UnsafePathError):
         inside_data_dir(data / "link" / "x", data)
+
+
+def test_faults_in_swedish_by_default_with_the_same_facts(monkeypatch, tmp_path):
+    """Swedish first (issue 9.2): the source, the key and the value as in English, the words in Swedish."""
+    monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
+    doc = {"sources": [{"id": "a", "municipalities": ["1480"], "delivery": {"folder": "a"}},
+                       {"id": "b", "municipalities": ["1480"], "delivery": {"folder": "/etc"}},
+                       {"id": "c", "municipalities": ["1489"], "delivery": {"folder": "c"},
+                        "format": {"delimiter": "|"}, "steward": {"mail": "a@b.se"}},
+                       {"municipalities": ["1488"], "delivery": {"folder": "d"}}], "extra": 1}
+    config = parse_sources(doc, tmp_path, strict=False)
+    faults = config.all_faults
+    assert "källfilen: nyckeln 'extra': okänd nyckel; tillåtna: sources, project" in faults
+    assert "källan 'b': nyckeln 'delivery.folder': /etc är en systemmapp; ge källan en egen mapp" in faults
+    assert "källan 'b': nyckeln 'municipalities': 1480 levereras redan av källan 'a'" in faults
+    assert "källan 'c': nyckeln 'format.delimiter': '|' är inte ett av , ; tab" in faults
+    assert "källan 'c': nyckeln 'steward.mail': okänd nyckel; tillåtna: name, email" in faults
+    assert "post nr 3 i sources: nyckeln 'id': krävs" in faults
+    assert set(config.faults) == {"b", "c", "sources[3]"}
+    with pytest.raises(SourcesError, match="okänd källa 'zz'; kända källor: "):
+        parse_sources({"sources": []}, tmp_path, strict=False).get("zz")

@@ -53,8 +53,12 @@ def test_event_read_is_used_for_plain_files_and_matches_on_the_default_sources()
     assert yaml_file._items_from_events(DOCUMENTS["anchors (full loader)"], "sources", FIELDS) is None
 
 
-def test_invalid_yaml_names_the_file(tmp_path):
+def test_invalid_yaml_names_the_file(tmp_path, monkeypatch):
     path = tmp_path / "bad.yaml"
     path.write_text("sources: [unclosed\n", encoding="utf-8")
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
     with pytest.raises(YamlFileError, match="bad.yaml: not valid YAML"):
         list_item_fields(path, "sources file", "sources", FIELDS)
+    monkeypatch.delenv("SAMLA_LANGUAGE")  # Swedish by default
+    with pytest.raises(YamlFileError, match="bad.yaml: inte giltig YAML"):
+        list_item_fields(path, "källfilen", "sources", FIELDS)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from transforms.messages import t
+
 # System folders: never a delivery folder, nor anything inside them.
 SYSTEM_TREES = ("/proc", "/sys", "/dev", "/etc", "/usr", "/bin", "/sbin", "/boot", "/lib", "/lib32", "/lib64",
                 "/root", "/run", "/var/run", "/var/lib", "/var/log", "/var/spool", "/var/cache")
@@ -51,16 +53,15 @@ def folder_fault(folder: Path, data_dir: Path) -> str | None:
     resolved = Path(os.path.realpath(folder))
     root = Path(data_dir).resolve()
     if str(resolved) in SYSTEM_FOLDERS or any(_within(resolved, Path(t)) for t in SYSTEM_TREES):
-        return f"{folder} is a system folder; give the source a folder of its own"
+        return t("config_fault.folder_system", folder=folder)
     if resolved == root or resolved in root.parents:
-        return f"{folder} is the data folder (SAMLA_DATA_DIR) or contains it; give the source a folder of its own"
+        return t("config_fault.folder_data_dir", folder=folder)
     own = max((name for name in OWN_FOLDERS if _within(resolved, root / name) and not
                _within(resolved, root / "raw" / "landing")), key=len, default=None)
     if own is not None:
-        return f"{folder} lies in Samla's own folder {own!r} of the data folder; use e.g. raw/landing/<id>"
+        return t("config_fault.folder_own", folder=folder, own=repr(own))
     if resolved.exists() and not resolved.is_dir():
-        return f"{folder} is not a folder"
+        return t("config_fault.folder_not_folder", folder=folder)
     if not resolved.exists() and not _within(resolved, root):
-        return (f"{folder} does not exist, and Samla only creates delivery folders inside the data folder "
-                f"{root}: create it, or check the path")
+        return t("config_fault.folder_missing", folder=folder, root=root)
     return None

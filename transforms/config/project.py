@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from transforms.config.settings import DEFAULT_PROJECT, DEFAULT_SOURCES
 from transforms.config.yaml_file import YamlFileError, read_yaml
+from transforms.messages import t
 from transforms.period import Period
 
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -110,18 +111,17 @@ def _model():
             from pydantic_core import PydanticCustomError
 
             if self.first_period > self.last_period:
-                raise PydanticCustomError("samla", "first_period {first} is after last_period {last}",
-                                          {"first": self.first_period, "last": self.last_period})
+                raise PydanticCustomError("samla", t("config_fault.first_after_last", first=self.first_period,
+                                                     last=self.last_period))
             codes = [f.code for f in self.federations] + [self.region.code]
             if len(set(codes)) != len(codes):
-                raise PydanticCustomError("samla", "federation and region codes must differ: {codes}",
-                                          {"codes": ", ".join(codes)})
+                raise PydanticCustomError("samla", t("config_fault.codes_differ", codes=", ".join(codes)))
             seen: dict[str, str] = {}
             for federation in self.federations:
                 for kommunkod in federation.municipalities:
                     if kommunkod in seen:
-                        raise PydanticCustomError("samla", "kommunkod {k} is in two federations ({a}, {b})",
-                                                  {"k": kommunkod, "a": seen[kommunkod], "b": federation.code})
+                        raise PydanticCustomError("samla", t("config_fault.kommunkod_twice", k=kommunkod,
+                                                             a=seen[kommunkod], b=federation.code))
                     seen[kommunkod] = federation.code
             return self
 
@@ -139,8 +139,7 @@ def parse_project(section: Any, where: str) -> Project:
         for error in exc.errors():
             key = ".".join(["project", *(str(p) if isinstance(p, str) else f"[{p}]" for p in error["loc"])])
             key = key.replace(".[", "[")
-            problem = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
-            lines.append(f"{where}: key '{key}': {problem}")
+            lines.append(t("config_fault.line", where=where, key=key, problem=_problem(error)))
         raise ProjectError("\n".join(lines)) from None
     return Project(
         code=model.code,
@@ -155,9 +154,37 @@ def parse_project(section: Any, where: str) -> Project:
     )
 
 
+def _problem(error: dict) -> str:
+    """A pydantic fault of the project file in the steward's language (pydantic's own English as a last resort)."""
+    kind, value = error["type"], error.get("input")
+    field = next((p for p in reversed(error["loc"]) if isinstance(p, str)), "")
+    shown = repr(value) if isinstance(value, str | int | float) else type(value).__name__
+    if kind == "samla":
+        return error["msg"]
+    if kind == "extra_forbidden":
+        return t("config_fault.unknown_key")
+    if kind == "missing":
+        return t("config_fault.required")
+    if kind == "string_pattern_mismatch":
+        if field in ("first_period", "last_period"):
+            return t("config_fault.period", value=shown)
+        if field == "code":
+            return t("config_fault.code", value=shown)
+        return t("config_fault.kommunkod", value=shown)  # the keys of a federation's municipalities
+    if kind in ("too_short", "string_too_short"):
+        return t("config_fault.not_empty")
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return t("config_fault.mapping")
+    if kind == "list_type":
+        return t("config_fault.list")
+    if kind == "string_type":
+        return t("config_fault.text_not", kind=type(value).__name__)
+    return error["msg"]
+
+
 def _read(path: Path) -> Any:
     try:
-        return read_yaml(path, "project file")
+        return read_yaml(path, t("config_fault.what_project"))
     except YamlFileError as exc:
         raise ProjectError(str(exc)) from None
 
@@ -165,8 +192,9 @@ def _read(path: Path) -> Any:
 def project_from_file(path: Path) -> Project:
     document = _read(path)
     if not isinstance(document, dict) or "project" not in document:
-        raise ProjectError(f"project file {path}: key 'project': is required")
-    return parse_project(document["project"], f"project file {path}")
+        where = t("config_fault.where_project_file", path=path)
+        raise ProjectError(t("config_fault.line", where=where, key="project", problem=t("config_fault.required")))
+    return parse_project(document["project"], t("config_fault.where_project_file", path=path))
 
 
 def project_for(sources_document: Any, sources_path: Path | None = None) -> Project:
@@ -175,7 +203,8 @@ def project_for(sources_document: Any, sources_path: Path | None = None) -> Proj
     if explicit:
         return _cached(Path(explicit).expanduser())
     if isinstance(sources_document, dict) and "project" in sources_document:
-        return parse_project(sources_document["project"], f"sources file {sources_path or ''}".strip())
+        return parse_project(sources_document["project"],
+                             t("config_fault.where_sources_file", path=sources_path or "").strip())
     return _cached(DEFAULT_PROJECT)
 
 

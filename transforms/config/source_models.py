@@ -28,6 +28,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from transforms.config.schema import DATASET_COLUMNS, DATASETS
+from transforms.messages import t
 
 DATE_FORMATS = {"YYYY-MM-DD": "%Y-%m-%d", "YYYYMMDD": "%Y%m%d", "YYYY/MM/DD": "%Y/%m/%d", "DD.MM.YYYY": "%d.%m.%Y"}
 DEFAULT_PATTERN = "{dataset}_{period}.{ext}"
@@ -48,21 +49,9 @@ CHOICES = {
     "kind": "csv or xlsx",
 }
 # Other messages by the field's name, where pydantic's own would puzzle a steward.
-PROBLEMS = {
-    "id": "must be 1-40 letters A-Z, digits, '_' or '-' (it names folders and tasks)",
-    "municipalities": "must be a non-empty list of kommunkoder",
-    "quarantine_threshold": "must be a share between 0 and 1 (e.g. 0.2)",
-    "max_share": "must be a share between 0 and 1 (e.g. 0.1)",
-    "header_row": "must be a row number from 1",
-    "checkbox_booleans": "must be true or false",
-    "sheet": "must be a sheet name, or a sheet number counted from 1",
-    "email": "is not an email address",
-    "pattern": "must contain {period} or {yyyymm}",
-    "conn_id": "is required (an Airflow connection id)",
-    "delivery": "is required: {folder: PATH} or {sftp: {conn_id: ID, path: PATH}}",
-    "name": "must be text",
-    "file": "must be text (what stands for {dataset} in file names)",
-}
+# What a key must be, for the fault that names it (the texts: transforms/messages/config_faults.py).
+PROBLEMS = ("id", "municipalities", "quarantine_threshold", "max_share", "header_row", "checkbox_booleans", "sheet",
+            "email", "pattern", "conn_id", "delivery", "name", "file")
 _CANONICAL = tuple(sorted({c.name for cols in DATASET_COLUMNS.values() for c in cols} | {"kommunkod"}))
 
 
@@ -121,7 +110,7 @@ class DeliveryModel(_Strict):
     @model_validator(mode="after")
     def _one_place(self) -> DeliveryModel:
         if (self.folder is None) == (self.sftp is None):
-            raise PydanticCustomError("samla", "needs exactly one of 'folder' and 'sftp'")
+            raise PydanticCustomError("samla", t("config_fault.one_place"))
         return self
 
 
@@ -201,21 +190,23 @@ def _problem(error: dict) -> str:
         return error["msg"]
     if kind == "extra_forbidden":
         allowed = _allowed(tuple(parts))
-        return f"unknown key; allowed: {allowed}" if allowed else "unknown key"
+        return t("config_fault.unknown_key_allowed", allowed=allowed) if allowed else t("config_fault.unknown_key")
     if kind == "literal_error" and field in CHOICES:
-        return f"{value!r} is not one of {CHOICES[field]}"
+        return t("config_fault.not_one_of", value=repr(value), choices=CHOICES[field])
     if kind == "literal_error":  # a dict key that is not a canonical column
-        return "not a canonical column" + (f" of {loc[1]}" if loc[:1] == ("datasets",) else "")
+        return (t("config_fault.not_canonical_of", dataset=loc[1]) if loc[:1] == ("datasets",)
+                else t("config_fault.not_canonical"))
     if kind == "missing":
-        return PROBLEMS.get(field, "is required") if field in ("delivery", "conn_id") else "is required"
+        return t(f"config_fault.field.{field}") if field in ("delivery", "conn_id") else t("config_fault.required")
     if kind in ("model_type", "dict_type"):
-        return "must be a mapping (key: value)"
+        return t("config_fault.mapping")
     if kind == "list_type":
-        return "must be a list"
+        return t("config_fault.list")
     if kind in ("string_type", "int_type", "float_type", "bool_type") and field not in PROBLEMS:
-        return f"must be text, not {type(value).__name__}"
+        return t("config_fault.text_not", kind=type(value).__name__)
     if field in PROBLEMS:
-        return PROBLEMS[field] + (f" (got {value!r})" if isinstance(value, str | int | float) else "")
+        got = t("config_fault.got", value=repr(value)) if isinstance(value, str | int | float) else ""
+        return t(f"config_fault.field.{field}") + got
     return error["msg"]
 
 

@@ -25,6 +25,7 @@ from transforms.config.source_models import (
     entry_faults,
 )
 from transforms.config.yaml_file import YamlFileError, read_yaml
+from transforms.messages import t
 
 __all__ = ["DATE_FORMATS", "DEFAULT_PATTERN", "SourcesConfig", "Source", "SourcesError", "load_sources",
            "parse_sources"]
@@ -108,7 +109,7 @@ class SourcesConfig:
             return self.sources[source_id]
         except KeyError:
             known = ", ".join(sorted(self.sources))
-            raise SourcesError(f"unknown source {source_id!r}; known sources: {known}") from None
+            raise SourcesError(t("config_fault.unknown_source", id=repr(source_id), known=known)) from None
 
     @property
     def all_faults(self) -> list[str]:
@@ -226,9 +227,22 @@ def _raw_folder(raw: Any, data_dir: Path) -> Path | None:
     return _folder(folder, data_dir) if isinstance(folder, str) and folder.strip() else None
 
 
-def _where(raw: Any, index: int) -> str:
+def _id_or_index(raw: Any, index: int) -> str:
+    """The entry's id as written, else ``sources[index]``: the key its faults are kept under."""
     sid = raw.get("id") if isinstance(raw, dict) else None
-    return f"source {str(sid)!r}" if isinstance(sid, str | int) and str(sid) else f"sources[{index}]"
+    return str(sid) if isinstance(sid, str | int) and str(sid) else f"sources[{index}]"
+
+
+def _where(raw: Any, index: int) -> str:
+    """The entry as a fault names it: ``source 'id'``, else ``sources[index]``."""
+    sid = raw.get("id") if isinstance(raw, dict) else None
+    if isinstance(sid, str | int) and str(sid):
+        return t("config_fault.where_source", id=repr(str(sid)))
+    return t("config_fault.where_entry", index=index)
+
+
+def _fault(where: str, key: str, problem: str) -> str:
+    return t("config_fault.line", where=where, key=key, problem=problem)
 
 
 def parse_sources(document: Any, data_dir: Path, path: Path | None = None, strict: bool = True,
@@ -244,10 +258,12 @@ def parse_sources(document: Any, data_dir: Path, path: Path | None = None, stric
         except ProjectError as exc:
             file_faults.extend(str(exc).splitlines())
     if isinstance(document, dict) and set(document) - {"sources", "project"}:
-        file_faults.append(f"sources file: key '{sorted(map(str, set(document) - {'sources', 'project'}))[0]}': "
-                           "unknown key; allowed: sources, project")
+        file_faults.append(_fault(t("config_fault.where_sources_file", path="").strip(),
+                                  sorted(map(str, set(document) - {"sources", "project"}))[0],
+                                  t("config_fault.sources_unknown_key")))
     if not isinstance(document, dict) or not isinstance(document.get("sources"), list):
-        file_faults.append("sources file: key 'sources': must be a list of sources")
+        file_faults.append(_fault(t("config_fault.where_sources_file", path="").strip(), "sources",
+                                  t("config_fault.sources_list")))
         config = SourcesConfig(path=path, project=project)
     else:
         config = _parse_entries(document["sources"], data_dir, path, project)
@@ -266,38 +282,39 @@ def _parse_entries(entries: list, data_dir: Path, path: Path | None, project: Pr
     for index, raw in enumerate(entries):
         where = _where(raw, index)
         model, problems = entry_faults(raw)
-        faults_here = [f"{where}: key '{key}': {problem}" for key, problem in problems]
+        faults_here = [_fault(where, key, problem) for key, problem in problems]
         for m in _municipalities(raw):
             if project is not None and m not in project.municipalities:
                 known = project.municipalities
-                listed = ", ".join(known) if len(known) <= 12 else f"{len(known)} municipalities in the project file"
-                faults_here.append(f"{where}: key 'municipalities': {m!r} is not a municipality of the project "
-                                   f"{project.name} ({listed})")
+                listed = (", ".join(known) if len(known) <= 12
+                          else t("config_fault.project_municipalities", n=len(known)))
+                faults_here.append(_fault(where, "municipalities", t("config_fault.not_in_project", value=repr(m),
+                                                                     project=project.name, listed=listed)))
         folder = _raw_folder(raw, data_dir)
         if folder is not None:
             problem = folder_fault(folder, data_dir)
-            faults_here.extend([f"{where}: key 'delivery.folder': {problem}"] if problem else [])
+            faults_here.extend([_fault(where, "delivery.folder", problem)] if problem else [])
             owner = folders.setdefault(Path(os.path.realpath(folder)), where)
             if owner != where:
-                faults_here.append(f"{where}: key 'delivery.folder': {folder} is already the delivery folder of "
-                                   f"{owner}; every source needs a folder of its own")
+                faults_here.append(_fault(where, "delivery.folder",
+                                          t("config_fault.folder_taken", folder=folder, owner=owner)))
         if model is not None:
             models.append((where, model))
         if faults_here:
-            faults.setdefault(where.removeprefix("source ").strip("'"), []).extend(faults_here)
+            faults.setdefault(_id_or_index(raw, index), []).extend(faults_here)
             faulty_folders.extend([folder] if folder is not None else [])
     seen: dict[str, str] = {}
     claimed: dict[str, str] = {}
     for where, model in models:
         sid = model.id
         if sid.lower() in seen:
-            faults.setdefault(sid, []).append(f"{where}: key 'id': is used by two sources "
-                                              f"({seen[sid.lower()]!r} and {sid!r}; case does not count)")
+            faults.setdefault(sid, []).append(_fault(where, "id", t("config_fault.id_twice", a=repr(seen[sid.lower()]),
+                                                                     b=repr(sid))))
         seen.setdefault(sid.lower(), sid)
         for m in model.municipalities:
             if m in claimed and claimed[m] != sid:
-                faults.setdefault(sid, []).append(
-                    f"{where}: key 'municipalities': {m} is already delivered by source {claimed[m]!r}")
+                faults.setdefault(sid, []).append(_fault(where, "municipalities", t(
+                    "config_fault.delivered_twice", value=m, other=repr(claimed[m]))))
             claimed.setdefault(m, sid)
     sources: dict[str, Source] = {}
     for _, model in models:
@@ -313,7 +330,7 @@ def _parse_entries(entries: list, data_dir: Path, path: Path | None, project: Pr
 def read_document(path: Path) -> Any:
     """The sources file as YAML data."""
     try:
-        return read_yaml(path, "sources file (SAMLA_SOURCES)")
+        return read_yaml(path, t("config_fault.what_sources"))
     except YamlFileError as exc:
         raise SourcesError(str(exc)) from None
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from transforms.messages import t
+
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CACHE: dict[tuple, Any] = {}
 
@@ -30,11 +32,11 @@ def read_yaml(path: Path, what: str) -> Any:
             _CACHE[stamp] = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
         return _CACHE[stamp]
     except OSError as exc:
-        raise YamlFileError(f"{what} {path}: cannot read: {exc.strerror}") from None
+        raise YamlFileError(t("config_fault.yaml_unreadable", what=what, path=path, reason=exc.strerror)) from None
     except UnicodeDecodeError:
-        raise YamlFileError(f"{what} {path}: not UTF-8 text") from None
+        raise YamlFileError(t("config_fault.yaml_not_utf8", what=what, path=path)) from None
     except yaml.YAMLError as exc:
-        raise YamlFileError(f"{what} {path}: not valid YAML: {exc}") from None
+        raise YamlFileError(t("config_fault.yaml_invalid", what=what, path=path, error=exc)) from None
 
 
 _NOT_PLAIN = object()  # a field whose value is not a plain scalar (a list, a mapping): left out
@@ -65,11 +67,11 @@ def list_item_fields(path: Path, what: str, list_key: str, fields: tuple[str, ..
             _CACHE[stamp] = items
         return _CACHE[stamp]
     except OSError as exc:
-        raise YamlFileError(f"{what} {path}: cannot read: {exc.strerror}") from None
+        raise YamlFileError(t("config_fault.yaml_unreadable", what=what, path=path, reason=exc.strerror)) from None
     except UnicodeDecodeError:
-        raise YamlFileError(f"{what} {path}: not UTF-8 text") from None
+        raise YamlFileError(t("config_fault.yaml_not_utf8", what=what, path=path)) from None
     except yaml.YAMLError as exc:
-        raise YamlFileError(f"{what} {path}: not valid YAML: {exc}") from None
+        raise YamlFileError(t("config_fault.yaml_invalid", what=what, path=path, error=exc)) from None
 
 
 class _Unsupported(Exception):
