@@ -122,8 +122,8 @@ def test_the_samla_words_stay_inside_the_samla_parser(monkeypatch):
 
 def test_a_wrong_language_is_a_clear_message_even_for_help():
     out = samla("--help", env=_env("de"))
-    assert out.returncode == 2 and "SAMLA_LANGUAGE='de'" in out.stderr and "sv, en" in out.stderr
-    assert "Traceback" not in out.stderr
+    assert out.returncode == 2 and "SAMLA_LANGUAGE='de'" in out.stderr and "Traceback" not in out.stderr
+    assert "välj ett av sv, en (standard sv)" in out.stderr and "choose one of sv, en (default sv)" in out.stderr
 
 
 def test_usage_errors_exit_2(cli_env):

@@ -41,7 +41,9 @@ def language(lang: str | None = None) -> str:
     """``lang`` if given, else SAMLA_LANGUAGE (read at call time), else Swedish."""
     chosen = (lang or os.environ.get(ENV, "") or DEFAULT_LANGUAGE).strip().lower()
     if chosen not in LANGUAGES:
-        raise LanguageError(f"{ENV}={chosen!r}: choose one of {', '.join(LANGUAGES)} (default {DEFAULT_LANGUAGE})")
+        # In both languages: which one the reader wants is what is unknown.
+        raise LanguageError(f"{ENV}={chosen!r}: välj ett av {', '.join(LANGUAGES)} (standard {DEFAULT_LANGUAGE}) / "
+                            f"choose one of {', '.join(LANGUAGES)} (default {DEFAULT_LANGUAGE})")
     return chosen
 
 
