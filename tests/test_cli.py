@@ -58,7 +58,7 @@ def _env(lang):
 
 # samla's help and argparse's own words in SAMLA_LANGUAGE (issue 9.2): Swedish by default, English unchanged.
 HELP = {
-    None: ["användning: samla [-h] COMMAND ...", "Samla: rapporteringsflödet för Fokus IM i kommunerna",
+    None: ["användning: samla [-h] KOMMANDO ...", "Samla: rapporteringsflödet för Fokus IM i kommunerna",
            "flaggor:", "kontrollera en fil före leverans; sparar ingenting", "argument:"],
     "en": ["usage: samla [-h] COMMAND ...", "Samla: Fokus IM municipal reporting pipeline", "options:",
            "check a file before delivery; stores nothing", "positional arguments:"],
@@ -71,7 +71,7 @@ USAGE_ERRORS = {
     None: [(("run", "--from"), "samla run: fel: argumentet --from: ett värde förväntades"),
            (("run",), "samla run: fel: följande argument krävs: --from, --to"),
            (("check", "x.csv"), "samla check: fel: följande argument krävs: --source"),
-           (("stat",), "samla: fel: argumentet COMMAND: ogiltigt val: 'stat' (välj bland 'demo'"),
+           (("stat",), "samla: fel: argumentet KOMMANDO: ogiltigt val: 'stat' (välj bland 'demo'"),
            (("status", "--nonsense"), "samla: fel: okända argument: --nonsense")],
     "en": [(("run", "--from"), "samla run: error: argument --from: expected one argument"),
            (("run",), "samla run: error: the following arguments are required: --from, --to"),

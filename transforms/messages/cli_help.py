@@ -107,6 +107,15 @@ MESSAGES = {
               "current key stays in SAMLA_PSEUDONYM_KEY). Built aside and swapped in only when every partition "
               "was re-made; stop the scheduler first. Afterwards set SAMLA_PSEUDONYM_KEY to the new key.",
     },
+    # placeholders of the usage line (metavars; ID, PERIOD and the one-letter ones are the same in both)
+    "cli_help.metavar.command": {"sv": "KOMMANDO", "en": "COMMAND"},
+    "cli_help.metavar.action": {"sv": "ÅTGÄRD", "en": "ACTION"},
+    "cli_help.metavar.file": {"sv": "FIL", "en": "FILE"},
+    "cli_help.metavar.name": {"sv": "FILNAMN", "en": "NAME"},
+    "cli_help.metavar.source": {"sv": "KÄLLA", "en": "SOURCE"},
+    "cli_help.metavar.month": {"sv": "ÅÅÅÅ-MM", "en": "YYYY-MM"},
+    "cli_help.metavar.data_dir": {"sv": "DATAMAPP", "en": "DATA_DIR"},
+    "cli_help.metavar.periods": {"sv": "PERIODER", "en": "PERIODS"},
     # main()
     "cli.data_folder_error": {
         "sv": "datamappen går inte att skriva till eller läsa från: {reason} ({error}). Inget halvskrivet sparas; "

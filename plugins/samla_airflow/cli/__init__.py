@@ -36,7 +36,7 @@ def _project_name() -> str:
 def build_parser() -> argparse.ArgumentParser:
     """The parser, its help and argparse's own words in SAMLA_LANGUAGE (read now: LanguageError if wrong)."""
     parser = SamlaParser(prog="samla", description=t("cli_help.description", project=_project_name()))
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar=t("cli_help.metavar.command"))
     for module in COMMANDS:
         module.add_parser(sub)
     return parser

@@ -21,10 +21,10 @@ from transforms.messages import t
 
 def add_parser(sub) -> None:
     check = sub.add_parser("check", help=t("cli_help.check"), description=t("cli_help.check.description"))
-    check.add_argument("file", metavar="FILE")
+    check.add_argument("file", metavar=t("cli_help.metavar.file"))
     check.add_argument("--source", required=True, metavar="ID")
     check.add_argument("--dataset", choices=DATASETS)
-    check.add_argument("--period", type=period_arg, metavar="YYYY-MM")
+    check.add_argument("--period", type=period_arg, metavar=t("cli_help.metavar.month"))
     check.add_argument("--json", action="store_true", help=t("cli_help.json"))
     check.set_defaults(func=command)
 

@@ -13,7 +13,7 @@ from transforms.messages import t
 def add_parser(sub) -> None:
     config = sub.add_parser("config", help=t("cli_help.config"),
                             description=t("cli_help.config.description"))
-    actions = config.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions = config.add_subparsers(dest="action", required=True, metavar=t("cli_help.metavar.action"))
     check = actions.add_parser("check", help=t("cli_help.config.check"),
                                description=t("cli_help.config.check.description"))
     check.set_defaults(func=command)

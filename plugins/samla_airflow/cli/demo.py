@@ -24,8 +24,8 @@ GENDERS_SHOWN = ("all", "female", "male", "nonbinary")  # the summary's columns,
 def add_parser(sub) -> None:
     demo = sub.add_parser("demo", help=t("cli_help.demo"),
                           description=t("cli_help.demo.description"))
-    demo.add_argument("--data-dir", help=t("cli_help.demo.data_dir"))
-    demo.add_argument("--periods", default="2024-09:2025-02", type=period_range_arg,
+    demo.add_argument("--data-dir", metavar=t("cli_help.metavar.data_dir"), help=t("cli_help.demo.data_dir"))
+    demo.add_argument("--periods", default="2024-09:2025-02", type=period_range_arg, metavar=t("cli_help.metavar.periods"),
                       help=t("cli_help.demo.periods"))
     demo.add_argument("--deliver-only", action="store_true",
                       help=t("cli_help.demo.deliver_only"))

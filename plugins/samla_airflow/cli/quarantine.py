@@ -14,7 +14,7 @@ from transforms.messages import t
 def add_parser(sub) -> None:
     quarantine = sub.add_parser("quarantine", help=t("cli_help.quarantine"),
                                 description=t("cli_help.quarantine.description"))
-    quarantine.add_argument("source", metavar="SOURCE")
+    quarantine.add_argument("source", metavar=t("cli_help.metavar.source"))
     quarantine.add_argument("period", type=period_arg, metavar="PERIOD")
     quarantine.add_argument("--dataset", choices=DATASETS)
     quarantine.add_argument("--json", action="store_true")

@@ -22,8 +22,8 @@ MESSAGE_WIDTH = 90  # characters of a rejected file's message; the full text: sa
 def add_parser(sub) -> None:
     run = sub.add_parser("run", help=t("cli_help.run"),
                          description=t("cli_help.run.description"))
-    run.add_argument("--from", dest="period_from", required=True, type=period_arg, metavar="YYYY-MM")
-    run.add_argument("--to", dest="period_to", required=True, type=period_arg, metavar="YYYY-MM")
+    run.add_argument("--from", dest="period_from", required=True, type=period_arg, metavar=t("cli_help.metavar.month"))
+    run.add_argument("--to", dest="period_to", required=True, type=period_arg, metavar=t("cli_help.metavar.month"))
     run.add_argument("--source", action="append", metavar="ID", help=t("cli_help.run.source"))
     run.add_argument("--no-publish", action="store_true", help=t("cli_help.run.no_publish"))
     run.set_defaults(func=command)

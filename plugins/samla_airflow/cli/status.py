@@ -15,10 +15,10 @@ MESSAGE_WIDTH = 90  # characters of a message in the table; the full text: --fil
 def add_parser(sub) -> None:
     status = sub.add_parser("status", help=t("cli_help.status"),
                             description=t("cli_help.status.description"))
-    status.add_argument("--period", type=period_arg, metavar="YYYY-MM")
+    status.add_argument("--period", type=period_arg, metavar=t("cli_help.metavar.month"))
     status.add_argument("--source", metavar="ID", help=t("cli_help.status.source"))
     status.add_argument("--problems", action="store_true", help=t("cli_help.status.problems"))
-    status.add_argument("--file", metavar="NAME", help=t("cli_help.status.file"))
+    status.add_argument("--file", metavar=t("cli_help.metavar.name"), help=t("cli_help.status.file"))
     status.add_argument("--json", action="store_true", help=t("cli_help.status.json"))
     status.set_defaults(func=command)
 
