@@ -6,6 +6,7 @@ the task list costs one libyaml parse, no model build.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,23 +24,7 @@ class YamlFileError(ValueError):
 
 def read_yaml(path: Path, what: str) -> Any:
     """The document in ``path`` (cached while the file is unchanged); ``what`` names the file in errors."""
-    path = Path(path)
-    try:
-        stat = path.stat()
-        stamp = (str(path), stat.st_mtime_ns, stat.st_size)
-        if stamp not in _CACHE:
-            _CACHE.clear()  # one file at a time is all a process needs
-            _CACHE[stamp] = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-        return _CACHE[stamp]
-    except OSError as exc:
-        raise YamlFileError(t("config_fault.yaml_unreadable", what=what, path=path, reason=exc.strerror)) from None
-    except UnicodeDecodeError:
-        raise YamlFileError(t("config_fault.yaml_not_utf8", what=what, path=path)) from None
-    except yaml.YAMLError as exc:
-        raise YamlFileError(t("config_fault.yaml_invalid", what=what, path=path, error=exc)) from None
-
-
-_NOT_PLAIN = object()  # a field whose value is not a plain scalar (a list, a mapping): left out
+    return _cached(path, what, ("document",), lambda text: yaml.load(text, Loader=_LOADER))
 
 
 def list_item_fields(path: Path, what: str, list_key: str, fields: tuple[str, ...]) -> list[Any]:
@@ -51,20 +36,29 @@ def list_item_fields(path: Path, what: str, list_key: str, fields: tuple[str, ..
     0.4 s against 0.04 s for its events. Where an alias, merge key or tag could change an item or
     one of its fields, ``read_yaml`` resolves the file instead, as a file that is no mapping at its top.
     """
+    def items(text: str) -> list[Any]:
+        found = _items_from_events(text, list_key, fields)
+        if found is not None:
+            return found
+        document = yaml.load(text, Loader=_LOADER)  # something only the full loader resolves
+        raw = document.get(list_key) if isinstance(document, dict) else None
+        return [({f: v for f, v in item.items() if f in fields and not isinstance(v, dict | list)}
+                 if isinstance(item, dict) else item if not isinstance(item, list) else None)
+                for item in (raw if isinstance(raw, list) else [])]
+
+    return _cached(path, what, ("fields", list_key, fields), items)
+
+
+def _cached(path: Path, what: str, kind: tuple, make: Callable[[str], Any]) -> Any:
+    """``make(text of path)``, kept while the file is unchanged; read faults as ``YamlFileError``."""
     path = Path(path)
     try:
         stat = path.stat()
-        stamp = ("fields", str(path), stat.st_mtime_ns, stat.st_size, list_key, fields)
+        stamp = (*kind, str(path), stat.st_mtime_ns, stat.st_size)
         if stamp not in _CACHE:
-            items = _items_from_events(path.read_text(encoding="utf-8"), list_key, fields)
-            if items is None:  # something only the full loader resolves
-                document = read_yaml(path, what)
-                raw = document.get(list_key) if isinstance(document, dict) else None
-                items = [({f: v for f, v in item.items() if f in fields and not isinstance(v, dict | list)}
-                          if isinstance(item, dict) else item if not isinstance(item, list) else None)
-                         for item in (raw if isinstance(raw, list) else [])]
-            _CACHE.clear()
-            _CACHE[stamp] = items
+            value = make(path.read_text(encoding="utf-8"))
+            _CACHE.clear()  # one file at a time is all a process needs
+            _CACHE[stamp] = value
         return _CACHE[stamp]
     except OSError as exc:
         raise YamlFileError(t("config_fault.yaml_unreadable", what=what, path=path, reason=exc.strerror)) from None
