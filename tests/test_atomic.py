@@ -83,7 +83,7 @@ def test_a_writer_given_the_data_folder_refuses_a_target_outside_it_and_writes_n
     (data_dir / "published").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     for target in (tmp_path / "outside" / "x.json", data_dir / ".." / "escape.json",
                    data_dir / "published" / "x.json"):
-        with pytest.raises(UnsafePathError, match="lies outside the data folder") as raised:
+        with pytest.raises(UnsafePathError, match="SAMLA_DATA_DIR") as raised:
             atomic.write_json(target, {"a": 1}, root=data_dir)
         assert str(target) in str(raised.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # no file, no folder created
@@ -99,9 +99,9 @@ def test_publication_writers_refuse_a_folder_outside_the_data_folder(tmp_path):
 
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    with pytest.raises(UnsafePathError, match="outside the data folder"):
+    with pytest.raises(UnsafePathError, match="SAMLA_DATA_DIR"):
         write_published_parquet(tmp_path / "public", {"areas": pd.DataFrame({"a": [1]})}, root=data_dir)
-    with pytest.raises(UnsafePathError, match="outside the data folder"):
+    with pytest.raises(UnsafePathError, match="SAMLA_DATA_DIR"):
         warehouse._check_inside(f"sqlite:///{tmp_path / 'warehouse.db'}", data_dir)
     warehouse._check_inside(f"sqlite:///{data_dir / 'warehouse.db'}", data_dir)  # the default: accepted
     warehouse._check_inside("postgresql+psycopg://u@h/db", data_dir)  # a server: not a path

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from transforms.config.settings import SettingsError, load_settings, pseudonym_key
+from transforms.config.settings import SettingsError, load_limits, load_settings, pseudonym_key
 from transforms.config.sources import SourcesError, load_sources, parse_sources
 
 
@@ -40,6 +40,12 @@ def test_refuses_without_key_outside_demo(monkeypatch, tmp_path):
     monkeypatch.delenv("SAMLA_DEMO", raising=False)
     with pytest.raises(SettingsError, match="SAMLA_PSEUDONYM_KEY is not set"):
         pseudonym_key()
+    monkeypatch.setenv("SAMLA_LANGUAGE", "sv")
+    with pytest.raises(SettingsError, match="SAMLA_PSEUDONYM_KEY är inte satt .*SAMLA_DEMO=1"):
+        pseudonym_key()
+    monkeypatch.setenv("SAMLA_MAX_ROWS", "många")
+    with pytest.raises(SettingsError, match="SAMLA_MAX_ROWS='många' är inget heltal"):
+        load_limits()
 
 
 def test_demo_mode_creates_and_keeps_a_local_key(monkeypatch, tmp_path):

@@ -44,7 +44,7 @@ def inside_data_dir(path: Path | str, data_dir: Path | None = None) -> Path:
     root = _data_dir(data_dir)
     resolved = Path(os.path.realpath(path))
     if not _within(resolved, root) or resolved == root:
-        raise UnsafePathError(f"refusing to write {path}: it lies outside the data folder {root} (SAMLA_DATA_DIR)")
+        raise UnsafePathError(t("config_fault.outside_data_dir", path=path, root=root))
     return resolved
 
 

@@ -14,6 +14,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from transforms import atomic
+from transforms.messages import t
 
 
 def default_file(name: str) -> Path:
@@ -108,9 +109,9 @@ def _int_setting(name: str, default: int, minimum: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+        raise SettingsError(t("config_fault.setting_not_whole", name=name, raw=repr(raw))) from None
     if value < minimum:
-        raise SettingsError(f"{name}={value} must be at least {minimum}")
+        raise SettingsError(t("config_fault.setting_too_small", name=name, value=value, minimum=minimum))
     return value
 
 
@@ -197,14 +198,10 @@ def _configured_key(settings: Settings) -> bytes:
     key = os.environ.get("SAMLA_PSEUDONYM_KEY", "")
     if key:
         if len(key) < 16:
-            raise SettingsError("SAMLA_PSEUDONYM_KEY is shorter than 16 characters: use a long random secret")
+            raise SettingsError(t("config_fault.key_short"))
         return key.encode("utf-8")
     if not settings.demo:
-        raise SettingsError(
-            "SAMLA_PSEUDONYM_KEY is not set (environment, or Airflow variable/connection "
-            "SAMLA_PSEUDONYM_KEY): Samla refuses to pseudonymise without a key. "
-            "For a local demo only, set SAMLA_DEMO=1 to create a local key."
-        )
+        raise SettingsError(t("config_fault.key_missing"))
     key_file = settings.data_dir / DEMO_KEY_FILE
     if not key_file.exists():
         atomic.write_text(key_file, secrets.token_hex(32), mode=0o600)

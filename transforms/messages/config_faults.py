@@ -106,4 +106,24 @@ MESSAGES = {
     "config_fault.yaml_not_utf8": {"sv": "{what} {path}: inte UTF-8-text", "en": "{what} {path}: not UTF-8 text"},
     "config_fault.yaml_invalid": {"sv": "{what} {path}: inte giltig YAML: {error}",
                                   "en": "{what} {path}: not valid YAML: {error}"},
+    # settings (SAMLA_* environment) and the data-folder guard
+    "config_fault.setting_not_whole": {"sv": "{name}={raw} är inget heltal", "en": "{name}={raw} is not a whole number"},
+    "config_fault.setting_too_small": {"sv": "{name}={value} måste vara minst {minimum}",
+                                       "en": "{name}={value} must be at least {minimum}"},
+    "config_fault.key_short": {
+        "sv": "SAMLA_PSEUDONYM_KEY är kortare än 16 tecken: använd en lång slumpmässig hemlighet",
+        "en": "SAMLA_PSEUDONYM_KEY is shorter than 16 characters: use a long random secret",
+    },
+    "config_fault.key_missing": {
+        "sv": "SAMLA_PSEUDONYM_KEY är inte satt (miljövariabel, eller Airflow-variabel/-anslutning "
+              "SAMLA_PSEUDONYM_KEY): Samla pseudonymiserar inte utan nyckel. Bara för en lokal demo: sätt "
+              "SAMLA_DEMO=1 så skapas en lokal nyckel.",
+        "en": "SAMLA_PSEUDONYM_KEY is not set (environment, or Airflow variable/connection SAMLA_PSEUDONYM_KEY): "
+              "Samla refuses to pseudonymise without a key. For a local demo only, set SAMLA_DEMO=1 to create a "
+              "local key.",
+    },
+    "config_fault.outside_data_dir": {
+        "sv": "vägrar skriva {path}: den ligger utanför datamappen {root} (SAMLA_DATA_DIR)",
+        "en": "refusing to write {path}: it lies outside the data folder {root} (SAMLA_DATA_DIR)",
+    },
 }
