@@ -106,3 +106,11 @@ def test_publication_writers_refuse_a_folder_outside_the_data_folder(tmp_path):
     warehouse._check_inside(f"sqlite:///{data_dir / 'warehouse.db'}", data_dir)  # the default: accepted
     warehouse._check_inside("postgresql+psycopg://u@h/db", data_dir)  # a server: not a path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_within_compares_whole_path_parts():
+    from transforms.config.paths import _within
+
+    assert _within(Path("/srv/data/raw"), Path("/srv/data")) and _within(Path("/srv/data"), Path("/srv/data"))
+    assert not _within(Path("/srv/database"), Path("/srv/data"))  # a shared prefix is not a parent
+    assert _within(Path("/etc/x"), Path("/")) and not _within(Path("/srv"), Path("/srv/data"))
