@@ -166,7 +166,7 @@ def decode(data: bytes, declared: str | None) -> tuple[str, str]:
 def _split(text: str, delimiter: str, limits: Limits) -> list[list[str]]:
     """Records of the text, stopping at the first one past a limit (columns, rows); a cell past the
     length limit becomes a ``LongCell``. The file's byte limit already bounds what one field can hold."""
-    csv.field_size_limit(max(len(text), limits.max_cell_chars) + 1)
+    _allow_fields_of(len(text))
     records, rows = [], 0
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
@@ -190,10 +190,16 @@ def _cell_fault(line: int, limits: Limits) -> FileFault:
                         limits.max_cell_chars, "SAMLA_MAX_CELL_CHARS", line=line)
 
 
-def detect_delimiter(text: str, limits: Limits | None = None) -> str:
+def _allow_fields_of(length: int) -> None:
+    """Let the csv module read fields up to ``length`` characters (the text's own length: the file's
+    byte limit bounds it). The limit is process-wide, so it is only ever raised, never lowered."""
+    csv.field_size_limit(max(csv.field_size_limit(), length + 1))
+
+
+def detect_delimiter(text: str) -> str:
     """The candidate giving the most fields in the header, consistently in the first lines."""
     sample = "\n".join(line for line in text.splitlines()[:50] if line.strip())
-    csv.field_size_limit(len(sample) + 1)  # a long cell is the row's fault, found later, not the delimiter's
+    _allow_fields_of(len(sample))  # a long cell is its row's fault, found later, not the delimiter's
     best, best_score = None, (0, 0.0)
     for delimiter in (";", "\t", ","):
         reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
@@ -218,7 +224,7 @@ def read_csv(data: bytes, hints: FormatHints, limits: Limits | None = None) -> R
     if not text.strip():
         raise FileFault(t("parse.no_text"), "file_empty")
     limits = limits or load_limits()
-    delimiter = hints.delimiter or detect_delimiter(text, limits)
+    delimiter = hints.delimiter or detect_delimiter(text)
     records = _split(text, delimiter, limits)
     line_numbers = list(range(1, len(records) + 1))
     header_index = _header_index(records, hints.header_row)
