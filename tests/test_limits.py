@@ -46,6 +46,7 @@ def test_csv_over_each_limit_is_a_file_fault(tmp_path):
         cell.write_text("person_id,programme\n1,\"" + "A" * length + "\"\n2,IM\n")
         table = read_file(cell, DETECT, DEFAULTS)  # a long data cell is its row's fault (harmonise)
         assert table.rows == [["1", LongCell(length, 10_000)], ["2", "IM"]]
+        assert table.long_cells  # harmonise looks for LongCells only then
         header = tmp_path / f"header{length}.csv"
         header.write_text("person_id,\"" + "A" * length + "\"\n1,IM\n")
         fault = fault_of(header)  # a header cell that long: no column to blame, the file is refused
@@ -121,6 +122,8 @@ def test_wide_workbook_row_and_long_cell(tmp_path):
     long = tmp_path / "long.xlsx"
     long.write_bytes(hostile.workbook_bytes([["person_id"], ["B" * 20_000]]))
     assert read_file(long, DETECT, DEFAULTS).rows == [[LongCell(20_000, 10_000)]]
+    assert read_file(long, DETECT, DEFAULTS).long_cells
+    assert not read_file(long, DETECT, Limits(max_cell_chars=30_000)).long_cells  # under a higher limit: plain text
     long_header = tmp_path / "long_header.xlsx"
     long_header.write_bytes(hostile.workbook_bytes([["B" * 20_000], ["1"]]))
     fault = fault_of(long_header)

@@ -293,7 +293,8 @@ def harmonise(table: RawTable, ctx: FileContext, key: bytes) -> Harmonised:
         if len(row) > width and any(c is not None for c in row[width:]):
             faults.append(_fault(table.row_numbers[position], None, "too_many_fields", None,
                                  "harmonise.too_many_fields", fields=len(row), width=width))
-    faults.extend(_long_cells(raw, mapping, table.row_numbers))
+    if table.long_cells:
+        faults.extend(_long_cells(raw, mapping, table.row_numbers))
     out = pd.DataFrame(index=raw.index)
     out["source_row"] = pd.Series(table.row_numbers, index=raw.index, dtype="int64")
     columns = {c.name: c for c in DATASET_COLUMNS[ctx.dataset]}

@@ -66,8 +66,13 @@ class LongCell:
     limit: int
 
 
+def _too_long(cells: list[Any], limits: Limits) -> bool:
+    return any(isinstance(c, str) and len(c) > limits.max_cell_chars for c in cells)
+
+
 def _bounded(cells: list[Any], limits: Limits) -> list[Any]:
-    return [LongCell(len(c), limits.max_cell_chars) if isinstance(c, str) and len(c) > limits.max_cell_chars else c for c in cells]
+    limit = limits.max_cell_chars
+    return [LongCell(len(c), limit) if isinstance(c, str) and len(c) > limit else c for c in cells]
 
 
 @dataclass
@@ -80,6 +85,7 @@ class RawTable:
     detected: dict[str, Any] = field(default_factory=dict)
     decimal: str = "."
     warnings: list[str] = field(default_factory=list)
+    long_cells: bool = False  # some row holds a LongCell: harmonise looks for them only then
 
     def describe_format(self) -> str:
         """What was detected, as the ledger keeps it: stable codes (``format_for_reader`` words them)."""
@@ -163,11 +169,12 @@ def decode(data: bytes, declared: str | None) -> tuple[str, str]:
     raise FileFault(t("parse.encoding_unknown"))
 
 
-def _split(text: str, delimiter: str, limits: Limits) -> list[list[str]]:
-    """Records of the text, stopping at the first one past a limit (columns, rows); a cell past the
-    length limit becomes a ``LongCell``. The file's byte limit already bounds what one field can hold."""
+def _split(text: str, delimiter: str, limits: Limits) -> tuple[list[list[Any]], set[int]]:
+    """Records of the text, stopping at the first one past a limit (columns, rows), and the indexes
+    of the records where a cell past the length limit became a ``LongCell``. The file's byte limit
+    already bounds what one field can hold."""
     _allow_fields_of(len(text))
-    records, rows = [], 0
+    records, rows, long_records = [], 0, set()
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         for record in reader:
@@ -176,13 +183,14 @@ def _split(text: str, delimiter: str, limits: Limits) -> list[list[str]]:
                                    "SAMLA_MAX_COLUMNS", line=reader.line_num)
             if record and max(map(len, record)) > limits.max_cell_chars:
                 record = _bounded(record, limits)
+                long_records.add(len(records))
             rows += bool(record)
             if rows > limits.max_rows + 1:  # + the header row
                 raise _limit_fault("rows", None, limits.max_rows, "SAMLA_MAX_ROWS")
             records.append(record)
     except csv.Error as exc:
         raise FileFault(t("parse.unsplittable", error=clip(exc))) from None
-    return records
+    return records, long_records
 
 
 def _cell_fault(line: int, limits: Limits) -> FileFault:
@@ -225,13 +233,16 @@ def read_csv(data: bytes, hints: FormatHints, limits: Limits | None = None) -> R
         raise FileFault(t("parse.no_text"), "file_empty")
     limits = limits or load_limits()
     delimiter = hints.delimiter or detect_delimiter(text)
-    records = _split(text, delimiter, limits)
-    line_numbers = list(range(1, len(records) + 1))
+    records, long_records = _split(text, delimiter, limits)
     header_index = _header_index(records, hints.header_row)
     header = _header_cells(records[header_index], header_index + 1, limits)
     rows, numbers = [], []
-    for line_number, record in zip(line_numbers[header_index + 1 :], records[header_index + 1 :], strict=True):
-        cells = [c if isinstance(c, LongCell) else c.strip() or None for c in record]
+    for index in range(header_index + 1, len(records)):
+        record, line_number = records[index], index + 1
+        if index in long_records:
+            cells = [c if isinstance(c, LongCell) else c.strip() or None for c in record]
+        else:
+            cells = [c.strip() or None for c in record]
         if not any(c is not None for c in cells):
             continue  # a blank line is not a row
         rows.append(cells)
@@ -244,7 +255,8 @@ def read_csv(data: bytes, hints: FormatHints, limits: Limits | None = None) -> R
         "decimal": ("comma" if decimal == "," else "point") + ("" if hints.decimal else " (detected)"),
         "line_ends": "CRLF" if "\r\n" in text[:10000] else "LF",
     }
-    return RawTable(header=header, rows=rows, row_numbers=numbers, detected=detected, decimal=decimal)
+    return RawTable(header=header, rows=rows, row_numbers=numbers, detected=detected, decimal=decimal,
+                    long_cells=any(i > header_index for i in long_records))
 
 
 def _header_cells(cells: list[Any], line: int, limits: Limits) -> list[str]:
@@ -334,7 +346,7 @@ def read_xlsx(data: bytes, hints: FormatHints, limits: Limits | None = None) -> 
         raise FileFault(t("parse.workbook_unopenable", error=type(exc).__name__)) from None
     try:
         sheet = _sheet(workbook, hints.sheet)
-        records = _sheet_records(sheet, limits)
+        records, long_rows = _sheet_records(sheet, limits)
     except FileFault:
         raise
     except Exception as exc:  # noqa: BLE001 - a cut-off or hostile sheet (ParseError, entities) is a file fault
@@ -362,17 +374,19 @@ def read_xlsx(data: bytes, hints: FormatHints, limits: Limits | None = None) -> 
     detected = {"kind": "xlsx", "sheet": clip(sheet.title, 80), "header_row": header_number}
     # Numeric cells are numbers already; text cells holding numbers follow the declaration,
     # and harmonise accepts either mark when no declaration says otherwise.
-    return RawTable(header=header, rows=rows, row_numbers=numbers, detected=detected, decimal=hints.decimal or ",")
+    return RawTable(header=header, rows=rows, row_numbers=numbers, detected=detected, decimal=hints.decimal or ",",
+                    long_cells=any(n > header_number for n in long_rows))
 
 
-def _sheet_records(sheet, limits: Limits) -> list[tuple[int, list[Any]]]:
-    """(row number, cells) of the sheet's non-empty rows, streamed and checked against the limits.
+def _sheet_records(sheet, limits: Limits) -> tuple[list[tuple[int, list[Any]]], set[int]]:
+    """(row number, cells) of the sheet's non-empty rows, streamed and checked against the limits,
+    and the numbers of the rows where a cell past the length limit became a ``LongCell``.
 
     The declared dimension is dropped first: read-only openpyxl would otherwise pad
     every row to it (``A1:XFD1048576`` is 17 billion cells).
     """
     sheet.reset_dimensions()
-    records = []
+    records, long_rows = [], set()
     for row_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
         if not row:
             continue
@@ -383,10 +397,13 @@ def _sheet_records(sheet, limits: Limits) -> list[tuple[int, list[Any]]]:
             continue
         if len(cells) > limits.max_columns:
             raise _limit_fault("columns", len(cells), limits.max_columns, "SAMLA_MAX_COLUMNS", line=row_number)
-        records.append((row_number, _bounded(cells, limits)))
+        if _too_long(cells, limits):
+            cells = _bounded(cells, limits)
+            long_rows.add(row_number)
+        records.append((row_number, cells))
         if len(records) > limits.max_rows + 1:
             raise _limit_fault("rows", None, limits.max_rows, "SAMLA_MAX_ROWS")
-    return records
+    return records, long_rows
 
 
 def _sheet(workbook, wanted: str | int | None):
