@@ -9,6 +9,11 @@ source/dataset/period with a load ledger and a quarantine.
 * One task per source (from the sources file): a fault in one source never
   stops the others. Re-run one source by clearing its task, or trigger with
   `sources: ["1480"]`.
+* "Sources with something new" runs first and skips the folder sources whose
+  landing folder and configuration are as the last clean run left them (an
+  empty month costs seconds, not a task per source). A source it skipped is
+  re-run by triggering with `sources: [...]`, or by clearing its task together
+  with this one (Airflow re-skips a branch-skipped task cleared alone).
 * `period_from` / `period_to` (YYYY-MM) limit the periods; a scheduled run
   takes every new delivery, a backfill run the month before its logical date.
 * A source whose curated data changed updates its Asset `samla_curated_<id>`,
@@ -51,7 +56,7 @@ def samla_ingest():
             context = get_current_context()
             params, run = context["params"], context["dag_run"]
             wanted = params.get("sources") or []
-            if wanted and entry.id not in wanted:
+            if wanted and entry.id not in wanted:  # also when cleared by hand in a run for other sources
                 raise AirflowSkipException(f"source {entry.id} not selected for this run")
             manifest = ingest_one_source(entry.id, period_range(params, run.run_type, run.logical_date))
             if not manifest["changed"] and not manifest["files"]:
@@ -88,7 +93,21 @@ def samla_ingest():
     def run_check():
         return "ok"
 
-    sources = [unknown_sources(), *(make_source_task(entry) for entry in source_entries())]
+    entries = source_entries()
+
+    @task.branch(task_display_name="Sources with something new")
+    def select_sources():
+        from samla_airflow.ingestion import sources_with_work
+        from samla_airflow.params import period_range
+
+        context = get_current_context()
+        params, run = context["params"], context["dag_run"]
+        return sources_with_work({entry.id: entry.task_id for entry in entries}, params.get("sources") or [],
+                                 period_range(params, run.run_type, run.logical_date))
+
+    source_tasks = [make_source_task(entry) for entry in entries]
+    select_sources() >> source_tasks
+    sources = [unknown_sources(), *source_tasks]
     totals = summary()
     sources >> totals
     needs_attention.expand(item=totals)

@@ -45,7 +45,7 @@ def test_every_source_task_succeeds(ingested):
     _, config, _, run = ingested
     states = {ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in run.get_task_instances()}
     assert str(getattr(run.state, "value", run.state)) == "success"
-    assert len(states) == len(config.sources) + 4  # + unknown_sources, summary, needs_attention, run_check
+    assert len(states) == len(config.sources) + 5  # + select_sources, unknown_sources, summary, needs_attention, run_check
     assert all(s == "success" for s in states.values()), states
     named = [ti.rendered_map_index for ti in run.get_task_instances() if ti.task_id == "needs_attention"]
     assert named and all(named), "every rejected file / quarantined file is named in the grid"
@@ -113,3 +113,46 @@ def test_without_a_key_the_source_tasks_fail_at_once(airflow_db, tmp_path, monke
     assert states["ingest_1480"] == "failed", "a configuration error must not wait for retries"
     assert states["ingest_kfv"] == "skipped"
     assert states["run_check"] == "upstream_failed" and str(getattr(run.state, "value", run.state)) == "failed"
+
+
+def _states(run) -> dict[str, str]:
+    return {ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in run.get_task_instances()} | {
+        "_run": str(getattr(run.state, "value", run.state))}
+
+
+def _run(conf):
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"]).get_dag("samla_ingest").test(run_conf=conf)
+
+
+def test_a_month_with_nothing_new_runs_no_source_task(ingested):
+    settings, config, _, _ = ingested
+    before = len(ledger.history(settings.ledger_dir))
+    states = _states(_run({"period_from": "2024-12", "period_to": "2024-12"}))
+    assert states["_run"] == "success" and states["select_sources"] == "success"
+    assert {states[f"ingest_{sid}"] for sid in config.sources} == {"skipped"}, states
+    assert states["run_check"] == "success"
+    assert len(ledger.history(settings.ledger_dir)) == before
+    # the months already loaded: nothing is waiting either
+    states = _states(_run({"period_from": PERIODS[0], "period_to": PERIODS[-1]}))
+    assert {states[f"ingest_{sid}"] for sid in config.sources} == {"skipped"}, states
+
+
+def test_a_new_entry_runs_its_source_only_and_a_named_source_always_runs(ingested):
+    settings, config, _, _ = ingested
+    folder = config.sources["1480"].delivery.folder
+    note = folder / "readme.txt"  # matches no pattern: the task must run to report it
+    note.write_text("not an export", encoding="utf-8")
+    try:
+        states = _states(_run({"period_from": "2024-12", "period_to": "2024-12"}))
+        assert states["ingest_1480"] == "success", states
+        assert {states[f"ingest_{sid}"] for sid in config.sources if sid != "1480"} == {"skipped"}
+        reported = ledger.read(settings.ledger_dir)
+        assert "readme.txt" in set(reported[reported["source"] == "1480"]["file_name"])
+        run = _run({"period_from": "2024-12", "period_to": "2024-12", "sources": ["1489"]})
+        tries = {ti.task_id: ti.try_number for ti in run.get_task_instances()}
+        assert _states(run)["ingest_1489"] == "skipped"  # by its own decision: nothing new
+        assert tries["ingest_1489"] == 1 and tries["ingest_1480"] == 0, "asked for by name: it ran"
+    finally:
+        note.unlink()

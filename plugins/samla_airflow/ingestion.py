@@ -69,9 +69,18 @@ def ingest_one_source(source_id: str, periods: tuple[str, str] | None, today: da
         config = load_sources(settings.sources_file, settings.data_dir, strict=False)
         source = config.get(source_id)
         key = pseudonym_key(settings)
+    from transforms.ingest import work_stamp
+
+    folder = source.delivery.folder
+    seen = work_stamp.listing(folder) if folder is not None else None  # before reading: a later arrival shows
+    work_stamp.forget(settings.data_dir, source.id)
     files = landing_files(settings, source)
     result = ingest_source(settings, source, key, files, periods, today, progress=log.info)
     manifest = result.manifest()
+    if seen is not None and not manifest["internal_errors"]:  # a file to retry: the next run must come here
+        work_stamp.write(settings.data_dir, source.id, seen,
+                         work_stamp.configuration_digest(source, work_stamp.project_digest(config.project)),
+                         result.waiting_periods)
     trouble = [o for o in manifest["files"] if o["status"] == "rejected" or o["rows_quarantined"]]
     (log.warning if trouble else log.info)(
         "%s: %d file(s) processed, %d partition(s) changed, %d rejected or with quarantined rows\n%s",
@@ -90,6 +99,40 @@ def ingest_one_source(source_id: str, periods: tuple[str, str] | None, today: da
         raise AirflowFailException(t("ops.internal_errors", source=source.label, n=len(manifest["internal_errors"]),
                                      files=", ".join(manifest["internal_errors"])))
     return manifest
+
+
+def sources_with_work(task_ids: dict[str, str], wanted: list[str], periods: tuple[str, str] | None) -> list[str]:
+    """The task ids of the sources this run must run.
+
+    Sources named in ``wanted`` always run (someone asked for them); without
+    ``wanted``, every source runs except a folder source whose last clean run saw
+    the same folder and configuration (``work_stamp``). SFTP sources, faulty
+    entries and any doubt run, so that a fault is still reported by its own task.
+    """
+    export_airflow_settings()
+    from transforms.config.settings import load_settings, pseudonym_key
+    from transforms.config.sources import load_sources
+    from transforms.ingest import work_stamp
+
+    chosen = {sid: task_id for sid, task_id in task_ids.items() if not wanted or sid in wanted}
+    try:
+        settings = load_settings()
+        pseudonym_key(settings)
+        config = load_sources(settings.sources_file, settings.data_dir, strict=False)
+    except Exception as exc:  # noqa: BLE001 - each task then fails with its own, actionable message
+        log.warning("Every selected source runs: the settings or sources could not be read (%s)",
+                    type(exc).__name__)
+        return list(chosen.values())
+    idle, project = [], work_stamp.project_digest(config.project)
+    for sid in ([] if wanted else chosen):
+        source = config.sources.get(sid)
+        if source is not None and source.delivery.folder is not None and work_stamp.nothing_to_do(
+                settings.data_dir, sid, source.delivery.folder,
+                work_stamp.configuration_digest(source, project), periods):
+            idle.append(sid)
+    log.info("%d of %d source(s) run; nothing new for: %s", len(chosen) - len(idle), len(chosen),
+             ", ".join(idle) or "-")
+    return [task_id for sid, task_id in chosen.items() if sid not in idle]
 
 
 def check_unknown_sources() -> list[dict[str, Any]]:

@@ -95,6 +95,8 @@ class SourceResult:
     files: list[FileOutcome] = field(default_factory=list)
     changed: list[tuple[str, str]] = field(default_factory=list)
     internal_errors: list[str] = field(default_factory=list)  # file names; the task fails on any
+    # Periods of archived deliveries left for a later run (outside this run's periods): see work_stamp.
+    waiting_periods: list[str] = field(default_factory=list)
 
     def manifest(self) -> dict[str, Any]:
         return {"source": self.source, "files": [f.summary() for f in self.files],
@@ -404,6 +406,8 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
                 purged = not (settings.data_dir / delivery.archive_path).exists()
                 if (pending or stale_membership) and not purged:
                     run(delivery, snapshot, participants_sha, recheck=bool(recorded) and not pending)
+    result.waiting_periods = sorted({d.period for d in deliveries
+                                     if not d.name_fault and not in_range(d.period) and _unfinished(settings, d)})
     if any(outcome.record.data_docs for outcome in outcomes):
         # Only after writing pages: listing every page is O(all validations ever), and a source
         # with nothing new (most of them, most days) would pay it for nothing (the national
@@ -413,6 +417,14 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
     return result
 
 
+
+
+def _unfinished(settings: Settings, delivery: landing.Delivery) -> bool:
+    """A delivery a run in its period would process: never recorded, or last rejected by an internal error."""
+    if not (settings.data_dir / delivery.archive_path).exists():
+        return False  # purged by retention: nothing left to process
+    recorded = ledger.latest(settings.ledger_dir, delivery.source, delivery.dataset, delivery.period, delivery.sha256)
+    return not recorded or recorded.get("rule") == INTERNAL_ERROR
 
 
 def _report_name_fault(settings, source, delivery, outcomes: list[FileOutcome], progress) -> None:
