@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk import Asset, dag, get_current_context, task
 from samla_airflow.dag_config import default_args, source_entries
-from samla_airflow.params import period_params
+from samla_airflow.params import period_params, sources_param
 
 DEFAULT_ARGS = default_args(retries=2, retry_delay=timedelta(minutes=5))
 
@@ -42,7 +42,7 @@ DEFAULT_ARGS = default_args(retries=2, retry_delay=timedelta(minutes=5))
     default_args=DEFAULT_ARGS,
     tags=["samla", "ingestion"],
     doc_md=__doc__,
-    params={**period_params(), "sources": Param([], type="array", description="source ids to run; empty = all")},
+    params={**period_params(), "sources": sources_param()},
 )
 def samla_ingest():
     def make_source_task(entry):

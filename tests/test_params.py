@@ -15,3 +15,22 @@ def test_backfill_takes_the_month_before_its_logical_date():
 def test_scheduled_and_manual_runs_take_every_new_delivery():
     assert period_range({}, "scheduled", datetime(2025, 3, 5, tzinfo=UTC)) is None
     assert period_range({"period_from": None, "period_to": None}, "manual", None) is None
+
+
+def test_params_refuse_what_they_refused_under_the_faster_meta_schema():
+    import pytest
+    from airflow.sdk import Param
+    from airflow.sdk.definitions.param import ParamValidationError
+    from samla_airflow.params import period_params, sources_param
+
+    period = period_params()["period_from"]
+    assert period.resolve("2025-02") == "2025-02" and period.resolve(None) is None
+    for bad in ("2025-13", "2025-2", 202502):
+        with pytest.raises(ParamValidationError):
+            period.resolve(bad)
+        plain = Param(None, type=["null", "string"], pattern=period.schema["pattern"])  # the default meta-schema
+        with pytest.raises(ParamValidationError):
+            plain.resolve(bad)
+    assert sources_param().resolve(["1480", "kfv"]) == ["1480", "kfv"]
+    with pytest.raises(ParamValidationError):
+        sources_param().resolve([1480])  # an id is text: 1480 as a number would match no source

@@ -246,3 +246,28 @@ def test_faults_in_swedish_by_default_with_the_same_facts(monkeypatch, tmp_path)
     assert set(config.faults) == {"b", "c", "sources[3]"}
     with pytest.raises(SourcesError, match="okänd källa 'zz'; kända källor: "):
         parse_sources({"sources": []}, tmp_path, strict=False).get("zz")
+
+
+def test_loaded_once_per_process_until_file_folder_or_language_changes(tmp_path, monkeypatch):
+    data, outside = tmp_path / "data", tmp_path / "outside"
+    data.mkdir()
+    outside.mkdir()
+    path = tmp_path / "sources.yaml"
+    entry = "sources:\n  - {{id: {sid}, municipalities: ['1480'], delivery: {{folder: '{folder}'}}}}\n"
+    path.write_text(entry.format(sid="s1", folder=outside), encoding="utf-8")
+    monkeypatch.setenv("SAMLA_LANGUAGE", "en")
+    first = load_sources(path, data, strict=False)
+    assert not first.faults
+    assert load_sources(path, data, strict=False) is first, "unchanged: the same validated configuration"
+    # the folder check depends on the file system, not only on the file: seen again when a folder goes
+    outside.rename(tmp_path / "moved")
+    gone = load_sources(path, data, strict=False)
+    assert "does not exist" in gone.faults["s1"][0]
+    with pytest.raises(SourcesError, match="does not exist"):
+        load_sources(path, data)  # strict raises from the kept configuration too
+    monkeypatch.setenv("SAMLA_LANGUAGE", "sv")
+    assert "finns inte" in load_sources(path, data, strict=False).faults["s1"][0], "faults in the language asked for"
+    (tmp_path / "moved").rename(outside)
+    assert not load_sources(path, data, strict=False).faults, "the folder is back"
+    path.write_text(entry.format(sid="s2", folder=outside), encoding="utf-8")
+    assert set(load_sources(path, data, strict=False).sources) == {"s2"}, "an edited file is read again"
