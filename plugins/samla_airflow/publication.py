@@ -60,9 +60,19 @@ def last_failure(settings, since: str) -> str | None:
     return record["reason"] if record.get("at", "") >= since else None
 
 
+def _release_arrow_memory() -> None:
+    """Arrow's default allocator keeps freed memory for reuse; publication's peak is made of
+    short-lived tables, so the system allocator gives it back (x100 case: -70 MB of a 800 MB peak, measured)."""
+    import pyarrow as pa
+
+    if pa.default_memory_pool().backend_name != "system":
+        pa.set_memory_pool(pa.system_memory_pool())
+
+
 def publish_indicators(period_range: tuple[str, str] | None) -> dict[str, Any]:
     from transforms.publish.pipeline import publish
 
+    _release_arrow_memory()
     settings, config = _context()
     with failure_recorded(settings):
         summary = publish(settings, config, period_range)

@@ -78,11 +78,14 @@ def partitions(curated_dir: Path, dataset: str, source: str | None = None) -> di
     } if root.is_dir() else {}
 
 
-def read_dataset(curated_dir: Path, dataset: str, source: str | None = None) -> pd.DataFrame:
-    """All curated rows of a dataset (optionally one source), typed per the canonical schema."""
+def read_dataset(curated_dir: Path, dataset: str, source: str | None = None,
+                 columns: list[str] | None = None) -> pd.DataFrame:
+    """All curated rows of a dataset (optionally one source, only ``columns``), typed per the canonical schema."""
     files = partitions(curated_dir, dataset, source)
     schema = arrow_schema(dataset)
-    tables = [pq.read_table(p, schema=schema) for p in files.values()]
+    if columns is not None:
+        schema = pa.schema([schema.field(c) for c in columns])
+    tables = [pq.read_table(p, schema=schema, columns=columns) for p in files.values()]
     table = pa.concat_tables(tables) if tables else schema.empty_table()
     frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get)
     for field in schema:

@@ -313,7 +313,13 @@ def person_areas(snapshots: pd.DataFrame) -> pd.DataFrame:
     highest kommunkod). Every known enrolment in the area takes part, also
     ones beginning after a period. Months are 'YYYY-MM', _OPEN for no exit.
     """
-    df = snapshots.copy()
+    attrs = ["gender", "entry_m", "age", "labour_status", "disability", "foreign", "track"]
+    exits = ["exit_m", "exit_status", "qualified"]
+    # Only what is used goes through the three levels, the sort and the de-duplication: the
+    # snapshots' other columns (file checksums, lineage) were a third of publication's peak memory.
+    df = snapshots[["person", "kommunkod", "source", "entry_date", "exit_date", "qualification",
+                    "foreign_background", "age_at_entry", "gender", "labour_status", "disability", "track",
+                    "exit_status"]].copy()
     df["entry_ts"] = pd.to_datetime(df["entry_date"], errors="coerce")
     df["entry_m"] = _month(df["entry_date"])
     df["exit_m"] = _month(df["exit_date"])
@@ -325,8 +331,6 @@ def person_areas(snapshots: pd.DataFrame) -> pd.DataFrame:
     )
     first = long.drop_duplicates(_PERSON_AREA, keep="first")
     last = long.drop_duplicates(_PERSON_AREA, keep="last")
-    attrs = ["gender", "entry_m", "age", "labour_status", "disability", "foreign", "track"]
-    exits = ["exit_m", "exit_status", "qualified"]
     pa = first[[*_PERSON_AREA, *attrs]].merge(last[[*_PERSON_AREA, *exits]], on=_PERSON_AREA)
     pa["gender"] = pa["gender"].astype(object)
     return pa.reset_index(drop=True)
