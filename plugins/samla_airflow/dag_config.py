@@ -79,3 +79,18 @@ def source_entries() -> list[SourceEntry]:
         entry = SourceEntry(sid, f"{sid} {name}" if isinstance(name, str) and name != sid else sid)
         entries.setdefault(entry.task_id, entry)  # an id used twice: one task, which fails
     return list(entries.values())
+
+
+def without_own_params(task_output):
+    """The task of ``task_output`` without its copy of the DAG's params.
+
+    At run time a task's params are the DAG's, then its own, then the run's conf
+    (``airflow.sdk.definitions.param.process_params``), so an empty copy changes
+    nothing it sees. What it saves: Airflow dumps and schema-checks every task's
+    params whenever the DAG is serialised (each parse, each ``dag.test()``): 10 of
+    26 s of a national empty month's run, 290 source tasks × 3 params (profiled).
+    """
+    from airflow.sdk.definitions.param import ParamsDict
+
+    task_output.operator.params = ParamsDict()
+    return task_output
