@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from transforms.config.schema import (
@@ -279,6 +280,28 @@ def _masked(values: pd.Series) -> pd.Series:
     return values.map(lambda v: distinct[v] if isinstance(v, str) else v)
 
 
+def _distinct(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """Each cell's code (-1 for None) and the distinct values the codes point to: a conversion runs once
+    per distinct value (months, dates, minutes and persons repeat a lot). Keyed with the type too when
+    the column holds more than text, since True == 1 == 1.0 but a boolean cell is no number."""
+    array = values.to_numpy(dtype=object)
+    if set(map(type, array)) <= {str, type(None)}:
+        codes, uniques = pd.factorize(array)
+        return codes, uniques.tolist()
+    index: dict[tuple[type, Any], int] = {}
+    codes = np.fromiter((-1 if v is None else index.setdefault((type(v), v), len(index)) for v in array),
+                        dtype=np.intp, count=len(array))
+    return codes, [value for _, value in index]
+
+
+def _broadcast(per_distinct: list[Any], codes: np.ndarray, empty: Any) -> np.ndarray:
+    """One result per cell from one per distinct value; ``empty`` where the code is -1 (None)."""
+    table = np.empty(len(per_distinct) + 1, dtype=object)
+    table[:-1] = per_distinct
+    table[-1] = empty
+    return table[codes]
+
+
 def harmonise(table: RawTable, ctx: FileContext, key: bytes) -> Harmonised:
     """Canonical typed rows of one file, pseudonymised; conversion faults listed per cell."""
     mapping, warnings = map_header(table, ctx)
@@ -348,31 +371,37 @@ def _pseudonymise(out: pd.DataFrame, raw_ids: pd.Series | None, ctx: FileContext
 
     Each distinct number is parsed and hashed once (exports.md: hash each person once).
     """
-    faults = []
-    # Plain lists, not Series: iterating pandas 3 string columns costs more than the work per row.
-    ids = [None if v is None else _id_text(v) for v in raw_ids.tolist()] if raw_ids is not None else [None] * len(out)
-    parsed = personnummer.parse_many((t for t in ids if t is not None), ctx.period_end)
-    valid = {t: p for t, p in parsed.items() if isinstance(p, personnummer.Personnummer)}
-    hashes = pseudonymise_all(key, (p.normalised for p in valid.values()))
-    persons, births = [], []
-    for position, text in enumerate(ids):
-        result = parsed.get(text) if text is not None else None
-        if isinstance(result, personnummer.Personnummer):
-            persons.append(hashes[result.normalised])
-            births.append(result.birth_date)
-        else:
-            persons.append(None)
-            births.append(None)
-            if isinstance(result, str):
-                faults.append(_fault(row_numbers[position], "person_id", "invalid_personnummer", INVALID_PERSON))
+    if raw_ids is None:
+        raw_ids = pd.Series([None] * len(out), index=out.index, dtype=object)
+    codes, distinct = _distinct(raw_ids)
+    parsed = personnummer.parse_many([_id_text(v) for v in distinct], ctx.period_end)
+    hashes = pseudonymise_all(key, (n for n in parsed.normalised if n is not None))
+    persons = _broadcast([None if n is None else hashes[n] for n in parsed.normalised], codes, None)
+    invalid = np.append(parsed.errors != None, False)[codes]  # noqa: E711 - elementwise; codes -1 (None) last
+    faults = [_fault(row_numbers[position], "person_id", "invalid_personnummer", INVALID_PERSON)
+              for position in np.flatnonzero(invalid)]
     out.insert(0, "person", pd.Series(persons, index=out.index, dtype=object))
     if ctx.dataset == "participants":
-        entry = out["entry_date"].tolist()
-        out["age_at_entry"] = [
-            personnummer.age_on(b, e) if b is not None and isinstance(e, date) else None
-            for b, e in zip(births, entry, strict=True)
-        ]
+        births = np.append(parsed.birth, np.datetime64("NaT"))[codes]
+        out["age_at_entry"] = _ages(births, out["entry_date"].tolist())
     return faults
+
+
+def _ages(births: np.ndarray, entry: list[Any]) -> list[int | None]:
+    """``personnummer.age_on`` of each birth date (datetime64, NaT when none) on each entry date (a date or
+    None), in bulk; None where either is missing."""
+    entered = np.array([e if isinstance(e, date) else None for e in entry], dtype="datetime64[D]")
+    known = ~np.isnat(births) & ~np.isnat(entered)
+    (by, bm, bd), (ey, em, ed) = _year_month_day(births), _year_month_day(entered)
+    ages = (ey - by - ((em * 100 + ed) < (bm * 100 + bd))).astype(object)
+    ages[~known] = None
+    return ages.tolist()
+
+
+def _year_month_day(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    months = days.astype("datetime64[M]")
+    return (days.astype("datetime64[Y]").astype(np.int64) + 1970, months.astype(np.int64) % 12 + 1,
+            (days - months.astype("datetime64[D]")).astype(np.int64) + 1)
 
 
 def _id_text(value: Any) -> str:

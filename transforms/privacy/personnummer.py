@@ -16,9 +16,10 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 _SHAPE = re.compile(r"^(\d{2})?(\d{6})([-+])?(\d{4})$", re.ASCII)
 # Digit groups in free text; two groups belong to one candidate when only spaces and
@@ -26,6 +27,7 @@ _SHAPE = re.compile(r"^(\d{2})?(\d{6})([-+])?(\d{4})$", re.ASCII)
 _DIGITS = re.compile(r"[0-9]+")
 _JOIN = re.compile(r"^ *[-+]? *$")
 MASK = "<personnummer hidden>"
+_LUHN = "check digit (Luhn) does not match"
 
 
 class PersonnummerError(ValueError):
@@ -85,47 +87,120 @@ def _dated(century: str | None, yymmdd: str, sep: str | None, tail: str, referen
     return Personnummer(normalised=normalised, birth_date=birth, coordination=coordination)
 
 
-def _luhn_many(ten_digit_strings: list[str]):
-    """``luhn_ok`` of many 10-digit ASCII strings at once (the per-digit loop is the costly part)."""
-    import numpy as np  # not at import time: the log filter above is loaded when DAG files are parsed
-
-    if not ten_digit_strings:
-        return np.zeros(0, dtype=bool)
-    digits = np.frombuffer("".join(ten_digit_strings).encode("ascii"), dtype=np.uint8).reshape(-1, 10) - 48
-    products = digits * np.array([2, 1] * 5, dtype=np.uint8)
-    return (np.where(products > 9, products - 9, products).sum(axis=1) % 10) == 0
-
-
 def parse(value: str, reference: date) -> Personnummer:
     """Parse and validate against ``reference`` (the period's last day)."""
     century, yymmdd, sep, tail = _shape(value)
     if not luhn_ok(yymmdd + tail):
-        raise PersonnummerError("check digit (Luhn) does not match")
+        raise PersonnummerError(_LUHN)
     return _dated(century, yymmdd, sep, tail, reference)
 
 
-def parse_many(values: Iterable[str], reference: date) -> dict[str, Personnummer | str]:
-    """``parse`` of each distinct value: value -> Personnummer, or the reason it is not one.
+@dataclass(frozen=True)
+class ParsedMany:
+    """``parse`` of many values, position by position, as numpy object/date arrays (no object per value)."""
 
-    The same steps as ``parse``, with the check digits of all values computed in one go.
+    normalised: Any  # str where the value is a personnummer, else None
+    birth: Any  # datetime64[D]; NaT where the value is not a personnummer
+    errors: Any  # why the value is not a personnummer (``parse``'s reason), else None
+
+
+# The plain ASCII forms read in bulk, by length: (century given, position of the - or + separator).
+_FORMS = {10: (False, None), 11: (False, 6), 12: (True, None), 13: (True, 8)}
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def parse_many(values: Sequence[str], reference: date) -> ParsedMany:
+    """``parse`` of each value, the common forms with numpy (harmonise's path: many rows, one column).
+
+    Plain ASCII digits in one of the ``_FORMS`` are read here when their check digit fails (``parse``
+    checks it right after the shape) or when their date is a real one on or before ``reference``;
+    every other value (spaces, full-width digits, any other fault) goes through ``parse`` itself,
+    so what is accepted and every reason given are ``parse``'s by construction.
     """
-    shapes: dict[str, tuple] = {}
-    out: dict[str, Personnummer | str] = {}
-    for value in set(values):
+    import numpy as np  # not at import time: the log filter below is loaded when DAG files are parsed
+
+    array = np.asarray(values, dtype=object).reshape(-1)
+    normalised = np.full(len(array), None, dtype=object)
+    errors = np.full(len(array), None, dtype=object)
+    birth = np.full(len(array), np.datetime64("NaT"), dtype="datetime64[D]")
+    rows, core, century, plus = _plain_forms(array)
+    luhn = _luhn_rows(core)
+    errors[rows[~luhn]] = _LUHN
+    rows, core, century, plus = rows[luhn], core[luhn], century[luhn], plus[luhn]
+    year, month, day, real = _birth_dates(core, century, plus, reference)
+    done = rows[real]
+    digits = np.column_stack([year[real] // 10 ** p % 10 for p in (3, 2, 1, 0)] + [core[real, 2:]])
+    text = (digits + 48).astype(np.uint8).tobytes().decode("ascii")
+    normalised[done] = [text[i:i + 12] for i in range(0, len(text), 12)]
+    months = ((year[real] - 1970) * 12 + month[real] - 1).astype("datetime64[M]")
+    birth[done] = months.astype("datetime64[D]") + (day[real] - 1).astype("timedelta64[D]")
+    slow = np.ones(len(array), dtype=bool)
+    slow[done] = False
+    slow[errors != None] = False  # noqa: E711 - elementwise comparison with None
+    for position in np.flatnonzero(slow):
         try:
-            shapes[value] = _shape(value)
+            parsed = parse(array[position], reference)
         except PersonnummerError as exc:
-            out[value] = str(exc)
-    ok = _luhn_many([g[1] + g[3] for g in shapes.values()])
-    for (value, groups), luhn in zip(shapes.items(), ok, strict=True):
-        if not luhn:
-            out[value] = "check digit (Luhn) does not match"
+            errors[position] = str(exc)
             continue
-        try:
-            out[value] = _dated(*groups, reference)
-        except PersonnummerError as exc:
-            out[value] = str(exc)
-    return out
+        normalised[position], birth[position] = parsed.normalised, parsed.birth_date
+    return ParsedMany(normalised=normalised, birth=birth, errors=errors)
+
+
+def _plain_forms(array):
+    """Positions of the values in a ``_FORMS`` shape: their ten digits after the century (rows x 10),
+    the century (-1 when not given) and whether a ten-digit number has the ``+`` separator."""
+    import numpy as np
+
+    lengths = np.fromiter(map(len, array), dtype=np.int64, count=len(array))
+    found = []
+    for length, (given, sep_at) in _FORMS.items():
+        rows = np.flatnonzero(lengths == length)
+        chars = array[rows].astype(f"U{length}").view(np.uint32).reshape(-1, length)
+        digits = chars[:, [c for c in range(length) if c != sep_at]].astype(np.int64) - ord("0")
+        shaped = ((digits >= 0) & (digits <= 9)).all(axis=1)
+        if sep_at is None:
+            plus = np.zeros(len(rows), dtype=bool)
+        else:
+            shaped &= (chars[:, sep_at] == ord("-")) | (chars[:, sep_at] == ord("+"))
+            plus = (chars[:, sep_at] == ord("+")) & (not given)
+        century = digits[:, 0] * 10 + digits[:, 1] if given else np.full(len(rows), -1)
+        found.append((rows[shaped], digits[shaped, -10:], century[shaped], plus[shaped]))
+    return tuple(np.concatenate(part) for part in zip(*found, strict=True))
+
+
+def _luhn_rows(digits):
+    """``luhn_ok`` of each row of a rows x 10 digit array."""
+    import numpy as np
+
+    products = digits * np.array([2, 1] * 5)
+    return (np.where(products > 9, products - 9, products).sum(axis=1) % 10) == 0
+
+
+def _birth_dates(core, century, plus, reference: date):
+    """``_dated``'s year rule in bulk: year, month and day (samordningsnummer less 60) of each row, and
+    whether every date on the way was real and the birth lies on or before ``reference``."""
+    import numpy as np
+
+    yy, month, dd = (core[:, i] * 10 + core[:, i + 1] for i in (0, 2, 4))
+    day = np.where(dd > 60, dd - 60, dd)
+    ten = century < 0
+    year = np.where(ten, reference.year - (reference.year - yy) % 100, century * 100 + yy)
+    real = _real_date(year, month, day)
+    limit = reference.year * 10000 + reference.month * 100 + reference.day
+    for step in (ten & (year * 10000 + month * 100 + day > limit), ten & plus):  # a century back, each
+        year = np.where(step, year - 100, year)
+        real &= _real_date(year, month, day)
+    return year, month, day, real & (year * 10000 + month * 100 + day <= limit)
+
+
+def _real_date(year, month, day):
+    """Whether ``date(year, month, day)`` exists, elementwise."""
+    import numpy as np
+
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    last = np.array(_DAYS_IN_MONTH)[np.clip(month, 1, 12) - 1] + ((month == 2) & leap)
+    return (year >= 1) & (year <= 9999) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= last)
 
 
 def age_on(birth: date, day: date) -> int:

