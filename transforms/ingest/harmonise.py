@@ -233,13 +233,14 @@ def _kommunkod(value: Any) -> str:
 def _convert_column(values: pd.Series, kind: str, column: str, ctx: FileContext, decimal: str):
     """Converted values and {position: _Bad} for cells that did not convert."""
     fmt = ctx.config.format
-    bad: dict[int, _Bad] = {}
-    if kind == "code":
-        mapping = _code_map(ctx, column)
-        converted = values.map(lambda v: None if v is None else mapping.get(str(v).strip().lower(), str(v).strip()))
-        return _masked(converted), bad
-    if kind == "kommunkod":
-        return _masked(values.map(lambda v: None if v is None else _kommunkod(v))), bad
+    if kind in ("code", "kommunkod"):
+        mapping = _code_map(ctx, column) if kind == "code" else {}
+        plain = _kommunkod if kind == "kommunkod" else lambda v: mapping.get(str(v).strip().lower(), str(v).strip())
+        # Text passed through unconverted (codes the suite may reject) never carries a personnummer into
+        # validation results and Data Docs. The Series infers its dtype as Series.map would.
+        codes, distinct = _distinct(values)
+        masked = [personnummer.mask_in_text(plain(v)) for v in distinct]
+        return pd.Series(_broadcast(masked, codes, None), index=values.index), {}
     labels = ctx.config.codes.get(column)
     if labels:  # e.g. a source's own yes/no words for a boolean, or wave names
         values = values.map(lambda v: v if v is None else labels.get(str(v).strip().lower(), v))
@@ -252,32 +253,20 @@ def _convert_column(values: pd.Series, kind: str, column: str, ctx: FileContext,
         "wave": lambda v: personnummer.mask_in_text(_to_wave(v)),
     }[kind]
     empty = False if kind == "boolean" and fmt.checkbox_booleans else None
-    # Convert each distinct value once (months, dates and minutes repeat a lot); keyed with the
-    # type too, since True == 1 but a boolean cell is no number.
-    cache: dict[tuple[type, Any], tuple[Any, _Bad | None]] = {}
-    out = []
-    for position, value in enumerate(values):
-        if value is None or (isinstance(value, float) and value != value):  # None, or NaN from Series.map
-            out.append(empty)
-            continue
-        key = (type(value), value)
-        if key not in cache:
+    codes, distinct = _distinct(values)
+    results, faults = [], []
+    for value in distinct:
+        result, fault = empty, None
+        if not (isinstance(value, float) and value != value):  # NaN from Series.map is an empty cell
             try:
-                cache[key] = (converter(value), None)
+                result = converter(value)
             except _Bad as exc:
-                cache[key] = (None, exc)
-        result, fault = cache[key]
-        if fault:
-            bad[position] = fault
-        out.append(result)
-    return pd.Series(out, index=values.index, dtype=object), bad
-
-
-def _masked(values: pd.Series) -> pd.Series:
-    """Text passed through unconverted (codes the suite may reject) never carries a personnummer into
-    validation results and Data Docs; each distinct value is checked once."""
-    distinct = {v: personnummer.mask_in_text(v) for v in set(values) if isinstance(v, str)}
-    return values.map(lambda v: distinct[v] if isinstance(v, str) else v)
+                result, fault = None, exc
+        results.append(result)
+        faults.append(fault)
+    rows_faults = _broadcast(faults, codes, None)
+    bad = {int(position): rows_faults[position] for position in np.flatnonzero(rows_faults != None)}  # noqa: E711
+    return pd.Series(_broadcast(results, codes, empty), index=values.index, dtype=object), bad
 
 
 def _distinct(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
