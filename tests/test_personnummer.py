@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from privacy import personnummer_in
 
 from transforms.privacy import personnummer as pn
-from transforms.privacy.pseudonym import pseudonym, pseudonymise_all
+from transforms.privacy.pseudonym import pseudonym, pseudonymise_all, pseudonyms
 
 END = date(2025, 1, 31)
 
@@ -277,6 +277,7 @@ def test_the_test_scanner_ignores_digests_but_not_numbers_beside_them():
 
 
 @pytest.mark.parametrize("key", [b"", b"k", b"k" * 32, b"x" * 64, b"y" * 65, bytes(range(256)) * 3])
-def test_pseudonymise_all_is_the_hmac_of_each_number(key):
+def test_pseudonymise_all_and_pseudonyms_are_the_hmac_of_each_number(key):
     numbers = [make_pnr(date(2007, 3, d), d) for d in range(1, 29)]
     assert pseudonymise_all(key, numbers + numbers[:3]) == {n: pseudonym(key, n) for n in numbers}
+    assert pseudonyms(key, numbers[::-1]) == [pseudonym(key, n) for n in numbers[::-1]]

@@ -35,7 +35,7 @@ from transforms.messages import number as format_number
 from transforms.messages import t
 from transforms.period import Period
 from transforms.privacy import personnummer
-from transforms.privacy.pseudonym import pseudonymise_all
+from transforms.privacy.pseudonym import pseudonyms
 
 MASKED = personnummer.MASK
 INVALID_PERSON = "<invalid personnummer, not shown>"
@@ -285,9 +285,7 @@ def _distinct(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
 
 def _broadcast(per_distinct: list[Any], codes: np.ndarray, empty: Any) -> np.ndarray:
     """One result per cell from one per distinct value; ``empty`` where the code is -1 (None)."""
-    table = np.empty(len(per_distinct) + 1, dtype=object)
-    table[:-1] = per_distinct
-    table[-1] = empty
+    table = np.fromiter([*per_distinct, empty], dtype=object, count=len(per_distinct) + 1)  # the objects as they are
     return table[codes]
 
 
@@ -295,16 +293,14 @@ def harmonise(table: RawTable, ctx: FileContext, key: bytes) -> Harmonised:
     """Canonical typed rows of one file, pseudonymised; conversion faults listed per cell."""
     mapping, warnings = map_header(table, ctx)
     width = len(table.header)
-    raw = pd.DataFrame(
-        [row[:width] + [None] * (width - len(row)) for row in table.rows],
-        columns=range(width),
-        dtype=object,
-    )
+    lengths = set(map(len, table.rows))
+    raw = _raw_frame(table.rows, width, lengths)
     faults: list[dict[str, Any]] = []
-    for position, row in zip(raw.index, table.rows, strict=True):
-        if len(row) > width and any(c is not None for c in row[width:]):
-            faults.append(_fault(table.row_numbers[position], None, "too_many_fields", None,
-                                 "harmonise.too_many_fields", fields=len(row), width=width))
+    if max(lengths, default=width) > width:
+        for position, row in enumerate(table.rows):
+            if len(row) > width and any(c is not None for c in row[width:]):
+                faults.append(_fault(table.row_numbers[position], None, "too_many_fields", None,
+                                     "harmonise.too_many_fields", fields=len(row), width=width))
     if table.long_cells:
         faults.extend(_long_cells(raw, mapping, table.row_numbers))
     out = pd.DataFrame(index=raw.index)
@@ -337,6 +333,15 @@ def harmonise(table: RawTable, ctx: FileContext, key: bytes) -> Harmonised:
     return Harmonised(frame=out, faults=faults, warnings=warnings, headers=headers)
 
 
+def _raw_frame(rows: list[list[Any]], width: int, lengths: set[int]) -> pd.DataFrame:
+    """The cells as ``width`` object columns, built column by column (a list per row costs more than the
+    rest of harmonise per row); only a sloppy file's rows are first padded or cut to the header's width."""
+    if lengths - {width}:
+        rows = [row[:width] + [None] * (width - len(row)) for row in rows]
+    columns = dict(enumerate(np.fromiter(cells, dtype=object, count=len(rows)) for cells in zip(*rows, strict=True)))
+    return pd.DataFrame(columns, index=range(len(rows)), columns=range(width), dtype=object)
+
+
 def _long_cells(raw: pd.DataFrame, mapping: dict[int, str], row_numbers: list[int]) -> list[dict[str, Any]]:
     """A row fault per cell past the length limit in a column Samla reads; every such cell is emptied
     in ``raw`` (an unread column's is simply dropped with its column)."""
@@ -364,8 +369,11 @@ def _pseudonymise(out: pd.DataFrame, raw_ids: pd.Series | None, ctx: FileContext
         raw_ids = pd.Series([None] * len(out), index=out.index, dtype=object)
     codes, distinct = _distinct(raw_ids)
     parsed = personnummer.parse_many([_id_text(v) for v in distinct], ctx.period_end)
-    hashes = pseudonymise_all(key, (n for n in parsed.normalised if n is not None))
-    persons = _broadcast([None if n is None else hashes[n] for n in parsed.normalised], codes, None)
+    valid = np.flatnonzero(parsed.errors == None)  # noqa: E711 - elementwise
+    person_codes, people = pd.factorize(parsed.normalised[valid])  # two forms of one number: one person
+    of_distinct = np.full(len(distinct) + 1, None, dtype=object)  # the last for None cells (code -1)
+    of_distinct[valid] = np.fromiter(pseudonyms(key, people), dtype=object, count=len(people))[person_codes]
+    persons = of_distinct[codes]
     invalid = np.append(parsed.errors != None, False)[codes]  # noqa: E711 - elementwise; codes -1 (None) last
     faults = [_fault(row_numbers[position], "person_id", "invalid_personnummer", INVALID_PERSON)
               for position in np.flatnonzero(invalid)]
@@ -394,6 +402,8 @@ def _year_month_day(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def _id_text(value: Any) -> str:
+    if type(value) is str:  # nearly every cell: the checks below are for workbooks' numbers
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int):

@@ -131,7 +131,7 @@ def parse_many(values: Sequence[str], reference: date) -> ParsedMany:
     done = rows[real]
     digits = np.column_stack([year[real] // 10 ** p % 10 for p in (3, 2, 1, 0)] + [core[real, 2:]])
     text = (digits + 48).astype(np.uint8).tobytes().decode("ascii")
-    normalised[done] = [text[i:i + 12] for i in range(0, len(text), 12)]
+    normalised[done] = np.fromiter((text[i:i + 12] for i in range(0, len(text), 12)), dtype=object, count=len(done))
     months = ((year[real] - 1970) * 12 + month[real] - 1).astype("datetime64[M]")
     birth[done] = months.astype("datetime64[D]") + (day[real] - 1).astype("timedelta64[D]")
     slow = np.ones(len(array), dtype=bool)
