@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 import pytest
 from deliveries import make_pnr
@@ -54,3 +55,13 @@ def test_person_ids_of_every_cell_type_are_parsed_once_each(tmp_path):
     assert len(hashed) == 1 and [p is not None for p in persons] == [True] * 5 + [False] * 5 + [True]
     faulty = [f["source_row"] for f in result.faults if f["rule"] == "invalid_personnummer"]
     assert faulty == [2 + i for i in (5, 6, 8, 9)]  # True, 1, NaN ("nan") and "x"; None is an empty cell
+
+
+def test_ages_in_bulk_are_age_on_of_each_row():
+    from transforms.privacy.personnummer import age_on
+
+    births = [date(2007, 2, 28), date(2008, 2, 29), date(2008, 2, 29), None, date(1999, 12, 31), date(2007, 3, 1)]
+    entries = [date(2025, 2, 28), date(2025, 2, 28), date(2025, 3, 1), date(2025, 1, 1), None, date(2025, 2, 28)]
+    ages = h._ages(np.array(births, dtype="datetime64[D]"), pd.Series(entries, dtype=object))
+    assert ages == [age_on(b, e) if b and e else None for b, e in zip(births, entries, strict=True)]
+    assert ages == [18, 16, 17, None, None, 17] and all(type(a) in (int, type(None)) for a in ages)

@@ -380,14 +380,16 @@ def _pseudonymise(out: pd.DataFrame, raw_ids: pd.Series | None, ctx: FileContext
     out.insert(0, "person", pd.Series(persons, index=out.index, dtype=object))
     if ctx.dataset == "participants":
         births = np.append(parsed.birth, np.datetime64("NaT"))[codes]
-        out["age_at_entry"] = _ages(births, out["entry_date"].tolist())
+        out["age_at_entry"] = _ages(births, out["entry_date"])
     return faults
 
 
-def _ages(births: np.ndarray, entry: list[Any]) -> list[int | None]:
+def _ages(births: np.ndarray, entry: pd.Series) -> list[int | None]:
     """``personnummer.age_on`` of each birth date (datetime64, NaT when none) on each entry date (a date or
     None), in bulk; None where either is missing."""
-    entered = np.array([e if isinstance(e, date) else None for e in entry], dtype="datetime64[D]")
+    codes, distinct = pd.factorize(entry.to_numpy(dtype=object))  # a date object's conversion is the cost
+    days = [d if isinstance(d, date) else None for d in distinct]
+    entered = np.array([*days, None], dtype="datetime64[D]")[codes]
     known = ~np.isnat(births) & ~np.isnat(entered)
     (by, bm, bd), (ey, em, ed) = _year_month_day(births), _year_month_day(entered)
     ages = (ey - by - ((em * 100 + ed) < (bm * 100 + bd))).astype(object)
