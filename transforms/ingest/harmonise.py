@@ -334,12 +334,11 @@ def harmonise(table: RawTable, ctx: FileContext, key: bytes) -> Harmonised:
 
 
 def _raw_frame(rows: list[list[Any]], width: int, lengths: set[int]) -> pd.DataFrame:
-    """The cells as ``width`` object columns, built column by column (a list per row costs more than the
-    rest of harmonise per row); only a sloppy file's rows are first padded or cut to the header's width."""
+    """The cells as ``width`` object columns; only a sloppy file's rows are first padded or cut to the
+    header's width (a new list per row costs more than the rest of harmonise per row)."""
     if lengths - {width}:
         rows = [row[:width] + [None] * (width - len(row)) for row in rows]
-    columns = dict(enumerate(np.fromiter(cells, dtype=object, count=len(rows)) for cells in zip(*rows, strict=True)))
-    return pd.DataFrame(columns, index=range(len(rows)), columns=range(width), dtype=object)
+    return pd.DataFrame(rows, columns=range(width), dtype=object)
 
 
 def _long_cells(raw: pd.DataFrame, mapping: dict[int, str], row_numbers: list[int]) -> list[dict[str, Any]]:
