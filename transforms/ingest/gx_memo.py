@@ -61,6 +61,7 @@ def _install() -> bool:
     from great_expectations.execution_engine.pandas_execution_engine import PandasExecutionEngine
     from great_expectations.expectations.expectation import Expectation
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+    from great_expectations.validator.validation_graph import ValidationGraph
 
     if great_expectations.__version__ != GX_VERSION:
         return False
@@ -82,7 +83,26 @@ def _install() -> bool:
 
     apply_filter.__wrapped__ = filter_rows
     PandasExecutionEngine._apply_row_condition_filter = apply_filter
+    ValidationGraph.build_metric_dependency_graph = _expand_once(ValidationGraph.build_metric_dependency_graph)
     return True
+
+
+def _expand_once(build: Callable) -> Callable:
+    """GX expands a metric's dependencies again at every metric that needs it (table.columns under
+    each of them): the edges it adds the second time are all present already (same ids: ``add``
+    drops them), so a graph expands each metric id once. Only ids of dependency objects are read
+    later; the metric a graph computes is always the left side of an edge, the expanded one."""
+    def build_once(self, metric_configuration, runtime_configuration=None):
+        memo = getattr(_local, "memo", None)
+        if memo is not None:
+            k = (build, id(self), metric_configuration.id)
+            if k in memo:
+                return None
+            memo[k] = (self, True)
+        return build(self, metric_configuration, runtime_configuration)
+
+    build_once.__wrapped__ = build
+    return build_once
 
 
 def active() -> bool:
