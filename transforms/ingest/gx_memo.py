@@ -58,6 +58,7 @@ def _condition_key(data, row_condition, domain_kwargs) -> tuple:
 
 def _install() -> bool:
     import great_expectations
+    from great_expectations.core.id_dict import IDDict
     from great_expectations.execution_engine.pandas_execution_engine import PandasExecutionEngine
     from great_expectations.expectations.expectation import Expectation
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
@@ -84,7 +85,27 @@ def _install() -> bool:
     apply_filter.__wrapped__ = filter_rows
     PandasExecutionEngine._apply_row_condition_filter = apply_filter
     ValidationGraph.build_metric_dependency_graph = _expand_once(ValidationGraph.build_metric_dependency_graph)
+    IDDict.to_id = _id_once(IDDict.to_id)
     return True
+
+
+def _id_once(to_id: Callable) -> Callable:
+    """A metric's id is an md5 of its kwargs as JSON, made again for every MetricConfiguration (a
+    thousand per file) from the same few value objects: kept per (keys, value objects), which are
+    held, so an id cannot be reused. No value is changed in place during a run."""
+    def memo_to_id(self, id_keys=None, id_ignore_keys=None):
+        memo = getattr(_local, "memo", None)
+        if memo is None or id_keys is not None or id_ignore_keys is not None:
+            return to_id(self, id_keys, id_ignore_keys)
+        values = tuple(self.values())
+        k = (to_id, type(self), tuple(self), tuple(map(id, values)))
+        hit = memo.get(k)
+        if hit is None:
+            hit = memo[k] = (values, to_id(self))
+        return hit[1]
+
+    memo_to_id.__wrapped__ = to_id
+    return memo_to_id
 
 
 def _expand_once(build: Callable) -> Callable:
