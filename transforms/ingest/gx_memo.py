@@ -28,6 +28,7 @@ from typing import Any
 
 GX_VERSION = "1.24.1"  # the source these patches were checked against
 _local = threading.local()
+_install_lock = threading.Lock()
 _installed: bool | None = None
 
 
@@ -129,8 +130,9 @@ def _expand_once(build: Callable) -> Callable:
 def active() -> bool:
     """True when the patches are in place (installed on first call; the GX version must match)."""
     global _installed
-    if _installed is None:
-        _installed = _install()
+    with _install_lock:  # patch once, whichever thread asks first
+        if _installed is None:
+            _installed = _install()
     return _installed
 
 
