@@ -89,3 +89,13 @@ def test_memo_is_let_go_after_the_run_and_gx_is_as_shipped_outside(monkeypatch):
 
     config = ExpectationConfiguration(type="expect_column_values_to_not_be_null", kwargs={"column": "person"})
     assert config.to_domain_obj() is not config.to_domain_obj()  # outside a run: a new object each time
+
+
+def test_another_gx_version_is_left_as_shipped(monkeypatch):
+    import great_expectations
+    from great_expectations.expectations.expectation import Expectation
+
+    before = Expectation.__dict__["configuration"]
+    monkeypatch.setattr(great_expectations, "__version__", "9.9.9")
+    assert gx_memo._install() is False
+    assert Expectation.__dict__["configuration"] is before

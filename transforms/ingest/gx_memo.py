@@ -2,20 +2,22 @@
 
 GX 1.24 rebuilds the same objects over and over while it validates one batch:
 ``Expectation.configuration`` is a property that serialises the pydantic model
-anew on every read (about 100 reads per expectation per file),
+anew on every read (about 100 reads per expectation per file);
 ``ExpectationConfiguration.to_domain_obj`` validates a new pydantic model each
-time it is asked (once per metric of each expectation), and the pandas engine
-runs ``DataFrame.query`` for a ``row_condition`` once per metric that needs the
-domain. For the demo's small files that was 85 % of the 0.39 s every file cost.
+time it is asked (once per metric of each expectation); every
+``MetricConfiguration`` hashes its kwargs as JSON (a thousand per file); the
+metric graph expands the same dependencies under every metric that needs them;
+and the pandas engine runs ``DataFrame.query`` for a ``row_condition`` once per
+metric. On the demo's small files that was most of the 0.34-0.38 s every file
+cost whatever its size.
 
-Inside ``memoised()`` (one thread, one suite run) each of the three answers is
-kept per object and handed out again; outside it GX behaves as shipped. This is
-sound because GX, within a run, neither mutates an expectation after building
-it nor a configuration after asking for its domain object, nor the filtered
-frame it queries (tests/test_validate.py compares every result, fault and Data
-Docs page with and without the memo). The patches apply only to the GX version
-they were read against; on any other one ``active()`` is False and GX runs
-unpatched.
+Inside ``memoised()`` (one thread, one suite run) those answers are kept and
+handed out again; outside it GX behaves as shipped. This is sound because GX,
+within a run, changes no expectation, configuration, kwargs value or filtered
+frame after it asked for the answer (tests/test_validate.py compares every
+result, fault and Data Docs page with and without the memo, on frames with row
+faults of every rule). The patches apply only to the GX version they were read
+against; on any other one ``active()`` is False and GX runs as shipped.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 GX_VERSION = "1.24.1"  # the source these patches were checked against
 _local = threading.local()
@@ -32,29 +33,45 @@ _install_lock = threading.Lock()
 _installed: bool | None = None
 
 
-def _memo(fn: Callable, key: Callable[..., Any]) -> Callable:
-    """``fn`` answered once per key inside ``memoised()`` on this thread; as shipped elsewhere."""
-    def wrapped(self, *args):
+def _kept(fn: Callable, key_of: Callable[..., tuple | None]) -> Callable:
+    """``fn``'s answer kept per key inside ``memoised()`` on this thread; as shipped elsewhere.
+
+    ``key_of(self, *args, **kwargs)`` gives (key, held) or None (not kept). ``held`` stays alive
+    with the answer until the run ends, so the object ids in a key cannot be reused meanwhile.
+    """
+    def kept(self, *args, **kwargs):
         memo = getattr(_local, "memo", None)
-        if memo is None:
-            return fn(self, *args)
-        k = (fn, id(self), key(*args))
-        hit = memo.get(k)
-        if hit is not None and hit[0] is self:  # the object is held below: its id is not reused
-            return hit[1]
-        value = fn(self, *args)
-        memo[k] = (self, value)
-        return value
+        keyed = None if memo is None else key_of(self, *args, **kwargs)
+        if keyed is None:
+            return fn(self, *args, **kwargs)
+        key = (fn, keyed[0])
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = (keyed[1], fn(self, *args, **kwargs))
+        return hit[1]
 
-    wrapped.__wrapped__ = fn
-    return wrapped
+    kept.__wrapped__ = fn
+    return kept
 
 
-def _condition_key(data, row_condition, domain_kwargs) -> tuple:
-    """The frame (held alive by its engine's batch) and the condition, as text."""
+def _per_object(self) -> tuple:
+    return id(self), self
+
+
+def _per_frame_and_condition(self, data, row_condition, domain_kwargs) -> tuple:
+    """The engine, the frame and the condition as text (GX hands it a dict from the suite)."""
     condition = row_condition if isinstance(row_condition, str) else json.dumps(row_condition, sort_keys=True,
                                                                               default=repr)
-    return id(data), condition, domain_kwargs.get("condition_parser")
+    return (id(self), id(data), condition, domain_kwargs.get("condition_parser")), (self, data)
+
+
+def _per_keys_and_values(self, id_keys=None, id_ignore_keys=None) -> tuple | None:
+    """A metric's id is an md5 of its kwargs as JSON, made again for every MetricConfiguration (a
+    thousand per file) from the same few value objects: kept per keys and value objects."""
+    if id_keys is not None or id_ignore_keys is not None:
+        return None
+    values = tuple(self.values())
+    return (type(self), tuple(self), tuple(map(id, values))), values
 
 
 def _install() -> bool:
@@ -67,46 +84,13 @@ def _install() -> bool:
 
     if great_expectations.__version__ != GX_VERSION:
         return False
-    Expectation.configuration = property(_memo(Expectation.configuration.fget, lambda: ()))
-    ExpectationConfiguration.to_domain_obj = _memo(ExpectationConfiguration.to_domain_obj, lambda: ())
-    filter_rows = PandasExecutionEngine._apply_row_condition_filter
-
-    def apply_filter(self, data, row_condition, domain_kwargs):
-        memo = getattr(_local, "memo", None)
-        if memo is None:
-            return filter_rows(self, data, row_condition, domain_kwargs)
-        k = (filter_rows, id(self), _condition_key(data, row_condition, domain_kwargs))
-        hit = memo.get(k)
-        if hit is not None and hit[0] is data:
-            return hit[1]
-        value = filter_rows(self, data, row_condition, domain_kwargs)
-        memo[k] = (data, value)
-        return value
-
-    apply_filter.__wrapped__ = filter_rows
-    PandasExecutionEngine._apply_row_condition_filter = apply_filter
+    Expectation.configuration = property(_kept(Expectation.configuration.fget, _per_object))
+    ExpectationConfiguration.to_domain_obj = _kept(ExpectationConfiguration.to_domain_obj, _per_object)
+    PandasExecutionEngine._apply_row_condition_filter = _kept(PandasExecutionEngine._apply_row_condition_filter,
+                                                              _per_frame_and_condition)
+    IDDict.to_id = _kept(IDDict.to_id, _per_keys_and_values)
     ValidationGraph.build_metric_dependency_graph = _expand_once(ValidationGraph.build_metric_dependency_graph)
-    IDDict.to_id = _id_once(IDDict.to_id)
     return True
-
-
-def _id_once(to_id: Callable) -> Callable:
-    """A metric's id is an md5 of its kwargs as JSON, made again for every MetricConfiguration (a
-    thousand per file) from the same few value objects: kept per (keys, value objects), which are
-    held, so an id cannot be reused. No value is changed in place during a run."""
-    def memo_to_id(self, id_keys=None, id_ignore_keys=None):
-        memo = getattr(_local, "memo", None)
-        if memo is None or id_keys is not None or id_ignore_keys is not None:
-            return to_id(self, id_keys, id_ignore_keys)
-        values = tuple(self.values())
-        k = (to_id, type(self), tuple(self), tuple(map(id, values)))
-        hit = memo.get(k)
-        if hit is None:
-            hit = memo[k] = (values, to_id(self))
-        return hit[1]
-
-    memo_to_id.__wrapped__ = to_id
-    return memo_to_id
 
 
 def _expand_once(build: Callable) -> Callable:
@@ -138,7 +122,7 @@ def active() -> bool:
 
 @contextmanager
 def memoised(enabled: bool = True) -> Iterator[None]:
-    """Memoise the three GX answers on this thread until the block ends (then everything is let go)."""
+    """GX's answers kept on this thread until the block ends (then everything is let go)."""
     if not (enabled and active()):
         yield
         return
