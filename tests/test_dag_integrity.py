@@ -35,6 +35,9 @@ def test_one_ingest_task_and_asset_per_source(airflow_db):
     ingest = [t for t in dag.tasks if t.task_id.startswith("ingest_")]
     assert len(ingest) == len(config.sources)
     assert {o.name for t in ingest for o in t.outlets} == {f"samla_curated_{sid}" for sid in config.sources}
+    # The trigger form's params are the DAG's; the tasks carry no copy (they read the DAG's when they run).
+    assert set(dag.params) == {"period_from", "period_to", "sources"}
+    assert not any(t.params for t in dag.tasks)
 
 
 def test_parsing_imports_nothing_heavy():
