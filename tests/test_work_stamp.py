@@ -111,3 +111,12 @@ def test_an_internal_error_waiting_in_another_period_means_run(samla_env):
     result = run(settings, source, digest, ("2025-01", "2025-01"))
     assert result.waiting_periods == ["2025-02"]
     assert not idle(settings, source, digest, ("2025-02", "2025-02"))
+
+
+def test_a_stamp_that_cannot_be_written_leaves_the_load_and_means_run(samla_env):
+    settings, source, digest = setup()
+    deliver(source.delivery.folder, "2025-01")
+    (landing.archive_root(settings.data_dir) / "s1" / work_stamp.STAMP).mkdir(parents=True)  # in the way
+    work_stamp.forget(settings.data_dir, "s1")  # does not raise: the task goes on to load
+    assert not work_stamp.write(settings.data_dir, "s1", work_stamp.listing(source.delivery.folder), digest, [])
+    assert not idle(settings, source, digest, None)

@@ -77,10 +77,11 @@ def ingest_one_source(source_id: str, periods: tuple[str, str] | None, today: da
     files = landing_files(settings, source)
     result = ingest_source(settings, source, key, files, periods, today, progress=log.info)
     manifest = result.manifest()
-    if seen is not None and not manifest["internal_errors"]:  # a file to retry: the next run must come here
-        work_stamp.write(settings.data_dir, source.id, seen,
-                         work_stamp.configuration_digest(source, work_stamp.project_digest(config.project)),
-                         result.waiting_periods)
+    # Not after an internal error: a file to retry, so the next run must come here.
+    digest = work_stamp.configuration_digest(source, work_stamp.project_digest(config.project))
+    if seen is not None and not manifest["internal_errors"] and not work_stamp.write(
+            settings.data_dir, source.id, seen, digest, result.waiting_periods):
+        log.warning("%s: the work stamp could not be written; the next run runs this source again", source.label)
     trouble = [o for o in manifest["files"] if o["status"] == "rejected" or o["rows_quarantined"]]
     (log.warning if trouble else log.info)(
         "%s: %d file(s) processed, %d partition(s) changed, %d rejected or with quarantined rows\n%s",

@@ -59,14 +59,22 @@ def configuration_digest(source: Any, project: str) -> str:
 
 def forget(data_dir: Path, source_id: str) -> None:
     """Called as a task starts: a task that dies half-way must not leave the old stamp standing."""
-    _path(data_dir, source_id).unlink(missing_ok=True)
+    try:
+        _path(data_dir, source_id).unlink(missing_ok=True)
+    except OSError:
+        pass  # e.g. a folder in its place: unreadable as a stamp, so it means "run" anyway
 
 
 def write(data_dir: Path, source_id: str, folder_listing: list[list[Any]], digest: str,
-          waiting_periods: list[str]) -> None:
-    atomic.write_json(_path(data_dir, source_id), {
-        "version": VERSION, "configuration": digest, "listing": folder_listing,
-        "waiting_periods": sorted(waiting_periods)}, root=data_dir)
+          waiting_periods: list[str]) -> bool:
+    """Leave the stamp; False when it cannot be written (the load stands, the next run runs the source)."""
+    try:
+        atomic.write_json(_path(data_dir, source_id), {
+            "version": VERSION, "configuration": digest, "listing": folder_listing,
+            "waiting_periods": sorted(waiting_periods)}, root=data_dir)
+    except OSError:
+        return False
+    return True
 
 
 def nothing_to_do(data_dir: Path, source_id: str, folder: Path, digest: str,
