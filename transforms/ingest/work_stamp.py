@@ -16,6 +16,7 @@ unreadable or older-version stamp means "run".
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -59,10 +60,8 @@ def configuration_digest(source: Any, project: str) -> str:
 
 def forget(data_dir: Path, source_id: str) -> None:
     """Called as a task starts: a task that dies half-way must not leave the old stamp standing."""
-    try:
+    with contextlib.suppress(OSError):  # e.g. a folder in its place: unreadable as a stamp, so "run" anyway
         _path(data_dir, source_id).unlink(missing_ok=True)
-    except OSError:
-        pass  # e.g. a folder in its place: unreadable as a stamp, so it means "run" anyway
 
 
 def write(data_dir: Path, source_id: str, folder_listing: list[list[Any]], digest: str,
