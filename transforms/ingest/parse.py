@@ -12,7 +12,9 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +141,6 @@ def read_file(path: Path, hints: FormatHints, limits: Limits | None = None) -> R
     if hints.kind == "csv" and data[:4] == b"PK\x03\x04":
         raise FileFault(t("parse.xlsx_declared_csv"), "wrong_format")
     if is_xlsx(path, data, hints):
-        check_xlsx(data, limits, hints.header_row or 1)
         return read_xlsx(data, hints, limits)
     return read_csv(data, hints, limits)
 
@@ -292,14 +293,51 @@ def _detect_decimal(rows: list[list[Any]]) -> str:
 # --- Excel ----------------------------------------------------------------------------
 
 
-def check_xlsx(data: bytes, limits: Limits, header_row: int = 1) -> None:
-    """Limits of a workbook from its zip directory and a streamed count of its sheets' rows.
+@dataclass
+class SheetScan:
+    """What the streamed scan of a workbook's parts saw: enough to pick the reader.
+
+    ``plain`` workbooks (no error cells, every cell with its reference, a dense
+    table within the column limit) go to calamine, which builds the sheet's whole
+    rectangle in memory at once and reads an error cell (``#N/A``) as empty. Any
+    other workbook is streamed by openpyxl, as delivered, so the steward still sees
+    ``#N/A`` in the row fault and a sparse sheet costs no more than its cells.
+    """
+
+    cells: int = 0
+    referenced: int = 0
+    error_cells: bool = False
+    last_row: int = 0
+    last_column: int = 0
+
+    def plain(self, limits: Limits) -> bool:
+        return (not self.error_cells and self.referenced == self.cells and self.last_column <= limits.max_columns
+                and self.last_row * self.last_column <= _DENSE_FACTOR * self.cells + _DENSE_SLACK)
+
+
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
+_CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br=\"([A-Z]{1,3})(\d{1,7})\"")
+_ERROR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\bt=\"e\"")
+_DENSE_FACTOR, _DENSE_SLACK = 4, 100_000  # a sheet's rectangle vs its cells: tables are dense; a bomb is not
+
+
+def _column_number(letters: bytes) -> int:
+    number_ = 0
+    for letter in letters:
+        number_ = number_ * 26 + letter - 64
+    return number_
+
+
+def check_xlsx(data: bytes, limits: Limits, header_row: int = 1) -> SheetScan:
+    """Limits of a workbook from its zip directory and a streamed scan of its XML parts.
 
     Independent of the reader and never from the sheet's declared dimension: the
     unpacked sizes are those the zip directory states (``zipfile`` reads no more),
     rows are ``<row>`` elements counted in the decompressed stream, and XML that
     declares a document type or entities (which Excel never writes) is refused.
+    The scan of the worksheets' cells says which reader may read it (``SheetScan``).
     """
+    scan = SheetScan()
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -311,17 +349,20 @@ def check_xlsx(data: bytes, limits: Limits, header_row: int = 1) -> None:
                                f"{Limits.UNPACKED_FACTOR} × SAMLA_MAX_FILE_BYTES")
         for member in members:
             if member.filename.endswith((".xml", ".rels")):
-                rows = _xml_rows(archive, member, limits.max_rows + header_row)
+                cells = scan if member.filename.startswith("xl/worksheets/") else None
+                rows = _xml_rows(archive, member, limits.max_rows + header_row, cells)
                 if rows > limits.max_rows + header_row:
                     raise _limit_fault("rows", None, limits.max_rows, "SAMLA_MAX_ROWS")
     except FileFault:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
         raise FileFault(t("parse.workbook_damaged", error=type(exc).__name__)) from None
+    return scan
 
 
-def _xml_rows(archive: zipfile.ZipFile, member: zipfile.ZipInfo, stop: int) -> int:
-    """Row elements in one XML part, streamed in chunks; stops counting past ``stop``."""
+def _xml_rows(archive: zipfile.ZipFile, member: zipfile.ZipInfo, stop: int, scan: SheetScan | None = None) -> int:
+    """Row elements in one XML part, streamed in chunks; stops counting past ``stop``.
+    With ``scan``, its cells are counted and measured too."""
     count, tail, first = 0, b"", True
     with archive.open(member) as handle:
         while chunk := handle.read(1 << 20):
@@ -332,31 +373,41 @@ def _xml_rows(archive: zipfile.ZipFile, member: zipfile.ZipInfo, stop: int) -> i
             cut = buffer.rfind(b"<")  # a tag is never split between the counted part and the tail
             cut = len(buffer) if cut < 0 else cut
             count += len(_ROW_TAG.findall(buffer, 0, cut))
+            if scan is not None:
+                _scan_cells(scan, buffer, cut)
             tail = buffer[cut:]
             if count > stop:
                 return count
+    if scan is not None:
+        _scan_cells(scan, tail, len(tail))
     return count + len(_ROW_TAG.findall(tail))
 
 
-def read_xlsx(data: bytes, hints: FormatHints, limits: Limits | None = None) -> RawTable:
-    import openpyxl  # only xlsx sources pay for it; it parses XML with defusedxml (a locked dependency)
+def _scan_cells(scan: SheetScan, buffer: bytes, end: int) -> None:
+    scan.cells += len(_CELL_TAG.findall(buffer, 0, end))
+    refs = _CELL_REF.findall(buffer, 0, end)
+    scan.referenced += len(refs)
+    if refs:
+        scan.last_row = max(scan.last_row, max(int(row) for _, row in refs))
+        scan.last_column = max(scan.last_column, *(_column_number(c) for c in {c for c, _ in refs}))
+    scan.error_cells = scan.error_cells or _ERROR_CELL.search(buffer, 0, end) is not None
 
+
+def read_xlsx(data: bytes, hints: FormatHints, limits: Limits | None = None) -> RawTable:
     limits = limits or load_limits()
+    scan = check_xlsx(data, limits, hints.header_row or 1)
+    opened = _calamine_sheet if scan.plain(limits) else _openpyxl_sheet
+    title, rows, close = opened(data, hints.sheet)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - whatever a delivered workbook makes the parser raise is a file fault
-        raise FileFault(t("parse.workbook_unopenable", error=type(exc).__name__)) from None
-    try:
-        sheet = _sheet(workbook, hints.sheet)
-        records, long_rows = _sheet_records(sheet, limits)
+        records, long_rows = _sheet_records(rows(), limits)
     except FileFault:
         raise
     except Exception as exc:  # noqa: BLE001 - a cut-off or hostile sheet (ParseError, entities) is a file fault
         raise FileFault(t("parse.sheet_unreadable", error=type(exc).__name__)) from None
     finally:
-        workbook.close()
+        close()
     if not records:
-        raise FileFault(t("parse.sheet_empty", sheet=clip(sheet.title, 80)), "file_empty")
+        raise FileFault(t("parse.sheet_empty", sheet=clip(title, 80)), "file_empty")
     if hints.header_row is not None:
         header_at = next((i for i, (n, _) in enumerate(records) if n == hints.header_row), None)
         if header_at is None:
@@ -365,34 +416,89 @@ def read_xlsx(data: bytes, hints: FormatHints, limits: Limits | None = None) -> 
         header_at = 0
     header_number, header_cells = records[header_at]
     header = _header_cells(header_cells, header_number, limits)
-    rows, numbers = [], []
+    rows_, numbers = [], []
     for row_number, record in records[header_at + 1:]:
         cells = record[: len(header)]
         if not any(c is not None for c in cells):
             continue
         cells += [None] * (len(header) - len(cells))
-        rows.append(cells)
+        rows_.append(cells)
         numbers.append(row_number)
-    detected = {"kind": "xlsx", "sheet": clip(sheet.title, 80), "header_row": header_number}
+    detected = {"kind": "xlsx", "sheet": clip(title, 80), "header_row": header_number}
     # Numeric cells are numbers already; text cells holding numbers follow the declaration,
     # and harmonise accepts either mark when no declaration says otherwise.
-    return RawTable(header=header, rows=rows, row_numbers=numbers, detected=detected, decimal=hints.decimal or ",",
+    return RawTable(header=header, rows=rows_, row_numbers=numbers, detected=detected, decimal=hints.decimal or ",",
                     long_cells=any(n > header_number for n in long_rows))
 
 
-def _sheet_records(sheet, limits: Limits) -> tuple[list[tuple[int, list[Any]]], set[int]]:
-    """(row number, cells) of the sheet's non-empty rows, streamed and checked against the limits,
-    and the numbers of the rows where a cell past the length limit became a ``LongCell``.
+_Opened = tuple[str, Callable[[], Iterator[list[Any]]], Callable[[], None]]
 
-    The declared dimension is dropped first: read-only openpyxl would otherwise pad
-    every row to it (``A1:XFD1048576`` is 17 billion cells).
-    """
-    sheet.reset_dimensions()
+
+def _calamine_sheet(data: bytes, wanted: str | int | None) -> _Opened:
+    """The wanted worksheet by calamine (Rust): about ten times openpyxl's speed."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        worksheets = [m.name for m in workbook.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    except Exception as exc:  # noqa: BLE001 - whatever a delivered workbook makes the parser raise is a file fault
+        raise FileFault(t("parse.workbook_unopenable", error=type(exc).__name__)) from None
+    title = _sheet_name(worksheets, workbook.sheet_names, wanted)
+
+    def rows() -> Iterator[list[Any]]:
+        sheet = workbook.get_sheet_by_name(title)
+        pad = [None] * sheet.start[1] if sheet.start else []  # rows start at A, as openpyxl gives them
+        for row in sheet.iter_rows():  # from row 1 on; its columns from the sheet's first used one
+            yield pad + [_calamine_cell(c) for c in row]
+
+    return title, rows, workbook.close
+
+
+def _calamine_cell(value: Any) -> Any:
+    """A calamine value as openpyxl reads the same cell, so both readers give the same table:
+    a whole number Excel wrote without a decimal point is an int, a date cell a datetime."""
+    kind = type(value)
+    if kind is float:
+        return int(value) if value.is_integer() and -_EXACT < value < _EXACT else value
+    if kind is date:
+        return datetime(value.year, value.month, value.day)
+    return value
+
+
+_EXACT = 2**53  # whole floats beyond this are written with an exponent, which openpyxl reads as float
+
+
+def _openpyxl_sheet(data: bytes, wanted: str | int | None) -> _Opened:
+    """The wanted worksheet streamed by read-only openpyxl: for the workbooks calamine should not read."""
+    import openpyxl  # it parses XML with defusedxml (a locked dependency)
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - whatever a delivered workbook makes the parser raise is a file fault
+        raise FileFault(t("parse.workbook_unopenable", error=type(exc).__name__)) from None
+    try:
+        title = _sheet_name([sheet.title for sheet in workbook.worksheets], workbook.sheetnames, wanted)
+    except FileFault:
+        workbook.close()
+        raise
+
+    def rows() -> Iterator[list[Any]]:
+        sheet = workbook[title]
+        # The declared dimension is dropped first: read-only openpyxl would otherwise pad
+        # every row to it (``A1:XFD1048576`` is 17 billion cells).
+        sheet.reset_dimensions()
+        for row in sheet.iter_rows(values_only=True):
+            yield list(row)
+
+    return title, rows, workbook.close
+
+
+def _sheet_records(rows: Iterator[list[Any]], limits: Limits) -> tuple[list[tuple[int, list[Any]]], set[int]]:
+    """(row number, cells) of the sheet's non-empty rows (cells stripped), checked against the limits,
+    and the numbers of the rows where a cell past the length limit became a ``LongCell``."""
     records, long_rows = [], set()
-    for row_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if not row:
-            continue
-        cells = [_xlsx_cell(c) for c in row]
+    for row_number, cells in enumerate(rows, start=1):
+        cells = [c.strip() or None if type(c) is str else c for c in cells]
         while cells and cells[-1] is None:
             cells.pop()
         if not cells:
@@ -408,20 +514,14 @@ def _sheet_records(sheet, limits: Limits) -> tuple[list[tuple[int, list[Any]]], 
     return records, long_rows
 
 
-def _sheet(workbook, wanted: str | int | None):
-    if wanted is None:
-        return workbook.worksheets[0]
+def _sheet_name(worksheets: list[str], all_sheets: list[str], wanted: str | int | None) -> str:
+    """The worksheet asked for: the first, by number or by name (``sheet`` in the format hints)."""
+    if wanted is None and worksheets:
+        return worksheets[0]
     if isinstance(wanted, int):
-        if 1 <= wanted <= len(workbook.worksheets):
-            return workbook.worksheets[wanted - 1]
-    elif wanted in workbook.sheetnames:
-        return workbook[wanted]
-    names = ", ".join(repr(n) for n in workbook.sheetnames)
+        if 1 <= wanted <= len(worksheets):
+            return worksheets[wanted - 1]
+    elif wanted in worksheets:
+        return wanted
+    names = ", ".join(repr(n) for n in all_sheets)
     raise FileFault(t("parse.sheet_missing", wanted=repr(wanted), sheets=names), "sheet_missing")
-
-
-def _xlsx_cell(value: Any) -> Any:
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
