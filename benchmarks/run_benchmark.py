@@ -331,6 +331,30 @@ def table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def per_row(results: list[dict[str, Any]]) -> dict[str, float] | None:
+    """The cost of a row of ingestion: what x100's months take beyond Fokus's, per extra row, against
+    the same difference of the I/O floor (issue 10: at most 10×). Publication is left out: its
+    target is its own (linear in persons × periods)."""
+    by_size = {r["size"]: r for r in results}
+    if not {"fokus", "x100"} <= by_size.keys():
+        return None
+    small, large = by_size["fokus"], by_size["x100"]
+    rows = large["rows_read"] - small["rows_read"]
+    ingest = sum(large["run"]["period_s"].values()) - sum(small["run"]["period_s"].values())
+    floor = large["floor"]["seconds"] - small["floor"]["seconds"]
+    return {"rows": rows, "ingest_s": ingest, "floor_s": floor, "us_per_row": ingest / rows * 1e6,
+            "floor_us_per_row": floor / rows * 1e6, "ratio": ingest / floor}
+
+
+def per_row_line(figures: dict[str, float] | None) -> str:
+    if figures is None:
+        return ""
+    return (f"Per row of ingestion (x100 − fokus, the months without publication): "
+            f"{figures['ingest_s']:.1f} s for {figures['rows']:,} more rows, {figures['us_per_row']:.1f} µs a row, "
+            f"against the floor's {figures['floor_s']:.2f} s, {figures['floor_us_per_row']:.2f} µs a row: "
+            f"**{figures['ratio']:.1f}×** (target ≤ 10×).\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="fokus,x100,national",
@@ -356,12 +380,13 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 shutil.rmtree(root, ignore_errors=True)
     machine = machine_line(load_at_start)
-    report = f"{machine}\n\n{table(results)}\n"
+    rows = per_row(results)
+    report = f"{machine}\n\n{table(results)}\n\n{per_row_line(rows)}"
     print(f"\n{report}")
     out.mkdir(parents=True, exist_ok=True)
     (out / "run_benchmark.md").write_text(report, encoding="utf-8")
     (out / "run_benchmark.json").write_text(
-        json.dumps({"machine": machine, "results": results}, indent=1, default=str), encoding="utf-8")
+        json.dumps({"machine": machine, "results": results, "per_row": rows}, indent=1, default=str), encoding="utf-8")
     progress(f"written: {out / 'run_benchmark.md'}, {out / 'run_benchmark.json'}")
     return 0 if all(r["run"]["exit"] in (0, 1) for r in results) else 1
 
