@@ -281,3 +281,17 @@ def test_pseudonymise_all_and_pseudonyms_are_the_hmac_of_each_number(key):
     numbers = [make_pnr(date(2007, 3, d), d) for d in range(1, 29)]
     assert pseudonymise_all(key, numbers + numbers[:3]) == {n: pseudonym(key, n) for n in numbers}
     assert pseudonyms(key, numbers[::-1]) == [pseudonym(key, n) for n in numbers[::-1]]
+
+
+def test_remembered_pseudonyms_are_per_key_and_bounded(monkeypatch):
+    """A process remembers what it hashed; a second key (a rotation) never gets the first key's."""
+    from transforms.privacy import pseudonym as module
+
+    numbers = [make_pnr(date(2006, 5, d), d) for d in range(1, 29)]
+    for key in (b"first", b"second", b"first", b"second"):
+        assert pseudonyms(key, numbers) == [pseudonym(key, n) for n in numbers]
+    assert len(module._remembered) == 1  # one key at a time
+    monkeypatch.setattr(module, "_REMEMBERED", 10)
+    assert pseudonyms(b"third", numbers) == [pseudonym(b"third", n) for n in numbers]
+    assert len(next(iter(module._remembered.values()))) == 0  # past the bound: forgotten
+    assert pseudonyms(b"third", numbers[:5]) == [pseudonym(b"third", n) for n in numbers[:5]]

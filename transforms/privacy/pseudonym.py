@@ -24,15 +24,40 @@ def pseudonyms(key: bytes, numbers: Iterable[str]) -> list[str]:
 
     The same HMAC (RFC 2104), with the key's inner and outer blocks hashed once for all numbers:
     each number then costs two copies of a SHA-256 state (a quarter of ``hmac.new``'s time).
+    A process remembers the pseudonyms it made (per key, up to ``_REMEMBERED`` numbers): a
+    person is in each of a source's four files every month, and a task process ends with its task.
     """
-    block = (hashlib.sha256(key).digest() if len(key) > _BLOCK else key).ljust(_BLOCK, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+    known = _known(key)
     out = []
+    inner = outer = None
     for number in numbers:
-        digest = inner.copy()
-        digest.update(number.encode("ascii"))
-        final = outer.copy()
-        final.update(digest.digest())
-        out.append(final.hexdigest())
+        made = known.get(number)
+        if made is None:
+            if inner is None:
+                inner, outer = _key_states(key)
+            digest = inner.copy()
+            digest.update(number.encode("ascii"))
+            final = outer.copy()
+            final.update(digest.digest())
+            made = known[number] = final.hexdigest()
+        out.append(made)
+    if len(known) > _REMEMBERED:
+        known.clear()
     return out
+
+
+_REMEMBERED = 2_000_000  # about 300 MB at most; the national case has 40 000 persons
+_remembered: dict[bytes, dict[str, str]] = {}
+
+
+def _known(key: bytes) -> dict[str, str]:
+    fingerprint = hashlib.sha256(b"samla-pseudonym-memo" + key).digest()
+    if fingerprint not in _remembered:
+        _remembered.clear()  # one key at a time: a rotation forgets the old key's pseudonyms
+        _remembered[fingerprint] = {}
+    return _remembered[fingerprint]
+
+
+def _key_states(key: bytes):
+    block = (hashlib.sha256(key).digest() if len(key) > _BLOCK else key).ljust(_BLOCK, b"\0")
+    return hashlib.sha256(bytes(b ^ 0x36 for b in block)), hashlib.sha256(bytes(b ^ 0x5C for b in block))
