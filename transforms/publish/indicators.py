@@ -346,7 +346,11 @@ def _first_placement(activities: pd.DataFrame, pa: pd.DataFrame) -> pd.DataFrame
     dated = _month(rows["date"])
     # counts for P when dated on or before end(P) and delivered for a period <= P
     rows = rows.assign(placement_m=dated.where(dated >= rows["period"], rows["period"]))
-    return rows.groupby(_PERSON_AREA, as_index=False)["placement_m"].min()
+    # The earliest month per person and area. Sorting the "YYYY-MM" text does it in Arrow: a
+    # groupby min over Arrow text runs Python per group (1.2 s of the national publication).
+    first = rows.dropna(subset=_PERSON_AREA).sort_values("placement_m", kind="stable")  # no month: last
+    first = first.drop_duplicates(_PERSON_AREA)[[*_PERSON_AREA, "placement_m"]]
+    return first.sort_values(_PERSON_AREA, kind="stable").reset_index(drop=True)
 
 
 def _person_indicators(pa: pd.DataFrame, placement: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
