@@ -99,3 +99,100 @@ def test_another_gx_version_is_left_as_shipped(monkeypatch):
     monkeypatch.setattr(great_expectations, "__version__", "9.9.9")
     assert gx_memo._install() is False
     assert Expectation.__dict__["configuration"] is before
+
+
+def _faults_and_document(frame: pd.DataFrame, dataset: str, memo: bool, monkeypatch) -> tuple:
+    monkeypatch.setattr(validate_module, "GX_MEMO", memo)
+    faults, result = validate(frame.copy(), dataset, PARAMS, f"s1__{dataset}__{PERIOD}__abc")
+    document = result.to_json_dict()
+    for key in ("run_id", "validation_time", "batch_markers"):
+        document["meta"].pop(key)
+    return faults, document
+
+
+def test_range_checks_on_pandas3_dtypes_run_vectorised_with_the_same_faults(monkeypatch):
+    """pandas 3 gives dates as datetime64[s]/[us] and numbers as Int64/Float64, which GX 1.24 range-checks
+    with a Python call per row; inside the memo they take GX's vectorised comparison, with the same faults
+    and values as delivered (30000, not 30000.0)."""
+    from great_expectations.expectations.metrics.column_map_metrics.column_values_between import (
+        ColumnValuesBetween,
+    )
+
+    vectorised = ColumnValuesBetween._pandas_vectorized.__func__
+    seen: list[tuple[str, str]] = []
+
+    def spy(cls, column, *args):
+        seen.append((column.name, str(column.dtype)))
+        return vectorised(cls, column, *args)
+
+    monkeypatch.setattr(ColumnValuesBetween, "_pandas_vectorized", classmethod(spy))
+    frames = {"attendance": FRAMES["attendance"], "activities": FRAMES["activities"].copy()}
+    frames["activities"]["date"] = frames["activities"]["date"].astype("datetime64[us]")
+    faults = {}
+    for dataset, frame in frames.items():
+        before = len(seen)
+        shipped = _faults_and_document(frame, dataset, False, monkeypatch)
+        assert len(seen) == before, "as shipped, GX checks these dtypes row by row"
+        memoised = _faults_and_document(frame, dataset, True, monkeypatch)
+        assert memoised == shipped
+        faults[dataset] = {(f["column"], f["rule"]): f["value"] for f in memoised[0]
+                           if f["expectation"] == "expect_column_values_to_be_between"}
+    assert {("scheduled_min", "Int64"), ("attended_min", "Int64"), ("absence_excess_min", "Float64"),
+            ("date", "datetime64[us]"), ("hours", "Float64")} <= set(seen)
+    assert "30000" in faults["attendance"].values() and "-5" in faults["attendance"].values()
+    assert {"2024-12-31", "0.0"} <= set(faults["activities"].values())
+
+
+def _range_cases():
+    numbers = [-5, 0, 1, 5, 12, 20000, 20001, 2 ** 53]
+    reals = [-0.5, 0.0, 0.5, 1.0, 5.0, 5.000001, 12.0, 1e300]
+    days = ["1024-03-01", "2024-12-31", "2025-01-01", "2025-01-15", "2025-01-31", "2025-02-01", "3024-01-01"]
+    start, end = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-01-31")
+    columns = [pd.Series(numbers, dtype="Int64"), pd.Series(reals, dtype="Float64")]
+    columns += [pd.Series(pd.to_datetime(days).as_unit("s")).astype(f"datetime64[{u}]") for u in ("s", "ms", "us")]
+    for column in columns:
+        if column.dtype.kind == "M":
+            bounds = [(start, end), (None, end), (start, None), (start, start), (start.as_unit("s"), end.as_unit("ms"))]
+        else:
+            bounds = [(0.0, 20000.0), (None, 0.0), (0, None), (1, 5), (1.0, 5.0), (0.0, 12.0), (5, 5)]
+        for low, high in bounds:
+            for strict in ((False, False), (True, False), (False, True), (True, True)):
+                yield pytest.param(column, low, high, *strict, id=f"{column.dtype}-{low}-{high}-{strict}")
+
+
+@pytest.mark.parametrize(("column", "low", "high", "strict_min", "strict_max"), list(_range_cases()))
+def test_vectorised_range_check_answers_as_gx_row_by_row(column, low, high, strict_min, strict_max):
+    import inspect
+
+    from great_expectations.expectations.metrics.column_map_metrics.column_values_between import (
+        ColumnValuesBetween,
+    )
+
+    assert gx_memo.active()
+    shipped = inspect.unwrap(ColumnValuesBetween._pandas)
+    kwargs = {"min_value": low, "max_value": high, "strict_min": strict_min, "strict_max": strict_max}
+    expected = shipped(ColumnValuesBetween, column, **kwargs)
+    assert gx_memo._comparable(column, low, high) is not None, "this case takes the vectorised step"
+    with gx_memo.memoised():
+        answer = gx_memo._vectorised_between(shipped)(ColumnValuesBetween, column, **kwargs)
+    pd.testing.assert_series_equal(answer, expected)
+
+
+@pytest.mark.parametrize(("column", "low", "high"), [
+    (pd.Series([1, None], dtype="Int64"), 0, 5),  # NA left: GX's per-row path (and its error)
+    (pd.Series([2 ** 53 + 1], dtype="Int64"), 0.0, None),  # not exact as a float64
+    (pd.Series([1.5], dtype="Float64"), 0, 2 ** 60),
+    (pd.Series([1], dtype="Int64"), True, None),
+    (pd.Series([1], dtype="Int64"), "0", "5"),
+    (pd.Series([1], dtype="Int64"), 5, 0),  # min above max: GX raises
+    (pd.Series([1], dtype="Int64"), None, None),
+    (pd.Series([], dtype="Int64"), 0, 5),
+    (pd.Series([1, 2], dtype="object"), 0, 5),
+    (pd.Series(pd.to_datetime(["2025-01-02"]).as_unit("s")), pd.Timestamp("2025-01-01 00:00:00.5"), None),
+    (pd.Series(pd.to_datetime(["2025-01-02"]).as_unit("s")), pd.Timestamp("2025-01-01", tz="UTC"), None),
+    (pd.Series(pd.to_datetime(["2025-01-02"]).as_unit("s")), "2025-01-01", None),
+    (pd.Series(pd.to_datetime(["2025-01-02"]).as_unit("s")), pd.Timestamp("2025-01-01").date(), None),
+    (pd.Series(pd.to_datetime(["2025-01-02", None]).as_unit("s")), pd.Timestamp("2025-01-01"), None),
+])
+def test_range_checks_the_vectorised_step_might_answer_otherwise_run_as_shipped(column, low, high):
+    assert gx_memo._comparable(column, low, high) is None

@@ -18,14 +18,22 @@ frame after it asked for the answer (tests/test_validate.py compares every
 result, fault and Data Docs page with and without the memo, on frames with row
 faults of every rule). The patches apply only to the GX version they were read
 against; on any other one ``active()`` is False and GX runs as shipped.
+
+One patch is a per-row cost, not a repeated answer: a range check
+(``expect_column_values_to_be_between``) on pandas 3's datetime64[s]/[us] and
+nullable Int64/Float64 columns took GX's Python call per row; inside
+``memoised()`` it takes GX's own vectorised comparison wherever that answers
+the same for every row (``_comparable``).
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 GX_VERSION = "1.24.1"  # the source these patches were checked against
 _local = threading.local()
@@ -90,7 +98,82 @@ def _install() -> bool:
                                                               _per_frame_and_condition)
     IDDict.to_id = _kept(IDDict.to_id, _per_keys_and_values)
     ValidationGraph.build_metric_dependency_graph = _expand_once(ValidationGraph.build_metric_dependency_graph)
+    _install_vectorised_between()
     return True
+
+
+def _install_vectorised_between() -> None:
+    """``column_values.between`` on pandas through ``_vectorised_between`` (GX's own decorator wraps it
+    as it wrapped the shipped function; the metric registry is where the engine looks it up)."""
+    from great_expectations.execution_engine.pandas_execution_engine import PandasExecutionEngine
+    from great_expectations.expectations.metrics.column_map_metrics.column_values_between import (
+        ColumnValuesBetween,
+    )
+    from great_expectations.expectations.metrics.map_metric_provider import column_condition_partial
+    from great_expectations.expectations.registry import _registered_metrics
+
+    providers = _registered_metrics[f"{ColumnValuesBetween.condition_metric_name}.condition"]["providers"]
+    shipped = inspect.unwrap(ColumnValuesBetween._pandas)
+    providers["PandasExecutionEngine"] = (ColumnValuesBetween, column_condition_partial(
+        engine=PandasExecutionEngine)(_vectorised_between(shipped)))
+
+
+_EXACT = 2 ** 53  # integers up to this size are held exactly by a float64
+
+
+def _vectorised_between(shipped: Callable) -> Callable:
+    """GX 1.24 compares a column with min/max in one vectorised step only for numpy int/float and
+    datetime64[ns] columns; pandas 3's datetime64[s]/[us] and nullable Int64/Float64 columns it checks
+    with a Python call per row (``Series.map(is_between)``, column_values_between.py). Inside
+    ``memoised()`` such a column takes GX's own vectorised step when ``_comparable`` finds it gives
+    the same answer for every row; the answer's dtype is the per-row one's too (bool for dates,
+    boolean for nullable numbers). Anything else, and everything outside a run, runs as shipped."""
+    def between(cls, column, min_value=None, max_value=None, strict_min=None, strict_max=None, **kwargs):
+        bounds = _comparable(column, min_value, max_value) if getattr(_local, "memo", None) is not None else None
+        if bounds is None:
+            return shipped(cls, column, min_value=min_value, max_value=max_value, strict_min=strict_min,
+                           strict_max=strict_max, **kwargs)
+        return cls._pandas_vectorized(column, *bounds, strict_min, strict_max)
+
+    between.__wrapped__ = shipped
+    return between
+
+
+def _comparable(column, min_value, max_value) -> tuple | None:
+    """(min, max) for a vectorised comparison that answers as GX's per-row one, else None.
+
+    GX drops null rows before the check, so no NA is left (one left: per row, as shipped). Numbers:
+    an Int64 or Float64 column against numeric bounds, every integer within 2**53 (numpy compares an
+    integer with a float as float64; Python exactly). Dates: a naive datetime64 column against naive
+    datetime bounds held exactly in the column's unit. GX's own errors (no bound, min above max, a
+    text bound) are left to the per-row path, which raises them.
+    """
+    import numpy as np
+    import pandas as pd
+
+    bounds = (min_value, max_value)
+    if all(b is None for b in bounds) or not len(column) or column.hasnans:
+        return None
+    kind = column.dtype
+    if isinstance(kind, pd.Int64Dtype | pd.Float64Dtype):
+        if not all(b is None or isinstance(b, float)
+                   or isinstance(b, int) and not isinstance(b, bool) and abs(b) <= _EXACT for b in bounds):
+            return None
+        if isinstance(kind, pd.Int64Dtype) and not -_EXACT <= column.min() <= column.max() <= _EXACT:
+            return None
+    elif isinstance(kind, np.dtype) and kind.kind == "M":
+        if not all(b is None or isinstance(b, datetime) and b.tzinfo is None for b in bounds):
+            return None
+        unit = np.datetime_data(kind)[0]
+        try:  # the bound as a Timestamp in the column's unit; raises if that would round or overflow
+            bounds = tuple(None if b is None else pd.Timestamp(b).as_unit(unit, round_ok=False) for b in bounds)
+        except (ValueError, OverflowError):
+            return None
+    else:
+        return None
+    if None not in bounds and not bounds[0] <= bounds[1]:
+        return None
+    return bounds
 
 
 def _expand_once(build: Callable) -> Callable:
