@@ -110,3 +110,13 @@ def test_page_and_index_load_offline_in_chromium(tmp_path):
         assert requests == [], f"{target.name} asked the network for {json.dumps(requests)[:500]}"
         assert expected in dom, f"{target.name} did not render"
     assert "<style>" in page.read_text(encoding="utf-8"), "the page carries its own style"
+
+
+def test_pages_show_no_pandas_query_for_the_unexpected_rows(tmp_path):
+    """GX's unexpected_index_query (df.filter(items=[frame positions])) is not asked for: it meant nothing
+    to a steward and cost a whole-frame filter per expectation."""
+    rows = [participant(p) for p in PNRS]
+    rows[1]["programme"] = "IMX"
+    text = _page_for(tmp_path, rows)
+    assert "IMX" in text, "the unexpected value and its row are still shown"
+    assert "df.filter" not in text and "To retrieve all unexpected values" not in text
