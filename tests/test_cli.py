@@ -265,3 +265,21 @@ def test_demo_periods_without_a_colon_exits_2(cli_env):
     assert out.returncode == 2 and "FÖRSTA:SISTA" in out.stderr and "Traceback" not in out.stderr, out.stderr
     out = samla("demo", "--periods", "2024-09", env={**env, "SAMLA_LANGUAGE": "en"})
     assert out.returncode == 2 and "FIRST:LAST" in out.stderr and "(one month: 2024-09:2024-09)" in out.stderr
+
+
+def test_a_run_of_several_months_syncs_the_dag_folder_once(cli_env):
+    """dag.test() re-parses and re-syncs every DAG on each call (apache/airflow#64884); one samla run
+    does it for its first DAG run only, and every later run, the publication's too, still runs."""
+    env, tmp = cli_env
+    landing = tmp / "data" / "raw" / "landing" / "1489"
+    for period in ("2025-01", "2025-02"):
+        write_csv(landing / f"participants_{period}.csv", [participant(p) for p in PNRS])
+        write_csv(landing / f"attendance_{period}.csv", [attendance(p, period) for p in PNRS])
+    env = {**env, "SAMLA_LANGUAGE": "en", "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO"}  # the lines counted below
+    out = samla("run", "--from", "2025-01", "--to", "2025-03", env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "2/3 2025-02: 2 files, 24 rows loaded" in out.stdout
+    assert "3/3 2025-03: 0 files" in out.stdout and "publication: success" in out.stdout
+    log = next((tmp / "data" / "logs").glob("samla-run-*.log")).read_text()
+    assert log.count("Bulk-writing dags to db") == 1
+    assert log.count("creating dag run") == 4  # three months and the publication
