@@ -196,3 +196,31 @@ def test_vectorised_range_check_answers_as_gx_row_by_row(column, low, high, stri
 ])
 def test_range_checks_the_vectorised_step_might_answer_otherwise_run_as_shipped(column, low, high):
     assert gx_memo._comparable(column, low, high) is None
+
+
+@pytest.mark.parametrize("dataset", sorted(FRAMES))
+def test_a_frame_without_faults_gives_the_same_empty_answers(dataset, monkeypatch):
+    """Every rule passes: the unexpected rows and values are answered empty without filtering the frame."""
+    clean = FRAMES[dataset].drop(index=[1, 2, 3, 5, 6, N - 2, N - 1]).reset_index(drop=True)
+    shipped = _faults_and_document(clean, dataset, False, monkeypatch)
+    memoised = _faults_and_document(clean, dataset, True, monkeypatch)
+    assert shipped[0] == [] and memoised == shipped
+    assert all(r["success"] and r["result"].get("unexpected_index_list") == [] for r in memoised[1]["results"]
+               if "unexpected_index_list" in r["result"])
+
+
+@pytest.mark.parametrize("mask, asked", [([False, False], False), ([False, True], True),
+                                          ([False, None], True), ([], False)])
+def test_nothing_unexpected_is_answered_only_for_a_mask_without_a_true_or_na(mask, asked):
+    calls = []
+
+    def shipped(**kwargs):
+        calls.append(kwargs)
+        return ["as shipped"]
+
+    answer = gx_memo._unless_nothing_unexpected(shipped)
+    metrics = {"unexpected_condition": (pd.Series(mask, dtype="boolean"), {}, {})}
+    with gx_memo.memoised():
+        assert answer(metrics=metrics) == (["as shipped"] if asked else [])
+    assert len(calls) == asked
+    assert answer(metrics=metrics) == ["as shipped"]  # outside a run: as shipped

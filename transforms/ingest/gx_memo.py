@@ -23,7 +23,9 @@ One patch is a per-row cost, not a repeated answer: a range check
 (``expect_column_values_to_be_between``) on pandas 3's datetime64[s]/[us] and
 nullable Int64/Float64 columns took GX's Python call per row; inside
 ``memoised()`` it takes GX's own vectorised comparison wherever that answers
-the same for every row (``_comparable``).
+the same for every row (``_comparable``). Another: a rule whose check marks no row
+gets its unexpected rows and values answered empty at once, without GX filtering
+the whole frame to find none (``_unless_nothing_unexpected``).
 """
 
 from __future__ import annotations
@@ -99,7 +101,40 @@ def _install() -> bool:
     IDDict.to_id = _kept(IDDict.to_id, _per_keys_and_values)
     ValidationGraph.build_metric_dependency_graph = _expand_once(ValidationGraph.build_metric_dependency_graph)
     _install_vectorised_between()
+    _install_nothing_unexpected()
     return True
+
+
+def _install_nothing_unexpected() -> None:
+    """A rule's unexpected rows and values (``unexpected_index_list``, ``unexpected_values``) answered
+    at once when its check found no row unexpected: GX would first copy the whole frame without the
+    rule column's nulls, then keep none of it (about 1.5 s of an x100 month, for empty lists)."""
+    from great_expectations.expectations.metrics.map_metric_provider import (
+        column_map_condition_auxilliary_methods as column_methods,
+    )
+    from great_expectations.expectations.metrics.map_metric_provider import (
+        map_condition_auxilliary_methods as map_methods,
+    )
+    from great_expectations.expectations.registry import _registered_metrics
+
+    shipped = {map_methods._pandas_map_condition_index, column_methods._pandas_column_map_condition_values}
+    for entry in _registered_metrics.values():
+        provider = entry["providers"].get("PandasExecutionEngine")
+        if provider is not None and provider[1] in shipped:
+            entry["providers"]["PandasExecutionEngine"] = (provider[0], _unless_nothing_unexpected(provider[1]))
+
+
+def _unless_nothing_unexpected(shipped: Callable) -> Callable:
+    """``shipped``, or the empty list it returns when the rule's mask marks no row (an NA in the mask:
+    as shipped). Both functions filter the frame by that mask and list what is left."""
+    def answer(*args, **kwargs):
+        mask = kwargs["metrics"]["unexpected_condition"][0]
+        if getattr(_local, "memo", None) is not None and hasattr(mask, "fillna") and not mask.fillna(True).any():
+            return []
+        return shipped(*args, **kwargs)
+
+    answer.__wrapped__ = shipped
+    return answer
 
 
 def _install_vectorised_between() -> None:
