@@ -137,6 +137,11 @@ def test_cells_without_a_reference_are_streamed():
     scan = parse.check_xlsx(data, LIMITS)
     assert scan.cells == 2 and scan.referenced == 0 and not scan.plain(LIMITS)
     assert parse.read_xlsx(data, FormatHints(kind="xlsx")).rows == [["x"]]
+    # A reference written after another attribute is not looked for: such a workbook is streamed too.
+    xml = hostile.sheet_xml('<row r="1"><c t="inlineStr" r="A1"><is><t>person_id</t></is></c></row>'
+                            '<row r="2"><c t="inlineStr" r="A2"><is><t>x</t></is></c></row>')
+    scan = parse.check_xlsx(hostile.with_sheet_xml(xml), LIMITS)
+    assert scan.cells == 2 and scan.referenced == 0 and not scan.plain(LIMITS)
 
 
 def test_a_sheet_wider_than_the_column_limit_is_refused_with_its_line():

@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -316,8 +317,10 @@ class SheetScan:
 
 
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
-_CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br=\"([A-Z]{1,3})(\d{1,7})\"")
-_ERROR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\bt=\"e\"")
+# A cell's reference where Excel, LibreOffice and openpyxl write it, first: a cell with it elsewhere or
+# without one counts among the cells, not the referenced ones, and sends the workbook to openpyxl.
+_CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c r=\"([A-Z]{1,3})(\d{1,7})\"")
+_ERROR_TYPE = b't="e"'  # only a cell carries a t attribute in sheet XML: anywhere else, openpyxl reads it
 _DENSE_FACTOR, _DENSE_SLACK = 4, 100_000  # a sheet's rectangle vs its cells: tables are dense; a bomb is not
 
 
@@ -388,9 +391,9 @@ def _scan_cells(scan: SheetScan, buffer: bytes, end: int) -> None:
     refs = _CELL_REF.findall(buffer, 0, end)
     scan.referenced += len(refs)
     if refs:
-        scan.last_row = max(scan.last_row, max(int(row) for _, row in refs))
-        scan.last_column = max(scan.last_column, *(_column_number(c) for c in {c for c, _ in refs}))
-    scan.error_cells = scan.error_cells or _ERROR_CELL.search(buffer, 0, end) is not None
+        scan.last_row = max(scan.last_row, *map(int, map(itemgetter(1), refs)))
+        scan.last_column = max(scan.last_column, *map(_column_number, set(map(itemgetter(0), refs))))
+    scan.error_cells = scan.error_cells or buffer.find(_ERROR_TYPE, 0, end) >= 0
 
 
 def read_xlsx(data: bytes, hints: FormatHints, limits: Limits | None = None) -> RawTable:
