@@ -296,3 +296,21 @@ def test_ledger_written_as_each_file_finishes(two_files, monkeypatch):
     records = ledger.read(settings.ledger_dir)
     assert sorted(records["dataset"]) == ["attendance", "participants"]
     assert set(records["status"]) == {"loaded"}
+
+
+def test_the_delivered_cells_are_let_go_before_validation_not_at_the_next_collection(tmp_path, snapshot):
+    """GX's exceptions leave reference cycles through frames that hold evaluate_file's callers: a raw
+    row list still referenced then would wait for the collector (and cost it a visit per row)."""
+    src = make_source(tmp_path)
+    path = write_csv(tmp_path / f"attendance_{PERIOD}.csv", [attendance(p, PERIOD) for p in PNRS])
+    evaluate(path, "attendance", src, snapshot)  # GX warmed up: its first run makes its own garbage
+    gc.collect()
+    gc.disable()
+    try:
+        result = evaluate(path, "attendance", src, snapshot)
+        lingering = [o for o in gc.get_objects() if type(o) is list and len(o) < 20 and o is not PNRS
+                     and any(type(cell) is str and cell == PNRS[0] for cell in o)]
+    finally:
+        gc.enable()
+    assert result.status == "loaded" and result.rows_read == len(PNRS)
+    assert lingering == []
