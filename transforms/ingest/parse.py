@@ -471,7 +471,11 @@ def _calamine_sheet(data: bytes, wanted: str | int | None) -> _Opened:
         worksheets = [m.name for m in workbook.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
     except Exception as exc:  # noqa: BLE001 - whatever a delivered workbook makes the parser raise is a file fault
         raise FileFault(t("parse.workbook_unopenable", error=type(exc).__name__)) from None
-    title = _sheet_name(worksheets, workbook.sheet_names, wanted)
+    try:
+        title = _sheet_name(worksheets, workbook.sheet_names, wanted)
+    except FileFault:
+        workbook.close()
+        raise
 
     def rows() -> Iterator[list[Any]]:
         sheet = workbook.get_sheet_by_name(title)
