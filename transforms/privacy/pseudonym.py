@@ -46,7 +46,7 @@ def pseudonyms(key: bytes, numbers: Iterable[str]) -> list[str]:
     return out
 
 
-_REMEMBERED = 500_000  # about 140 MB at most (a number, its pseudonym, a dict slot); national: 40 000 persons
+_REMEMBERED = 500_000  # about 110 MB at most (a number, its pseudonym, a dict slot); national: 40 000 persons
 _remembered: dict[bytes, dict[str, str]] = {}
 
 
