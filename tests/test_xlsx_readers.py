@@ -168,3 +168,29 @@ def test_the_demo_workbooks_read_the_same_with_both(tmp_path):
         data = path.read_bytes()
         assert parse.check_xlsx(data, LIMITS).plain(LIMITS), path
         assert _both(data, hints.sheet)[0] == _both(data, hints.sheet)[1], path
+
+
+class PanicException(BaseException):
+    """What pyo3 raises for a Rust panic (its name is what the reader knows it by)."""
+
+
+def test_a_panic_in_calamine_rejects_the_file_not_the_task(monkeypatch):
+    import python_calamine
+
+    data = _book(lambda book: book.active.append(["person_id"]))
+
+    def opening_panics(*args, **kwargs):
+        raise PanicException("index out of bounds")
+
+    with monkeypatch.context() as patch:  # at opening
+        patch.setattr(python_calamine.CalamineWorkbook, "from_filelike", opening_panics)
+        with pytest.raises(parse.FileFault, match="PanicException"):
+            parse.read_xlsx(data, FormatHints(kind="xlsx"))
+    with monkeypatch.context() as patch:  # while the rows are read
+        patch.setattr(parse, "_calamine_cell", opening_panics)
+        with pytest.raises(parse.FileFault, match="PanicException") as fault:
+            parse.read_xlsx(data, FormatHints(kind="xlsx"))
+        assert fault.value.rule == "file_unreadable"
+    with monkeypatch.context() as patch, pytest.raises(KeyboardInterrupt):  # an operator's interrupt still is one
+        patch.setattr(parse, "_calamine_cell", lambda value: (_ for _ in ()).throw(KeyboardInterrupt()))
+        parse.read_xlsx(data, FormatHints(kind="xlsx"))

@@ -430,7 +430,9 @@ def read_xlsx(data: bytes, hints: FormatHints, limits: Limits | None = None) -> 
         records, long_rows = _sheet_records(rows(), limits)
     except FileFault:
         raise
-    except Exception as exc:  # noqa: BLE001 - a cut-off or hostile sheet (ParseError, entities) is a file fault
+    except BaseException as exc:  # a cut-off or hostile sheet (ParseError, entities, a panic) is a file fault
+        if not (isinstance(exc, Exception) or _reader_panic(exc)):
+            raise
         raise FileFault(t("parse.sheet_unreadable", error=type(exc).__name__)) from None
     finally:
         close()
@@ -462,6 +464,13 @@ def read_xlsx(data: bytes, hints: FormatHints, limits: Limits | None = None) -> 
 _Opened = tuple[str, Callable[[], Iterator[list[Any]]], Callable[[], None]]
 
 
+def _reader_panic(exc: BaseException) -> bool:
+    """A Rust panic inside calamine: pyo3 raises it as ``PanicException``, which derives from
+    BaseException and would pass every ``except Exception`` up to the task (one file would fail the
+    source instead of being rejected)."""
+    return type(exc).__name__ == "PanicException"
+
+
 def _calamine_sheet(data: bytes, wanted: str | int | None) -> _Opened:
     """The wanted worksheet by calamine (Rust): about ten times openpyxl's speed."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum
@@ -469,7 +478,9 @@ def _calamine_sheet(data: bytes, wanted: str | int | None) -> _Opened:
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         worksheets = [m.name for m in workbook.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
-    except Exception as exc:  # noqa: BLE001 - whatever a delivered workbook makes the parser raise is a file fault
+    except BaseException as exc:  # whatever a delivered workbook makes the parser raise is a file fault
+        if not (isinstance(exc, Exception) or _reader_panic(exc)):
+            raise
         raise FileFault(t("parse.workbook_unopenable", error=type(exc).__name__)) from None
     try:
         title = _sheet_name(worksheets, workbook.sheet_names, wanted)
