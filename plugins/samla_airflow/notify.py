@@ -27,6 +27,7 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from transforms.clock import local_time
 from transforms.messages import language, t
 from transforms.privacy.personnummer import MaskingFilter
 from transforms.values import is_missing
@@ -142,12 +143,14 @@ def _file_section(source: Source, outcome: FileOutcome, data_docs_base_url: str 
     read, accepted, held = record.rows_read, record.rows_accepted, record.rows_quarantined
     warned_only = not rejected and not held  # loaded whole: it needs attention for its warnings alone
     message = _clean(record.message)
+    arrived = local_time(record.arrived_at)
+    arrived = " " + t("clock.email.arrived", at=_e(arrived)) if arrived else ""
     status = t("email.file_status_rejected" if rejected else
                "email.file_status_warnings" if warned_only else "email.file_status_quarantine")
     parts = [
         f'<h3 style="margin-bottom:4px">{_e(name)}</h3>',
         '<p style="margin-top:0">' + t("email.file_line", dataset=_e(dataset), period=_e(period), status=status,
-                                       read=read, accepted=accepted, held=held) + "</p>",
+                                       read=read, accepted=accepted, held=held) + arrived + "</p>",
     ]
     rows = outcome.quarantine
     wrong: list[str] = [html.escape(message, quote=True)] if rejected and message else []

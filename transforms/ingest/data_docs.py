@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from transforms import atomic
+from transforms.clock import local_time
+from transforms.messages import t
 from transforms.privacy.personnummer import mask_in_text
 
 PAGES = "validations"
@@ -113,6 +115,14 @@ def _pages(root: Path) -> Iterator[tuple[str, str, str, str]]:
                         yield source.name, dataset.name, period.name, page.name
 
 
+def _validated_at(stamp: str) -> str:
+    """A page name's UTC stamp (``page_path``) in Swedish time; a name not written by it as it is."""
+    try:
+        return local_time(datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC))
+    except ValueError:
+        return stamp
+
+
 def build_index(site_dir: Path) -> Path:
     """``index.html`` listing every page on disk, newest first per source/dataset/period.
 
@@ -126,16 +136,16 @@ def build_index(site_dir: Path) -> Path:
         rows = []
         for source, dataset, period, name in sorted(_pages(site_dir / PAGES), reverse=True):
             sha, _, stamp = name.removesuffix(".html").partition("-")
-            when = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]} {stamp[9:11]}:{stamp[11:13]}"
+            when = html.escape(_validated_at(stamp))
             link = html.escape(f"{PAGES}/{source}/{dataset}/{period}/{name}")
             rows.append(f"<tr><td>{html.escape(source)}</td><td>{html.escape(dataset)}</td>"
                         f"<td>{html.escape(period)}</td><td><a href=\"{link}\">{html.escape(sha)}</a></td>"
-                        f"<td>{when} UTC</td></tr>")
+                        f"<td>{when}</td></tr>")
         rows.sort(key=lambda r: r.split("</td>")[:3])  # by source, dataset, period; newest first within
         text = ("<!doctype html><html lang=\"sv\"><head><meta charset=\"utf-8\"><title>Samla – valideringar"
                 f"</title>{STYLE}</head><body><div class=\"container-fluid\"><h1>Samla – valideringar / "
                 f"validations</h1><p>{len(rows)} sidor / pages</p><table class=\"samla-index\"><tr><th>källa / "
-                "source</th><th>dataset</th><th>period</th><th>fil / file (sha256)</th><th>validerad / validated"
-                "</th></tr>" + "".join(rows) + "</table></div></body></html>")
+                "source</th><th>dataset</th><th>period</th><th>fil / file (sha256)</th><th>"
+                f"{t('clock.validated')}</th></tr>" + "".join(rows) + "</table></div></body></html>")
         atomic.write_text(index, text, root=site_dir)
     return index

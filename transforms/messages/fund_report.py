@@ -34,7 +34,6 @@ MESSAGES = {
     "fund.col.source": {"sv": "Källa", "en": "Source"},
     "fund.col.dataset": {"sv": "Datamängd", "en": "Dataset"},
     "fund.col.file": {"sv": "Fil", "en": "File"},
-    "fund.col.arrived": {"sv": "Ankom", "en": "Arrived"},
     "fund.col.snapshot": {"sv": "Förteckning från period", "en": "Register from period"},
     "fund.col.kind": {"sv": "Typ", "en": "Kind"},
     "fund.col.name_other": {"sv": "Name (English)", "en": "Benämning (svenska)"},

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from transforms import atomic
+from transforms.clock import local_time
 from transforms.config.project import current_project
 from transforms.config.schema import AREA_LEVELS, GENDERS
 from transforms.messages import language, t
@@ -454,13 +456,13 @@ def _write_status(ws: Worksheet, problems: pd.DataFrame, stale: dict[str, list],
         status_headline(problems, stale, periods),
         t("fund.status.explain", at=generated_at),
     ])
-    labels = _col("period", "source", "dataset", "status", "file", "arrived")
+    labels = [*_col("period", "source", "dataset", "status", "file"), t("clock.col.arrived")]
     _header(ws, header_row, labels)
     row = header_row
     for r in problems.itertuples(index=False):
         row += 1
         for col, value in enumerate((r.period, r.source, _label("dataset", r.dataset),
-                                     _label("state", r.state), r.file_name, r.arrived_at), start=1):
+                                     _label("state", r.state), r.file_name, local_time(r.arrived_at)), start=1):
             safe_text(ws.cell(row=row, column=col), value)
     last = row
     row += 2
@@ -576,7 +578,7 @@ def write_fund_report(
     areas: pd.DataFrame,
     indicators: pd.DataFrame,
     periods: list[str],
-    generated_at: str,
+    generated_at: datetime | str,
     threshold: int = 5,
     dataset_status: pd.DataFrame | None = None,
     root: Path | None = None,
@@ -589,10 +591,12 @@ def write_fund_report(
     and every period of ``periods`` on "Tidsserie" and "Projektindikatorer".
     ``threshold`` is only quoted in the notes. ``dataset_status`` (the published
     table) gives the "Dataläge" sheet; none given means nothing is known to be
-    delivered, and the report says so rather than "complete".
+    delivered, and the report says so rather than "complete". ``generated_at`` (aware, or stored
+    ISO text) and the arrival times are shown in Swedish time.
     """
     if not periods:
         raise ValueError("write_fund_report: no periods to report")
+    generated_at = t("clock.at", at=local_time(generated_at))
     periods = sorted({str(p) for p in periods})
     latest = periods[-1]
     index = _index(indicator_values, set(periods))

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
+from transforms.clock import local_time
 from transforms.messages import LANGUAGES, language, number, t
 from transforms.publish import completeness
 from transforms.publish.dictionary import GENDER_NAMES
@@ -182,9 +184,10 @@ p.note{font-size:12px;color:#444}
 
 
 def render(*, indicator_values: pd.DataFrame, dataset_status: pd.DataFrame, areas: pd.DataFrame,
-           indicators: pd.DataFrame, periods: list[str], generated_at: str, threshold: int,
+           indicators: pd.DataFrame, periods: list[str], generated_at: datetime | str, threshold: int,
            lang: int | None = None) -> str:
-    """The report as one HTML string (inline CSS and SVG; no script, no external reference)."""
+    """The report as one HTML string (inline CSS and SVG; no script, no external reference);
+    ``generated_at`` (aware, or stored ISO text) is shown in Swedish time."""
     lang = LANGUAGES.index(language()) if lang is None else lang
     if "persons" in indicator_values.columns:
         raise ValueError("the HTML report is built from the published table, not the restricted one")
@@ -202,11 +205,12 @@ def render(*, indicator_values: pd.DataFrame, dataset_status: pd.DataFrame, area
     from transforms.config.project import current_project
 
     title = html.escape(_t("title", lang, project=current_project().name))  # the project file names it
+    generated = t("clock.at", lang=LANGUAGES[lang], at=local_time(generated_at))
     return (
         f'<!DOCTYPE html><html lang="{"sv" if lang == 0 else "en"}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>'
         f'<style>{CSS}</style></head><body><header><h1>{title}</h1>'
-        f'<p>{_t("generated", lang, at=html.escape(generated_at), first=periods[0], last=periods[-1])}</p></header>'
+        f'<p>{_t("generated", lang, at=html.escape(generated), first=periods[0], last=periods[-1])}</p></header>'
         f'<main><section class="status"><h2>{_t("status", lang)}</h2>'
         f'{_status_html(dataset_status, periods, lang)}</section>'
         f'<p class="note">{html.escape(_t("legend_suppressed", lang, t=threshold))}</p>'

@@ -219,11 +219,11 @@ def export_files(settings: Settings) -> dict[str, str]:
     report = settings.reports_dir / report_file_name(current_project().code, periods[-1])
     write_fund_report(report, indicator_values=tables["indicator_values"], source_status=tables["source_status"],
                       areas=tables["areas"], indicators=tables["indicators"], periods=periods,
-                      generated_at=now.strftime("%Y-%m-%d %H:%M UTC"), threshold=settings.suppression_threshold,
+                      generated_at=now, threshold=settings.suppression_threshold,
                       dataset_status=tables["dataset_status"], root=settings.data_dir)
     html = write_html_report(settings.published_dir / "report", root=settings.data_dir,
                              indicator_values=tables["indicator_values"],
                              dataset_status=tables["dataset_status"], areas=tables["areas"],
                              indicators=tables["indicators"], periods=periods,
-                             generated_at=now.strftime("%Y-%m-%d %H:%M UTC"), threshold=settings.suppression_threshold)
+                             generated_at=now, threshold=settings.suppression_threshold)
     return {**{k: str(v) for k, v in paths.items()}, "fund_report": str(report), "html_report": str(html)}

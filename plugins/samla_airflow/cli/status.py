@@ -7,6 +7,7 @@ import json
 
 from samla_airflow.cli import show
 from samla_airflow.cli.common import OK, PROBLEMS, cell, period_arg, settings_and_sources
+from transforms.clock import local_time
 from transforms.messages import t
 
 MESSAGE_WIDTH = 90  # characters of a message in the table; the full text: --file or --json
@@ -120,8 +121,8 @@ def _one_file(records, args) -> int:
                   ("cli.field.message", cell(r["message"])),
                   *[("cli.field.warning", w) for w in (r.get("warnings") or [])],
                   ("cli.field.headers", ", ".join(f"{h} → {c}" for c, h in (r.get("headers") or {}).items())),
-                  ("cli.field.arrived", cell(r["arrived_at"])[:19].replace("T", " ")),
-                  ("cli.field.processed", cell(r["processed_at"])[:19].replace("T", " ")),
+                  ("cli.field.arrived", local_time(r["arrived_at"])),
+                  ("cli.field.processed", local_time(r["processed_at"])),
                   ("cli.field.format", format_for_reader(cell(r["detected_format"]))),
                   ("cli.field.data_docs", cell(r.get("data_docs"))),
                   ("cli.field.checksum", cell(r["file_sha256"]))]
