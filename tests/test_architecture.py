@@ -60,9 +60,13 @@ def test_no_production_layer_imports_the_demo_generator(layer):
 
 
 def test_shared_modules_import_only_configuration():
-    shared = [TRANSFORMS / f"{name}.py" for name in ("period", "atomic", "values")]
+    shared = [TRANSFORMS / f"{name}.py" for name in ("period", "atomic", "values", "clock")]
     layers = ("transforms.ingest", "transforms.publish", "transforms.privacy", "transforms.demo")
     assert offenders(shared, layers) == {}
+
+
+def test_the_clock_imports_nothing_of_samla():
+    assert offenders([TRANSFORMS / "clock.py"], ("transforms", "samla_airflow", "airflow")) == {}
 
 
 def test_the_checker_sees_imports_inside_functions(tmp_path):

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 import warnings
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from privacy import personnummer_in
 
 from transforms.config.sources import parse_sources
 from transforms.ingest import ledger
-from transforms.ingest.data_docs import build_index, write_page
+from transforms.ingest.data_docs import build_index, page_path, write_page
 from transforms.ingest.harmonise import FileContext
 from transforms.ingest.pipeline import evaluate_file
 
@@ -110,6 +110,18 @@ def test_page_and_index_load_offline_in_chromium(tmp_path):
         assert requests == [], f"{target.name} asked the network for {json.dumps(requests)[:500]}"
         assert expected in dom, f"{target.name} did not render"
     assert "<style>" in page.read_text(encoding="utf-8"), "the page carries its own style"
+
+
+def test_the_index_shows_when_each_page_was_validated_in_swedish_time(tmp_path):
+    site = tmp_path / "docs"
+    for when in (datetime(2026, 12, 7, 12, 15, 54, 258005, tzinfo=UTC), datetime(2026, 7, 1, 10, 0, tzinfo=UTC)):
+        path = page_path(site, "s1", "participants", PERIOD, "c" * 64, when)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("<html></html>", encoding="utf-8")
+    index = build_index(site).read_text(encoding="utf-8")
+    assert "<td>2026-12-07 13:15:54</td>" in index and "<td>2026-07-01 12:00:00</td>" in index
+    assert "validerad / validated (svensk tid / Swedish time)" in index
+    assert "12:15" not in index and "10:00" not in index and "UTC" not in index
 
 
 def test_pages_show_no_pandas_query_for_the_unexpected_rows(tmp_path):

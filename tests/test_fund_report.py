@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import warnings
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -68,7 +69,7 @@ def report(tmp_path_factory):
     path = tmp_path_factory.mktemp("report") / "out" / "fokus_im_esf.xlsx"
     result = write_fund_report(
         path, indicator_values=iv, source_status=status(PERIODS), areas=areas,
-        indicators=indicators_dimension(), periods=PERIODS, generated_at="2025-04-02 06:00 UTC",
+        indicators=indicators_dimension(), periods=PERIODS, generated_at=datetime(2025, 4, 2, 6, tzinfo=UTC),
     )
     assert result == path
     return path, iv
@@ -230,7 +231,7 @@ def test_data_status_sheet_names_every_problem_and_says_complete_only_without_on
     def sheet(rows) -> str:
         path = write_fund_report(tmp_path / f"r{len(rows)}.xlsx", indicator_values=iv, source_status=status(PERIODS)[:0],
                                  areas=areas, indicators=indicators_dimension(), periods=PERIODS,
-                                 generated_at="2025-04-02 06:00 UTC",
+                                 generated_at="2025-04-02T06:00:00.123456+00:00",
                                  dataset_status=pd.DataFrame(rows, columns=columns))
         wb = load_workbook(path)
         esf_notes = " ".join(str(c) for r in wb["ESF+ indikatorer"].iter_rows(max_row=5, values_only=True)
@@ -249,6 +250,13 @@ def test_data_status_sheet_names_every_problem_and_says_complete_only_without_on
     listed = [r[:5] for r in rows if r[3] in ("Avvisad", "Saknas")]
     assert listed == [("2025-02", "kfv", "Närvaro", "Avvisad", "attendance_2025-02.csv"),
                       ("2025-03", "1480", "Enkät", "Saknas", None)]
+    # times in Swedish time, to the second: the arrival in winter (UTC+1), the report made in summer (UTC+2)
+    header = next(r for r in rows if r[0] == "Period")
+    assert header[5] == "Ankom (svensk tid)"
+    assert [r[5] for r in rows if r[3] in ("Avvisad", "Saknas")] == ["2025-03-03 08:00:00", None]
+    assert "Skapad 2025-04-02 08:00:00 (svensk tid)" in notes
+    assert "Skapad 2025-04-02 08:00:00 (svensk tid)." in " ".join(str(c) for r in rows for c in r if c)
+    assert not any("+00:00" in str(c) or "T0" in str(c) for r in rows for c in r if c)
 
 
 # --------------------------------------------------------------------------- printing (LibreOffice)

@@ -178,6 +178,21 @@ def test_problems_send_one_email_to_the_steward(smtp_server):
     assert "(hidden: person id)" in body
     # Data Docs are linked only when their base URL is known.
     assert "data_docs/s1/attendance.html" not in body
+    # arrived 2025-02-03T08:00:00+00:00 (stored UTC): shown in Swedish time, winter UTC+1
+    assert body.count("The file arrived 2025-02-03 09:00:00 (Swedish time).") == 2
+    assert "08:00" not in body
+
+
+def test_the_email_says_when_a_file_arrived_in_swedish_time(monkeypatch):
+    from samla_airflow.notify import compose_steward_email
+
+    monkeypatch.setenv("SAMLA_LANGUAGE", "sv")
+    outcome = _outcome(None, "rejected", (3, 0, 3), REJECT_MESSAGE, file_name="survey_2025-06.csv",
+                       dataset="survey", period="2025-06")
+    outcome.record.arrived_at = "2025-07-01T22:30:15.123456+00:00"  # summer, UTC+2: the next day in Sweden
+    _, body = compose_steward_email(_source({"name": "Anna", "email": STEWARD}), SourceResult("s1", [outcome]))
+    assert "Filen kom in 2025-07-02 00:30:15 (svensk tid)." in body
+    assert "2025-07-01" not in body and "22:30" not in body and ".123456" not in body
 
 
 def test_data_docs_link_and_row_limit():

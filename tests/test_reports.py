@@ -158,11 +158,14 @@ def test_the_report_speaks_english_when_asked(monkeypatch):
     frames = {"indicator_values": pd.DataFrame(columns=["period", "area_level", "area_code", "gender", "indicator",
                                                         "numerator", "denominator", "value", "suppressed"]),
               "dataset_status": status, "areas": warehouse.areas_frame(), "indicators": warehouse.indicators_dimension(),
-              "periods": ["2024-09"], "generated_at": "now", "threshold": 5}
-    assert "INTE komplett" in render(**frames) and "kvinnor" in render(**frames)
+              "periods": ["2024-09"], "generated_at": "2026-12-07T12:15:54.258005+00:00", "threshold": 5}
+    page = render(**frames)
+    assert "INTE komplett" in page and "kvinnor" in page
+    assert "Skapad 2026-12-07 13:15:54 (svensk tid)." in page and "12:15:54" not in page  # the stored UTC stamp
     monkeypatch.setenv("SAMLA_LANGUAGE", "en")
     page = render(**frames)
     assert "NOT complete: 1 rejected and 0 missing" in page and "women" in page and 'lang="en"' in page
+    assert "Generated 2026-12-07 13:15:54 (Swedish time)." in page and "+00:00" not in page
     first_screen = render(**dict(frames, dataset_status=status.head(0))).split("<svg")[0]
     assert "Complete: every dataset" in first_screen and "NOT complete" not in first_screen
 

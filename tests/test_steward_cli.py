@@ -4,7 +4,8 @@ Swedish by default, English with SAMLA_LANGUAGE=en; 120 columns; no personnummer
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import TEST_KEY
@@ -114,6 +115,16 @@ def test_status_fits_120_columns_filters_and_names_missing_datasets(folder, caps
     data = json.loads(samla(capsys, "status", "--json", "--source", "1489")[1])
     assert {"deliveries", "dataset_status", "stale_sources"} <= set(data)
     assert any(d["state"] == "missing" and d["dataset"] == "survey" for d in data["dataset_status"])
+
+
+def test_status_of_a_file_shows_its_times_in_swedish_time(folder, capsys):
+    record = json.loads(samla(capsys, "status", "--file", f"participants_{PERIOD}.csv", "--json")[1])[0]
+    assert record["arrived_at"].endswith("+00:00")  # stored in UTC, as --json gives it
+    _, full = samla(capsys, "status", "--file", f"participants_{PERIOD}.csv")
+    for stored in (record["arrived_at"], record["processed_at"]):
+        utc = datetime.fromisoformat(stored)
+        assert utc.astimezone(ZoneInfo("Europe/Stockholm")).strftime("%Y-%m-%d %H:%M:%S") in full
+        assert f"{utc:%Y-%m-%d %H:%M:%S}" not in full and f"{utc:%H:%M}" not in full
 
 
 def test_status_in_english(folder, capsys, monkeypatch):
