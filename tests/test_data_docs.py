@@ -112,6 +112,12 @@ def test_page_and_index_load_offline_in_chromium(tmp_path):
     assert "<style>" in page.read_text(encoding="utf-8"), "the page carries its own style"
 
 
+def test_a_page_shows_its_run_time_in_swedish_time(tmp_path):
+    page = _page_for(tmp_path, [participant(p) for p in PNRS])
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(svensk tid\)", page)
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", page), "a UTC stamp on the page"
+
+
 def test_the_index_shows_when_each_page_was_validated_in_swedish_time(tmp_path):
     site = tmp_path / "docs"
     for when in (datetime(2026, 12, 7, 12, 15, 54, 258005, tzinfo=UTC), datetime(2026, 7, 1, 10, 0, tzinfo=UTC)):

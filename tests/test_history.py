@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from conftest import TEST_KEY
 from deliveries import attendance, participant, people, write_csv
@@ -68,6 +69,8 @@ def test_recheck_appends_and_the_earlier_load_still_counts(samla_env):
     counted = ledger.read(settings.ledger_dir)
     row = counted[counted["dataset"] == "attendance"].iloc[0]
     assert row["status"] == "loaded" and row["rows_accepted"] == 20 and "re-check" in row["message"]
+    rechecked = datetime.fromisoformat(att.iloc[1]["processed_at"]).astimezone(ZoneInfo("Europe/Stockholm"))
+    assert f"re-check {rechecked:%Y-%m-%d %H:%M:%S} rejected" in row["message"]  # Swedish time, not the stored UTC
     assert persons(settings, "attendance") == 20  # the rows the ledger says are loaded are in curated
     assert (counted["rows_read"] == counted["rows_accepted"] + counted["rows_quarantined"]).all()
     assert ingest(settings, source)["files"] == []  # nothing re-checked twice

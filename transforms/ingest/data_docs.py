@@ -82,7 +82,18 @@ def _render(result) -> str:
     page = _view().render(content, data_context_id=None, show_how_to_buttons=False)
     for pattern in _EXTERNAL:
         page = pattern.sub("", page)
-    return page.replace("</head>", STYLE + "</head>", 1)
+    return _run_time_for_people(page, result).replace("</head>", STYLE + "</head>", 1)
+
+
+def _run_time_for_people(page: str, result) -> str:
+    """GX writes the run time as UTC stamps (title with microseconds, run info): Swedish time instead."""
+    run_time = getattr(result.meta.get("run_id"), "run_time", None)
+    if run_time is None:
+        return page
+    shown = html.escape(t("clock.at", at=local_time(run_time)))
+    for stamp in (f"{run_time:%Y-%m-%dT%H:%M:%S.%fZ}", f"{run_time:%Y-%m-%dT%H:%M:%SZ}"):
+        page = page.replace(stamp, shown)
+    return page
 
 
 def page_path(site_dir: Path, source: str, dataset: str, period: str, sha256: str, when: datetime) -> Path:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from transforms import atomic
+from transforms.clock import local_time
 from transforms.config.paths import inside_data_dir
 from transforms.privacy.personnummer import mask_in_text
 
@@ -124,7 +125,8 @@ def read(ledger_dir: Path, source: str | None = None) -> pd.DataFrame:
             rows.append(check.to_dict())
             continue
         counted = same.iloc[-1].to_dict()
-        note = f"re-check {check['processed_at']} rejected the file: {check['message']}; the rows loaded earlier stay"
+        when = local_time(check["processed_at"])
+        note = f"re-check {when} rejected the file: {check['message']}; the rows loaded earlier stay"
         counted.update(message=f"{counted['message']}; {note}", warnings=[*counted["warnings"], note],
                        processed_at=check["processed_at"], sequence=check["sequence"], recheck=True)
         rows.append(counted)
