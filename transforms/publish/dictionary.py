@@ -90,7 +90,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "state": ("delivered = levererad och godkänd, missing = saknas, rejected = bara avvisade leveranser",
               "delivered, missing (no delivery) or rejected (only rejected deliveries)"),
     "file_name": ("Filens namn som levererad", "File name as delivered"),
-    "arrived_at": ("När filen kom (ISO 8601)", "When the file arrived (ISO 8601)"),
+    "arrived_at": ("När filen kom (ISO 8601, UTC)", "When the file arrived (ISO 8601, UTC)"),
     "entry_no": ("Löpnummer", "Sequence number"),
     "published_at": ("När publiceringen gjordes (ISO 8601, UTC)", "When the publish ran (ISO 8601, UTC)"),
     "periods": ("Perioder som publicerades (kommaseparerade)", "Periods published (comma-separated)"),
