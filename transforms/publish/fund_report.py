@@ -35,13 +35,12 @@ from transforms.config.project import current_project
 from transforms.config.schema import AREA_LEVELS, GENDERS
 from transforms.messages import language, t
 from transforms.publish import completeness
+from transforms.publish.report_text import area_label, is_esf, problem_counts
 from transforms.values import is_missing
 
 SUPPRESSED = ".."
 NOT_APPLICABLE = "."
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-ESF_PREFIXES = ("EECO", "EECR")
 
 SHEET_ESF = "ESF+ indikatorer"
 SHEET_SERIES = "Tidsserie"
@@ -221,10 +220,6 @@ def _indicator_catalogue(indicators: pd.DataFrame, index: dict[_Key, _Rec]) -> l
 def _name(ind: dict[str, str]) -> str:
     """The indicator's name in the report's language."""
     return ind["name_en"] if language() == "en" else ind["name_sv"]
-
-
-def _is_esf(code: str) -> bool:
-    return code.startswith(ESF_PREFIXES)
 
 
 # --------------------------------------------------------------------------- sheets
@@ -444,8 +439,7 @@ def status_headline(problems: pd.DataFrame, stale: dict[str, list], periods: lis
     if problems.empty:
         note = t("report.headline_stale") if any(stale.get(p) for p in periods) else ""
         return t("report.headline_complete", **span) + note
-    return t("report.headline_incomplete", rejected=int((problems["state"] == "rejected").sum()),
-             missing=int((problems["state"] == "missing").sum()), **span)
+    return t("report.headline_incomplete", problems=problem_counts(problems), **span)
 
 
 def _write_status(ws: Worksheet, problems: pd.DataFrame, stale: dict[str, list], periods: list[str],
@@ -519,7 +513,7 @@ def _write_chart(ws: Worksheet, periods: list[str], area_list, index: dict[_Key,
     columns = [(ind, g, label) for _title, series, _rate in chart_list for ind, g, label in series]
     first_header = row
     for level, code, name in [a for a in area_list if a[0] in ("region", "federation")]:
-        safe_text(ws.cell(row=row, column=1), f"{name} ({code})").font = _BOLD
+        safe_text(ws.cell(row=row, column=1), area_label(code, name)).font = _BOLD
         header = row + 1
         _header(ws, header, ["Period", *(label for _i, _g, label in columns)])
         for r, period in enumerate(periods, start=header + 1):
@@ -598,8 +592,8 @@ def write_fund_report(
     index = _index(indicator_values, set(periods))
     area_list = _area_order(areas, index)
     catalogue = _indicator_catalogue(indicators, index)
-    esf = [i for i in catalogue if _is_esf(i["indicator"])]
-    project = [i for i in catalogue if not _is_esf(i["indicator"])]
+    esf = [i for i in catalogue if is_esf(i["indicator"])]
+    project = [i for i in catalogue if not is_esf(i["indicator"])]
     stale = _stale_by_period(source_status, periods)
     if dataset_status is None:
         dataset_status = pd.DataFrame([(p, "?", "participants", "missing", None, None) for p in periods],
