@@ -248,14 +248,14 @@ nav.toc li.d1{margin-left:14px;font-weight:600}nav.toc li.d2{margin-left:32px}na
 table.values{background:#fff;border:1px solid #ccc;font-size:12px;font-variant-numeric:tabular-nums}
 table.values caption{text-align:left;font-weight:600;font-size:13px;padding:4px 0}
 table.values th,table.values td{border-bottom:1px solid #e5e5e5;padding:2px 8px}
-table.values thead th{background:#dde5f0;text-align:right}table.values thead th:nth-child(-n+2){text-align:left}
+table.values thead th{background:#dde5f0;text-align:right;white-space:nowrap}table.values thead th:nth-child(-n+2){text-align:left}
 table.values td{text-align:right;white-space:nowrap}table.values th.ind{font-weight:400;max-width:260px;vertical-align:top}
 table.values th.g{font-weight:400;color:#444;white-space:nowrap}table.values tbody{border-top:2px solid #bbb}
 @page{size:A4;margin:12mm}
 @media print{body{background:#fff}header{background:none;color:#000;padding:0 0 8px}main{padding:0}
 section.area{break-before:page}.status-table{max-height:none;overflow:visible}
 .grid-area{gap:6px}figure{break-inside:avoid;width:48%;border:none;padding:0}svg.chart{width:100%;height:auto}
-table.values{break-inside:auto;font-size:10px}table.values tbody{break-inside:avoid}table.values caption{break-after:avoid}}
+table.values{break-inside:auto;font-size:10px}table.values th,table.values td{padding:1px 6px}table.values tbody{break-inside:avoid}table.values caption{break-after:avoid}}
 """
 
 
