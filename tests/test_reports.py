@@ -342,3 +342,27 @@ def test_chart_axis_numbers_are_written_in_the_report_language():
     assert ">2,000</text>" in line_chart("x-p", "T", ["2024-09", "2024-10"], series, rate=False, lang="en")
     rates = [Series("närvaro", "#c00", [0.5, 1.0])]
     assert "\u00a0%</text>" in line_chart("x-a", "T", ["2024-09", "2024-10"], rates, rate=True)
+
+
+def test_cells_are_written_as_the_report_language_writes_numbers():
+    from transforms.publish.html_report import NO_VALUE, SUPPRESSED, cell_text
+
+    assert cell_text(0.759, "rate", "sv") == "75,9\u00a0%" and cell_text(0.759, "rate", "en") == "75.9%"
+    assert cell_text(1234.0, "count", "sv") == "1\u202f234" and cell_text(1234.0, "count", "en") == "1,234"
+    assert cell_text(SUPPRESSED, "count", "sv") == ".." and cell_text(None, "rate", "sv") == NO_VALUE == "–"
+
+
+def test_areas_are_named_by_one_rule_and_counts_take_their_plural_form():
+    import pandas as pd
+
+    from transforms.publish.report_text import area_label, problem_counts
+
+    assert area_label("FOKUS", "Fokus IM (Västsverige, SE23)") == "FOKUS Fokus IM (Västsverige, SE23)"
+    assert area_label("1480", "Göteborg") == "1480 Göteborg" and area_label("X1", "") == "X1"
+
+    def counts(states, lang="sv"):
+        return problem_counts(pd.DataFrame({"state": states}), lang)
+
+    assert counts(["rejected"]) == "1 avvisad datamängd och 0 saknade datamängder"
+    assert counts(["rejected", "rejected", "missing"]) == "2 avvisade datamängder och 1 saknad datamängd"
+    assert counts(["rejected", "missing", "missing"], "en") == "1 rejected dataset and 2 missing datasets"
