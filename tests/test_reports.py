@@ -366,3 +366,20 @@ def test_areas_are_named_by_one_rule_and_counts_take_their_plural_form():
     assert counts(["rejected"]) == "1 avvisad datamängd och 0 saknade datamängder"
     assert counts(["rejected", "rejected", "missing"]) == "2 avvisade datamängder och 1 saknad datamängd"
     assert counts(["rejected", "missing", "missing"], "en") == "1 rejected dataset and 2 missing datasets"
+
+
+def test_a_long_project_gets_a_further_table_for_every_twelve_periods():
+    from transforms.period import Period
+    from transforms.publish.html_report import TABLE_PERIODS, value_tables
+
+    periods = [str(p) for p in Period.range("2024-09", "2025-10")]
+    assert len(periods) == 14 and TABLE_PERIODS == 12
+    index = {(p, "municipality", "1480", g, "EECO01"): (float(i), False) for i, p in enumerate(periods)
+             for g in ("all", "female", "male", "nonbinary")}
+    markup = value_tables(index, periods, ("municipality", "1480"), "esf", [("EECO01", "Deltagare", "count")], 0)
+    tables = ValueTables()
+    tables.feed(markup)
+    assert tables.tables == [("municipality:1480", "esf")] * 2
+    assert 'id="table-1480-esf"' in markup and 'id="table-1480-esf-2"' in markup
+    assert {k[0] for k in tables.cells} == set(periods) and len(tables.cells) == 14 * 4
+    assert tables.cells[("2025-10", "municipality", "1480", "male", "EECO01")] == "13"
