@@ -245,7 +245,7 @@ def test_data_status_sheet_names_every_problem_and_says_complete_only_without_on
     broken = [r for r in broken if (r[0], r[1], r[2]) != ("2025-03", "1480", "survey")]
     broken.append(("2025-03", "1480", "survey", "missing", None, None))
     notes, rows = sheet(broken)
-    assert rows[1][0].startswith("Dataläge 2025-01–2025-03: INTE komplett – 1 avvisade och 1 saknade")
+    assert rows[1][0].startswith("Dataläge 2025-01–2025-03: INTE komplett – 1 avvisad datamängd och 1 saknad datamängd")
     assert "INTE komplett" in notes
     listed = [r[:5] for r in rows if r[3] in ("Avvisad", "Saknas")]
     assert listed == [("2025-02", "kfv", "Närvaro", "Avvisad", "attendance_2025-02.csv"),
@@ -281,36 +281,66 @@ def to_pdf(xlsx: Path, out: Path) -> Path:
     return out / f"{xlsx.stem}.pdf"
 
 
-def test_workbook_prints_on_a4_landscape_one_page_wide_with_whole_codes(report, tmp_path):
+SIX_MONTHS = ["2024-09", "2024-10", "2024-11", "2024-12", "2025-01", "2025-02"]  # the demo's
+
+
+def _page_sizes(pdf: Path) -> list[tuple[int, int]]:
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "9999", str(pdf)], check=True, capture_output=True,
+                          text=True).stdout
+    return [(round(float(w)), round(float(h))) for w, h in re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)",
+                                                                         info, re.M)]
+
+
+def test_six_months_print_on_at_most_30_a4_pages_with_whole_charts_and_codes(tmp_path):
     _print_tools()
-    path, iv = report
+    iv = published(SIX_MONTHS, seed=6)  # every area and indicator of the project, as the demo publishes
+    path = write_fund_report(tmp_path / "six.xlsx", indicator_values=iv, source_status=status(SIX_MONTHS),
+                             areas=areas_frame(), indicators=indicators_dimension(), periods=SIX_MONTHS,
+                             generated_at="2025-03-02 06:00 UTC")
     pdf = to_pdf(path, tmp_path)
-    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
-    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
-    width, height = map(float, re.search(r"^Page size:\s+([\d.]+) x ([\d.]+) pts", info, re.M).groups())
-    assert (round(width), round(height)) == (842, 595), "A4 landscape"
-    # One page wide: a page per ~25 table rows at most, never a second page for the right-hand columns.
-    load = load_workbook(path)
-    rows = sum(ws.max_row for ws in load.worksheets)
-    assert pages <= rows // 25 + len(load.worksheets), (pages, rows)
+    sizes = _page_sizes(pdf)
+    assert 10 <= len(sizes) <= 30, len(sizes)
+    assert set(sizes) <= {(842, 595), (595, 842)} and sizes[0] == (842, 595), "A4, tables landscape"
 
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
-    page_texts = text.split("\f")
+    pages = text.split("\f")[:len(sizes)]
     for code in indicators_dimension().indicator:
         assert re.search(rf"\b{code}\b", text), f"{code} cut or missing in the printout"
-    definitions = [t for t in page_texts if "Definition (svenska)" in t]
+    definitions = [i for i, t in enumerate(pages) if "Definition (svenska)" in t]
     assert 1 <= len(definitions) <= 2, "definitions fit on at most two pages"
     assert "Totalt antal deltagare" in text and "Total number of participants" in text
     assert "minute-weighted" in text and "viktat med minuter" in text
-    # header rows repeated: every page of the time series carries the column headers
-    series = [t for t in page_texts if "tidsserie" in t or re.search(r"^\s*20\d\d-\d\d\s+Region", t, re.M)]
-    assert len(series) > 2 and all("Benämning" in t for t in series)
+    assert "annan dold cell" in text  # the signs cover secondary suppression
+
+    # the time series prints its notes only, which say so; the project sheet its latest period,
+    # every page with the column headers
+    series = [t for t in pages if "tidsserie" in t]
+    assert len(series) == 1 and "skrivs inte ut" in series[0]
+    project = [t for t in pages if re.search(r"^\s*20\d\d-\d\d\s+(Region|Delregion|Kommun)\s", t, re.M)]
+    assert len(project) > 2 and all("Benämning" in t and "Nämnare" in t for t in project)
+    printed_periods = {m for t in project for m in re.findall(r"^\s*(20\d\d-\d\d)\s+(?:Region|Delregion|Kommun)", t, re.M)}
+    assert printed_periods == {SIX_MONTHS[-1]}
+
+    # the charts: a portrait page per region and federation, headed by that area alone, its four charts whole
+    areas = areas_frame()
+    headings = [f"{c} {n}" for lv, c, n in zip(areas.area_level, areas.area_code, areas.name, strict=True)
+                if lv in ("region", "federation")]
+    chart_pages = [i for i, t in enumerate(pages) if "Kvinnor" in t and "Välbefinnande" in t and "Period" in t
+                   and "Närvarograd" in t and sizes[i] == (595, 842)]
+    assert len(chart_pages) == len(headings)
+    for i, heading in zip(chart_pages, headings, strict=True):
+        on_page = [h for h in headings if h in pages[i]]
+        assert on_page == [heading], (i + 1, on_page)
+        titles = ("Deltagare (EECO01,", "Närvarograd", "Ökad motivation,", "Andel som fullföljer")
+        assert all(t in pages[i] for t in titles), (i + 1, pages[i][:400])
+    assert "(FOKUS)" not in text and ") (" not in text, "one pair of brackets in an area's name"
+
     # rendered, for a person to look at (PNG next to the PDF)
-    first = page_texts.index(definitions[0]) + 1
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(first), "-l", str(first), str(pdf),
-                    str(tmp_path / "definitions")], check=True, timeout=120)
-    assert list(tmp_path.glob("definitions*.png"))
+    for name, page in (("definitions", definitions[0] + 1), ("chart", chart_pages[-1] + 1)):
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(page), "-l", str(page), str(pdf),
+                        str(tmp_path / name)], check=True, timeout=120)
+        assert list(tmp_path.glob(f"{name}*.png"))
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])

@@ -51,10 +51,28 @@ MESSAGES = {
     "fund.note.generated": {"sv": "Skapad {at}.", "en": "Generated {at}."},
     "fund.note.period": {"sv": "Period {period}. Skapad {at}.", "en": "Period {period}. Generated {at}."},
     "fund.note.periods": {"sv": "Perioder {first}–{last}. Skapad {at}.", "en": "Periods {first}–{last}. Generated {at}."},
-    "fund.note.signs": {"sv": "”{suppressed}” = uppgiften skyddas (färre än {threshold} elever). "
-                              "”{na}” = kan inte beräknas. Se bladet {sheet}.",
-                        "en": "”{suppressed}” = suppressed (fewer than {threshold} pupils). "
-                              "”{na}” = cannot be computed. See the sheet {sheet}."},
+    "fund.note.signs": {"sv": "”{suppressed}” = dold för att skydda enskilda: färre än {threshold} elever, eller för att "
+                              "en annan dold cell annars kunde räknas fram. ”{na}” = kan inte beräknas. Se bladet {sheet}.",
+                        "en": "”{suppressed}” = hidden to protect individuals: fewer than {threshold} pupils, or because "
+                              "another hidden cell could otherwise be worked out. ”{na}” = cannot be computed. "
+                              "See the sheet {sheet}."},
+    "fund.note.print_series": {
+        "sv": ("Utskrift: tabellen ({n} rad) skrivs inte ut; filtrera den i Excel. Senaste perioden per kön står på "
+               "bladet {esf}, utvecklingen på bladet {chart}, och varje område med alla perioder som tabeller i "
+               "HTML-rapporten (published/report/index.html).",
+               "Utskrift: tabellen ({n} rader) skrivs inte ut; filtrera den i Excel. Senaste perioden per kön står på "
+               "bladet {esf}, utvecklingen på bladet {chart}, och varje område med alla perioder som tabeller i "
+               "HTML-rapporten (published/report/index.html)."),
+        "en": ("Printing: the table ({n} row) is not printed; filter it in Excel. The latest period by gender is on "
+               "the sheet {esf}, the development on the sheet {chart}, and every area with every period as tables "
+               "in the HTML report (published/report/index.html).",
+               "Printing: the table ({n} rows) is not printed; filter it in Excel. The latest period by gender is on "
+               "the sheet {esf}, the development on the sheet {chart}, and every area with every period as tables "
+               "in the HTML report (published/report/index.html).")},
+    "fund.note.print_latest": {"sv": "Utskrift: bara den senaste perioden ({period}); alla perioder finns i tabellen "
+                                     "och i HTML-rapporten.",
+                               "en": "Printing: the latest period ({period}) only; every period is in the table "
+                                     "and in the HTML report."},
     "fund.note.stale_latest": {"sv": " Inaktuella källor (äldre förteckning används): {sources}.",
                                "en": " Stale sources (an older register is used): {sources}."},
     "fund.note.chart_gaps": {"sv": "Tom cell och uppehåll i linjen = uppgiften skyddas (..) eller kan inte beräknas (.).",

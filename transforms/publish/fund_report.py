@@ -37,13 +37,12 @@ from transforms.config.project import current_project
 from transforms.config.schema import AREA_LEVELS, GENDERS
 from transforms.messages import language, t
 from transforms.publish import completeness
+from transforms.publish.report_text import area_label, is_esf, problem_counts
 from transforms.values import is_missing
 
 SUPPRESSED = ".."
 NOT_APPLICABLE = "."
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-ESF_PREFIXES = ("EECO", "EECR")
 
 SHEET_ESF = "ESF+ indikatorer"
 SHEET_SERIES = "Tidsserie"
@@ -225,10 +224,6 @@ def _name(ind: dict[str, str]) -> str:
     return ind["name_en"] if language() == "en" else ind["name_sv"]
 
 
-def _is_esf(code: str) -> bool:
-    return code.startswith(ESF_PREFIXES)
-
-
 # --------------------------------------------------------------------------- sheets
 
 
@@ -277,23 +272,25 @@ def _header(ws: Worksheet, row: int, labels: Sequence[str]) -> None:
 
 
 def _finish_table(ws: Worksheet, header_row: int, ncols: int, last_row: int,
-                  freeze_col: int, widths: dict[int, float] | None = None) -> None:
+                  freeze_col: int, widths: dict[int, float] | None = None, *, repeat_header: bool = True) -> None:
     ws.freeze_panes = ws.cell(row=header_row + 1, column=freeze_col)
-    _print_wide(ws, header_row)
+    _print_wide(ws, header_row if repeat_header else None)
     if last_row > header_row:
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(ncols)}{last_row}"
     _fit_columns(ws, header_row, ncols, widths or {})
     _wrap_notes(ws, range(2, header_row - 1), ncols)
 
 
-def _print_wide(ws: Worksheet, header_row: int) -> None:
-    """Printed or saved as PDF: landscape, all columns on one page width, header repeated."""
+def _print_wide(ws: Worksheet, header_row: int | None) -> None:
+    """Printed or saved as PDF: landscape, all columns on one page width, the header row (if any)
+    repeated on every page."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{header_row}:{header_row}"
+    if header_row is not None:
+        ws.print_title_rows = f"{header_row}:{header_row}"
 
 
 def _fit_columns(ws: Worksheet, header_row: int, ncols: int, fixed: dict[int, float]) -> None:
@@ -351,14 +348,21 @@ def _write_esf(ws: Worksheet, latest: str, area_list, esf, index, notes: list[st
 
 
 def _write_series(ws: Worksheet, periods: list[str], area_list, esf, index, notes: list[str]) -> None:
+    """Every period, area and ESF+ indicator: a table to filter, too long to print. The printout
+    shows the title and notes only, which say where the same numbers are printable."""
+    rows = len(periods) * len(area_list) * len(esf)
+    notes = [*notes, t("fund.note.print_series", n=rows, esf=SHEET_ESF, chart=SHEET_CHART)]
     header_row = _preamble(ws, t("fund.title.series"), notes)
     labels = [*_col("period", "level", "code", "area", "indicator", "name"), *_gender_labels()]
     _header(ws, header_row, labels)
     last = _esf_rows(ws, header_row + 1, periods, area_list, esf, index, with_period=True)
-    _finish_table(ws, header_row, len(labels), last, freeze_col=5)
+    _finish_table(ws, header_row, len(labels), last, freeze_col=5, repeat_header=False)
+    ws.print_area = f"A1:{get_column_letter(len(labels))}{header_row - 2}"
 
 
 def _write_project(ws: Worksheet, periods: list[str], area_list, project, index, notes: list[str]) -> None:
+    """Every period, latest first; the printout stops after the latest period (its notes say so)."""
+    notes = [*notes, t("fund.note.print_latest", period=max(periods))]
     header_row = _preamble(ws, t("fund.title.project", project=current_project().name), notes)
     labels = _col("period", "level", "code", "area", "indicator", "name", "gender",
                   "value", "numerator", "denominator")
@@ -379,6 +383,8 @@ def _write_project(ws: Worksheet, periods: list[str], area_list, project, index,
                     _put_cell_value(ws.cell(row=row, column=9), rec, "numerator", fmt)
                     _put_cell_value(ws.cell(row=row, column=10), rec, "denominator", fmt)
                     row += 1
+        if period == max(periods):
+            ws.print_area = f"A1:{get_column_letter(len(labels))}{row - 1}"
     _finish_table(ws, header_row, len(labels), row - 1, freeze_col=8)
 
 
@@ -446,8 +452,7 @@ def status_headline(problems: pd.DataFrame, stale: dict[str, list], periods: lis
     if problems.empty:
         note = t("report.headline_stale") if any(stale.get(p) for p in periods) else ""
         return t("report.headline_complete", **span) + note
-    return t("report.headline_incomplete", rejected=int((problems["state"] == "rejected").sum()),
-             missing=int((problems["state"] == "missing").sum()), **span)
+    return t("report.headline_incomplete", problems=problem_counts(problems), **span)
 
 
 def _write_status(ws: Worksheet, problems: pd.DataFrame, stale: dict[str, list], periods: list[str],
@@ -488,7 +493,7 @@ def _write_status(ws: Worksheet, problems: pd.DataFrame, stale: dict[str, list],
             safe_text(ws.cell(row=row, column=3), t("fund.status.stale"))
             safe_text(ws.cell(row=row, column=4), snapshot or t("fund.status.never"))
     _finish_table(ws, header_row, len(labels), last, freeze_col=1,
-                  widths={1: 12, 2: 14, 3: 16, 4: 14, 5: 34, 6: 28})
+                  widths={1: 12, 2: 14, 3: 16, 4: 24, 5: 34, 6: 28})
     _wrap_notes(ws, [explain_row], len(labels))
     ws.auto_filter.ref = None
 
@@ -510,18 +515,37 @@ def charts() -> tuple[tuple[str, list[tuple[str, str, str]], bool], ...]:
     )
 
 
+_CHART_CM = (12.0, 6.5)  # width, height of one chart
+_CHART_ROWS = 14  # rows of 15 points a chart takes, with a gap
+_CHART_COLUMN_WIDTH = 14  # the chart sheet's table columns, in characters
+
+
+def _column_cm(width: float) -> float:
+    """A column's printed width in cm at 100 %: 7 pixels a character and 5 of padding, at 96 per inch."""
+    return (width * 7 + 5) / 96 * 2.54
+
+
 def _write_chart(ws: Worksheet, periods: list[str], area_list, index: dict[_Key, _Rec], notes: list[str]) -> None:
-    """For the region and each federation: the charts' numbers as a table, and the four charts
-    beside it. A suppressed or undefined value is an empty cell, drawn as a gap in the line."""
+    """For the region and each federation, a page of its own (portrait): its heading, the charts'
+    numbers as a table, and the four charts below it, two by two. A suppressed or undefined value
+    is an empty cell, drawn as a gap in the line."""
     from openpyxl.chart import LineChart, Reference
+    from openpyxl.worksheet.pagebreak import Break
 
     notes = [*notes, t("fund.note.chart_gaps")]
     row = _preamble(ws, t("fund.title.chart"), notes)
     chart_list = charts()
     columns = [(ind, g, label) for _title, series, _rate in chart_list for ind, g, label in series]
+    widths = {1: 12, **{c: _CHART_COLUMN_WIDTH for c in range(2, len(columns) + 2)}}
+    _fit_columns(ws, row, 1 + len(columns), widths)
+    # the right-hand chart starts at the first column past the left one's width
+    left_edge, second_col = 0.0, 1
+    while left_edge < _CHART_CM[0] + 0.3:
+        left_edge += _column_cm(widths.get(second_col, _CHART_COLUMN_WIDTH))
+        second_col += 1
     first_header = row
     for level, code, name in [a for a in area_list if a[0] in ("region", "federation")]:
-        safe_text(ws.cell(row=row, column=1), f"{name} ({code})").font = _BOLD
+        safe_text(ws.cell(row=row, column=1), area_label(code, name)).font = _TITLE
         header = row + 1
         _header(ws, header, ["Period", *(label for _i, _g, label in columns)])
         for r, period in enumerate(periods, start=header + 1):
@@ -532,6 +556,7 @@ def _write_chart(ws: Worksheet, periods: list[str], area_list, index: dict[_Key,
                     ws.cell(row=r, column=c, value=float(rec.value)).number_format = (
                         FORMAT_COUNT if ind == "EECO01" else FORMAT_RATE)
         last = header + len(periods)
+        charts_row = last + 2
         col = 2
         for i, (title, series, rate) in enumerate(chart_list):
             chart = LineChart()
@@ -551,16 +576,16 @@ def _write_chart(ws: Worksheet, periods: list[str], area_list, index: dict[_Key,
                 chart.legend = None  # the title names the one line
             else:
                 chart.legend.position = "b"
-            chart.width, chart.height = 12, 6.5
-            anchor_col = len(columns) + 2 + (i % 2) * 7
-            ws.add_chart(chart, f"{get_column_letter(anchor_col)}{row + (i // 2) * 14}")
+            chart.width, chart.height = _CHART_CM
+            anchor_col = 1 if i % 2 == 0 else second_col
+            ws.add_chart(chart, f"{get_column_letter(anchor_col)}{charts_row + (i // 2) * _CHART_ROWS}")
             col += len(series)
-        row = max(last, row + 28) + 2
-    _fit_columns(ws, first_header + 1, 1 + len(columns), {1: 12})
+        row = charts_row + 2 * _CHART_ROWS
+        ws.row_breaks.append(Break(id=row - 1))  # the next area starts a page: no chart is cut in two
     _wrap_notes(ws, range(2, first_header - 1), 1 + len(columns))
     ws.freeze_panes = ws.cell(row=first_header, column=2)
-    _print_wide(ws, first_header)
-    ws.print_title_rows = None
+    _print_wide(ws, None)  # each page carries its own area's heading, never another area's
+    ws.page_setup.orientation = "portrait"
 
 
 def report_file_name(project_code: str, period: str) -> str:
@@ -602,8 +627,8 @@ def write_fund_report(
     index = _index(indicator_values, set(periods))
     area_list = _area_order(areas, index)
     catalogue = _indicator_catalogue(indicators, index)
-    esf = [i for i in catalogue if _is_esf(i["indicator"])]
-    project = [i for i in catalogue if not _is_esf(i["indicator"])]
+    esf = [i for i in catalogue if is_esf(i["indicator"])]
+    project = [i for i in catalogue if not is_esf(i["indicator"])]
     stale = _stale_by_period(source_status, periods)
     if dataset_status is None:
         dataset_status = pd.DataFrame([(p, "?", "participants", "missing", None, None) for p in periods],

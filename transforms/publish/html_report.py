@@ -2,10 +2,14 @@
 
 Built from the PUBLISHED tables only, at every publish. No network, no
 scripts: each chart is hand-built inline SVG (a few lines of geometry are
-lighter than a plotting stack in the lock). A suppressed point is a gap in
-its line, marked ``..`` under it; the data status (``dataset_status``) is on
-the first screen and never says complete while a dataset is missing or
-rejected. Swedish first; ``SAMLA_LANGUAGE=en`` gives English.
+lighter than a plotting stack in the lock). Every area (region, federations,
+municipalities) has its charts and, beside them, its numbers as tables (ESF+
+common indicators and the project's own, by gender, per period) written as
+the report's language writes them; ``..`` is a suppressed cell, ``–`` a rate
+over zero pupils, explained once at the top. A suppressed point is a gap in
+its chart line. The data status (``dataset_status``) is on the first screen
+and never says complete while a dataset is missing or rejected. Printable:
+A4, each area from a new page. Swedish first; ``SAMLA_LANGUAGE=en`` gives English.
 """
 
 from __future__ import annotations
@@ -21,8 +25,11 @@ from transforms.clock import local_time
 from transforms.messages import LANGUAGES, language, number, t
 from transforms.publish import completeness
 from transforms.publish.dictionary import GENDER_NAMES
+from transforms.publish.report_text import area_label, is_esf, problem_counts
 
 SUPPRESSED = ".."
+NO_VALUE = "–"  # a rate over zero pupils: nothing to compute
+TABLE_PERIODS = 12  # period columns per table: more would not fit an A4 page
 COLOURS = {"all": "#1b1b1b", "female": "#c2185b", "male": "#1565c0", "nonbinary": "#ef8f00",
            "MOTIVATION_IMPROVED": "#2e7d32", "FUTURE_HOPE_IMPROVED": "#6a1b9a", "WELLBEING_IMPROVED": "#00838f",
            "ATTENDANCE_RATE": "#1565c0", "COMPLETION": "#2e7d32"}
@@ -131,7 +138,7 @@ def _values(index: dict, periods: list[str], area: tuple[str, str], gender: str,
 
 def area_charts(index: dict, periods: list[str], area: tuple[str, str], names: dict[str, tuple[str, str]],
                 lang: int) -> list[str]:
-    """The four charts of one area (federation or region)."""
+    """The four charts of one area."""
     slug = area[1].lower()
     genders = [Series(GENDER_NAMES[g][lang], COLOURS[g], _values(index, periods, area, g, "EECO01"))
                for g in GENDER_NAMES]
@@ -148,12 +155,69 @@ def area_charts(index: dict, periods: list[str], area: tuple[str, str], names: d
     ]
 
 
+def cell_text(value: float | None | str, kind: str, lang: str) -> str:
+    """A published value as printed: ``1 234``, ``75,9 %`` (``1,234``, ``75.9%`` in English), ``..`` or ``–``."""
+    if value == SUPPRESSED:
+        return SUPPRESSED
+    if value is None:
+        return NO_VALUE
+    return number(value, decimals=1, percent=True, lang=lang) if kind == "rate" else number(value, lang=lang)
+
+
+def value_tables(index: dict, periods: list[str], area: tuple[str, str], group: str,
+                 indicators: list[tuple[str, str, str]], lang: int) -> str:
+    """One group's numbers for one area: a row per indicator and gender, a column per period
+    (a further table for every TABLE_PERIODS periods). ``indicators`` are (code, name, kind)."""
+    slug, language_code = area[1].lower(), LANGUAGES[lang]
+    out = []
+    for k in range(0, len(periods), TABLE_PERIODS):
+        shown = periods[k:k + TABLE_PERIODS]
+        table_id = f"table-{slug}-{group}" + (f"-{k // TABLE_PERIODS + 1}" if k else "")
+        head = "".join(f'<th scope="col">{p}</th>' for p in shown)
+        bodies = []
+        for code, name, kind in indicators:
+            rows = []
+            for g, gender in enumerate(GENDER_NAMES):
+                cells = "".join(f"<td>{cell_text(v, kind, language_code)}</td>"
+                                for v in _values(index, shown, area, gender, code))
+                label = (f'<th scope="rowgroup" rowspan="{len(GENDER_NAMES)}" class="ind">'
+                         f'<b>{html.escape(code)}</b> {html.escape(name)}</th>') if g == 0 else ""
+                rows.append(f'<tr data-gender="{gender}">{label}<th scope="row" class="g">'
+                            f'{GENDER_NAMES[gender][lang]}</th>{cells}</tr>')
+            bodies.append(f'<tbody data-indicator="{html.escape(code)}">{"".join(rows)}</tbody>')
+        out.append(f'<table class="values" id="{table_id}" data-area="{area[0]}:{html.escape(area[1])}" '
+                   f'data-group="{group}"><caption>{_t("table_" + group, lang)}</caption>'
+                   f'<thead><tr><th scope="col">{_t("indicator", lang)}</th><th scope="col">{_t("gender", lang)}'
+                   f'</th>{head}</tr></thead>{"".join(bodies)}</table>')
+    return "".join(out)
+
+
+def _ordered_areas(areas: pd.DataFrame) -> list[tuple[str, str, str, int]]:
+    """(level, code, name, depth): the region, then each federation followed by its municipalities."""
+    rows = [(str(r.area_level), str(r.area_code), "" if pd.isna(r.name) else str(r.name),
+             None if pd.isna(r.parent_code) else str(r.parent_code)) for r in areas.itertuples(index=False)]
+    out = [(lv, c, n, 0) for lv, c, n, _ in sorted(rows, key=lambda r: r[1]) if lv == "region"]
+    for lv, c, n, _ in sorted(rows, key=lambda r: r[1]):
+        if lv == "federation":
+            out.append((lv, c, n, 1))
+            out.extend((lv2, c2, n2, 2) for lv2, c2, n2, p2 in sorted(rows, key=lambda r: r[1])
+                       if lv2 == "municipality" and p2 == c)
+    placed = {(lv, c) for lv, c, _, _ in out}
+    out.extend((lv, c, n, 2) for lv, c, n, _ in rows if (lv, c) not in placed)  # a municipality without federation
+    return out
+
+
+def _contents(areas: list[tuple[str, str, str, int]], lang: int) -> str:
+    items = "".join(f'<li class="d{depth}"><a href="#area-{code.lower()}">{html.escape(area_label(code, name))}</a></li>'
+                    for _level, code, name, depth in areas)
+    return f'<nav class="toc"><h2>{_t("contents", lang)}</h2><ul>{items}</ul></nav>'
+
+
 def _status_html(dataset_status: pd.DataFrame, periods: list[str], lang: int) -> str:
     problems = completeness.problems(dataset_status, periods)
     if problems.empty:
         return f'<p class="ok" id="status-line">{_t("complete", lang)}</p>'
-    head = _t("incomplete", lang, rejected=int((problems.state == "rejected").sum()),
-              missing=int((problems.state == "missing").sum()))
+    head = _t("incomplete", lang, problems=problem_counts(problems, LANGUAGES[lang]))
     rows = "".join(
         f"<tr class=\"{r.state}\"><td>{html.escape(str(r.period))}</td><td>{html.escape(str(r.source))}</td>"
         f"<td>{DATASET_NAMES.get(r.dataset, (r.dataset,) * 2)[lang]}</td><td>{_t(r.state, lang)}</td>"
@@ -179,7 +243,21 @@ figcaption{font-size:13px;font-weight:600;margin-bottom:2px}
 .grid{stroke:#e3e3e3}.ylab{font-size:10px;text-anchor:end;fill:#555}.xlab{font-size:10px;text-anchor:middle;fill:#555}
 .supp{font-size:13px;font-weight:700;text-anchor:middle}.legend{font-size:11px}
 .legend span{margin-right:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}
-p.note{font-size:12px;color:#444}
+p.note{font-size:13px;color:#1b1b1b;background:#fff8e1;border:1px solid #ffe082;border-radius:6px;padding:8px 12px}
+nav.toc ul{list-style:none;padding:0;margin:0;font-size:14px}nav.toc li{margin:2px 0}
+nav.toc li.d1{margin-left:14px;font-weight:600}nav.toc li.d2{margin-left:32px}nav.toc a{color:#123b5d}
+.tables{display:flex;flex-wrap:wrap;gap:12px;margin-top:12px;align-items:flex-start}
+table.values{background:#fff;border:1px solid #ccc;font-size:12px;font-variant-numeric:tabular-nums}
+table.values caption{text-align:left;font-weight:600;font-size:13px;padding:4px 0}
+table.values th,table.values td{border-bottom:1px solid #e5e5e5;padding:2px 8px}
+table.values thead th{background:#dde5f0;text-align:right;white-space:nowrap}table.values thead th:nth-child(-n+2){text-align:left}
+table.values td{text-align:right;white-space:nowrap}table.values th.ind{font-weight:400;max-width:260px;vertical-align:top}
+table.values th.g{font-weight:400;color:#444;white-space:nowrap}table.values tbody{border-top:2px solid #bbb}
+@page{size:A4;margin:12mm}
+@media print{body{background:#fff}header{background:none;color:#000;padding:0 0 8px}main{padding:0}
+section.area{break-before:page}.status-table{max-height:none;overflow:visible}
+.grid-area{gap:6px}figure{break-inside:avoid;width:48%;border:none;padding:0}svg.chart{width:100%;height:auto}
+table.values{break-inside:auto;font-size:10px}table.values th,table.values td{padding:1px 6px}table.values tbody{break-inside:avoid}table.values caption{break-after:avoid}}
 """
 
 
@@ -194,14 +272,19 @@ def render(*, indicator_values: pd.DataFrame, dataset_status: pd.DataFrame, area
     index = {(r.period, r.area_level, r.area_code, r.gender, r.indicator): (r.value, bool(r.suppressed))
              for r in indicator_values.itertuples(index=False) if r.period in set(periods)}
     names = {r.indicator: (r.name_sv, r.name_en) for r in indicators.itertuples(index=False)}
-    top = [(r.area_level, r.area_code, r.name) for r in areas.itertuples(index=False)
-           if r.area_level in ("region", "federation")]
-    top.sort(key=lambda a: (a[0] != "region", a[1]))
+    kinds = dict(zip(indicators.indicator, indicators.kind, strict=True))
+    groups = {"esf": [], "project": []}
+    for code in indicators.indicator:
+        groups["esf" if is_esf(code) else "project"].append((code, names[code][lang], kinds[code]))
+    ordered = _ordered_areas(areas)
     sections = []
-    for level, code, name in top:
+    for level, code, name, _depth in ordered:
         charts = "".join(area_charts(index, periods, (level, code), names, lang))
-        sections.append(f'<section class="area" id="area-{code.lower()}"><h2>{html.escape(str(name))} '
-                        f'({html.escape(code)})</h2><div class="grid-area">{charts}</div></section>')
+        tables = "".join(value_tables(index, periods, (level, code), group, members, lang)
+                         for group, members in groups.items() if members)
+        sections.append(f'<section class="area" id="area-{code.lower()}" data-level="{level}">'
+                        f'<h2>{html.escape(area_label(code, name))}</h2><div class="grid-area">{charts}</div>'
+                        f'<div class="tables">{tables}</div></section>')
     from transforms.config.project import current_project
 
     title = html.escape(_t("title", lang, project=current_project().name))  # the project file names it
@@ -213,8 +296,8 @@ def render(*, indicator_values: pd.DataFrame, dataset_status: pd.DataFrame, area
         f'<p>{_t("generated", lang, at=html.escape(generated), first=periods[0], last=periods[-1])}</p></header>'
         f'<main><section class="status"><h2>{_t("status", lang)}</h2>'
         f'{_status_html(dataset_status, periods, lang)}</section>'
-        f'<p class="note">{html.escape(_t("legend_suppressed", lang, t=threshold))}</p>'
-        f'{"".join(sections)}</main></body></html>'
+        f'<p class="note" id="signs">{html.escape(_t("legend_suppressed", lang, t=threshold))}</p>'
+        f'{_contents(ordered, lang)}{"".join(sections)}</main></body></html>'
     )
 
 
