@@ -1,6 +1,6 @@
 """Published layer: the reporting warehouse (indicators.md, "The published table").
 
-One function, ``publish``, writes everything a reader of the warehouse sees, in
+One function, ``write_publication``, writes everything a reader of the warehouse sees, in
 ONE transaction, to any SQLAlchemy URL: a SQLite file by default, PostgreSQL in
 production. Readers see the old content or the new, never a mix — also when the
 publishing process is killed half-way (the database rolls the open transaction

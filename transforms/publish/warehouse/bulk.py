@@ -1,12 +1,11 @@
 """Bulk insert: COPY on PostgreSQL (psycopg), executemany elsewhere."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
-
-# --------------------------------------------------------------------------- writing
 
 
 def bulk_insert(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:

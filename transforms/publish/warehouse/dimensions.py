@@ -1,12 +1,11 @@
 """The dimension frames the pipeline publishes: areas (project file) and indicators (catalogue)."""
+
 from __future__ import annotations
 
 import pandas as pd
 
 from transforms.config.project import current_project
 from transforms.publish.warehouse.schema import areas
-
-# --------------------------------------------------------------------------- dimension frames
 
 
 def areas_frame() -> pd.DataFrame:

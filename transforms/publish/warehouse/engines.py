@@ -1,4 +1,5 @@
 """Engines for the warehouse and for its restricted table (another schema, or another SQLite file)."""
+
 from __future__ import annotations
 
 import os
@@ -6,10 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import (
-    event,
-    text,
-)
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
@@ -18,9 +16,6 @@ from transforms.publish.warehouse.schema import RESTRICTED_SCHEMA
 
 # A fixed key for pg_advisory_xact_lock: one publish at a time per database.
 PUBLISH_LOCK_KEY = 0x53414D4C41  # "SAMLA"
-
-
-# --------------------------------------------------------------------------- engines
 
 
 def make_engine(url: str, *, writer: bool = False, schema_map: dict | None = None) -> Engine:

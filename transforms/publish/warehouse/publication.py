@@ -1,4 +1,5 @@
 """Writing a publication: everything readers see, in one transaction."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Reading the warehouse into typed frames."""
+
 from __future__ import annotations
 
 import pandas as pd

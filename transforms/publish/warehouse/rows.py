@@ -1,4 +1,5 @@
 """Frames to validated rows for a table, and rows back to typed frames (the same types on every dialect)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,6 @@ from sqlalchemy import (
 
 from transforms.config.schema import AREA_LEVELS, CELL_KEY, GENDERS
 from transforms.publish.warehouse.schema import SURROGATE
-
-# --------------------------------------------------------------------------- frame -> rows
 
 
 def _kind(col: Column) -> str:
@@ -146,9 +145,6 @@ def check_cells(name: str, rows: list[tuple[Any, ...]], table: Table, periods: s
                     f"({dict(zip(CELL_KEY, (r[idx[k]] for k in CELL_KEY), strict=True))}); "
                     "suppressed cells must have numerator, denominator and value empty"
                 )
-
-
-# --------------------------------------------------------------------------- reading
 
 
 def typed_frame(table: Table, records: list[Sequence[Any]]) -> pd.DataFrame:

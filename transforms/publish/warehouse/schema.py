@@ -2,6 +2,7 @@
 
 Migrations (``migrations/versions``) bring an older warehouse to it; ``views`` reads these tables.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import (

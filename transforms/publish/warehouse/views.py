@@ -1,4 +1,5 @@
 """The warehouse's views: their read-side columns and their SQL, in one place for publish and migrations."""
+
 from __future__ import annotations
 
 import logging
