@@ -34,7 +34,8 @@ def cli_env(tmp_path, monkeypatch):
     return env, tmp_path
 
 
-@pytest.mark.parametrize("command", ["demo", "run", "check", "status", "quarantine", "config", "rotate-key"])
+@pytest.mark.parametrize("command", ["demo", "run", "check", "status", "quarantine", "config", "rotate-key",
+                                     "warehouse"])
 def test_every_subcommand_has_help(command):
     import os
 

@@ -43,6 +43,10 @@ def test_the_wheel_carries_its_data(wheel):
     assert "transforms/config/sources.yaml" in names
     assert {"samla_airflow/dags/samla_ingest.py", "samla_airflow/dags/samla_publish.py",
             "samla_airflow/plugins_folder/samla_plugin.py"} <= names
+    migrations = "transforms/publish/warehouse/migrations/"
+    shipped = {n.removeprefix(migrations + "versions/") for n in names if n.startswith(migrations + "versions/")}
+    in_checkout = {p.name for p in (ROOT / migrations / "versions").glob("*.py")}
+    assert f"{migrations}env.py" in names and in_checkout and shipped >= in_checkout  # every warehouse revision
     assert not any(n.startswith(("tests/", "data/")) for n in names)
 
 

@@ -8,6 +8,7 @@ Variables/Connections of the same names into the environment first.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from importlib.resources import files
@@ -46,6 +47,7 @@ SETTING_NAMES = (
     "SAMLA_MAX_CELL_CHARS",
     "SAMLA_WAREHOUSE_LOCK_TIMEOUT",  # seconds a PostgreSQL publish waits for a lock before it fails
     "SAMLA_WAREHOUSE_STATEMENT_TIMEOUT",  # seconds one warehouse statement may run
+    "SAMLA_REPORTING_ROLE",  # PostgreSQL role granted read access to the published tables and views
 )
 
 
@@ -61,6 +63,7 @@ class Settings:
     suppression_threshold: int
     demo: bool
     raw_retention_days: int
+    reporting_role: str | None = None
 
     # Everything that still holds personnummer lives under raw/: the landing area (as
     # delivered, incl. files pulled from SFTP) and the checksummed archive. One folder,
@@ -151,6 +154,21 @@ def warehouse_timeouts() -> tuple[int, int]:
             _int_setting("SAMLA_WAREHOUSE_STATEMENT_TIMEOUT", 1800, 1))
 
 
+# A role name as PostgreSQL folds an unquoted identifier: lower case, at most 63 bytes. It is
+# always double-quoted in SQL, so nothing else could reach a statement.
+_ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def reporting_role_name(raw: str | None) -> str | None:
+    """SAMLA_REPORTING_ROLE checked: None when unset, else a plain lower-case identifier."""
+    name = (raw or "").strip()
+    if not name:
+        return None
+    if not _ROLE_NAME.fullmatch(name):
+        raise SettingsError(t("warehouse.role_invalid", name="SAMLA_REPORTING_ROLE", raw=repr(name)))
+    return name
+
+
 def is_demo() -> bool:
     return os.environ.get("SAMLA_DEMO", "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -171,6 +189,7 @@ def load_settings() -> Settings:
         suppression_threshold=_int_setting("SAMLA_SUPPRESSION_THRESHOLD", 5, 1),
         demo=is_demo(),
         raw_retention_days=_int_setting("SAMLA_RAW_RETENTION_DAYS", 90, 0),
+        reporting_role=reporting_role_name(os.environ.get("SAMLA_REPORTING_ROLE")),
     )
 
 

@@ -1,22 +1,21 @@
 """Curated Parquet -> published indicator tables (warehouse, Parquet, fund report).
 
 Rebuilds only what changed inputs affect: the curated partitions' checksums
-are kept in ``published/_inputs.json``; a new participants snapshot may
-restate every period (best current knowledge), a new attendance, survey or
-activities partition only its period and the later ones. Reruns on the same
-inputs give identical tables.
+are kept in the warehouse itself (``publication_state``, written in the
+transaction that publishes the numbers), so a new, emptied or restored
+warehouse gets exactly what it lacks on the next run; a new participants
+snapshot may restate every period (best current knowledge), a new attendance,
+survey or activities partition only its period and the later ones. Reruns on
+the same inputs give identical tables.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 
-from transforms import atomic
 from transforms.config.schema import DATASETS, curated_columns
 from transforms.config.settings import Settings, default_warehouse_url
 from transforms.config.sources import SourcesConfig
@@ -27,7 +26,6 @@ from transforms.publish.completeness import dataset_status
 from transforms.publish.disclosure import suppress
 from transforms.publish.indicators import IndicatorInputs, compute, published_periods
 
-STATE_FILE = "_inputs.json"
 LEDGER_COLUMNS = ["source", "dataset", "period", "file_name", "file_sha256", "arrived_at", "detected_format",
                   "rows_read", "rows_accepted", "rows_quarantined", "status", "message", "data_docs"]
 
@@ -49,19 +47,16 @@ def input_fingerprint(settings: Settings) -> dict[str, str]:
     return out
 
 
-def _state_path(settings: Settings) -> Path:
-    return settings.published_dir / STATE_FILE
-
-
 def previous_state(settings: Settings) -> dict:
-    path = _state_path(settings)
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    """What the warehouse holds on record ({} for a new or emptied one)."""
+    return warehouse.publication_state_of(settings.warehouse_url)
 
 
-def plan(settings: Settings, all_periods: list[str], wanted: tuple[str, str] | None = None) -> Plan:
-    """Which periods need publishing now."""
+def plan(settings: Settings, all_periods: list[str], wanted: tuple[str, str] | None = None,
+         state: dict | None = None) -> Plan:
+    """Which periods need publishing now, against ``state`` (default: what the warehouse holds)."""
     fingerprint = input_fingerprint(settings)
-    state = previous_state(settings)
+    state = previous_state(settings) if state is None else state
     in_range = [p for p in all_periods if wanted is None or wanted[0] <= p <= wanted[1]]
     if wanted is not None:
         return Plan(in_range, fingerprint, "periods asked for", limited=in_range != all_periods)
@@ -165,15 +160,16 @@ def publish(settings: Settings, config: SourcesConfig, wanted: tuple[str, str] |
     inputs = load_inputs(settings, config)
     ledger_frame = ledger.read(settings.ledger_dir)
     all_periods = publishable_periods(inputs, ledger_frame)
-    todo = plan(settings, all_periods, wanted)
+    previous = previous_state(settings)
+    todo = plan(settings, all_periods, wanted, state=previous)
     summary = {"periods": todo.periods, "reason": todo.reason, "published": False}
     if not todo.periods:  # no indicator changes, but new ledger records (e.g. only rejections) are shown
         warehouse.refresh_steward_tables(settings.warehouse_url, load_ledger=ledger_frame[LEDGER_COLUMNS],
-                                         quarantine_summary=quarantine_summary(settings))
+                                         quarantine_summary=quarantine_summary(settings),
+                                         reporting_role=settings.reporting_role)
         return summary
     restricted, status = compute(inputs, todo.periods)
     published = suppress(restricted, settings.suppression_threshold)
-    previous = previous_state(settings)
     result = warehouse.write_publication(
         settings.warehouse_url,
         indicator_values=published,
@@ -187,16 +183,12 @@ def publish(settings: Settings, config: SourcesConfig, wanted: tuple[str, str] |
         dataset_status=dataset_status(ledger_frame, sorted(config.sources), todo.periods),
         inputs=inputs_changed(previous, todo.fingerprint, ledger_frame),
         root=settings.data_dir if settings.warehouse_url == default_warehouse_url(settings.data_dir) else None,
+        state=published_state(previous, todo, all_periods, settings.suppression_threshold),
+        reporting_role=settings.reporting_role,
     )
-    _write_state(settings, published_state(previous, todo, all_periods, settings.suppression_threshold))
     summary.update(published=True, rows=result["rows"],
                    suppressed=int(published["suppressed"].sum()), cells=len(published))
     return summary
-
-
-def _write_state(settings: Settings, state: dict) -> None:
-    path = _state_path(settings)
-    atomic.write_json(path, state, root=settings.data_dir)
 
 
 def export_files(settings: Settings) -> dict[str, str]:
