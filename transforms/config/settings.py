@@ -46,6 +46,7 @@ SETTING_NAMES = (
     "SAMLA_MAX_CELL_CHARS",
     "SAMLA_WAREHOUSE_LOCK_TIMEOUT",  # seconds a PostgreSQL publish waits for a lock before it fails
     "SAMLA_WAREHOUSE_STATEMENT_TIMEOUT",  # seconds one warehouse statement may run
+    "SAMLA_SOURCE_LOCK_WAIT",  # seconds a source task waits while another run processes the same source
 )
 
 
@@ -149,6 +150,11 @@ def warehouse_timeouts() -> tuple[int, int]:
     """(lock, statement) timeouts in seconds for PostgreSQL warehouse sessions (issue 8.1)."""
     return (_int_setting("SAMLA_WAREHOUSE_LOCK_TIMEOUT", 60, 1),
             _int_setting("SAMLA_WAREHOUSE_STATEMENT_TIMEOUT", 1800, 1))
+
+
+def source_lock_wait() -> int:
+    """Seconds a source task waits for another run of the same source before it fails (and is retried)."""
+    return _int_setting("SAMLA_SOURCE_LOCK_WAIT", 600, 0)
 
 
 def is_demo() -> bool:
