@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from deliveries import participant, people, write_csv
-
 from samla_airflow.airflow_runner import disk_full, full_disk_said
 
 SAMLA = str(Path(sys.executable).parent / "samla")

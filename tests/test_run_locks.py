@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from deliveries import attendance, participant, people, write_csv
-
 from samla_airflow import locks
+
 from transforms.ingest import ledger
 
 SAMLA = str(Path(sys.executable).parent / "samla")  # the console script, as an operator runs it
