@@ -141,8 +141,8 @@ def read_fault(exc: OSError) -> str:
 
 
 def fingerprint(path: Path) -> str:
-    """The sha256 of a landing file, or its ``entry_identity`` when it cannot be read (not even its name
-    then needs reading to be reported); FileNotFoundError when it is gone."""
+    """The sha256 of a landing file or, when it cannot be read, its ``entry_identity`` (so that it is
+    still reported, once); FileNotFoundError when it is gone."""
     try:
         return sha256_of(path)
     except FileNotFoundError:
