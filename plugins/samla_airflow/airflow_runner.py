@@ -1,12 +1,15 @@
 """Run the project's DAGs in-process with ``dag.test()`` — the same DAG code the scheduler runs.
 
 Used by the ``samla`` command and ``make demo``. Airflow's own log output goes
-to a file; the caller shows plain-language progress instead.
+to a file; the caller shows plain-language progress instead. A full disk, be it
+under the data folder or under Airflow's own metadata database, ends a run as
+``OSError(ENOSPC)``, which the command reports like any other full disk.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 from pathlib import Path
@@ -38,9 +41,20 @@ def prepare_airflow_env(data_dir: Path) -> Path:
     return home
 
 
+_terminal: int | None = None  # the command's own stdout while ``output_to`` sends fds 1 and 2 to the log
+
+
+def tell(text: str) -> None:
+    """Show ``text`` to whoever waits at a ``samla`` command running tasks in-process; elsewhere nothing."""
+    if _terminal is not None:
+        with contextlib.suppress(OSError):
+            os.write(_terminal, (text + "\n").encode("utf-8"))
+
+
 @contextlib.contextmanager
 def output_to(log_file: Path):
     """Send everything written to fds 1 and 2 (Airflow's structlog output) to ``log_file``."""
+    global _terminal
     log_file.parent.mkdir(parents=True, exist_ok=True)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -48,15 +62,77 @@ def output_to(log_file: Path):
     with open(log_file, "ab") as handle:
         os.dup2(handle.fileno(), 1)
         os.dup2(handle.fileno(), 2)
+        outer, _terminal = _terminal, saved[0]
         try:
             yield
         finally:
+            _terminal = outer
             sys.stdout.flush()
             sys.stderr.flush()
             os.dup2(saved[0], 1)
             os.dup2(saved[1], 2)
             os.close(saved[0])
             os.close(saved[1])
+
+
+# How SQLite says its disk is full: a write found no space ("database or disk is full"), or, when a
+# connection opens a WAL database (Airflow's), its shared-memory file could not be grown ("disk I/O error").
+SQLITE_FULL = ("SQLITE_FULL", "SQLITE_IOERR_SHMSIZE")
+PG_DISK_FULL = "53100"  # PostgreSQL SQLSTATE disk_full (psycopg's DiskFull)
+
+
+def disk_full(exc: BaseException | None) -> bool:
+    """Whether ``exc``, or anything it was raised from or while handling, says a disk is full:
+    OSError ENOSPC/EDQUOT, SQLite's ``SQLITE_FULL``, PostgreSQL's disk_full, also as wrapped
+    by SQLAlchemy (``.orig``)."""
+    todo, seen = [exc], set()
+    while todo:
+        found = todo.pop()
+        if found is None or id(found) in seen:
+            continue
+        seen.add(id(found))
+        if isinstance(found, OSError) and found.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if getattr(found, "sqlite_errorname", None) in SQLITE_FULL:
+            return True
+        if PG_DISK_FULL in (getattr(found, "sqlstate", None), getattr(found, "pgcode", None)):
+            return True
+        todo += [found.__cause__, found.__context__, getattr(found, "orig", None)]
+    return False
+
+
+@contextlib.contextmanager
+def full_disk_said():
+    """A full disk, however a library wrapped it, as the plain ``OSError(ENOSPC)`` the command reports."""
+    try:
+        yield
+    except Exception as exc:
+        if disk_full(exc):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)) from exc
+        raise
+
+
+@contextlib.contextmanager
+def _task_failures():
+    """Whether a task of the ``dag.test()`` inside failed on a full disk (tasks run in this process)."""
+    from airflow.listeners import hookimpl
+    from airflow.sdk.listener import get_listener_manager
+
+    class FailedTasks:  # an Airflow listener
+        disk_full = False
+
+        @hookimpl
+        def on_task_instance_failed(self, previous_state, task_instance, error):
+            if isinstance(error, BaseException) and disk_full(error):
+                self.disk_full = True
+
+    failures = FailedTasks()
+    manager = get_listener_manager()
+    manager.add_listener(failures)
+    try:
+        yield failures
+    finally:
+        manager.pm.unregister(failures)
 
 
 class DagRunner:
@@ -70,7 +146,7 @@ class DagRunner:
 
     def _dagbag(self):
         if self._bag is None:
-            with output_to(self.log_file):
+            with output_to(self.log_file), full_disk_said():
                 from airflow.dag_processing.dagbag import DagBag
                 from airflow.utils import db
 
@@ -89,8 +165,10 @@ class DagRunner:
         dag = self._dagbag().get_dag(dag_id)
         if dag is None:
             raise RuntimeError(f"DAG {dag_id} not found in {os.environ['AIRFLOW__CORE__DAGS_FOLDER']}")
-        with output_to(self.log_file), self._synced_once():
+        with output_to(self.log_file), full_disk_said(), self._synced_once(), _task_failures() as failures:
             run = dag.test(run_conf=conf)
+        if failures.disk_full:  # a task's own full disk (data folder, warehouse, its log): the same message
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return {ti.task_id: _text(ti.state) for ti in run.get_task_instances()} | {"_run": _text(run.state)}
 
     @contextlib.contextmanager

@@ -69,37 +69,41 @@ def ingest_one_source(source_id: str, periods: tuple[str, str] | None, today: da
         config = load_sources(settings.sources_file, settings.data_dir, strict=False)
         source = config.get(source_id)
         key = pseudonym_key(settings)
-    from transforms.ingest import work_stamp
+    from samla_airflow.locks import source_lock
 
-    folder = source.delivery.folder
-    seen = work_stamp.listing(folder) if folder is not None else None  # before reading: a later arrival shows
-    work_stamp.forget(settings.data_dir, source.id)
-    files = landing_files(settings, source)
-    result = ingest_source(settings, source, key, files, periods, today, progress=log.info)
-    manifest = result.manifest()
-    # Not after an internal error: a file to retry, so the next run must come here.
-    digest = work_stamp.configuration_digest(source, work_stamp.project_digest(config.project))
-    if seen is not None and not manifest["internal_errors"] and not work_stamp.write(
-            settings.data_dir, source.id, seen, digest, result.waiting_periods):
-        log.warning("%s: the work stamp could not be written; the next run runs this source again", source.label)
-    trouble = [o for o in manifest["files"] if o["status"] == "rejected" or o["rows_quarantined"]]
-    (log.warning if trouble else log.info)(
-        "%s: %d file(s) processed, %d partition(s) changed, %d rejected or with quarantined rows\n%s",
-        source.label, len(manifest["files"]), len(manifest["changed"]), len(trouble),
-        format_outcomes(manifest["files"]))
-    from samla_airflow.notify import notify_steward
+    # One task per source at a time, whoever runs it: a second lists the folder only once the first is done.
+    with source_lock(settings.data_dir, source.id):
+        from transforms.ingest import work_stamp
 
-    notify_steward(source, result)  # never raises: email trouble must not fail a load
-    if manifest.get("internal_errors"):
-        from airflow.sdk.exceptions import AirflowFailException
+        folder = source.delivery.folder
+        seen = work_stamp.listing(folder) if folder is not None else None  # before reading: a later arrival shows
+        work_stamp.forget(settings.data_dir, source.id)
+        files = landing_files(settings, source)
+        result = ingest_source(settings, source, key, files, periods, today, progress=log.info)
+        manifest = result.manifest()
+        # Not after an internal error: a file to retry, so the next run must come here.
+        digest = work_stamp.configuration_digest(source, work_stamp.project_digest(config.project))
+        if seen is not None and not manifest["internal_errors"] and not work_stamp.write(
+                settings.data_dir, source.id, seen, digest, result.waiting_periods):
+            log.warning("%s: the work stamp could not be written; the next run runs this source again", source.label)
+        trouble = [o for o in manifest["files"] if o["status"] == "rejected" or o["rows_quarantined"]]
+        (log.warning if trouble else log.info)(
+            "%s: %d file(s) processed, %d partition(s) changed, %d rejected or with quarantined rows\n%s",
+            source.label, len(manifest["files"]), len(manifest["changed"]), len(trouble),
+            format_outcomes(manifest["files"]))
+        from samla_airflow.notify import notify_steward
 
-        # exports.md: the other files went on; the task ends failed so the operator sees it. No
-        # retry: the files are recorded as rejected, so a retry would pass without them.
-        from transforms.messages import t
+        notify_steward(source, result)  # never raises: email trouble must not fail a load
+        if manifest.get("internal_errors"):
+            from airflow.sdk.exceptions import AirflowFailException
 
-        raise AirflowFailException(t("ops.internal_errors", source=source.label, n=len(manifest["internal_errors"]),
-                                     files=", ".join(manifest["internal_errors"])))
-    return manifest
+            # exports.md: the other files went on; the task ends failed so the operator sees it. No
+            # retry: the files are recorded as rejected, so a retry would pass without them.
+            from transforms.messages import t
+
+            raise AirflowFailException(t("ops.internal_errors", source=source.label, n=len(manifest["internal_errors"]),
+                                         files=", ".join(manifest["internal_errors"])))
+        return manifest
 
 
 def sources_with_work(task_ids: dict[str, str], wanted: list[str], periods: tuple[str, str] | None) -> list[str]:
@@ -146,7 +150,11 @@ def check_unknown_sources() -> list[dict[str, Any]]:
         settings = load_settings()
         config = load_sources(settings.sources_file, settings.data_dir, strict=False)
         config.raise_file_faults()
-    found = report_unknown_sources(settings, config)
+    from samla_airflow.locks import source_lock
+    from transforms.ingest.pipeline import UNKNOWN_SOURCE
+
+    with source_lock(settings.data_dir, UNKNOWN_SOURCE):  # its records are written once, like a source's
+        found = report_unknown_sources(settings, config)
     for item in found:
         log.warning("%s/%s: %s", item["folder"], item["file_name"], item["message"])
     return found

@@ -48,6 +48,7 @@ SETTING_NAMES = (
     "SAMLA_WAREHOUSE_LOCK_TIMEOUT",  # seconds a PostgreSQL publish waits for a lock before it fails
     "SAMLA_WAREHOUSE_STATEMENT_TIMEOUT",  # seconds one warehouse statement may run
     "SAMLA_REPORTING_ROLE",  # PostgreSQL role granted read access to the published tables and views
+    "SAMLA_SOURCE_LOCK_WAIT",  # seconds a source task waits while another run processes the same source
 )
 
 
@@ -167,6 +168,11 @@ def reporting_role_name(raw: str | None) -> str | None:
     if not _ROLE_NAME.fullmatch(name):
         raise SettingsError(t("warehouse.role_invalid", name="SAMLA_REPORTING_ROLE", raw=repr(name)))
     return name
+
+
+def source_lock_wait() -> int:
+    """Seconds a source task waits for another run of the same source before it fails (and is retried)."""
+    return _int_setting("SAMLA_SOURCE_LOCK_WAIT", 600, 0)
 
 
 def is_demo() -> bool:

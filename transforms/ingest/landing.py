@@ -8,11 +8,14 @@ of a source/dataset/period wins.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
 import re
 import shutil
+import stat
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -103,6 +106,51 @@ def identify(source: Source, file_name: str, today: date | None = None) -> tuple
     return dataset, period, period_fault(period, today)
 
 
+def entry_identity(name: str, info: os.stat_result) -> str:
+    """A landing entry's id for "reported once", from ``lstat`` (never from its content, which may not be read)."""
+    return hashlib.sha256(f"{name}\0{info.st_ino}\0{info.st_mtime_ns}".encode("utf-8", "surrogateescape")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A landing file whose name says what it is but which cannot be read: rejected on its own, the others go on.
+
+    Any ``OSError`` reading it counts (no permission, an I/O error, a link or folder swapped in after
+    the scan); ``identity`` is ``entry_identity``, so it is reported once, and read as soon as it can be.
+    """
+
+    name: str
+    dataset: str
+    period: str
+    identity: str
+    error: str  # the OSError's kind, e.g. PermissionError
+    reason: str  # in the catalogue's words
+
+    @property
+    def message(self) -> str:
+        return t("unreadable.file", reason=self.reason, error=self.error)
+
+
+def read_fault(exc: OSError) -> str:
+    """What went wrong reading a landing file, in words (never anything read from it)."""
+    kind = {errno.EACCES: "permission", errno.EPERM: "permission", errno.EIO: "io", errno.ELOOP: "link",
+            errno.EISDIR: "not_regular"}.get(exc.errno or 0)
+    if kind is None and exc.errno is None:
+        kind = "not_regular"  # open_regular's own refusal
+    return t(f"unreadable.{kind}") if kind else (exc.strerror or type(exc).__name__)
+
+
+def fingerprint(path: Path) -> str:
+    """The sha256 of a landing file or, when it cannot be read, its ``entry_identity`` (so that it is
+    still reported, once); FileNotFoundError when it is gone."""
+    try:
+        return sha256_of(path)
+    except FileNotFoundError:
+        raise
+    except OSError:
+        return entry_identity(path.name, path.lstat())
+
+
 @dataclass(frozen=True)
 class Refused:
     """A landing entry that is never opened or copied (issue 11.1); reported under its own name only."""
@@ -134,9 +182,11 @@ def scan(folder: Path) -> tuple[list[Path], list[Refused]]:
         for entry in entries:
             if _skipped(entry.name):
                 continue
-            info = entry.stat(follow_symlinks=False)
-            identity = hashlib.sha256(f"{entry.name}\0{info.st_ino}\0{info.st_mtime_ns}".encode(
-                "utf-8", "surrogateescape")).hexdigest()
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:  # gone since the listing: nothing to take or report
+                continue
+            identity = entry_identity(entry.name, info)
             if entry.is_symlink():
                 kind = "symlink"
             elif entry.is_dir(follow_symlinks=False):
@@ -161,8 +211,6 @@ def open_regular(path: Path):
     """Open a landing file for reading only if it is still a regular file (no link swapped in since the scan)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     try:
-        import stat
-
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(f"{path.name!r} is not a regular file")
         return os.fdopen(fd, "rb")
@@ -202,13 +250,16 @@ def unmatched(source: Source, files: list[Path]) -> list[tuple[Path, str]]:
     return found
 
 
-def archive(data_dir: Path, source: Source, files: list[Path], today: date | None = None) -> list[Delivery]:
+def archive(data_dir: Path, source: Source, files: list[Path], today: date | None = None,
+            unreadable: list[Unreadable] | None = None) -> list[Delivery]:
     """Copy new deliveries into the raw archive; return the arrivals to process.
 
     The same bytes again for the same source, dataset and period are processed
     once — unless other bytes came under that file name in between (A, B, A):
     then the last to arrive wins, and A arrives anew. Names matching no pattern
-    are not archived (``unmatched`` reports them).
+    are not archived (``unmatched`` reports them). A file that cannot be read is
+    added to ``unreadable`` when given, and the others go on; without it the error
+    is raised. Writing stays strict: a full disk fails the whole call.
     """
     now = datetime.now(UTC).isoformat(timespec="microseconds")
     seen_file = _seen_path(data_dir, source.id)
@@ -218,9 +269,19 @@ def archive(data_dir: Path, source: Source, files: list[Path], today: date | Non
         dataset, period, fault = identify(source, path.name, today)
         if dataset == UNMATCHED:
             continue
-        sha = sha256_of(path)
+        try:
+            sha = sha256_of(path)
+            info = path.stat()
+        except FileNotFoundError:
+            continue  # gone since the listing (moved away by its sender): nothing to take
+        except OSError as exc:
+            if unreadable is None:
+                raise
+            with contextlib.suppress(FileNotFoundError):
+                unreadable.append(Unreadable(path.name, dataset, period, entry_identity(path.name, path.lstat()),
+                                             type(exc).__name__, read_fault(exc)))
+            continue
         meta = _meta_path(data_dir, source.id, dataset, period, sha)
-        stat = path.stat()
         suffix = path.suffix.lower() or ".bin"
         target = meta.with_suffix(suffix)
         inside_data_dir(target, data_dir)  # the archive holds personnummer: never outside the data folder
@@ -229,7 +290,7 @@ def archive(data_dir: Path, source: Source, files: list[Path], today: date | Non
             if previous is None or previous == sha:
                 continue  # a duplicate: processed once
             record = json.loads(meta.read_text(encoding="utf-8")) | {
-                "arrived_at": now, "mtime": stat.st_mtime, "file_name": path.name, "purged_at": None}
+                "arrived_at": now, "mtime": info.st_mtime, "file_name": path.name, "purged_at": None}
             if not target.exists():  # retention had removed the bytes
                 _copy_checked(path, target, sha, data_dir)
             _write_json(meta, record, data_dir)
@@ -238,7 +299,7 @@ def archive(data_dir: Path, source: Source, files: list[Path], today: date | Non
         _copy_checked(path, target, sha, data_dir)
         delivery = Delivery(
             source=source.id, dataset=dataset, period=period, file_name=path.name, sha256=sha,
-            size=stat.st_size, mtime=stat.st_mtime, arrived_at=now,
+            size=info.st_size, mtime=info.st_mtime, arrived_at=now,
             archive_path=str(target.relative_to(data_dir)), name_fault=fault,
         )
         _write_json(meta, asdict(delivery), data_dir)

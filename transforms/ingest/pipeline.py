@@ -205,6 +205,7 @@ def _where(typed: pd.DataFrame, mask, column: str):
 
 
 INTERNAL_ERROR = "internal_error"
+UNREADABLE = "file_unreadable"  # a landing file that could not be read (landing.Unreadable)
 
 
 def evaluate_file(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame | None,
@@ -392,7 +393,8 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
     Returns, per file processed, its ledger record and quarantined rows, and the
     partitions changed (``.manifest()`` is the small part for XCom).
     """
-    arrivals = {d.key for d in landing.archive(settings.data_dir, source, files, today)}
+    unreadable: list[landing.Unreadable] = []  # one file's fault: reported below, the others go on
+    arrivals = {d.key for d in landing.archive(settings.data_dir, source, files, today, unreadable)}
     deliveries = landing.archived(settings.data_dir, source.id)
     result = SourceResult(source.id)
     inside_data_dir(settings.data_docs_dir, settings.data_dir)  # pages go there: never through a symlink out
@@ -423,6 +425,10 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
                      f"{t('status.' + record.status)}")
 
     _report_landing_faults(settings, source, files, outcomes, progress)
+    for entry in unreadable:  # reported once; read (by checksum, as any delivery) once it can be
+        if not ledger.exists(settings.ledger_dir, source.id, entry.dataset, entry.period, entry.identity):
+            _report_rejected(settings, source, entry.dataset, entry.period, entry.name, entry.identity,
+                             entry.message, outcomes, progress, rule=UNREADABLE, name_fault=False)
     for delivery in deliveries:  # names that say no valid dataset/period: report once
         if delivery.name_fault and not ledger.exists(settings.ledger_dir, source.id, delivery.dataset,
                                                      delivery.period, delivery.sha256):
@@ -486,7 +492,10 @@ def _report_landing_faults(settings: Settings, source: Source, files: list[Path]
             _report_rejected(settings, source, landing.REFUSED, "", entry.name, entry.identity, entry.message,
                              outcomes, progress)
     for path, fault in landing.unmatched(source, files):
-        sha = landing.sha256_of(path)
+        try:
+            sha = landing.fingerprint(path)  # never archived: an unreadable one is still named
+        except FileNotFoundError:
+            continue
         if not ledger.exists(settings.ledger_dir, source.id, landing.UNMATCHED, "", sha):
             _report_rejected(settings, source, landing.UNMATCHED, "", path.name, sha,
                              t("intake.not_archived", fault=fault),
@@ -494,16 +503,17 @@ def _report_landing_faults(settings: Settings, source: Source, files: list[Path]
 
 
 def _report_rejected(settings, source, dataset, period, file_name, sha, message, outcomes, progress,
-                     arrived_at: str | None = None) -> None:
+                     arrived_at: str | None = None, rule: str = "", name_fault: bool = True) -> None:
+    """A file rejected before any of it was read: no rows (0 = 0 + 0), nothing in quarantine."""
     now = datetime.now(UTC)
     record = ledger.LedgerRecord(
         source=source.id, dataset=dataset, period=period, file_name=file_name, file_sha256=sha,
         arrived_at=arrived_at or now.isoformat(timespec="microseconds"), detected_format="", rows_read=0,
         rows_accepted=0, rows_quarantined=0, status="rejected", message=message,
-        processed_at=now.isoformat(timespec="seconds"),
+        processed_at=now.isoformat(timespec="seconds"), rule=rule,
     )
     ledger.write(settings.ledger_dir, record)
-    outcomes.append(FileOutcome(record, name_fault=True))
+    outcomes.append(FileOutcome(record, name_fault=name_fault))
     if progress:
         progress(f"{source.id} {record.file_name}: {t('status.rejected')} ({record.message})")
 
@@ -541,7 +551,10 @@ def report_unknown_sources(settings: Settings, config) -> list[dict[str, Any]]:
         if folder.resolve() in known or folder.name.startswith(("_", ".")):
             continue
         for path in landing.candidate_files(folder):
-            sha = landing.sha256_of(path)
+            try:
+                sha = landing.fingerprint(path)  # an unreadable one is named all the same
+            except FileNotFoundError:
+                continue
             if ledger.exists(settings.ledger_dir, UNKNOWN_SOURCE, folder.name, "", sha):
                 continue
             message = t("ingest.unknown_source", folder=repr(folder.name), known=", ".join(sorted(config.sources)))

@@ -34,10 +34,8 @@ def command(args) -> int:
 
 
 def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True, out=None) -> int:
-    from samla_airflow.airflow_runner import DagRunner
+    from samla_airflow.locks import RunInProgress, run_lock
     from transforms.config.settings import pseudonym_key
-    from transforms.ingest import ledger
-    from transforms.messages import number, t
 
     out = out or sys.stdout  # read when called: a default bound at import would keep an old stream
 
@@ -45,6 +43,19 @@ def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True
     for sid in sources:
         config.get(sid)  # raises naming the known ids
     pseudonym_key(settings)  # refuse before any work without a key
+    try:
+        with run_lock(settings.data_dir):
+            return _run(settings, config, first, last, sources, publish, out)
+    except RunInProgress as exc:  # one run at a time per data folder: a second refuses at once, naming the first
+        print(str(exc), file=sys.stderr)
+        return PROBLEMS
+
+
+def _run(settings, config, first: str, last: str, sources: list[str], publish: bool, out) -> int:
+    from samla_airflow.airflow_runner import DagRunner
+    from transforms.ingest import ledger
+    from transforms.messages import number, t
+
     log_file = settings.data_dir / "logs" / f"samla-run-{datetime.now(UTC):%Y%m%dT%H%M%S}.log"
     runner = DagRunner(settings.data_dir, log_file)
     periods = periods_between(first, last)
