@@ -9,7 +9,7 @@ source/dataset/period with a load ledger and a quarantine.
 * One task per source (from the sources file): a fault in one source never
   stops the others. Re-run one source by clearing its task, or trigger with
   `sources: ["1480"]`.
-* "Sources with something new" runs first and skips the folder sources whose
+* "Källor med något nytt" (`select_sources`) runs first and skips the folder sources whose
   landing folder and configuration are as the last clean run left them (an
   empty month costs seconds, not a task per source). A source it skipped is
   re-run by triggering with `sources: [...]`, or by clearing its task together
@@ -24,8 +24,10 @@ source/dataset/period with a load ledger and a quarantine.
   karantän" (`quarantined_rows`), one instance per source, from the ledger:
   the truth of the run's periods (the delivery that counts for each source,
   dataset and period), so clearing or re-running one source never hides
-  another's problem. At most 100 sources each; the rest in a last "… och N
-  källor till" instance. Skipped = nothing to list.
+  another's problem. The run's periods: `period_from`..`period_to`, a
+  backfill's month, or for a scheduled run those of the deliveries checked
+  since the run was created. At most 100 sources each; the rest in a last
+  "… och N källor till" instance. Skipped = nothing to list.
 """
 
 from __future__ import annotations
