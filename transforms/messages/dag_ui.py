@@ -55,7 +55,7 @@ MESSAGES = {
                               "en": "samla status and samla quarantine show the details"},
     # The summary task's log: the whole truth of the run's periods, then what this run checked.
     "dag.summary.periods": {"sv": "perioderna {periods}", "en": "the periods {periods}"},
-    "dag.summary.no_periods": {"sv": "inga perioder (inget nytt levererat)", "en": "no periods (nothing new delivered)"},
+    "dag.summary.no_periods": {"sv": "inga perioder med leveranser", "en": "no periods with deliveries"},
     "dag.summary": {
         "sv": "Sammanfattning av {scope}: {deliveries} som gäller (senaste per källa, datamängd och period), "
               "{read} lästa, {accepted} inlästa, {quarantined} i karantän; {rejected}, {held}. "
