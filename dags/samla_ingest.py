@@ -9,7 +9,7 @@ source/dataset/period with a load ledger and a quarantine.
 * One task per source (from the sources file): a fault in one source never
   stops the others. Re-run one source by clearing its task, or trigger with
   `sources: ["1480"]`.
-* "Sources with something new" runs first and skips the folder sources whose
+* "Källor med något nytt" (`select_sources`) runs first and skips the folder sources whose
   landing folder and configuration are as the last clean run left them (an
   empty month costs seconds, not a task per source). A source it skipped is
   re-run by triggering with `sources: [...]`, or by clearing its task together
@@ -18,8 +18,16 @@ source/dataset/period with a load ledger and a quarantine.
   takes every new delivery, a backfill run the month before its logical date.
 * A source whose curated data changed updates its Asset `samla_curated_<id>`,
   which schedules the publication DAG.
-* The run fails when any source task failed ("Every source task succeeded");
-  rejected files and quarantined rows are listed by name under "Needs attention".
+* The run fails when any source task failed ("Alla källuppgifter lyckades",
+  `run_check`). Rejected files and quarantined rows do not fail it: they are
+  listed by name under "Avvisade filer" (`needs_attention`) and "Rader i
+  karantän" (`quarantined_rows`), one instance per source, from the ledger:
+  the truth of the run's periods (the delivery that counts for each source,
+  dataset and period), so clearing or re-running one source never hides
+  another's problem. The run's periods: `period_from`..`period_to`, a
+  backfill's month, or for a scheduled run those of the deliveries checked
+  since the run was created. At most 100 sources each; the rest in a last
+  "… och N källor till" instance. Skipped = nothing to list.
 """
 
 from __future__ import annotations
@@ -29,6 +37,8 @@ from datetime import UTC, datetime, timedelta
 from airflow.sdk import Asset, dag, get_current_context, task
 from samla_airflow.dag_config import default_args, source_entries
 from samla_airflow.params import period_params, sources_param
+
+from transforms.messages import t
 
 DEFAULT_ARGS = default_args(retries=2, retry_delay=timedelta(minutes=5))
 
@@ -42,10 +52,11 @@ DEFAULT_ARGS = default_args(retries=2, retry_delay=timedelta(minutes=5))
     default_args=DEFAULT_ARGS,
     tags=["samla", "ingestion"],
     doc_md=__doc__,
+    dag_display_name=t("dag.ingest"),
 )
 def samla_ingest():
     def make_source_task(entry):
-        @task(task_id=entry.task_id, task_display_name=f"Ingest {entry.label}",
+        @task(task_id=entry.task_id, task_display_name=t("dag.task.ingest_source", label=entry.label),
               outlets=[Asset(entry.asset_name)])
         def ingest_source():
             from airflow.sdk.exceptions import AirflowSkipException
@@ -64,37 +75,53 @@ def samla_ingest():
 
         return ingest_source()
 
-    @task(trigger_rule="all_done")
+    @task(task_display_name=t("dag.task.summary"), trigger_rule="all_done")
     def summary():
-        """Logs totals from the ledger records this run wrote; returns what needs attention."""
+        """Logs the totals of the run's periods from the ledger; returns the rejected files' items
+        (the quarantined rows' items under the XCom key "quarantined", taken from the same reading)."""
         from samla_airflow.ingestion import summarise_run
+        from samla_airflow.params import period_range
 
-        return summarise_run(get_current_context()["dag_run"].start_date)
+        context = get_current_context()
+        params, run = context["params"], context["dag_run"]
+        # run_after, not start_date: clearing a task moves the run's start date on
+        found = summarise_run(period_range(params, run.run_type, run.logical_date), run.run_after)
+        context["ti"].xcom_push(key="quarantined", value=found["quarantined"])
+        return found["rejected"]
 
-    @task(task_display_name="Files for unknown sources")
+    # Airflow maps only over a task's return value, so the second list needs a task of its own.
+    @task(task_display_name=t("dag.task.quarantined_sources"), trigger_rule="all_done")
+    def quarantined_sources():
+        return get_current_context()["ti"].xcom_pull(task_ids="summary", key="quarantined") or []
+
+    @task(task_display_name=t("dag.task.unknown_sources"))
     def unknown_sources():
         from samla_airflow.ingestion import check_unknown_sources
 
         return len(check_unknown_sources())
 
-    # Rejected files and quarantined rows, one mapped instance each, named in the grid
-    # (map_index_template): seen without opening a log. None -> the task shows skipped.
-    @task(task_display_name="Needs attention", trigger_rule="all_done", map_index_template="{{ attention }}")
-    def needs_attention(item: str):
-        from samla_airflow.ingestion import report_attention
+    # Rejected files and quarantined rows in two tasks, so the one is told from the other at a glance;
+    # one mapped instance per source, named in the grid (map_index_template). None -> skipped.
+    def attention_task(task_id: str, display: str):
+        @task(task_id=task_id, task_display_name=t(display), trigger_rule="all_done",
+              map_index_template="{{ attention }}")
+        def report(item: dict):
+            from samla_airflow.ingestion import report_attention
 
-        get_current_context()["attention"] = item
-        report_attention(item)
+            get_current_context()["attention"] = item["name"]
+            report_attention(item)
+
+        return report
 
     # A DAG run's state comes from its leaf tasks (facts.md): the summary runs whatever happened,
     # so this check makes any failed source task fail the run.
-    @task(task_display_name="Every source task succeeded", trigger_rule="none_failed")
+    @task(task_display_name=t("dag.task.run_check"), trigger_rule="none_failed")
     def run_check():
         return "ok"
 
     entries = source_entries()
 
-    @task.branch(task_display_name="Sources with something new")
+    @task.branch(task_display_name=t("dag.task.select_sources"))
     def select_sources():
         from samla_airflow.ingestion import sources_with_work
         from samla_airflow.params import period_range
@@ -109,7 +136,8 @@ def samla_ingest():
     sources = [unknown_sources(), *source_tasks]
     totals = summary()
     sources >> totals
-    needs_attention.expand(item=totals)
+    attention_task("needs_attention", "dag.task.rejected_files").expand(item=totals)
+    attention_task("quarantined_rows", "dag.task.quarantined_rows").expand(item=totals >> quarantined_sources())
     [*sources, totals] >> run_check()
 
 

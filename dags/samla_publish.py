@@ -20,6 +20,8 @@ from airflow.sdk import Asset, AssetAny, dag, get_current_context, task
 from samla_airflow.dag_config import PUBLISHED_ASSET, default_args, source_entries
 from samla_airflow.params import period_params
 
+from transforms.messages import t
+
 DEFAULT_ARGS = default_args(retries=2, retry_delay=timedelta(minutes=2))
 
 
@@ -33,16 +35,17 @@ DEFAULT_ARGS = default_args(retries=2, retry_delay=timedelta(minutes=2))
     tags=["samla", "publication"],
     doc_md=__doc__,
     params=period_params(),
+    dag_display_name=t("dag.publish"),
 )
 def samla_publish():
-    @task(task_display_name="Compute, suppress and publish indicators")
+    @task(task_display_name=t("dag.task.publish_indicators"))
     def publish_indicators():
         from samla_airflow.params import period_range
         from samla_airflow.publication import publish_indicators
 
         return publish_indicators(period_range(get_current_context()["params"]))
 
-    @task(task_display_name="Parquet copy and fund report", outlets=[Asset(PUBLISHED_ASSET)])
+    @task(task_display_name=t("dag.task.export_files"), outlets=[Asset(PUBLISHED_ASSET)])
     def export_files(summary):
         from samla_airflow.publication import export_published_files
 

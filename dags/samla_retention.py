@@ -15,12 +15,15 @@ from datetime import UTC, datetime, timedelta
 from airflow.sdk import dag, task
 from samla_airflow.dag_config import default_args
 
+from transforms.messages import t
+
 
 @dag(dag_id="samla_retention", schedule="@weekly", start_date=datetime(2024, 9, 1, tzinfo=UTC), catchup=False, max_active_runs=1,
      default_args=default_args(retries=1, retry_delay=timedelta(minutes=10)),
-     tags=["samla", "privacy"], doc_md=__doc__)
+     tags=["samla", "privacy"], doc_md=__doc__,
+     dag_display_name=t("dag.retention"))
 def samla_retention():
-    @task(task_display_name="Purge expired raw deliveries")
+    @task(task_display_name=t("dag.task.purge"))
     def purge():
         import logging
 

@@ -45,10 +45,12 @@ def test_every_source_task_succeeds(ingested):
     _, config, _, run = ingested
     states = {ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in run.get_task_instances()}
     assert str(getattr(run.state, "value", run.state)) == "success"
-    assert len(states) == len(config.sources) + 5  # + select_sources, unknown_sources, summary, needs_attention, run_check
+    # + select_sources, unknown_sources, summary, quarantined_sources, needs_attention, quarantined_rows, run_check
+    assert len(states) == len(config.sources) + 7
     assert all(s == "success" for s in states.values()), states
-    named = [ti.rendered_map_index for ti in run.get_task_instances() if ti.task_id == "needs_attention"]
-    assert named and all(named), "every rejected file / quarantined file is named in the grid"
+    for task_id in ("needs_attention", "quarantined_rows"):
+        named = [ti.rendered_map_index for ti in run.get_task_instances() if ti.task_id == task_id]
+        assert named and all(named), f"{task_id}: every source with problems is named in the grid"
 
 
 def test_curated_partition_for_every_source_dataset_period(ingested):
@@ -156,3 +158,129 @@ def test_a_new_entry_runs_its_source_only_and_a_named_source_always_runs(ingeste
         assert tries["ingest_1489"] == 1 and tries["ingest_1480"] == 0, "asked for by name: it ran"
     finally:
         note.unlink()
+
+
+def _attention(run) -> dict[str, list[str]]:
+    """The names the grid shows under the two attention tasks."""
+    tis = sorted(run.get_task_instances(), key=lambda ti: ti.map_index)
+    return {task_id: [ti.rendered_map_index for ti in tis if ti.task_id == task_id and ti.map_index >= 0]
+            for task_id in ("needs_attention", "quarantined_rows")}
+
+
+def _summary_lines(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.getMessage().startswith("Sammanfattning av perioderna")]
+
+
+def test_rerunning_one_source_keeps_every_other_sources_problems(ingested, caplog):
+    """A run for one source over the same periods: it checks nothing new, yet the grid still lists every
+    rejected file and every source's quarantined rows of those periods (from the ledger), and the
+    summary counts them."""
+    import logging
+
+    from transforms.messages import t
+
+    _, config, manifest, _ = ingested
+    faults = [f for f in manifest["faults"] if f["period"] in PERIODS]
+    rejected = {(f["source"], f["dataset"], f["period"]) for f in faults if f["level"] == "file"}
+    held = {f["source"] for f in faults if f["level"] == "row"}
+    assert rejected and held, "the sample deliveries plant both kinds of fault"
+    with caplog.at_level(logging.INFO):
+        run = _run({"period_from": PERIODS[0], "period_to": PERIODS[-1], "sources": ["1480"]})
+    states = _states(run)
+    assert states["ingest_1480"] == "skipped" and states["_run"] == "success", states
+    names = _attention(run)
+    for sid, dataset, period in rejected:
+        assert any(n.startswith(f"{config.sources[sid].label}: ") and f"{dataset} {period}" in n
+                   for n in names["needs_attention"]), (sid, dataset, period, names)
+    assert all("avvisad" in n for n in names["needs_attention"])
+    assert {n.split(":")[0] for n in names["quarantined_rows"]} >= {config.sources[sid].label for sid in held}
+    assert all("i karantän" in n for n in names["quarantined_rows"])
+    summary = _summary_lines(caplog)
+    assert summary and t("dag.summary.rejected", n=len(rejected)) in summary[-1], summary
+    assert summary[-1].splitlines()[0].endswith(f"kontrollerade {t('common.files', n=0)}."), summary[-1]
+
+
+def _record(source, dataset, period, status, *, arrived="2025-02-01T00:00:00", quarantined=0):
+    import hashlib
+
+    name = f"{dataset}_{period}.csv" if period else f"{dataset}-{arrived}.txt"
+    return ledger.LedgerRecord(
+        source=source, dataset=dataset, period=period, file_name=name,
+        file_sha256=hashlib.sha256(f"{source}/{name}/{status}/{arrived}".encode()).hexdigest(),
+        arrived_at=arrived, detected_format="csv", rows_read=10,
+        rows_accepted=0 if status == "rejected" else 10 - quarantined,
+        rows_quarantined=10 if status == "rejected" else quarantined, status=status,
+        message="planted", processed_at=arrived)
+
+
+def test_more_than_1024_problem_files_are_listed_bounded(airflow_db, tmp_path, monkeypatch, caplog):
+    """1 440 rejected files of 120 sources and 60 files with quarantined rows, written straight into the
+    ledger: the run succeeds; one instance per source, at most 100, then one counting the rest."""
+    import logging
+
+    from transforms.ingest.attention import MAX_SOURCES, NAME_CHARS
+    from transforms.messages import t
+
+    data = tmp_path / "data"
+    monkeypatch.setenv("SAMLA_DATA_DIR", str(data))
+    monkeypatch.setenv("SAMLA_PSEUDONYM_KEY", "dag-test-key-0123456789abcdef")
+    ledger_dir = load_settings().ledger_dir
+    periods = ["2025-01", "2025-02", "2025-03"]
+    for i in range(120):
+        for dataset in DATASETS:
+            for period in periods:
+                ledger.write(ledger_dir, _record(f"x{i:03d}", dataset, period, "rejected"))
+    for i in range(5):
+        for dataset in DATASETS:
+            for period in periods:
+                ledger.write(ledger_dir, _record(f"q{i}", dataset, period, "loaded_with_quarantine", quarantined=2))
+    # replaced by a later accepted delivery: no longer a problem; outside the run's periods: not its problem
+    ledger.write(ledger_dir, _record("x000", "participants", "2025-01", "loaded", arrived="2025-02-02T00:00:00"))
+    ledger.write(ledger_dir, _record("late", "participants", "2025-04", "rejected"))
+    # a delivery rejected after an accepted one is the newest: a problem again
+    ledger.write(ledger_dir, _record("q0", "survey", "2025-01", "rejected", arrived="2025-02-03T00:00:00"))
+
+    with caplog.at_level(logging.INFO):
+        run = _run({"period_from": periods[0], "period_to": periods[-1], "sources": ["1489"]})
+    assert _states(run)["_run"] == "success", _states(run)
+    names = _attention(run)
+    rejected = names["needs_attention"]
+    assert len(rejected) == MAX_SOURCES + 1, len(rejected)
+    assert all(len(n) <= NAME_CHARS for n in rejected)
+    assert rejected[0] == "q0: 1 avvisad fil — survey 2025-01 (survey_2025-01.csv)", rejected[0]
+    assert rejected[1].startswith("x000: 11 avvisade filer — ") and "… och " in rejected[1], rejected[1]
+    assert rejected[2].startswith("x001: 12 avvisade filer — activities 2025-01 (activities_2025-01.csv), ")
+    assert rejected[-1] == t("dag.attention.more_sources", n=21, files=t("common.files", n=21 * 12)), rejected[-1]
+    assert "late" not in "\n".join(rejected)
+    held = names["quarantined_rows"]
+    assert len(held) == 5 and held[0].startswith("q0: 22 rader i karantän — "), held
+    assert held[1].startswith("q1: 24 rader i karantän — activities 2025-01 (2), "), held
+    summary = _summary_lines(caplog)
+    assert summary and t("dag.summary.rejected", n=120 * 12 - 1 + 1) in summary[-1], summary
+    assert t("dag.summary.held", n=5 * 12 - 1) in summary[-1], summary
+
+
+def test_a_run_without_periods_answers_for_the_periods_it_touched():
+    """A scheduled run (every new delivery) answers for the periods of the records written since it began,
+    for every source; files that name no period only when found since."""
+    from dataclasses import asdict
+
+    import pandas as pd
+
+    from transforms.ingest.attention import run_attention
+
+    since = "2025-03-05T06:00:00"
+    records = [_record("a", "attendance", "2025-01", "rejected", arrived="2025-02-01T00:00:00"),  # a touched period
+               _record("b", "survey", "2025-02", "loaded", arrived="2025-03-05T07:00:00"),
+               _record("b", "attendance", "2025-01", "loaded_with_quarantine", arrived="2025-03-05T07:00:00",
+                       quarantined=1),
+               _record("c", "survey", "2024-12", "rejected", arrived="2025-01-10T00:00:00"),  # untouched period
+               _record("c", "_unmatched", "", "rejected", arrived="2025-03-05T07:00:00"),
+               _record("c", "_unmatched", "", "rejected", arrived="2025-01-10T00:00:00")]
+    frame = pd.DataFrame([asdict(r) for r in records])
+    found = run_attention(frame, None, since)
+    assert found.periods == ["2025-01", "2025-02"]
+    assert {(r.source, r.period) for r in found.rejected.itertuples()} == {("a", "2025-01"), ("c", "")}
+    assert list(found.quarantined["source"]) == ["b"] and found.checked == 3
+    by_range = run_attention(frame, ("2024-12", "2024-12"), since)
+    assert {(r.source, r.dataset) for r in by_range.rejected.itertuples()} == {("c", "survey"), ("c", "_unmatched")}

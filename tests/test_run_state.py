@@ -2,7 +2,7 @@
 
 A source task that fails makes the run failed; a missing connection fails at
 once (no retries) naming what to set; rejected files and quarantined rows are
-named in the grid (the mapped "Needs attention" task) and logged at WARNING.
+named in the grid (the mapped tasks "Avvisade filer" and "Rader i karantän") and logged at WARNING.
 """
 
 from __future__ import annotations
@@ -54,17 +54,18 @@ def test_missing_connection_fails_the_run_others_load(airflow_db, two_sources, c
     with caplog.at_level(logging.WARNING):
         run = bag.get_dag("samla_ingest").test(run_conf={"period_from": PERIOD, "period_to": PERIOD})
     tis = run.get_task_instances()
-    states = {ti.task_id: _state(ti.state) for ti in tis if ti.task_id != "needs_attention"}
+    states = {ti.task_id: _state(ti.state) for ti in tis if ti.task_id not in ("needs_attention", "quarantined_rows")}
     assert _state(run.state) == "failed", states
     failed = next(ti for ti in tis if ti.task_id == "ingest_1480")
     assert _state(failed.state) == "failed" and failed.try_number == 1, "a missing connection is not retried"
     assert states["ingest_1489"] == "success" and states["summary"] == "success"
     assert states["run_check"] == "upstream_failed"
 
-    attention = sorted(ti.rendered_map_index or "" for ti in tis if ti.task_id == "needs_attention")
-    assert len(attention) == 2, attention
-    assert any("1489 attendance 2025-01" in a and f"attendance_{PERIOD}.csv" in a for a in attention), attention
-    assert any("1489 participants 2025-01" in a and "1" in a for a in attention), attention
+    # the rejected file and the quarantined row in tasks of their own, one instance per source
+    rejected = [ti.rendered_map_index or "" for ti in tis if ti.task_id == "needs_attention"]
+    held = [ti.rendered_map_index or "" for ti in tis if ti.task_id == "quarantined_rows"]
+    assert rejected == [f"1489 Alingsås: 1 avvisad fil — attendance 2025-01 (attendance_{PERIOD}.csv)"], rejected
+    assert held == ["1489 Alingsås: 1 rad i karantän — participants 2025-01 (1)"], held
     warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any("1489 attendance" in m for m in warned), warned
 

@@ -172,39 +172,37 @@ def format_outcomes(outcomes: list[dict[str, Any]]) -> str:
 
 
 
-def summarise_run(since) -> list[str]:
-    """Totals over the ledger records written since ``since`` (a run's start), logged; the attention items."""
+def summarise_run(periods: tuple[str, str] | None = None, since=None) -> dict[str, list[dict[str, Any]]]:
+    """The truth of the run's periods from the ledger, logged; the items of the two attention tasks.
+
+    ``periods`` is the run's range (``period_range``); without one, the run's periods are those of
+    the ledger records written since ``since`` (the run's ``run_after``, which clearing a task
+    leaves alone, unlike its start date). Records, not this try's task results: clearing or
+    re-running one source leaves every other source's problems listed.
+    """
     export_airflow_settings()
+    from datetime import UTC
+
     from transforms.config.settings import load_settings
     from transforms.config.sources import load_sources
-    from transforms.ingest import ledger
+    from transforms.ingest import attention, ledger
 
     with configuration_errors_fail_fast():
         settings = load_settings()
-        load_sources(settings.sources_file, settings.data_dir, strict=False).raise_file_faults()
-    frame = ledger.read(settings.ledger_dir)
-    frame = frame[frame["processed_at"] >= since.strftime("%Y-%m-%dT%H:%M:%S")] if since is not None else frame
-    totals = {k: int(frame[k].sum()) for k in ("rows_read", "rows_accepted", "rows_quarantined")}
-    rejected = [f"{r.source} {r.dataset} {r.period} {r.file_name}: {r.message}"
-                for r in frame.itertuples() if r.status == "rejected"]
-    (log.warning if rejected else log.info)("run summary: %d file(s), %s; %d rejected\n%s", len(frame), totals,
-                                            len(rejected), "\n".join(rejected))
-    return attention_items(frame)
+        config = load_sources(settings.sources_file, settings.data_dir, strict=False)
+        config.raise_file_faults()
+    stamp = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S") if since is not None else None
+    found = attention.run_attention(ledger.read(settings.ledger_dir), periods, stamp)
+    labels = {sid: source.label for sid, source in config.sources.items()}
+    rejected = attention.items(found.rejected, labels, "rejected")
+    quarantined = attention.items(found.quarantined, labels, "quarantined")
+    (log.warning if rejected else log.info)("%s\n%s", attention.summary_text(found),
+                                            "\n".join(line for item in rejected for line in item["lines"]))
+    return {"rejected": rejected, "quarantined": quarantined}
 
 
-def attention_items(frame) -> list[str]:
-    """One line per rejected file or file with quarantined rows (no personal data: ids, names, counts)."""
+def report_attention(item: dict[str, Any]) -> None:
+    """One source's rejected files or quarantined rows, a line each, in the mapped instance's log."""
     from transforms.messages import t
 
-    items = []
-    for r in frame.itertuples():
-        fields = {"source": r.source, "dataset": r.dataset, "period": r.period or "?", "file_name": r.file_name}
-        if r.status == "rejected":
-            items.append(t("ops.attention.rejected", **fields))
-        elif r.rows_quarantined:
-            items.append(t("ops.attention.quarantined", n=int(r.rows_quarantined), **fields))
-    return items
-
-
-def report_attention(item: str) -> None:
-    log.warning("%s — samla status / samla quarantine show the details", item)
+    log.warning("%s\n%s\n%s", item["name"], "\n".join(item["lines"]), t("dag.attention.details"))

@@ -326,15 +326,18 @@ class AirflowProcesses:
             return {}
 
     def login_text(self) -> str:
+        """How to log in, in SAMLA_LANGUAGE (part of the ``make airflow`` banner)."""
+        from transforms.messages import t
+
         if not self.simple_auth():
-            return "Log in with the users of your configured auth manager."
+            return t("airflow.login.other")
         if self.all_admins():
-            return "No login needed: the simple auth manager is in all-admins mode."
+            return t("airflow.login.all_admins")
         users = self.passwords()
         if not users:
-            return f"Log in with the simple auth manager's users (passwords in {self.home / PASSWORDS_FILE})."
-        return "Log in as " + ", ".join(f"{user} / password {pw}" for user, pw in users.items()) + \
-            f"  (from {self.home / PASSWORDS_FILE})"
+            return t("airflow.login.no_passwords", path=self.home / PASSWORDS_FILE)
+        return t("airflow.login.users", path=self.home / PASSWORDS_FILE,
+                 users=", ".join(t("airflow.login.user", user=user, password=pw) for user, pw in users.items()))
 
     def token(self, username: str | None = None) -> str:
         """A JWT for the REST API (simple auth manager)."""
@@ -371,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from transforms.config.settings import load_settings
+    from transforms.messages import t
 
     data_dir = load_settings().data_dir
     prepare_airflow_env(data_dir)  # AIRFLOW_HOME, dags and plugins folders, no examples (setdefault)
@@ -380,34 +384,31 @@ def main(argv: list[str] | None = None) -> int:
     procs = AirflowProcesses(home, env, port=args.port, components=components)
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGINT too: a background job inherits it ignored
         signal.signal(sig, _stop_on_signal)
-    mode = "demo key (SAMLA_DEMO=1)" if env.get("SAMLA_DEMO") and not env.get("SAMLA_PSEUDONYM_KEY") \
-        else "SAMLA_PSEUDONYM_KEY from the environment"
-    print(f"Airflow home {home}\nSamla data   {data_dir}  ({mode})\nDAGs         {env['AIRFLOW__CORE__DAGS_FOLDER']}",
-          flush=True)
+    mode = t("airflow.banner.demo_key") if env.get("SAMLA_DEMO") and not env.get("SAMLA_PSEUDONYM_KEY") \
+        else t("airflow.banner.own_key")
+    print("\n".join((t("airflow.banner.home", home=home), t("airflow.banner.data", data=data_dir, mode=mode),
+                     t("airflow.banner.dags", dags=env["AIRFLOW__CORE__DAGS_FOLDER"]))), flush=True)
     if port_in_use(args.port):
-        print(f"port {args.port} is already in use (another Airflow?): choose another with AIRFLOW_PORT "
-              "or --port", file=sys.stderr)
+        print(t("airflow.banner.port_in_use", port=args.port), file=sys.stderr)
         return 1
     try:
-        print("Migrating the metadata database ...", flush=True)
+        print(t("airflow.banner.migrating"), flush=True)
         procs.migrate()
-        print(f"Starting {', '.join(components)} (logs in {procs.log_dir}) ...", flush=True)
+        print(t("airflow.banner.starting", components=", ".join(components), logs=procs.log_dir), flush=True)
         started = time.monotonic()
         procs.start()
         procs.wait_healthy(args.timeout)
-        print(f"\nAirflow is up after {time.monotonic() - started:.0f} s: {procs.base_url}\n"
-              f"{procs.login_text()}\n"
-              "The DAGs are paused at creation: unpause samla_ingest and samla_publish in the UI.\n"
-              "Ctrl-C stops every Airflow process started here.", flush=True)
+        print(t("airflow.banner.up", seconds=f"{time.monotonic() - started:.0f}", url=procs.base_url,
+                login=procs.login_text()), flush=True)
         while True:
             if dead := procs.exited():
                 name, code = next(iter(dead.items()))
-                print(f"\nairflow {name} exited with code {code}; stopping the others. Its log:\n"
-                      f"{procs.log_tail(name, 30)}", file=sys.stderr, flush=True)
+                print(t("airflow.banner.exited", name=name, code=code, log=procs.log_tail(name, 30)),
+                      file=sys.stderr, flush=True)
                 return 1
             time.sleep(1)
     except KeyboardInterrupt:
-        print("\nStopping Airflow ...", flush=True)
+        print(t("airflow.banner.stopping"), flush=True)
         return 0
     except AirflowStartError as exc:
         print(f"\n{exc}", file=sys.stderr, flush=True)
@@ -417,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         if procs.procs:
             procs.stop()
-            print("Stopped.", flush=True)
+            print(t("airflow.banner.stopped"), flush=True)
 
 
 if __name__ == "__main__":

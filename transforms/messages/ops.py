@@ -15,16 +15,6 @@ MESSAGES = {
         "en": "{source}: {n} file(s) rejected by an internal error (rule internal_error): {files}. The source's "
               "other files were processed. The task log says where it failed; the next run tries these files again.",
     },
-    "ops.attention.rejected": {
-        "sv": "{source} {dataset} {period}: fil avvisad ({file_name})",
-        "en": "{source} {dataset} {period}: file rejected ({file_name})",
-    },
-    "ops.attention.quarantined": {
-        "sv": ("{source} {dataset} {period}: {n} rad i karantän ({file_name})",
-               "{source} {dataset} {period}: {n} rader i karantän ({file_name})"),
-        "en": ("{source} {dataset} {period}: {n} row quarantined ({file_name})",
-               "{source} {dataset} {period}: {n} rows quarantined ({file_name})"),
-    },
     "ops.publication_failed": {
         "sv": "Publiceringen misslyckades: {reason}. Inga nya tal publicerades; de tidigare står kvar.",
         "en": "Publication failed: {reason}. No new numbers were published; the previous ones stay.",
