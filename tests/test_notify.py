@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import email
-import json
 import logging
 import re
-import socket
 import time
 from email import policy
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from mail_server import free_port as _free_port
+from mail_server import html_of as _html
+from mail_server import running_smtp_server
+from mail_server import smtp_conn as _conn
+from mail_server import wait_for as _wait_for
 from privacy import personnummer_in
 
 from transforms.config.sources import parse_sources
@@ -40,49 +43,17 @@ def _english(monkeypatch):
     monkeypatch.setenv("SAMLA_LANGUAGE", "en")
 
 
+@pytest.fixture
+def smtp_server(monkeypatch):
+    with running_smtp_server(monkeypatch) as handler:
+        yield handler
+
+
 @pytest.fixture(autouse=True)
 def _airflow_imported():
     """Import Airflow (and the SMTP hook) before the test body: its logging set-up replaces the root
     handlers, which would otherwise drop caplog's handler when the first import happens mid-test."""
     import airflow.providers.smtp.hooks.smtp  # noqa: F401
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class _Collect:
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-def _conn(port: int) -> str:
-    return json.dumps({"conn_type": "smtp", "host": "127.0.0.1", "port": port,
-                       "extra": {"disable_tls": True, "disable_ssl": True, "retry_limit": 0, "timeout": 10}})
-
-
-@pytest.fixture
-def smtp_server(monkeypatch):
-    """A real SMTP server on a free local port; AIRFLOW_CONN_SMTP_DEFAULT points at it (no TLS, no login)."""
-    from aiosmtpd.controller import Controller
-
-    handler = _Collect()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", _conn(port))
-    monkeypatch.delenv("SAMLA_SMTP_CONN_ID", raising=False)
-    monkeypatch.setenv("SAMLA_MAIL_FROM", "samla@gr.example")
-    try:
-        yield handler
-    finally:
-        controller.stop()
 
 
 def _quarantine(file_name: str, dataset: str, period: str, sha: str, records: list[dict]) -> pd.DataFrame:
@@ -138,18 +109,6 @@ def _run_result() -> SourceResult:
                  data_docs="data_docs/s1/attendance.html"),
     ]
     return SourceResult("s1", files, [("attendance", "2025-01")])
-
-
-def _html(envelope) -> str:
-    message = email.message_from_bytes(envelope.content, policy=policy.default)
-    part = message.get_body(preferencelist=("html",))
-    return part.get_content()
-
-
-def _wait_for(handler, n: int, seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while len(handler.envelopes) < n and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 def test_problems_send_one_email_to_the_steward(smtp_server):
