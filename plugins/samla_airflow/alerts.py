@@ -222,9 +222,7 @@ def _e(text: Any) -> str:
 def compose_office_email(dag_id: str, run_id: str, started: datetime | None, failures: list[dict],
                          next_run_sentence: str, url: str | None) -> tuple[str, str]:
     """(subject, HTML body) in SAMLA_LANGUAGE: which run failed, each failed task with its last line, what to do."""
-    from transforms.config.project import current_project
-
-    project = _e(current_project().name)
+    project = _e(_project_name())
     what = t(f"alerts.dag.{dag_id}") if f"alerts.dag.{dag_id}" in _catalogue() else dag_id
     subject = " ".join(mask_in_text(t("alerts.office.subject", dag=dag_id, what=what, n=len(failures))).split())
     items = []
@@ -259,6 +257,16 @@ def compose_office_email(dag_id: str, run_id: str, started: datetime | None, fai
 </body></html>
 """
     return subject, body
+
+
+def _project_name() -> str:
+    """The project file's name; the e-mail goes out without it when the project file is what broke."""
+    try:
+        from transforms.config.project import current_project
+
+        return current_project().name
+    except Exception:  # noqa: BLE001 - see above
+        return "Samla"
 
 
 def _catalogue() -> dict:
