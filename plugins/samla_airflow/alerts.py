@@ -168,6 +168,10 @@ def record_task_failure(context: dict) -> None:
 def forget_task_failure(context: dict) -> None:
     """Task ``on_success_callback``: a cleared task that now succeeded is no longer a failure to report."""
     try:
+        if not os.environ.get("SAMLA_DATA_DIR"):  # the failed try may have found it as an Airflow Variable
+            from samla_airflow.settings_bridge import export_airflow_settings
+
+            export_airflow_settings()
         dag_id, run_id, task_id, map_index = _ti_fields(context)
         folder = _run_folder(_data_dir(), dag_id, run_id)
         if folder.is_dir():
