@@ -262,13 +262,14 @@ def compose_steward_email(source: Source, result: SourceResult, data_docs_base_u
     if replaced:
         sections.append(f"<p><b>{t('alerts.steward.confirmed')}</b></p><ul>"
                         + "".join(f"<li>{_replaced_line(o, p)}</li>" for o, p in replaced) + "</ul>")
+    separated = "\n<hr>\n".join(sections)
     body = f"""<!DOCTYPE html>
 <html lang="{language()}"><head><meta charset="utf-8"><title>{html.escape(subject)}</title></head>
 <body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.4;max-width:60em">
 <p>{greeting}</p>
 <p>{intro}</p>
 <hr>
-{chr(10).join(sections[:1]) + "".join(chr(10) + "<hr>" + chr(10) + s for s in sections[1:])}
+{separated}
 <hr>
 <p style="color:#555;font-size:90%">{t("email.footer", project=project)}</p>
 </body></html>
