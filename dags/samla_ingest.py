@@ -35,6 +35,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import Asset, dag, get_current_context, task
+from samla_airflow.alerts import email_office
 from samla_airflow.dag_config import default_args, source_entries
 from samla_airflow.params import period_params, sources_param
 
@@ -51,6 +52,7 @@ DEFAULT_ARGS = default_args(retries=2, retry_delay=timedelta(minutes=5))
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     tags=["samla", "ingestion"],
+    on_failure_callback=email_office,
     doc_md=__doc__,
     dag_display_name=t("dag.ingest"),
 )

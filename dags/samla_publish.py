@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from airflow.sdk import Asset, AssetAny, dag, get_current_context, task
+from samla_airflow.alerts import email_office
 from samla_airflow.dag_config import PUBLISHED_ASSET, default_args, source_entries
 from samla_airflow.params import period_params
 
@@ -33,6 +34,7 @@ DEFAULT_ARGS = default_args(retries=2, retry_delay=timedelta(minutes=2))
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     tags=["samla", "publication"],
+    on_failure_callback=email_office,
     doc_md=__doc__,
     params=period_params(),
     dag_display_name=t("dag.publish"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import dag, task
+from samla_airflow.alerts import email_office
 from samla_airflow.dag_config import default_args
 
 from transforms.messages import t
@@ -20,7 +21,7 @@ from transforms.messages import t
 
 @dag(dag_id="samla_retention", schedule="@weekly", start_date=datetime(2024, 9, 1, tzinfo=UTC), catchup=False, max_active_runs=1,
      default_args=default_args(retries=1, retry_delay=timedelta(minutes=10)),
-     tags=["samla", "privacy"], doc_md=__doc__,
+     tags=["samla", "privacy"], doc_md=__doc__, on_failure_callback=email_office,
      dag_display_name=t("dag.retention"))
 def samla_retention():
     @task(task_display_name=t("dag.task.purge"))

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import email
-import json
 import logging
 import re
-import socket
 import time
 from email import policy
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from mail_server import free_port as _free_port
+from mail_server import html_of as _html
+from mail_server import running_smtp_server
+from mail_server import smtp_conn as _conn
+from mail_server import wait_for as _wait_for
 from privacy import personnummer_in
 
 from transforms.config.sources import parse_sources
@@ -40,49 +43,17 @@ def _english(monkeypatch):
     monkeypatch.setenv("SAMLA_LANGUAGE", "en")
 
 
+@pytest.fixture
+def smtp_server(monkeypatch):
+    with running_smtp_server(monkeypatch) as handler:
+        yield handler
+
+
 @pytest.fixture(autouse=True)
 def _airflow_imported():
     """Import Airflow (and the SMTP hook) before the test body: its logging set-up replaces the root
     handlers, which would otherwise drop caplog's handler when the first import happens mid-test."""
     import airflow.providers.smtp.hooks.smtp  # noqa: F401
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class _Collect:
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-def _conn(port: int) -> str:
-    return json.dumps({"conn_type": "smtp", "host": "127.0.0.1", "port": port,
-                       "extra": {"disable_tls": True, "disable_ssl": True, "retry_limit": 0, "timeout": 10}})
-
-
-@pytest.fixture
-def smtp_server(monkeypatch):
-    """A real SMTP server on a free local port; AIRFLOW_CONN_SMTP_DEFAULT points at it (no TLS, no login)."""
-    from aiosmtpd.controller import Controller
-
-    handler = _Collect()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", _conn(port))
-    monkeypatch.delenv("SAMLA_SMTP_CONN_ID", raising=False)
-    monkeypatch.setenv("SAMLA_MAIL_FROM", "samla@gr.example")
-    try:
-        yield handler
-    finally:
-        controller.stop()
 
 
 def _quarantine(file_name: str, dataset: str, period: str, sha: str, records: list[dict]) -> pd.DataFrame:
@@ -138,18 +109,6 @@ def _run_result() -> SourceResult:
                  data_docs="data_docs/s1/attendance.html"),
     ]
     return SourceResult("s1", files, [("attendance", "2025-01")])
-
-
-def _html(envelope) -> str:
-    message = email.message_from_bytes(envelope.content, policy=policy.default)
-    part = message.get_body(preferencelist=("html",))
-    return part.get_content()
-
-
-def _wait_for(handler, n: int, seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while len(handler.envelopes) < n and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 def test_problems_send_one_email_to_the_steward(smtp_server):
@@ -492,3 +451,63 @@ def test_english_email_on_request(smtp_server):
     assert '<html lang="en">' in body and "<p>Hello Anna,</p>" in body and "What is wrong:" in body
     assert "Vad är fel" not in body and "Hej" not in body
     assert not HEX64.search(body) and not personnummer_in(body)
+
+
+def test_corrected_deliveries_are_confirmed_in_the_same_email_as_the_problems(samla_env, smtp_server):
+    """Against real ledger records: a participants file replacing a rejected one, and an attendance file
+    checked again (same file) after it had quarantined rows, are confirmed; a rejected survey file is
+    reported; one e-mail for the source task."""
+    from samla_airflow.notify import notify_steward
+
+    from transforms.config.settings import load_settings
+
+    ledger_dir = load_settings().ledger_dir
+
+    def record(dataset, sha, status, counts, file_name, processed_at, message=""):
+        read, accepted, held = counts
+        rec = ledger.LedgerRecord(
+            source="s1", dataset=dataset, period="2025-01", file_name=file_name, file_sha256=sha,
+            arrived_at=processed_at, detected_format="csv", rows_read=read, rows_accepted=accepted,
+            rows_quarantined=held, status=status, message=message or status, processed_at=processed_at)
+        ledger.write(ledger_dir, rec)
+        return rec
+
+    record("participants", "1" * 64, "rejected", (0, 0, 0), "participants_2025-01.csv", "2025-02-03T08:00:00+00:00")
+    record("attendance", "2" * 64, "loaded_with_quarantine", (20, 17, 3), "attendance_2025-01.csv",
+           "2025-02-03T08:00:01+00:00")
+    run = [FileOutcome(record("participants", "3" * 64, "loaded", (12, 12, 0), "participants_2025-01.csv",
+                              "2025-02-10T08:00:00+00:00")),
+           FileOutcome(record("attendance", "2" * 64, "loaded", (20, 20, 0), "attendance_2025-01.csv",
+                              "2025-02-10T08:00:01+00:00")),
+           FileOutcome(record("survey", "4" * 64, "rejected", (0, 0, 0), "survey_2025-01.csv",
+                              "2025-02-10T08:00:02+00:00", REJECT_MESSAGE))]
+    assert run[1].record.sequence == 1  # the attendance file's second check
+    assert notify_steward(_source({"name": "Anna", "email": STEWARD}), SourceResult("s1", run)) is True
+    _wait_for(smtp_server, 1)
+    time.sleep(0.2)
+    (envelope,) = smtp_server.envelopes
+    message = email.message_from_bytes(envelope.content, policy=policy.default)
+    assert message["Subject"] == "Samla: s1 Test: 1 file rejected, 2 corrected files loaded"
+    body = _html(envelope)
+    assert "survey_2025-01.csv" in body and "What is wrong:" in body
+    assert "Corrected deliveries now loaded:" in body
+    assert ("<code>participants_2025-01.csv</code> (participants 2025-01): 12 rows loaded. It replaces the earlier "
+            "delivery <code>participants_2025-01.csv</code> (received 2025-02-03), which was rejected.") in body
+    assert ("<code>attendance_2025-01.csv</code> (attendance 2025-01) was checked again and is now loaded: 20 rows. "
+            "Earlier it had 3 rows in quarantine.") in body
+    assert "The next run picks it up" in body  # called outside a task: no timetable to name
+
+
+def test_a_clean_first_delivery_is_not_confirmed(samla_env, smtp_server):
+    from samla_airflow.notify import notify_steward
+
+    from transforms.config.settings import load_settings
+
+    rec = ledger.LedgerRecord(
+        source="s1", dataset="participants", period="2025-01", file_name="participants_2025-01.csv",
+        file_sha256="5" * 64, arrived_at="2025-02-03T08:00:00+00:00", detected_format="csv", rows_read=5,
+        rows_accepted=5, rows_quarantined=0, status="loaded", message="ok", processed_at="2025-02-03T08:00:00+00:00")
+    ledger.write(load_settings().ledger_dir, rec)
+    assert notify_steward(_source({"name": "Anna", "email": STEWARD}), SourceResult("s1", [FileOutcome(rec)])) is False
+    time.sleep(0.2)
+    assert smtp_server.envelopes == []

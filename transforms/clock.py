@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 # The tzdata package (a dependency) provides the zone where the OS has no zone database (slim images).
 ZONE = ZoneInfo("Europe/Stockholm")
 FORMAT = "%Y-%m-%d %H:%M:%S"  # the one format for people: no microseconds, no offset
+MINUTES = "%Y-%m-%d %H:%M"  # a time planned ahead (the next scheduled run) has no seconds to tell
 
 
 def now_utc() -> datetime:
@@ -20,7 +21,7 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-def local_time(value: datetime | str | None) -> str:
+def local_time(value: datetime | str | None, *, seconds: bool = True) -> str:
     """An aware datetime or a stored ISO text (``…+00:00`` or ``…Z``) -> ``'2026-12-07 13:15:54'`` in
     Swedish time. A naive value is read as UTC, as Samla stores; missing (None, NaN, NaT, '') gives '';
     a date alone, or text that is not a time, is returned as it is, so nothing a person should see is lost."""
@@ -36,4 +37,4 @@ def local_time(value: datetime | str | None) -> str:
         return ""
     if value.utcoffset() is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(ZONE).strftime(FORMAT)
+    return value.astimezone(ZONE).strftime(FORMAT if seconds else MINUTES)

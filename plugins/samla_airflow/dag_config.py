@@ -27,10 +27,17 @@ INTERACTIVE = "SAMLA_INTERACTIVE"  # set by the samla command: someone is waitin
 
 
 def default_args(retries: int, retry_delay: timedelta) -> dict:
-    """Task defaults; under the samla command a failure is shown at once instead of retried later."""
+    """Task defaults; under the samla command a failure is shown at once instead of retried later.
+
+    Every task keeps its final failure for the run's one office e-mail, and forgets it when cleared
+    and then successful (``alerts``); the e-mail itself is the DAG's ``on_failure_callback``.
+    """
+    from samla_airflow.alerts import forget_task_failure, record_task_failure
+
     if os.environ.get(INTERACTIVE) == "1":
         retries = 0
-    return {"owner": "samla", "retries": retries, "retry_delay": retry_delay}
+    return {"owner": "samla", "retries": retries, "retry_delay": retry_delay,
+            "on_failure_callback": record_task_failure, "on_success_callback": forget_task_failure}
 
 
 def _safe(text: str) -> str:

@@ -1,13 +1,15 @@
-"""Tell a source's data steward about rejected files and quarantined rows (one email per source task).
+"""Tell a source's data steward about rejected files and quarantined rows, and confirm corrected
+deliveries (one email per source task).
 
 ``compose_steward_email`` is pure: the source run's result (per file its ledger
-record, Data Docs page and quarantined rows) -> subject and HTML body; nothing
-is read back from the ledger; only a cascade (a row whose person is not an
-accepted participant) is traced to its participants row through the source's
-quarantine, which ``notify_steward`` reads for that. ``notify_steward`` sends it
-through Airflow's SMTP provider. Sending never raises: a
-missing connection or a mail server that is down is logged and the ingestion
-carries on.
+record, Data Docs page and quarantined rows) -> subject and HTML body. Two
+things are read back from disk, by ``notify_steward``: the ledger's earlier
+records of a file's dataset and period, to confirm a delivery that corrects a
+rejected one or one with quarantined rows; and the source's quarantine, only to
+trace a cascade (a row whose person is not an accepted participant) to its
+participants row. ``send_html`` sends through Airflow's SMTP provider (also for
+``alerts``). Sending never raises: a missing connection or a mail server that is
+down is logged and the ingestion carries on.
 
 Privacy: the email identifies rows by their row number in the steward's own
 file. Person ids (pseudonyms) are never included: the quarantine's ``person``
@@ -133,7 +135,7 @@ def _what_is_wrong(rows: pd.DataFrame, roots: dict[int, dict]) -> list[str]:
 
 
 def _file_section(source: Source, outcome: FileOutcome, data_docs_base_url: str | None,
-                  quarantine: pd.DataFrame | None) -> str:
+                  quarantine: pd.DataFrame | None, next_run: str) -> str:
     from transforms.ingest.explain import CASCADE_RULE
 
     record = outcome.record
@@ -189,9 +191,11 @@ def _file_section(source: Source, outcome: FileOutcome, data_docs_base_url: str 
         r["rule"] == CASCADE_RULE and not is_missing(r["source_row"]) and int(r["source_row"]) in roots
         for r in rows.to_dict("records"))
     if rejected and outcome.name_fault:
-        todo = t("email.todo_name", pattern=_e(source.delivery.pattern.replace("{ext}", "csv|xlsx")))
+        todo = t("email.todo_name", pattern=_e(source.delivery.pattern.replace("{ext}", "csv|xlsx")),
+                 next_run=_e(next_run))
     elif rejected:
-        todo = t("email.todo_rejected", dataset=_e(dataset), period=_e(period), file=_e(name), rerun=rerun)
+        todo = t("email.todo_rejected", dataset=_e(dataset), period=_e(period), file=_e(name), rerun=rerun,
+                 next_run=_e(next_run))
     elif warned_only:
         todo = t("email.todo_warnings", accepted=accepted, file=_e(name))
     elif cascaded:  # every problem is caused by participants rows: fix those, not this file
@@ -201,22 +205,44 @@ def _file_section(source: Source, outcome: FileOutcome, data_docs_base_url: str 
         todo = t("email.todo_cascade", roots="; ".join(
             t("email.root_rows", file=_e(f), rows=", ".join(map(str, sorted(n)))) for f, n in by_file.items()))
     else:
-        todo = t("email.todo_quarantine", accepted=accepted, file=_e(name), rerun=rerun)
+        todo = t("email.todo_quarantine", accepted=accepted, file=_e(name), rerun=rerun, next_run=_e(next_run))
     parts.append(f"<p><b>{t('email.what_to_do')}</b> {todo}</p>")
     return "\n".join(p for p in parts if p)
 
 
+def _replaced_line(outcome: FileOutcome, previous: dict) -> str:
+    """One corrected delivery: which file was accepted, its rows, and the delivery it replaces."""
+    record = outcome.record
+    what = (t("alerts.steward.was_rejected") if previous["status"] == "rejected"
+            else t("alerts.steward.had_quarantine", n=int(previous["rows_quarantined"])))
+    fields = {"file": _e(record.file_name), "dataset": _e(record.dataset), "period": _e(record.period or "?"),
+              "n": int(record.rows_accepted), "what": what}
+    if previous["file_sha256"] == record.file_sha256:  # the same file checked again (e.g. participants fixed)
+        return t("alerts.steward.rechecked", **fields)
+    return t("alerts.steward.replaces", previous=_e(previous["file_name"]),
+             arrived=_e(str(previous["arrived_at"])[:10]), **fields)
+
+
 def compose_steward_email(source: Source, result: SourceResult, data_docs_base_url: str | None = None,
-                          quarantine: pd.DataFrame | None = None) -> tuple[str, str] | None:
-    """(subject, HTML body) for the source's steward in SAMLA_LANGUAGE, or None when every file loaded cleanly.
+                          quarantine: pd.DataFrame | None = None, *,
+                          replaced: list[tuple[FileOutcome, dict]] | None = None,
+                          next_run: str | None = None) -> tuple[str, str] | None:
+    """(subject, HTML body) for the source's steward in SAMLA_LANGUAGE, or None when there is nothing to say.
 
     ``result`` is what ``transforms.ingest.pipeline.ingest_source`` returned; each
     file's Data Docs page (a path under the data dir) is linked under
     ``data_docs_base_url`` when given. ``quarantine``, the source's whole quarantine
     (``curated.read_quarantine``), is only used to trace cascades to their participants row.
+    ``replaced`` pairs each accepted file of this run with the earlier delivery it corrects (a
+    ledger record that was rejected or had quarantined rows): those are confirmed. ``next_run``
+    says when the next run picks up a re-delivery (``alerts.steward_next_run``).
     """
+    from samla_airflow.alerts import steward_next_run
+
+    replaced = replaced or []
+    next_run = next_run or steward_next_run(dag=None)
     problems = [f for f in result.files if f.needs_attention]
-    if not problems:
+    if not problems and not replaced:
         return None
     rejected = sum(f.record.status == "rejected" for f in problems)
     held = sum(f.record.status != "rejected" and f.record.rows_quarantined > 0 for f in problems)
@@ -225,6 +251,7 @@ def compose_steward_email(source: Source, result: SourceResult, data_docs_base_u
         t("email.count_rejected", n=rejected) if rejected else "",
         t("email.count_quarantine", n=held) if held else "",
         t("email.count_warnings", n=warned) if warned else "",
+        t("alerts.steward.count_replaced", n=len(replaced)) if replaced else "",
     ) if c)
     from transforms.config.project import current_project
 
@@ -232,19 +259,54 @@ def compose_steward_email(source: Source, result: SourceResult, data_docs_base_u
     subject = _one_line(_clean(t("email.subject", source=source.label, counts=counts)))
     greeting = (t("email.greeting", name=_e(source.steward_name)) if source.steward_name
                 else t("email.greeting_anonymous"))
-    sections = "\n<hr>\n".join(_file_section(source, f, data_docs_base_url, quarantine) for f in problems)
+    intro = (t("email.intro", project=project, source=_e(source.label), counts=_e(counts)) if problems
+             else t("alerts.steward.intro", project=project, source=_e(source.label)))
+    sections = [_file_section(source, f, data_docs_base_url, quarantine, next_run) for f in problems]
+    if replaced:
+        sections.append(f"<p><b>{t('alerts.steward.confirmed')}</b></p><ul>"
+                        + "".join(f"<li>{_replaced_line(o, p)}</li>" for o, p in replaced) + "</ul>")
+    separated = "\n<hr>\n".join(sections)
     body = f"""<!DOCTYPE html>
 <html lang="{language()}"><head><meta charset="utf-8"><title>{html.escape(subject)}</title></head>
 <body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.4;max-width:60em">
 <p>{greeting}</p>
-<p>{t("email.intro", project=project, source=_e(source.label), counts=_e(counts))}</p>
+<p>{intro}</p>
 <hr>
-{sections}
+{separated}
 <hr>
 <p style="color:#555;font-size:90%">{t("email.footer", project=project)}</p>
 </body></html>
 """
     return subject, body
+
+
+def _accepted(result: SourceResult) -> list[FileOutcome]:
+    """The files this run loaded without anything to tell (candidates for a confirmation)."""
+    return [f for f in result.files if f.record.status != "rejected" and not f.needs_attention]
+
+
+def _replaced_deliveries(source: Source, result: SourceResult) -> list[tuple[FileOutcome, dict]]:
+    """Each file this run loaded cleanly whose dataset and period's previous delivery (the ledger keeps
+    every record) was rejected or had quarantined rows, with that previous record."""
+    accepted = _accepted(result)
+    if not accepted:
+        return []
+    from transforms.config.settings import load_settings
+    from transforms.ingest import ledger
+
+    history = ledger.history(load_settings().ledger_dir, source.id)
+    found = []
+    for outcome in accepted:
+        record = outcome.record
+        same = history[(history["dataset"] == record.dataset) & (history["period"] == record.period)]
+        earlier = same[~((same["file_sha256"] == record.file_sha256) & (same["sequence"] >= record.sequence))
+                       & (same["processed_at"] <= record.processed_at)]
+        if earlier.empty:
+            continue
+        previous = earlier.sort_values("processed_at", kind="stable").iloc[-1].to_dict()
+        if previous["status"] == "rejected" or int(previous["rows_quarantined"] or 0) > 0:
+            found.append((outcome, previous))
+    return found
 
 
 def _source_quarantine(source: Source, result: SourceResult) -> pd.DataFrame | None:
@@ -267,42 +329,65 @@ def _source_quarantine(source: Source, result: SourceResult) -> pd.DataFrame | N
 # --- sending -----------------------------------------------------------------------------------
 
 
+def mail_settings() -> tuple[str, str]:
+    """(SMTP connection id, sender): SAMLA_SMTP_CONN_ID (default ``smtp_default``), SAMLA_MAIL_FROM."""
+    return (os.environ.get("SAMLA_SMTP_CONN_ID", "").strip() or DEFAULT_CONN_ID,
+            os.environ.get("SAMLA_MAIL_FROM", "").strip() or DEFAULT_FROM)
+
+
+def send_html(to: str | list[str], subject: str, body: str, what: str) -> bool:
+    """Send one HTML e-mail through Airflow's SMTP provider; False (logged, naming ``what`` and the
+    connection) when it could not be sent. Never raises: e-mail must not fail a load or a run."""
+    conn_id, from_email = mail_settings()
+    try:
+        from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+        with SmtpHook(smtp_conn_id=conn_id) as hook:
+            hook.send_email_smtp(to=to, subject=subject, html_content=body, from_email=from_email)
+    except Exception as exc:  # noqa: BLE001 - see above
+        log.error("could not e-mail %s through SMTP connection %r (%s: %s). Check the Airflow connection %r.",
+                  what, conn_id, type(exc).__name__, _one_line(_clean(exc)), conn_id)
+        return False
+    return True
+
+
 def notify_steward(source: Source, result: SourceResult) -> bool:
-    """Email the source's steward about this run's rejected files and quarantined rows.
+    """Email the source's steward about this run's rejected files and quarantined rows, and confirm
+    corrected deliveries that replaced a rejected one or one with quarantined rows.
 
     Returns True when an email was sent; False when there was nothing to say,
     no steward email is configured, or sending failed (logged; never raises).
-    The SMTP connection is ``SAMLA_SMTP_CONN_ID`` (default ``smtp_default``),
-    the sender ``SAMLA_MAIL_FROM`` (default ``samla@localhost``).
+    The SMTP connection and sender: ``mail_settings``.
     """
-    if not any(f.needs_attention for f in result.files):
+    problems = sum(f.needs_attention for f in result.files)
+    if not problems and not _accepted(result):
+        return False
+    try:
+        replaced = _replaced_deliveries(source, result)
+    except Exception:  # noqa: BLE001 - the problems still go out, without confirmations
+        log.exception("%s: could not read the ledger's earlier deliveries", source.label)
+        replaced = {}
+    if not problems and not replaced:
         return False
     if not source.steward_email:
-        log.warning("%s: files were rejected or had quarantined rows, but the source has no steward email "
-                    "(sources file: steward: {name, email}); nobody was emailed", source.label)
+        log.warning("%s: files were rejected, had quarantined rows or replaced such a delivery, but the source has "
+                    "no steward email (sources file: steward: {name, email}); nobody was emailed", source.label)
         return False
-    conn_id = os.environ.get("SAMLA_SMTP_CONN_ID", "").strip() or DEFAULT_CONN_ID
-    from_email = os.environ.get("SAMLA_MAIL_FROM", "").strip() or DEFAULT_FROM
+    from samla_airflow.alerts import steward_next_run
+
     try:
         email = compose_steward_email(source, result, os.environ.get(DATA_DOCS_URL_ENV, "").strip() or None,
-                                      _source_quarantine(source, result))
+                                      _source_quarantine(source, result), replaced=replaced,
+                                      next_run=steward_next_run())
     except Exception:
         log.exception("%s: could not compose the steward email; nobody was emailed", source.label)
         return False
     if email is None:
         return False
     subject, body = email
-    try:
-        from airflow.providers.smtp.hooks.smtp import SmtpHook
-
-        with SmtpHook(smtp_conn_id=conn_id) as hook:
-            hook.send_email_smtp(to=source.steward_email, subject=subject, html_content=body,
-                                 from_email=from_email)
-    except Exception as exc:  # noqa: BLE001 - email must never fail the ingestion
-        log.error("%s: could not email the steward %s through SMTP connection %r (%s: %s); the ingestion "
-                  "itself is not affected. Check the Airflow connection %r.", source.label,
-                  source.steward_email, conn_id, type(exc).__name__, _one_line(_clean(exc)), conn_id)
+    if not send_html(source.steward_email, subject, body, what=f"the steward {source.steward_email} of "
+                     f"{source.label} (the ingestion itself is not affected)"):
         return False
-    log.info("%s: emailed the steward %s about %d file(s)", source.label, source.steward_email,
-             sum(f.needs_attention for f in result.files))
+    log.info("%s: emailed the steward %s about %d file(s) with problems and %d corrected", source.label,
+             source.steward_email, problems, len(replaced))
     return True

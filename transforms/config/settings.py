@@ -39,6 +39,7 @@ SETTING_NAMES = (
     "SAMLA_RAW_RETENTION_DAYS",
     "SAMLA_SMTP_CONN_ID",  # Airflow connection for steward emails (default smtp_default)
     "SAMLA_MAIL_FROM",  # sender of steward emails
+    "SAMLA_OFFICE_EMAIL",  # the project office: one e-mail per failed DAG run (one or more addresses)
     "SAMLA_DATA_DOCS_URL",  # where SAMLA_DATA_DIR is served, for Data Docs links in emails
     "SAMLA_LANGUAGE",  # sv (default) or en: the language of every message (transforms.messages)
     "SAMLA_MAX_FILE_BYTES",  # per-file limits (issue 11.3), see ``Limits``

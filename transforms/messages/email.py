@@ -65,27 +65,24 @@ MESSAGES = {
     "email.todo_name": {
         "sv": "Inget av filen lästes in, och data som Samla redan har ligger kvar. Byt namn på filen så att det "
               "följer det överenskomna mönstret <code>{pattern}</code> (t.ex. en verklig rapportmånad ÅÅÅÅ-MM) "
-              "och leverera den igen. Nästa schemalagda körning hämtar den, eller så kan projektkontoret köra om "
-              "bara den här källan.",
+              "och leverera den igen. {next_run}, eller så kan projektkontoret köra om bara den här källan.",
         "en": "Nothing of this file was loaded, and data Samla already has stays published. Rename the file so "
               "that it follows the agreed pattern <code>{pattern}</code> (e.g. a real reporting month YYYY-MM) "
-              "and deliver it again. The next scheduled run picks it up, or the project office can re-run only "
-              "this source."},
+              "and deliver it again. {next_run}, or the project office can re-run only this source."},
     "email.todo_rejected": {
         "sv": "Inget av filen lästes in; den tidigare leveransen av {dataset} {period} (om det finns någon) "
               "gäller fortfarande. Rätta exporten och leverera hela filen igen med samma namn, <code>{file}</code>. "
-              "Nästa schemalagda körning hämtar den, eller så {rerun}.",
+              "{next_run}, eller så {rerun}.",
         "en": "Nothing of this file was loaded; the previous delivery of {dataset} {period} (if there is one) "
               "stays published. Fix the export and deliver the whole file again with the same name, "
-              "<code>{file}</code>. The next scheduled run picks it up, or {rerun}."},
+              "<code>{file}</code>. {next_run}, or {rerun}."},
     "email.todo_quarantine": {
         "sv": "De övriga {accepted} raderna lästes in; raderna ovan räknas inte förrän de är rättade. Rätta dem i "
               "exporten och leverera hela filen igen med samma namn, <code>{file}</code>: den nya leveransen "
-              "ersätter den här. Nästa schemalagda körning hämtar den, eller så {rerun}.",
+              "ersätter den här. {next_run}, eller så {rerun}.",
         "en": "The other {accepted} rows were loaded; the rows above are not counted until they are fixed. "
               "Correct them in the export and deliver the whole file again with the same name, "
-              "<code>{file}</code>: the new delivery replaces this one. The next scheduled run picks it up, "
-              "or {rerun}."},
+              "<code>{file}</code>: the new delivery replaces this one. {next_run}, or {rerun}."},
     # A file loaded whole, with warnings only (e.g. a participants snapshot that shrank): no row to fix.
     "email.todo_warnings": {
         "sv": "Filen lästes in: alla {accepted} rader räknas och ingen rad hålls i karantän. Läs varningarna och "
