@@ -78,7 +78,7 @@ def test_a_failed_run_sends_the_office_one_email_naming_the_task_and_its_error(p
     assert subject_of(envelope) == "Samla: körningen av samla_ingest misslyckades (1 uppgift)"
     body = html_of(envelope)
     assert '<html lang="sv">' in body and "inläsningen av leveranser" in body
-    assert "Ingest 1480 Göteborg" in body and "ingest_1480" in body  # display name and task id
+    assert "Läs in 1480 Göteborg" in body and "ingest_1480" in body  # display name and task id
     # the task's last line: the connection it misses and what to set
     assert "Airflow-anslutningen &#x27;sftp_alerts_nowhere&#x27; (källa 1480 Göteborg) finns inte" in body
     assert "AIRFLOW_CONN_SFTP_ALERTS_NOWHERE" in body

@@ -68,7 +68,7 @@ def test_a_failed_scheduled_run_emails_the_office_once(tmp_path, monkeypatch):
             assert envelope.rcpt_tos == [OFFICE]
             assert subject_of(envelope) == "Samla: körningen av samla_ingest misslyckades (1 uppgift)"
             body = html_of(envelope)
-            assert "Ingest 1480 Göteborg" in body and "AIRFLOW_CONN_SFTP_GOTEBORG" in body, body
+            assert "Läs in 1480 Göteborg" in body and "AIRFLOW_CONN_SFTP_GOTEBORG" in body, body
             assert "Nästa schemalagda körning:" in body and runs[0]["dag_run_id"] in body
         finally:
             procs.stop()
