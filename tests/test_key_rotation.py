@@ -108,3 +108,17 @@ def test_an_interrupted_rotation_blocks_runs(loaded):
     (settings.data_dir / key_continuity.JOURNAL).write_text('{"staging": "/nonexistent"}')
     with pytest.raises(SettingsError, match="avbröts"):
         pseudonym_key(settings)
+
+
+def test_rotation_waits_for_no_run_it_refuses_while_one_holds_the_data_folder(loaded):
+    """A rotation remakes every pseudonym: it refuses while a `samla run` holds the data folder, naming
+    that run, and changes nothing."""
+    from samla_airflow import locks
+
+    settings, env = loaded
+    before = persons(settings)
+    with locks.held(locks.lock_path(settings.data_dir, locks.RUN), 0):
+        out = samla("rotate-key", env=env | {"SAMLA_NEW_PSEUDONYM_KEY": NEW_KEY})
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert f"pid {os.getpid()}" in out.stderr and "Traceback" not in out.stderr
+    assert persons(settings) == before

@@ -73,3 +73,42 @@ def test_landing_and_staging_copies_follow_the_archive(samla_env):
     assert stray.exists() and [(w["file_name"], w["age_days"]) for w in without_period] == [
         ("deltagare januari.csv", (today - date(2024, 10, 1)).days)]
     assert purge_landing(settings, [s1, s2], today=today)[0] == []
+
+
+RETENTION_CHILD = """
+import json, sys
+from datetime import date
+from transforms.config.settings import load_settings
+from transforms.config.sources import parse_sources
+from transforms.privacy.retention import purge_landing
+settings = load_settings()
+source = parse_sources({"sources": [{"id": "s1", "municipalities": ["1489"],
+                                     "delivery": {"folder": "raw/landing/s1"}}]}, settings.data_dir).get("s1")
+deleted, _ = purge_landing(settings, [source], today=date(2025, 3, 1))
+print(json.dumps([d["file_name"] for d in deleted]))
+"""
+
+
+def test_an_unreadable_landing_file_stays_and_the_others_are_purged(samla_env):
+    """A landing file nobody can read is a load still to come (ingestion rejects it on its own): retention
+    keeps it and purges the rest, rather than failing the retention task. Run without root's power to
+    read past file modes (tests/test_unreadable_landing.py), as any other user would be."""
+    import os
+    import subprocess
+    import sys
+
+    from test_unreadable_landing import bound_by_file_modes
+
+    settings = load_settings()
+    source = parse_sources({"sources": [{"id": "s1", "municipalities": ["1489"],
+                                         "delivery": {"folder": "raw/landing/s1"}}]}, settings.data_dir).get("s1")
+    folder = source.delivery.folder
+    old = write_csv(folder / "participants_2024-09.csv", [participant(p) for p in PNRS])
+    ingest_source(settings, source, TEST_KEY.encode(), [old], today=date(2025, 3, 1))
+    locked = write_csv(folder / "participants_2024-10.csv", [participant(p) for p in PNRS[:3]])
+    locked.chmod(0)
+    child = subprocess.run([sys.executable, "-c", RETENTION_CHILD], env=dict(os.environ), capture_output=True,
+                           text=True, timeout=120, preexec_fn=bound_by_file_modes)
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip() == '["participants_2024-09.csv"]'
+    assert not old.exists() and locked.exists()

@@ -77,8 +77,12 @@ def purge_landing(settings: Settings, sources, today: date | None = None) -> tup
             by_sha.setdefault(delivery.sha256, []).append(delivery)
         files, _refused = landing.scan(folder)
         for path in files:
-            age = (today - datetime.fromtimestamp(path.stat().st_mtime, UTC).date()).days
-            matches = [d for d in by_sha.get(landing.sha256_of(path), []) if d.file_name == path.name]
+            try:  # an unreadable file's identity matches no archived delivery: it stays, as a load to come
+                age = (today - datetime.fromtimestamp(path.stat().st_mtime, UTC).date()).days
+                sha = landing.fingerprint(path)
+            except FileNotFoundError:  # gone since the listing
+                continue
+            matches = [d for d in by_sha.get(sha, []) if d.file_name == path.name]
             periods = [d for d in matches if d.period]
             if not periods:
                 if not matches and landing.identify(by_id[source_id], path.name)[0] != landing.UNMATCHED:

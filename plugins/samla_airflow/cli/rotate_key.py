@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 
-from samla_airflow.cli.common import OK, UsageError, settings_and_sources
+from samla_airflow.cli.common import OK, PROBLEMS, UsageError, settings_and_sources
 from transforms.messages import t
 
 NEW_KEY = "SAMLA_NEW_PSEUDONYM_KEY"
@@ -28,9 +30,19 @@ def command(args) -> int:
         raise UsageError(t("rotate.new_key_missing", var=NEW_KEY,
                            hint='python3 -c "import secrets; print(secrets.token_hex(32))"'))
     old = pseudonym_key(settings, continuity=False)
+    from samla_airflow.locks import Busy, run_lock, source_lock
+
     try:
-        done = rotate_key(settings, config, old, new.encode("utf-8"), progress=print)
+        # Nothing may ingest while every pseudonym is remade: the data folder as a `samla run` takes it,
+        # and every source as its scheduler task takes it (a running task is waited for).
+        with run_lock(settings.data_dir), contextlib.ExitStack() as sources:
+            for source_id in sorted(config.sources):
+                sources.enter_context(source_lock(settings.data_dir, source_id))
+            done = rotate_key(settings, config, old, new.encode("utf-8"), progress=print)
     except RotationError as exc:
         raise UsageError(str(exc)) from None
+    except Busy as exc:
+        print(str(exc), file=sys.stderr)
+        return PROBLEMS
     print(t("rotate.done", partitions=done["partitions"], sources=done["sources"]))
     return OK
