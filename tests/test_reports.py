@@ -70,7 +70,10 @@ def test_the_readme_queries_run_against_the_demo_warehouse(demo):
     assert {r[cols1.index("gender_sv")] for r in by_gender} == {"kvinnor", "män", "icke-binära", "totalt"}
     assert len({r[cols1.index("area_name")] for r in by_gender}) == 4  # the four federations
     assert [r[0] for r in attendance] == PERIODS
-    assert all(0 <= r[1] <= 1 for r in attendance if r[1] is not None)
+    shown = [r[1] for r in attendance if r[1] is not None]
+    assert shown and all(0 <= p <= 100 and p == round(p, 1) for p in shown)  # per cent, one decimal
+    counts = [r[cols1.index("deltagare")] for r in by_gender if r[cols1.index("deltagare")] is not None]
+    assert counts and all(type(c) is int for c in counts)  # whole numbers, not 51.0
     assert problems and {r[cols3.index("state")] for r in problems} <= {"missing", "rejected"}
     # the demo plants a rejected file: the completeness query names it
     assert "rejected" in {r[cols3.index("state")] for r in problems}

@@ -258,7 +258,8 @@ def test_views_return_wide_rows(url):
 
     wide = read_table(url, "v_esf_by_gender")
     assert list(wide.columns) == ["period", "area_level", "area_code", "indicator", "value_all",
-                                  "value_female", "value_male", "value_nonbinary", "any_suppressed"]
+                                  "value_female", "value_male", "value_nonbinary", "any_suppressed",
+                                  "count_all", "count_female", "count_male", "count_nonbinary"]
     assert len(wide) == len(PERIODS) * 15 * len(ESF_CODES)
     assert set(wide.indicator) == set(ESF_CODES)
     esf = iv[iv.indicator.isin(ESF_CODES)]

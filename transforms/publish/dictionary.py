@@ -42,8 +42,10 @@ TABLES: dict[str, tuple[str, str]] = {
                           "Internal: what the warehouse holds (deliveries, periods, threshold), written with the "
                           "numbers; the next publish plans from it."),
     "alembic_version": ("Intern: lagrets schemaversion (Alembic).", "Internal: the warehouse's schema revision (Alembic)."),
-    "v_indicators": ("Alla publicerade perioder med svenska och engelska namn på område, indikator och kön.",
-                     "Every published period with Swedish and English names of area, indicator and gender."),
+    "v_indicators": ("Alla publicerade perioder med svenska och engelska namn på område, indikator och kön; "
+                     "andelar även i procent (percent), antal även som heltal (count).",
+                     "Every published period with Swedish and English names of area, indicator and gender; "
+                     "rates also as percentages (percent), counts also as whole numbers (count)."),
     "v_esf_by_gender": ("ESF+-indikatorerna med ett värde per kön i samma rad.",
                         "The ESF+ indicators with one value per gender on the same row."),
     "v_latest_indicators": ("Som v_indicators men bara den senaste perioden.",
@@ -130,6 +132,16 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "value_male": ("Värde män", "Value, men"),
     "value_nonbinary": ("Värde icke-binära", "Value, non-binary"),
     "any_suppressed": ("Sant när något av värdena skyddas", "True when any of the values is suppressed"),
+    "percent": ("Andelen i procent, avrundad till en decimal (exakt halv uppåt, 6,25 -> 6,3); tom för antal, "
+                "när cellen skyddas och när nämnaren är 0. Räkna och jämför med value",
+                "The rate as a percentage rounded to one decimal (an exact half away from zero, 6.25 -> 6.3); "
+                "empty for counts, when suppressed and when the denominator is 0. Compute and compare with value"),
+    "count": ("Antalet som heltal; tomt för andelar och när cellen skyddas",
+              "The count as a whole number; empty for rates and when suppressed"),
+    "count_all": ("Antal totalt som heltal", "Count, all genders, as a whole number"),
+    "count_female": ("Antal kvinnor som heltal", "Count, women, as a whole number"),
+    "count_male": ("Antal män som heltal", "Count, men, as a whole number"),
+    "count_nonbinary": ("Antal icke-binära som heltal", "Count, non-binary, as a whole number"),
 }
 
 

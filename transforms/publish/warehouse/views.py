@@ -36,6 +36,7 @@ v_esf_by_gender = Table(
     Column("value_male", Double),
     Column("value_nonbinary", Double),
     Column("any_suppressed", Boolean),
+    *(Column(f"count_{gender}", BigInteger) for gender in ("all", "female", "male", "nonbinary")),
 )
 
 v_indicators = Table(
@@ -57,6 +58,8 @@ v_indicators = Table(
     Column("denominator", BigInteger),
     Column("value", Double),
     Column("suppressed", Boolean),
+    Column("percent", Double),
+    Column("count", BigInteger),
 )
 
 v_latest_indicators = Table(
@@ -75,10 +78,25 @@ v_latest_indicators = Table(
     Column("denominator", BigInteger),
     Column("value", Double),
     Column("suppressed", Boolean),
+    Column("percent", Double),
+    Column("count", BigInteger),
 )
 
+# For readers, beside the exact ``value`` (the number every check uses): a rate as a percentage
+# rounded half away from zero to one decimal, and a count as an integer. The percentage is worked
+# out from the integer numerator and denominator, never from the binary ``value`` (0.0745 * 100 is
+# 7.4499... in floating point): round(1000 n / d) / 10 = floor((2000 n + d) / (2 d)) / 10, where
+# ``/`` of two non-negative integers truncates on SQLite and PostgreSQL alike. The result is a
+# double (REAL on SQLite): the nearest one to the decimal, shown as e.g. 6.3.
+# New columns go at the end: PostgreSQL's CREATE OR REPLACE VIEW only appends columns.
+PERCENT_SQL = ("CASE WHEN i.kind = 'rate' AND iv.denominator > 0 THEN CAST((iv.numerator * 2000 + iv.denominator)"
+               " / (iv.denominator * 2) AS DOUBLE PRECISION) / 10 END AS percent")
+COUNT_SQL = "CASE WHEN i.kind = 'count' THEN CAST(iv.value AS BIGINT) END AS count"
+_READER_NUMBERS = f"{PERCENT_SQL},\n       {COUNT_SQL}"
+
 # ``substr`` rather than LIKE 'EECO%': a literal percent sign is mangled by
-# pyformat drivers. ``value_all`` rather than ``all``: ALL is reserved in SQL.
+# pyformat drivers. ``value_all`` rather than ``all``: ALL is reserved in SQL. The ESF+ common
+# indicators (EECO, EECR) are all counts: ``count_*`` is their value as an integer.
 # Each view's SELECT; ``replace_views`` makes the DDL.
 VIEWS: dict[str, str] = {
     "v_indicators": f"""
@@ -87,7 +105,8 @@ SELECT iv.period, iv.area_level, {case_sql("iv.area_level", LEVEL_NAMES, 0)} AS 
        {case_sql("iv.gender", GENDER_NAMES, 0)} AS gender_sv,
        {case_sql("iv.gender", GENDER_NAMES, 1)} AS gender_en,
        iv.indicator, i.name_sv AS indicator_name_sv, i.name_en AS indicator_name_en, i.kind,
-       iv.numerator, iv.denominator, iv.value, iv.suppressed
+       iv.numerator, iv.denominator, iv.value, iv.suppressed,
+       {_READER_NUMBERS}
 FROM indicator_values iv
 LEFT JOIN areas a ON a.area_level = iv.area_level AND a.area_code = iv.area_code
 LEFT JOIN indicators i ON i.indicator = iv.indicator
@@ -98,16 +117,21 @@ SELECT period, area_level, area_code, indicator,
        MAX(CASE WHEN gender = 'female' THEN value END) AS value_female,
        MAX(CASE WHEN gender = 'male' THEN value END) AS value_male,
        MAX(CASE WHEN gender = 'nonbinary' THEN value END) AS value_nonbinary,
-       MAX(CASE WHEN suppressed THEN 1 ELSE 0 END) = 1 AS any_suppressed
+       MAX(CASE WHEN suppressed THEN 1 ELSE 0 END) = 1 AS any_suppressed,
+       MAX(CASE WHEN gender = 'all' THEN CAST(value AS BIGINT) END) AS count_all,
+       MAX(CASE WHEN gender = 'female' THEN CAST(value AS BIGINT) END) AS count_female,
+       MAX(CASE WHEN gender = 'male' THEN CAST(value AS BIGINT) END) AS count_male,
+       MAX(CASE WHEN gender = 'nonbinary' THEN CAST(value AS BIGINT) END) AS count_nonbinary
 FROM indicator_values
 WHERE substr(indicator, 1, 4) IN ('EECO', 'EECR')
 GROUP BY period, area_level, area_code, indicator
 """,
-    "v_latest_indicators": """
+    "v_latest_indicators": f"""
 SELECT iv.period, iv.area_level, iv.area_code, a.name AS area_name,
        iv.gender, iv.indicator, i.name_sv AS indicator_name_sv,
        i.name_en AS indicator_name_en, i.kind,
-       iv.numerator, iv.denominator, iv.value, iv.suppressed
+       iv.numerator, iv.denominator, iv.value, iv.suppressed,
+       {_READER_NUMBERS}
 FROM indicator_values iv
 LEFT JOIN areas a ON a.area_level = iv.area_level AND a.area_code = iv.area_code
 LEFT JOIN indicators i ON i.indicator = iv.indicator
