@@ -42,7 +42,12 @@ def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True
     settings, config = settings_and_sources()
     for sid in sources:
         config.get(sid)  # raises naming the known ids
-    pseudonym_key(settings)  # refuse before any work without a key
+    pseudonym_key(settings)  # refuse before any work without a key (or while a key rotation is half swapped)
+    from transforms.privacy.rotation import pending
+
+    rotation = pending(settings.data_dir)  # a staging copy left by a rotation killed before it swapped
+    if rotation:
+        print(rotation, file=sys.stderr)
     try:
         with run_lock(settings.data_dir):
             return _run(settings, config, first, last, sources, publish, out)

@@ -28,9 +28,11 @@ def command(args) -> int:
     from transforms.ingest import ledger
     from transforms.ingest.explain import newest_deliveries
     from transforms.ingest.pipeline import stale_sources
+    from transforms.privacy.rotation import pending
     from transforms.publish.completeness import dataset_status, problems
 
     settings, config = settings_and_sources()
+    rotation = pending(settings.data_dir)  # first: a half-swapped rotation explains missing curated data
     if args.source:
         config.get(args.source)  # raises naming the known ids
     frame = ledger.read(settings.ledger_dir, args.source)
@@ -49,11 +51,13 @@ def command(args) -> int:
         if period else []
     stale = [s for s in stale_sources(settings, config, args.period) if not args.source or s["source"] == args.source]
     if args.json:
-        print(json.dumps({"deliveries": rows, "dataset_status": states, "stale_sources": stale},
-                         ensure_ascii=False, indent=1, default=str))
+        print(json.dumps({"deliveries": rows, "dataset_status": states, "stale_sources": stale,
+                          "key_rotation": rotation}, ensure_ascii=False, indent=1, default=str))
     else:
+        if rotation:
+            show.console().print(show.Text(rotation, style="bold red"))
         _print(rows, states, stale, period, args)
-    bad = any(r["status"] != "loaded" for r in rows) or bool(states)
+    bad = any(r["status"] != "loaded" for r in rows) or bool(states) or bool(rotation)
     return PROBLEMS if bad else OK
 
 
