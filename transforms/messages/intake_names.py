@@ -20,11 +20,11 @@ MESSAGES = {
         "en": "The interrupted rotation was made with another new key: give the same SAMLA_NEW_PSEUDONYM_KEY "
               "as then to finish it",
     },
-    # transforms/config/sources.py: the sources file is read whole, so its size is bounded
-    "config_fault.sources_too_large": {
-        "sv": "källfilen {path} är {size} stor, mer än gränsen på {limit} ({var}); dela upp alias och "
-              "kodetiketter eller höj gränsen",
-        "en": "the sources file {path} is {size}, more than the limit of {limit} ({var}); trim aliases and "
-              "code labels or raise the limit",
+    # transforms/config/yaml_file.py: a configuration file read whole (the sources file) has a size limit
+    "config_fault.yaml_too_large": {
+        "sv": "{what} {path} är {size} byte, mer än gränsen på {limit} byte ({var}); filen lästes inte. "
+              "Ta bort alias och kodetiketter som inte behövs, eller höj gränsen",
+        "en": "{what} {path} is {size} bytes, more than the limit of {limit} bytes ({var}); the file was not "
+              "read. Remove aliases and code labels that are not needed, or raise the limit",
     },
 }

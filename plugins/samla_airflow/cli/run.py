@@ -138,7 +138,7 @@ def _report_run(settings, started: str, out, publication: str | None) -> int:
         for r in rejected.to_dict("records"):
             message = show.shorten(r["message"], MESSAGE_WIDTH)
             shortened |= message != " ".join(cell(r["message"]).split())
-            files.add_row(r["source"], r["dataset"], cell(r["period"]), cell(r["file_name"]), message)
+            files.add_row(r["source"], r["dataset"], cell(r["period"]), show.name(r["file_name"]), message)
         show.print_table(console, t("run.rejected_title"), files)
         if shortened:
             console.print(t("run.shortened"), style="dim")
