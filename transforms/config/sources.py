@@ -381,7 +381,8 @@ def _stat(path: Path) -> tuple:
 
 def _load_key(path: Path, data_dir: Path) -> tuple:
     project = os.environ.get("SAMLA_PROJECT", "").strip()
-    return (_stat(path), str(data_dir), language(), project, _stat(Path(project).expanduser()) if project else None)
+    return (_stat(path), str(data_dir), language(), project, _stat(Path(project).expanduser()) if project else None,
+            os.environ.get(MAX_SOURCES_BYTES_ENV, ""))
 
 
 def _folder_states(config: SourcesConfig, data_dir: Path) -> tuple:
