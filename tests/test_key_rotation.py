@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 from conftest import TEST_KEY
@@ -17,11 +19,13 @@ from transforms.config.settings import SettingsError, load_settings, pseudonym_k
 from transforms.config.sources import load_sources
 from transforms.ingest import curated, landing
 from transforms.ingest.pipeline import ingest_source
+from transforms.privacy import rotation
 from transforms.privacy.personnummer import parse
 from transforms.privacy.pseudonym import pseudonym
 
 NEW_KEY = "the-new-key-for-samla-0123456789abcdef"
 PNRS = people(8, seed=11)
+WORKER = Path(__file__).parent / "rotate_worker.py"
 
 
 def samla(*args, env) -> subprocess.CompletedProcess:
@@ -122,3 +126,73 @@ def test_rotation_waits_for_no_run_it_refuses_while_one_holds_the_data_folder(lo
     assert out.returncode == 1, out.stdout + out.stderr
     assert f"pid {os.getpid()}" in out.stderr and "Traceback" not in out.stderr
     assert persons(settings) == before
+
+
+# --------------------------------------------------------------------------- killed at each step
+
+
+def copies_left(settings) -> list[Path]:
+    """Every staging copy or ``.old`` folder a rotation could leave in the data folder."""
+    return [*(settings.data_dir / "staging").glob("rotate-*"),
+            *(p for p in settings.data_dir.rglob("*.old") if p.is_dir())]
+
+
+def killed_at(step: str, env: dict, tmp_path: Path) -> None:
+    """A rotation in its own process, SIGKILLed when it reaches ``step``."""
+    marker, err = tmp_path / f"paused-{step}", tmp_path / f"worker-{step}.err"
+    with err.open("wb") as err_fh:
+        proc = subprocess.Popen([sys.executable, str(WORKER), step, str(marker)], stdout=subprocess.DEVNULL,
+                                stderr=err_fh, env=env | {"SAMLA_NEW_PSEUDONYM_KEY": NEW_KEY})
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert proc.poll() is None, f"rotation exited ({proc.returncode}) before {step}:\n{err.read_text()}"
+            assert time.monotonic() < deadline, f"rotation did not reach {step}:\n{err.read_text()}"
+            time.sleep(0.05)
+    finally:
+        proc.kill()  # SIGKILL: no cleanup
+        proc.wait(timeout=30)
+    assert proc.returncode == -9
+
+
+@pytest.mark.parametrize("step", rotation.STEPS)
+def test_a_rotation_killed_at_any_step_is_told_and_the_next_one_leaves_nothing(loaded, tmp_path, step):
+    settings, env = loaded
+    before = persons(settings)
+    killed_at(step, env, tmp_path)
+    swapping = (settings.data_dir / key_continuity.JOURNAL).exists()
+    assert swapping == (rotation.STEPS.index(step) >= rotation.STEPS.index("journal"))
+
+    status = samla("status", env=env)
+    told = " ".join(status.stdout.split())  # as read, whatever the terminal's wrapping
+    assert status.returncode == 1, status.stdout + status.stderr
+    if swapping:  # the swap is half done: status says so, and every run refuses naming the command
+        assert "Ett nyckelbyte är inte slutfört" in told and "samla rotate-key" in told
+        run = samla("run", "--from", "2025-01", "--to", "2025-01", "--no-publish", env=env)
+        assert run.returncode == 2 and "samla rotate-key" in run.stderr, run.stdout + run.stderr
+    else:  # nothing was swapped: the data is whole under the old key, only a staging copy is left
+        assert persons(settings) == before and copies_left(settings)
+        assert "data/staging" in told and "samla rotate-key" in told
+
+    again = samla("rotate-key", env=env | {"SAMLA_NEW_PSEUDONYM_KEY": NEW_KEY})
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert not copies_left(settings) and not (settings.data_dir / key_continuity.JOURNAL).exists()
+    participants, attended, held = persons(settings)
+    assert participants == attended == expected(NEW_KEY, PNRS[1:]) and held == expected(NEW_KEY, PNRS[:1])
+    assert key_continuity.stored(settings.curated_dir) == key_continuity.fingerprint(NEW_KEY.encode())
+    assert (settings.raw_dir / "archive").is_dir() and not leaks(settings.data_dir)
+    status = samla("status", env=env | {"SAMLA_PSEUDONYM_KEY": NEW_KEY})
+    assert "nyckelbyte" not in status.stdout, status.stdout
+
+
+def test_a_copy_left_before_the_swap_is_removed_even_when_there_is_nothing_to_rotate(loaded, tmp_path):
+    """Killed while staging, then run again with the key unchanged: it says there is nothing to rotate
+    and still removes the copy (and never the raw archive its link points into)."""
+    settings, env = loaded
+    archive = sorted(p for p in settings.archive_dir.rglob("*") if p.is_file())
+    killed_at("staging", env, tmp_path)
+    assert copies_left(settings)
+    same = samla("rotate-key", env=env | {"SAMLA_NEW_PSEUDONYM_KEY": TEST_KEY})
+    assert same.returncode == 2 and "inget att byta" in same.stderr, same.stdout + same.stderr
+    assert not copies_left(settings)
+    assert sorted(p for p in settings.archive_dir.rglob("*") if p.is_file()) == archive

@@ -74,7 +74,12 @@ def sources_path() -> Path:
 
 
 def source_entries() -> list[SourceEntry]:
-    from transforms.config.yaml_file import YamlFileError, list_item_fields
+    from transforms.config.yaml_file import (
+        MAX_SOURCES_BYTES_ENV,
+        YamlFileError,
+        list_item_fields,
+        max_sources_bytes,
+    )
 
     path = sources_path()
     cache = _entries_cache(path)
@@ -84,7 +89,8 @@ def source_entries() -> list[SourceEntry]:
         except (OSError, ValueError, TypeError):
             pass  # damaged: read the sources file again
     try:  # ids and names only, from the YAML event stream (the parse cost of 290 sources: issue 10.5)
-        raw = list_item_fields(path, "sources file", "sources", ("id", "name"))
+        raw = list_item_fields(path, "sources file", "sources", ("id", "name"),
+                               (max_sources_bytes(), MAX_SOURCES_BYTES_ENV))
     except YamlFileError:
         return []  # every task reports the fault when it runs
     entries: dict[str, SourceEntry] = {}

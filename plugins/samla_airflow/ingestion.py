@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from samla_airflow.settings_bridge import export_airflow_settings
+from transforms.names import shown
 from transforms.privacy.personnummer import MaskingFilter
 
 log = logging.getLogger(__name__)
@@ -156,7 +157,7 @@ def check_unknown_sources() -> list[dict[str, Any]]:
     with source_lock(settings.data_dir, UNKNOWN_SOURCE):  # its records are written once, like a source's
         found = report_unknown_sources(settings, config)
     for item in found:
-        log.warning("%s/%s: %s", item["folder"], item["file_name"], item["message"])
+        log.warning("%s/%s: %s", shown(item["folder"]), shown(item["file_name"]), item["message"])
     return found
 
 

@@ -31,6 +31,7 @@ from urllib.parse import quote
 
 from transforms.clock import local_time
 from transforms.messages import language, t
+from transforms.names import shown
 from transforms.privacy.personnummer import MaskingFilter
 from transforms.values import is_missing
 
@@ -125,7 +126,7 @@ def _what_is_wrong(rows: pd.DataFrame, roots: dict[int, dict]) -> list[str]:
         root = roots.get(int(r["source_row"])) if r["rule"] == CASCADE_RULE else None
         if root is not None:
             problem = t("email.cascade", header=_clean(r.get("header")) or _clean(r["column"]),
-                        file=_clean(root["file_name"]), root_row=int(root["source_row"]),
+                        file=_clean(shown(root["file_name"])), root_row=int(root["source_row"]),
                         root_problem=_clean(root["description"]))
         else:
             problem = _clean(r["description"])
@@ -139,7 +140,7 @@ def _file_section(source: Source, outcome: FileOutcome, data_docs_base_url: str 
     from transforms.ingest.explain import CASCADE_RULE
 
     record = outcome.record
-    name = record.file_name or "?"
+    name = shown(record.file_name) or "?"
     dataset, period = record.dataset or "?", record.period or "?"
     rejected = record.status == "rejected"
     read, accepted, held = record.rows_read, record.rows_accepted, record.rows_quarantined
@@ -201,7 +202,7 @@ def _file_section(source: Source, outcome: FileOutcome, data_docs_base_url: str 
     elif cascaded:  # every problem is caused by participants rows: fix those, not this file
         by_file: dict[str, set[int]] = {}
         for root in roots.values():
-            by_file.setdefault(_clean(root["file_name"]), set()).add(int(root["source_row"]))
+            by_file.setdefault(_clean(shown(root["file_name"])), set()).add(int(root["source_row"]))
         todo = t("email.todo_cascade", roots="; ".join(
             t("email.root_rows", file=_e(f), rows=", ".join(map(str, sorted(n)))) for f, n in by_file.items()))
     else:
@@ -215,11 +216,11 @@ def _replaced_line(outcome: FileOutcome, previous: dict) -> str:
     record = outcome.record
     what = (t("alerts.steward.was_rejected") if previous["status"] == "rejected"
             else t("alerts.steward.had_quarantine", n=int(previous["rows_quarantined"])))
-    fields = {"file": _e(record.file_name), "dataset": _e(record.dataset), "period": _e(record.period or "?"),
+    fields = {"file": _e(shown(record.file_name)), "dataset": _e(record.dataset), "period": _e(record.period or "?"),
               "n": int(record.rows_accepted), "what": what}
     if previous["file_sha256"] == record.file_sha256:  # the same file checked again (e.g. participants fixed)
         return t("alerts.steward.rechecked", **fields)
-    return t("alerts.steward.replaces", previous=_e(previous["file_name"]),
+    return t("alerts.steward.replaces", previous=_e(shown(previous["file_name"])),
              arrived=_e(str(previous["arrived_at"])[:10]), **fields)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from transforms import atomic
+from transforms.names import shown
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ def fetch_new_files(
                 log.error("%s: failed to fetch %r: %s", where, name, _describe(exc, password))
                 failed.append(name)
                 continue
-            log.info("Fetched %s (%s bytes) from %s", local, entry.st_size, where)
+            log.info("Fetched %s (%s bytes) from %s", shown(str(local)), entry.st_size, where)
             fetched.append(local)
 
     log.info("%s: %d file(s) fetched into %s", where, len(fetched), dest_dir)

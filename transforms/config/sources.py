@@ -24,7 +24,12 @@ from transforms.config.source_models import (
     SourceModel,
     entry_faults,
 )
-from transforms.config.yaml_file import YamlFileError, read_yaml
+from transforms.config.yaml_file import (
+    MAX_SOURCES_BYTES_ENV,
+    YamlFileError,
+    max_sources_bytes,
+    read_yaml,
+)
 from transforms.messages import language, t
 
 __all__ = ["DATE_FORMATS", "DEFAULT_PATTERN", "SourcesConfig", "Source", "SourcesError", "load_sources",
@@ -330,7 +335,7 @@ def _parse_entries(entries: list, data_dir: Path, path: Path | None, project: Pr
 def read_document(path: Path) -> Any:
     """The sources file as YAML data."""
     try:
-        return read_yaml(path, t("config_fault.what_sources"))
+        return read_yaml(path, t("config_fault.what_sources"), (max_sources_bytes(), MAX_SOURCES_BYTES_ENV))
     except YamlFileError as exc:
         raise SourcesError(str(exc)) from None
 
@@ -376,7 +381,8 @@ def _stat(path: Path) -> tuple:
 
 def _load_key(path: Path, data_dir: Path) -> tuple:
     project = os.environ.get("SAMLA_PROJECT", "").strip()
-    return (_stat(path), str(data_dir), language(), project, _stat(Path(project).expanduser()) if project else None)
+    return (_stat(path), str(data_dir), language(), project, _stat(Path(project).expanduser()) if project else None,
+            os.environ.get(MAX_SOURCES_BYTES_ENV, ""))
 
 
 def _folder_states(config: SourcesConfig, data_dir: Path) -> tuple:

@@ -6,28 +6,45 @@ the task list costs one libyaml parse, no model build.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from transforms.messages import t
+from transforms.messages import number, t
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CACHE: dict[tuple, Any] = {}
+
+# The sources file is read whole by every task, its aliases kept in memory: its size is bounded.
+MAX_SOURCES_BYTES_ENV = "SAMLA_MAX_SOURCES_BYTES"
+MAX_SOURCES_BYTES = 2_000_000  # the national file of 290 sources is a quarter of it
 
 
 class YamlFileError(ValueError):
     """The file cannot be read or is not YAML; the message names the file."""
 
 
-def read_yaml(path: Path, what: str) -> Any:
-    """The document in ``path`` (cached while the file is unchanged); ``what`` names the file in errors."""
-    return _cached(path, what, ("document",), lambda text: yaml.load(text, Loader=_LOADER))
+def max_sources_bytes() -> int:
+    """SAMLA_MAX_SOURCES_BYTES, else the default; a value that is no whole number above 0 is a fault."""
+    raw = os.environ.get(MAX_SOURCES_BYTES_ENV, "").strip()
+    if not raw:
+        return MAX_SOURCES_BYTES
+    if not raw.isdigit() or int(raw) < 1:
+        raise YamlFileError(t("config_fault.setting_not_whole", name=MAX_SOURCES_BYTES_ENV, raw=repr(raw)))
+    return int(raw)
 
 
-def list_item_fields(path: Path, what: str, list_key: str, fields: tuple[str, ...]) -> list[Any]:
+def read_yaml(path: Path, what: str, max_bytes: tuple[int, str] | None = None) -> Any:
+    """The document in ``path`` (cached while the file is unchanged); ``what`` names the file in errors;
+    ``max_bytes`` (limit, the setting that gives it): a larger file is a fault, never parsed."""
+    return _cached(path, what, ("document",), lambda text: yaml.load(text, Loader=_LOADER), max_bytes)
+
+
+def list_item_fields(path: Path, what: str, list_key: str, fields: tuple[str, ...],
+                     max_bytes: tuple[int, str] | None = None) -> list[Any]:
     """``document[list_key]``'s items, each reduced to a dict of its scalar ``fields`` (a non-mapping
     item as itself when scalar, else None), exactly as ``read_yaml`` would give them.
 
@@ -46,14 +63,18 @@ def list_item_fields(path: Path, what: str, list_key: str, fields: tuple[str, ..
                  if isinstance(item, dict) else item if not isinstance(item, list) else None)
                 for item in (raw if isinstance(raw, list) else [])]
 
-    return _cached(path, what, ("fields", list_key, fields), items)
+    return _cached(path, what, ("fields", list_key, fields), items, max_bytes)
 
 
-def _cached(path: Path, what: str, kind: tuple, make: Callable[[str], Any]) -> Any:
+def _cached(path: Path, what: str, kind: tuple, make: Callable[[str], Any],
+            max_bytes: tuple[int, str] | None = None) -> Any:
     """``make(text of path)``, kept while the file is unchanged; read faults as ``YamlFileError``."""
     path = Path(path)
     try:
         stat = path.stat()
+        if max_bytes and stat.st_size > max_bytes[0]:
+            raise YamlFileError(t("config_fault.yaml_too_large", what=what, path=path, size=number(stat.st_size),
+                                  limit=number(max_bytes[0]), var=max_bytes[1]))
         stamp = (*kind, str(path), stat.st_mtime_ns, stat.st_size)
         if stamp not in _CACHE:
             value = make(path.read_text(encoding="utf-8"))

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from transforms import names
 from transforms.ingest.explain import newest_deliveries
 from transforms.messages import t
 
@@ -61,7 +62,7 @@ def run_attention(frame: pd.DataFrame, periods: tuple[str, str] | None, since: s
 
 
 def _where(r) -> str:
-    return f"{r.dataset} {r.period}" if r.period else f"{r.dataset} {r.file_name}"
+    return f"{r.dataset} {r.period}" if r.period else f"{r.dataset} {names.shown(r.file_name)}"
 
 
 def items(problems: pd.DataFrame, labels: dict[str, str], kind: str) -> list[dict[str, Any]]:
@@ -83,7 +84,7 @@ def items(problems: pd.DataFrame, labels: dict[str, str], kind: str) -> list[dic
 def _name(kind: str, label: str, n: int, rows: pd.DataFrame) -> str:
     """The instance's name: the count first, then as many files as fit, then how many more."""
     parts = [f"{_where(r)} ({int(r.rows_quarantined)})" if kind == "quarantined" else
-             f"{_where(r)} ({r.file_name})" if r.period else _where(r) for r in rows.itertuples(index=False)]
+             f"{_where(r)} ({names.shown(r.file_name)})" if r.period else _where(r) for r in rows.itertuples(index=False)]
     name = ""
     for shown in range(1, len(parts) + 1):
         hidden = len(parts) - shown

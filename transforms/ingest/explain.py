@@ -16,11 +16,14 @@ CASCADE_RULE = "person_not_in_participants"
 
 
 def newest_deliveries(records: pd.DataFrame) -> pd.DataFrame:
-    """The ledger records that count: the newest arrival per source, dataset and period."""
+    """The ledger records that count: the newest arrival per source, dataset and period. A file that
+    names no period (a misnamed, refused or unknown-source file) is a delivery of its own: each is kept."""
     if records.empty:
         return records
-    return records.sort_values("arrived_at", kind="stable").groupby(
-        ["source", "dataset", "period"], dropna=False).tail(1)
+    ordered = records.sort_values("arrived_at", kind="stable")
+    newest = ordered.groupby(["source", "dataset", "period"], dropna=False).tail(1)
+    undated = ordered["period"].isna() | (ordered["period"] == "")
+    return ordered[undated | ordered.index.isin(newest.index)]
 
 
 def cascade_roots(rows: pd.DataFrame, quarantine: pd.DataFrame) -> dict[int, dict]:

@@ -81,7 +81,8 @@ def pattern_regex(source: Source) -> re.Pattern:
             regex += "(?P<ext>" + "|".join(EXTENSIONS) + ")"
         else:
             regex += re.escape(part)
-    return re.compile(f"^{regex}$", re.IGNORECASE)
+    # \A…\Z: the whole name (a "$" also matches before a final newline, and "x.csv\n" is not a CSV)
+    return re.compile(rf"\A{regex}\Z", re.IGNORECASE)
 
 
 def period_fault(period: str, today: date | None = None) -> str | None:
@@ -91,7 +92,7 @@ def period_fault(period: str, today: date | None = None) -> str | None:
 
 def identify(source: Source, file_name: str, today: date | None = None) -> tuple[str, str, str | None]:
     """(dataset, period, fault) named by a file; dataset is "_unmatched" if the name is unusable."""
-    m = pattern_regex(source).match(file_name)
+    m = pattern_regex(source).fullmatch(file_name)
     if not m:
         expected = source.delivery.pattern.replace("{ext}", "csv|xlsx")
         return UNMATCHED, "", t("intake.name_mismatch", name=repr(file_name), pattern=repr(expected),
@@ -104,6 +105,12 @@ def identify(source: Source, file_name: str, today: date | None = None) -> tuple
     else:
         period = m.group("period")
     return dataset, period, period_fault(period, today)
+
+
+def named_identity(name: str, sha: str) -> str:
+    """A file reported by its name, never archived: its content's sha256 with its name, so that each of
+    many files with the same bytes under different names is reported, each once."""
+    return hashlib.sha256(f"{name}\0{sha}".encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def entry_identity(name: str, info: os.stat_result) -> str:

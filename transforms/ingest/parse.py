@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import chain, islice
+from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -144,7 +144,9 @@ def read_file(path: Path, hints: FormatHints, limits: Limits | None = None) -> R
         raise FileFault(t("parse.xlsx_declared_csv"), "wrong_format")
     if is_xlsx(path, data, hints):
         return read_xlsx(data, hints, limits)
-    return read_csv(data, hints, limits)
+    text, encoding = decode(data, hints.encoding)
+    del data  # the text alone from here: a file's bytes and its text are held together only while decoding
+    return read_text(text, encoding, hints, limits)
 
 
 # --- CSV / text -----------------------------------------------------------------------
@@ -174,50 +176,149 @@ def decode(data: bytes, declared: str | None) -> tuple[str, str]:
 
 def _split(text: str, delimiter: str, limits: Limits) -> tuple[list[list[Any]], set[int]]:
     """Records of the text, stopping at the first one past a limit (columns, rows), and the indexes
-    of the records where a cell past the length limit became a ``LongCell``. The file's byte limit
-    already bounds what one field can hold.
+    of the records where a cell past the length limit became a ``LongCell``.
 
     Read a block of records at a time, checked at C speed; a block past any limit, or one the csv
     module cannot split, sends the whole text to the record-by-record reading, which says what and
-    on which line (twice the speed on ordinary files, the same answer on every file)."""
-    _allow_fields_of(len(text))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    on which line (twice the speed on ordinary files, the same answer on every file). Neither ever
+    holds a cell past the length limit, nor a line much longer: those records are scanned in place."""
+    csv.field_size_limit(limits.max_cell_chars)  # a longer cell stops the csv module: read by _scan_record
+    position = [0]
+    reader = csv.reader(_lines(text, 0, _line_bound(limits), position), delimiter=delimiter, strict=True)
     records, rows = [], 0
     try:
         while block := list(islice(reader, _BLOCK)):
             rows += len(block) - block.count([])
-            if (rows > limits.max_rows + 1 or max(map(len, block)) > limits.max_columns
-                    or max(map(len, chain.from_iterable(block)), default=0) > limits.max_cell_chars):
+            if rows > limits.max_rows + 1 or max(map(len, block)) > limits.max_columns:
                 break
             records += block
         else:
             return records, set()
-    except csv.Error:
+    except (csv.Error, _LongLine):
         pass
     return _split_by_record(text, delimiter, limits)
 
 
 _BLOCK = 1 << 14  # records read before their limits are checked (a bounded amount of memory)
+_EOL = re.compile(r"\r\n|\r|\n")  # the line ends the csv module takes (a file read with newline="")
+
+
+class _LongLine(Exception):
+    """A line longer than the csv module is given whole: its record is scanned in place."""
+
+
+def _line_bound(limits: Limits) -> int:
+    """The longest line handed to the csv module: a record with a longer line has a cell past the limit
+    or is unusually wide, and is scanned in place instead (its cells then cost no more than the limit)."""
+    return 2 * limits.max_cell_chars + (1 << 16)
+
+
+def _lines(text: str, start: int, bound: int, position: list[int]) -> Iterator[str]:
+    """The lines of ``text`` from ``start``, their line ends kept; ``position[0]`` is where the next
+    line starts. A line longer than ``bound`` raises ``_LongLine`` before any of it is copied."""
+    end, search = len(text), _EOL.search
+    while start < end:
+        found = search(text, start)
+        stop = found.end() if found else end
+        if stop - start > bound:
+            raise _LongLine
+        position[0] = stop
+        yield text[start:stop]
+        start = stop
+
+
+def _line_ends(text: str, start: int, stop: int) -> int:
+    return text.count("\n", start, stop) + text.count("\r", start, stop) - text.count("\r\n", start, stop)
 
 
 def _split_by_record(text: str, delimiter: str, limits: Limits) -> tuple[list[list[Any]], set[int]]:
+    """Record by record: by the csv module while its records are plain; each record it cannot take
+    (a cell past the length limit, a line past ``_line_bound``) scanned in place by ``_scan_record``."""
+    csv.field_size_limit(limits.max_cell_chars)
     records, rows, long_records = [], 0, set()
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        for record in reader:
-            if len(record) > limits.max_columns:
-                raise _limit_fault("fields", len(record), limits.max_columns,
-                                   "SAMLA_MAX_COLUMNS", line=reader.line_num)
-            if record and max(map(len, record)) > limits.max_cell_chars:
-                record = _bounded(record, limits)
-                long_records.add(len(records))
-            rows += bool(record)
-            if rows > limits.max_rows + 1:  # + the header row
-                raise _limit_fault("rows", None, limits.max_rows, "SAMLA_MAX_ROWS")
-            records.append(record)
-    except csv.Error as exc:
-        raise FileFault(t("parse.unsplittable", error=clip(exc))) from None
+    start, line, bound = 0, 0, _line_bound(limits)  # where the next record starts, the lines before it
+    while start < len(text):
+        position, base = [start], line
+        reader = csv.reader(_lines(text, start, bound, position), delimiter=delimiter, strict=True)
+        try:
+            for record in reader:
+                start, line = position[0], base + reader.line_num
+                _check_record(record, rows, limits, line)
+                if record and max(map(len, record)) > limits.max_cell_chars:
+                    record = _bounded(record, limits)
+                    long_records.add(len(records))
+                rows += bool(record)
+                records.append(record)
+            break
+        except _LongLine:
+            pass
+        except csv.Error as exc:
+            if "field limit" not in str(exc):
+                raise FileFault(t("parse.unsplittable", error=clip(exc))) from None
+        record, long, stop = _scan_record(text, start, delimiter, limits, line)
+        line += _line_ends(text, start, stop) + (stop == len(text) and text[-1] not in "\r\n")
+        start = stop
+        _check_record(record, rows, limits, line)
+        if long:
+            long_records.add(len(records))
+        rows += bool(record)
+        records.append(record)
     return records, long_records
+
+
+def _scan_record(text: str, start: int, delimiter: str, limits: Limits,
+                 line: int) -> tuple[list[Any], bool, int]:
+    """The record at ``start`` as the csv module (strict) would split it, its cells past the length limit
+    as ``LongCell`` without copying them; whether it has one; where the next record starts. Stops at
+    one field past the column limit, however many more the line has."""
+    end, limit, cells, long = len(text), limits.max_cell_chars, [], False
+    if start < end and text[start] in "\r\n":
+        return [], False, start + (2 if text.startswith("\r\n", start) else 1)  # a blank line
+    field_end = re.compile(f"[{re.escape(delimiter)}\r\n]").search
+    pos = start
+    while True:
+        if len(cells) == limits.max_columns:
+            raise _limit_fault("fields", None, limits.max_columns, "SAMLA_MAX_COLUMNS",
+                               line=line + 1 + _line_ends(text, start, pos))
+        if text.startswith('"', pos):
+            length, parts, pos = 0, [], pos + 1
+            while True:
+                quote = text.find('"', pos)
+                if quote < 0:
+                    raise FileFault(t("parse.unsplittable", error="unexpected end of data"))
+                length += quote - pos
+                if length <= limit:
+                    parts.append(text[pos:quote])
+                if not text.startswith('"', quote + 1):
+                    pos = quote + 1
+                    break
+                length += 1  # a doubled quote is one quote of the cell
+                if length <= limit:
+                    parts.append('"')
+                pos = quote + 2
+            if pos < end and text[pos] not in (delimiter, "\r", "\n"):
+                raise FileFault(t("parse.unsplittable", error=f"'{delimiter}' expected after '\"'"))
+            cell: Any = "".join(parts) if length <= limit else LongCell(length, limit)
+        else:
+            found = field_end(text, pos)
+            stop = found.start() if found else end
+            cell = text[pos:stop] if stop - pos <= limit else LongCell(stop - pos, limit)
+            pos = stop
+        long |= isinstance(cell, LongCell)
+        cells.append(cell)
+        if pos >= end:
+            return cells, long, end
+        if text[pos] == delimiter:
+            pos += 1
+            continue
+        return cells, long, pos + (2 if text.startswith("\r\n", pos) else 1)
+
+
+def _check_record(record: list[Any], rows: int, limits: Limits, line: int) -> None:
+    if len(record) > limits.max_columns:
+        raise _limit_fault("fields", len(record), limits.max_columns, "SAMLA_MAX_COLUMNS", line=line)
+    if rows + bool(record) > limits.max_rows + 1:  # + the header row
+        raise _limit_fault("rows", None, limits.max_rows, "SAMLA_MAX_ROWS")
 
 
 def _cell_fault(line: int, limits: Limits) -> FileFault:
@@ -225,16 +326,23 @@ def _cell_fault(line: int, limits: Limits) -> FileFault:
                         limits.max_cell_chars, "SAMLA_MAX_CELL_CHARS", line=line)
 
 
-def _allow_fields_of(length: int) -> None:
-    """Let the csv module read fields up to ``length`` characters (the text's own length: the file's
-    byte limit bounds it). The limit is process-wide, so it is only ever raised, never lowered."""
-    csv.field_size_limit(max(csv.field_size_limit(), length + 1))
+_SAMPLE_LINE = 1 << 16  # characters of a line the delimiter is guessed from
+
+
+def _first_lines(text: str, count: int) -> Iterator[str]:
+    """The first ``count`` lines, each cut to ``_SAMPLE_LINE`` characters (never the whole of a long one)."""
+    start, end = 0, len(text)
+    while start < end and count:
+        found = _EOL.search(text, start)
+        stop = found.start() if found else end
+        yield text[start:min(stop, start + _SAMPLE_LINE)]
+        start, count = (found.end() if found else end), count - 1
 
 
 def detect_delimiter(text: str) -> str:
     """The candidate giving the most fields in the header, consistently in the first lines."""
-    sample = "\n".join(line for line in text.splitlines()[:50] if line.strip())
-    _allow_fields_of(len(sample))  # a long cell is its row's fault, found later, not the delimiter's
+    sample = "\n".join(line for line in _first_lines(text, 50) if line.strip())
+    csv.field_size_limit(len(sample) + 1)  # a long cell is its row's fault, found later, not the delimiter's
     best, best_score = None, (0, 0.0)
     for delimiter in (";", "\t", ","):
         reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
@@ -255,8 +363,11 @@ def detect_delimiter(text: str) -> str:
 
 
 def read_csv(data: bytes, hints: FormatHints, limits: Limits | None = None) -> RawTable:
-    text, encoding = decode(data, hints.encoding)
-    if not text.strip():
+    return read_text(*decode(data, hints.encoding), hints, limits)
+
+
+def read_text(text: str, encoding: str, hints: FormatHints, limits: Limits | None = None) -> RawTable:
+    if text.isspace() or not text:  # (``text.strip()`` would copy all of it)
         raise FileFault(t("parse.no_text"), "file_empty")
     limits = limits or load_limits()
     delimiter = hints.delimiter or detect_delimiter(text)

@@ -32,6 +32,7 @@ from transforms.ingest.harmonise import FileContext, harmonise, typed_frame
 from transforms.ingest.parse import FileFault, clip, read_file
 from transforms.ingest.validate import parameters_for, run_name_for, validate
 from transforms.messages import LANGUAGES, catalogue, number, t
+from transforms.names import shown
 from transforms.privacy.personnummer import mask_in_text
 from transforms.values import is_missing
 
@@ -250,7 +251,7 @@ def _internal_error(path: Path, ctx: FileContext, exc: Exception) -> FileResult:
     frames = traceback.extract_tb(exc.__traceback__)
     where = next((f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames)
                   if "/transforms/" in f.filename), frames[-1].name if frames else "?")
-    log.error("%s %s %s %s: internal error %s at %s\n%s", ctx.source.id, ctx.dataset, ctx.period, ctx.file_name,
+    log.error("%s %s %s %s: internal error %s at %s\n%s", ctx.source.id, ctx.dataset, ctx.period, shown(ctx.file_name),
               type(exc).__name__, where, "".join(traceback.format_list(frames)))
     fault = FileFault(t("ingest.internal_error", error=type(exc).__name__, where=where), INTERNAL_ERROR)
     try:  # hold every row in quarantine when the file at least reads
@@ -421,7 +422,7 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
             changed.append((delivery.dataset, delivery.period))
         outcomes.append(FileOutcome(record, checked.quarantine.drop(columns=["person"])))
         if progress:
-            progress(f"{source.id} {delivery.dataset} {delivery.period or '?'} {record.file_name}: "
+            progress(f"{source.id} {delivery.dataset} {delivery.period or '?'} {shown(record.file_name)}: "
                      f"{t('status.' + record.status)}")
 
     _report_landing_faults(settings, source, files, outcomes, progress)
@@ -493,7 +494,8 @@ def _report_landing_faults(settings: Settings, source: Source, files: list[Path]
                              outcomes, progress)
     for path, fault in landing.unmatched(source, files):
         try:
-            sha = landing.fingerprint(path)  # never archived: an unreadable one is still named
+            # never archived, so reported by name: each misnamed file once, however many share its bytes
+            sha = landing.named_identity(path.name, landing.fingerprint(path))  # an unreadable one is still named
         except FileNotFoundError:
             continue
         if not ledger.exists(settings.ledger_dir, source.id, landing.UNMATCHED, "", sha):
@@ -515,7 +517,7 @@ def _report_rejected(settings, source, dataset, period, file_name, sha, message,
     ledger.write(settings.ledger_dir, record)
     outcomes.append(FileOutcome(record, name_fault=name_fault))
     if progress:
-        progress(f"{source.id} {record.file_name}: {t('status.rejected')} ({record.message})")
+        progress(f"{source.id} {shown(record.file_name)}: {t('status.rejected')} ({record.message})")
 
 
 def stale_sources(settings: Settings, config, period: str | None = None) -> list[dict[str, str]]:
@@ -551,8 +553,8 @@ def report_unknown_sources(settings: Settings, config) -> list[dict[str, Any]]:
         if folder.resolve() in known or folder.name.startswith(("_", ".")):
             continue
         for path in landing.candidate_files(folder):
-            try:
-                sha = landing.fingerprint(path)  # an unreadable one is named all the same
+            try:  # by name and bytes, as a misnamed file: each file of the folder is reported
+                sha = landing.named_identity(path.name, landing.fingerprint(path))  # an unreadable one too
             except FileNotFoundError:
                 continue
             if ledger.exists(settings.ledger_dir, UNKNOWN_SOURCE, folder.name, "", sha):

@@ -17,6 +17,7 @@ from samla_airflow.cli.common import (
 )
 from transforms.config.schema import DATASETS
 from transforms.messages import t
+from transforms.names import shown
 
 
 def add_parser(sub) -> None:
@@ -86,8 +87,8 @@ def _print(path, source, dataset, period, result, report, beside, snapshot) -> N
     out = show.console()
     from transforms.ingest.parse import format_for_reader
 
-    out.print(f"{path.name}: {source.label}, {dataset}, {period} "
-              f"({format_for_reader(result.detected_format) or t('cli.check.unreadable')})", style="bold")
+    out.print(show.Text(f"{shown(path.name)}: {source.label}, {dataset}, {period} "
+                        f"({format_for_reader(result.detected_format) or t('cli.check.unreadable')})", style="bold"))
     loaded = t("cli.check.rows_would_load", n=result.rows_accepted)
     if result.status == "rejected":
         verdict = t("cli.check.would_reject", message=result.message)

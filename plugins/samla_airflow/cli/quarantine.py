@@ -9,6 +9,7 @@ from samla_airflow.cli import show
 from samla_airflow.cli.common import OK, PROBLEMS, cell, period_arg, plain, settings_and_sources
 from transforms.config.schema import DATASETS
 from transforms.messages import t
+from transforms.names import shown
 
 
 def add_parser(sub) -> None:
@@ -69,7 +70,7 @@ def _print(source, period, rejected, own, roots) -> None:
             ("cli.col.dataset", {"no_wrap": True}), ("cli.col.file", {"no_wrap": True}),
             ("cli.col.read", {"justify": "right"}), ("cli.col.message", {"ratio": 1, "overflow": "fold"})])
         for r in rejected.to_dict("records"):
-            files.add_row(r["dataset"], r["file_name"], cell(r["rows_read"]), cell(r["message"]))
+            files.add_row(r["dataset"], show.name(r["file_name"]), cell(r["rows_read"]), cell(r["message"]))
         show.print_table(out, t("cli.quarantine.rejected_title"), files)
     if own.empty:
         return
@@ -87,14 +88,14 @@ def _print(source, period, rejected, own, roots) -> None:
             problem = cell(fault["description"])
             if index in roots:
                 root = roots[index]
-                problem += "; " + t("cli.quarantine.cause", file=root["file_name"], row=int(root["source_row"]),
+                problem += "; " + t("cli.quarantine.cause", file=shown(root["file_name"]), row=int(root["source_row"]),
                                     problem=cell(root["description"]))
             problems.append(problem)
         table.add_row(first["dataset"], "" if plain(row) is None else str(int(row)),
                       _joined(group, "header"), _joined(group, "rule"), _values(group), "; ".join(problems))
     show.print_table(out, t("cli.quarantine.rows_title"), table)
     files = dict.fromkeys(zip(own["dataset"], own["file_name"], strict=True))
-    out.print(", ".join(f"{dataset}: {name}" for dataset, name in files), style="dim")
+    out.print(show.Text(", ".join(f"{dataset}: {shown(name)}" for dataset, name in files), style="dim"))
 
 
 def _joined(group, column: str) -> str:

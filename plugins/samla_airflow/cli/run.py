@@ -42,7 +42,12 @@ def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True
     settings, config = settings_and_sources()
     for sid in sources:
         config.get(sid)  # raises naming the known ids
-    pseudonym_key(settings)  # refuse before any work without a key
+    pseudonym_key(settings)  # refuse before any work without a key (or while a key rotation is half swapped)
+    from transforms.privacy.rotation import pending
+
+    rotation = pending(settings.data_dir)  # a staging copy left by a rotation killed before it swapped
+    if rotation:
+        print(rotation, file=sys.stderr)
     try:
         with run_lock(settings.data_dir):
             return _run(settings, config, first, last, sources, publish, out)
@@ -133,7 +138,7 @@ def _report_run(settings, started: str, out, publication: str | None) -> int:
         for r in rejected.to_dict("records"):
             message = show.shorten(r["message"], MESSAGE_WIDTH)
             shortened |= message != " ".join(cell(r["message"]).split())
-            files.add_row(r["source"], r["dataset"], cell(r["period"]), cell(r["file_name"]), message)
+            files.add_row(r["source"], r["dataset"], cell(r["period"]), show.name(r["file_name"]), message)
         show.print_table(console, t("run.rejected_title"), files)
         if shortened:
             console.print(t("run.shortened"), style="dim")

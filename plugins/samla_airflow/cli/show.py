@@ -39,6 +39,13 @@ def print_table(out: Console, title: str | None, rows: Table) -> None:
     out.print(rows)
 
 
+def name(value) -> Text:
+    """A delivered file name in a table: escaped as everywhere (``transforms.names``), never read as markup."""
+    from transforms.names import shown
+
+    return Text(shown(cell(value)))
+
+
 def status(value: str) -> Text:
     key = f"status.{value}"
     from transforms.messages import catalogue

@@ -9,6 +9,7 @@ from samla_airflow.cli import show
 from samla_airflow.cli.common import OK, PROBLEMS, cell, period_arg, settings_and_sources
 from transforms.clock import local_time
 from transforms.messages import t
+from transforms.names import shown
 
 MESSAGE_WIDTH = 90  # characters of a message in the table; the full text: --file or --json
 
@@ -28,14 +29,16 @@ def command(args) -> int:
     from transforms.ingest import ledger
     from transforms.ingest.explain import newest_deliveries
     from transforms.ingest.pipeline import stale_sources
+    from transforms.privacy.rotation import pending
     from transforms.publish.completeness import dataset_status, problems
 
     settings, config = settings_and_sources()
+    rotation = pending(settings.data_dir)  # first: a half-swapped rotation explains missing curated data
     if args.source:
         config.get(args.source)  # raises naming the known ids
     frame = ledger.read(settings.ledger_dir, args.source)
     if args.file:
-        return _one_file(frame[frame["file_name"] == args.file], args)
+        return _one_file(frame[(frame["file_name"] == args.file) | (frame["file_name"].map(shown) == args.file)], args)
     if args.period:
         frame = frame[frame["period"] == args.period]
     latest = newest_deliveries(frame)
@@ -49,11 +52,13 @@ def command(args) -> int:
         if period else []
     stale = [s for s in stale_sources(settings, config, args.period) if not args.source or s["source"] == args.source]
     if args.json:
-        print(json.dumps({"deliveries": rows, "dataset_status": states, "stale_sources": stale},
-                         ensure_ascii=False, indent=1, default=str))
+        print(json.dumps({"deliveries": rows, "dataset_status": states, "stale_sources": stale,
+                          "key_rotation": rotation}, ensure_ascii=False, indent=1, default=str))
     else:
+        if rotation:
+            show.console().print(show.Text(rotation, style="bold red"))
         _print(rows, states, stale, period, args)
-    bad = any(r["status"] != "loaded" for r in rows) or bool(states)
+    bad = any(r["status"] != "loaded" for r in rows) or bool(states) or bool(rotation)
     return PROBLEMS if bad else OK
 
 
@@ -72,7 +77,7 @@ def _print(rows, states, stale, period, args) -> None:
     for r in rows:
         message = show.shorten(r["message"], MESSAGE_WIDTH)
         shortened |= message != " ".join(cell(r["message"]).split())
-        deliveries.add_row(r["source"], r["dataset"], r["period"] or "", cell(r["file_name"]),
+        deliveries.add_row(r["source"], r["dataset"], r["period"] or "", show.name(r["file_name"]),
                            cell(r["rows_read"]), cell(r["rows_accepted"]), cell(r["rows_quarantined"]),
                            show.status(r["status"]), message)
     if rows:
@@ -90,7 +95,7 @@ def _print(rows, states, stale, period, args) -> None:
             state = ("cli.status.dataset_missing" if s["state"] == "missing" else
                      "cli.status.dataset_rejected" if s["dataset"] == "participants" else
                      "cli.status.dataset_rejected_nothing")
-            table.add_row(s["source"], s["dataset"], show.Text(t(state), style="red"), cell(s["file_name"]))
+            table.add_row(s["source"], s["dataset"], show.Text(t(state), style="red"), show.name(s["file_name"]))
         show.print_table(out, t("cli.status.datasets_title", period=period), table)
     if stale:
         table = show.table([
@@ -113,8 +118,8 @@ def _one_file(records, args) -> int:
         return PROBLEMS if (records["status"] != "loaded").any() else OK
     out = show.console()
     for r in records.to_dict("records"):
-        out.print(t("cli.status.file_title", file=r["file_name"], source=r["source"], dataset=r["dataset"],
-                    period=r["period"] or "?"), style="bold")
+        out.print(show.Text(t("cli.status.file_title", file=shown(r["file_name"]), source=r["source"],
+                              dataset=r["dataset"], period=r["period"] or "?"), style="bold"))
         fields = [("cli.field.status", show.status(r["status"])),
                   ("cli.field.counts", t("cli.field.counts_value", read=r["rows_read"], loaded=r["rows_accepted"],
                                          quarantined=r["rows_quarantined"])),
