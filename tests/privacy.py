@@ -15,20 +15,24 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from transforms.privacy.personnummer import PersonnummerError, parse
+from transforms.privacy.personnummer import SEPARATORS, PersonnummerError, parse
 
-_STRETCH = re.compile(r"[0-9][0-9 +-]*")  # digits, spaces and separators: all parse may accept
+# Digits and whatever people type between them (spaces, tabs, - + . _ / and dashes), in any mix;
+# not across lines, where a file's rows would run together.
+_STRETCH = re.compile(rf"[0-9][0-9 \t{re.escape(SEPARATORS)}]*")
+_NOT_DIGIT = re.compile(r"[^0-9]")
+_HOUR = re.compile(r":[0-9]")  # "08:30": the 08 is an hour (a timestamp), never a check digit
 # A SHA-256 digest (file and record ids) holds a personnummer-shaped, Luhn-valid run of
 # digits about once in 1 250 digests: chance, not a leak. Such tokens are blanked first.
 _DIGEST = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-f]*[a-f])[0-9a-f]{32,}(?![0-9A-Za-z])")
-_FUTURE = date(2100, 1, 1)
+_FUTURE = date(2099, 12, 31)
 # A 12-digit run with the century 00-17 (a 12-character file-hash prefix of digits only, as in
 # Data Docs page names) parses, but nobody alive was born in the year 19: not a leak.
 _OLDEST = 1870
 
 
 def personnummer_in(text: str) -> list[str]:
-    """Every substring of ``text`` that ``parse`` accepts, bounded by non-digits."""
+    """Every substring of ``text`` bounded by non-digits whose digits alone ``parse`` accepts."""
     text = _DIGEST.sub(lambda m: "#" * len(m.group()), unicodedata.normalize("NFKC", str(text)))
     found = []
     for stretch in _STRETCH.finditer(text):
@@ -37,9 +41,10 @@ def personnummer_in(text: str) -> list[str]:
         ends = [j for j in range(s + 1, e + 1) if text[j - 1].isdigit() and (j == len(text) or not text[j].isdigit())]
         for i in starts:
             for j in ends:
-                if j > i and 10 <= sum(c.isdigit() for c in text[i:j]) <= 12:
+                digits = _NOT_DIGIT.sub("", text[i:j])
+                if j > i and 10 <= len(digits) <= 12 and not _HOUR.match(text, j):
                     try:
-                        number = parse(text[i:j], _FUTURE)
+                        number = parse(digits, _FUTURE)
                     except PersonnummerError:
                         continue
                     if number.birth_date.year >= _OLDEST:

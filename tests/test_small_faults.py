@@ -37,7 +37,7 @@ def test_unwritable_data_folder_is_a_message_not_a_traceback(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     env = dict(os.environ) | {"SAMLA_DATA_DIR": str(blocker / "data"), "AIRFLOW_HOME": str(tmp_path / "airflow"),
-                              "SAMLA_PSEUDONYM_KEY": "x" * 32}
+                              "SAMLA_PSEUDONYM_KEY": "small-faults-key-0123456789abcdef"}
     env.pop("SAMLA_LANGUAGE", None)
     command = [sys.executable, "-m", "samla_airflow.cli", "run", "--from", "2025-01", "--to", "2025-01"]
     out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)

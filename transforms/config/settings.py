@@ -220,11 +220,29 @@ def pseudonym_key(settings: Settings | None = None, continuity: bool = True) -> 
     return key
 
 
+KEY_RECIPE = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+KEY_DISTINCT = 10  # fewer different characters than this: a pattern someone typed, not a secret
+
+
+def weak_key(key: str, name: str) -> str | None:
+    """Why ``key`` (set as ``name``) is too weak to pseudonymise with; None when it will do."""
+    if not key.strip():
+        why = t("privacy.key_blank")
+    elif len(set(key)) < KEY_DISTINCT:
+        why = t("privacy.key_few_characters", count=len(set(key)), minimum=KEY_DISTINCT)
+    else:
+        return None
+    return t("privacy.key_weak", name=name, why=why, recipe=KEY_RECIPE)
+
+
 def _configured_key(settings: Settings) -> bytes:
     key = os.environ.get("SAMLA_PSEUDONYM_KEY", "")
     if key:
         if len(key) < 16:
-            raise SettingsError(t("config_fault.key_short"))
+            raise SettingsError(f'{t("config_fault.key_short")}. {t("privacy.key_recipe", recipe=KEY_RECIPE)}')
+        weakness = weak_key(key, "SAMLA_PSEUDONYM_KEY")
+        if weakness:
+            raise SettingsError(weakness)
         return key.encode("utf-8")
     if not settings.demo:
         raise SettingsError(t("config_fault.key_missing"))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import html
+import numbers
 import os
 import re
 import threading
@@ -54,9 +55,13 @@ h1,h2,h3,h4,h5,h6{margin:.6rem 0 .3rem}a{color:#0b5ed7}code,pre{font-size:90%;wh
 
 
 def _safe(value: Any) -> Any:
-    """Values from the data, masked then escaped; structure (dicts, lists, numbers) kept."""
+    """Values from the data, masked then escaped; structure (dicts, lists, numbers) kept. A number
+    holding a personnummer (typed into a numeric column) becomes the masked text: GX would print it."""
     if isinstance(value, str):
         return html.escape(mask_in_text(value))
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        shown = mask_in_text(str(value))
+        return value if shown == str(value) else html.escape(shown)
     if isinstance(value, dict):
         return {k: _safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -39,8 +39,8 @@ from transforms.privacy.pseudonym import pseudonyms
 
 MASKED = personnummer.MASK
 INVALID_PERSON = "<invalid personnummer, not shown>"
-_WAVE = re.compile(r"^[tT](\d+)$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_WAVE = re.compile(r"^[tT](\d+)$", re.ASCII)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 
 
 @dataclass
@@ -148,30 +148,43 @@ def _to_date(value: Any, fmt: str) -> date:
         return value.date()
     if isinstance(value, date):
         return value
+    text = _ascii_digits(str(value), "invalid_date")
     try:
-        return datetime.strptime(str(value).strip(), DATE_FORMATS[fmt]).date()
+        return datetime.strptime(text.strip(), DATE_FORMATS[fmt]).date()
     except ValueError:
         raise _Bad("invalid_date", format=fmt) from None
 
 
 # A plain decimal number after NFKC folding (full-width digits and signs become ASCII); no
 # hex, underscores, "nan" or "inf", which float() would otherwise accept (exports.md: no crash).
-_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$", re.ASCII)
 _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")  # thousands separators Excel writes
 LARGEST = 1e15  # far beyond any minutes, hours or score; keeps integers exact and inside int64
 
 
-def _to_number(value: Any, decimal: str) -> float:
+def _ascii_digits(text: str, rule: str) -> str:
+    """``text`` after NFKC (full-width digits become 0-9); a fault when any other digit script is left,
+    which ``float``, ``int`` and ``strptime`` would otherwise read (١٢٣ as 123)."""
+    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii() and any(c.isdigit() and not c.isascii() for c in text):
+        raise _Bad(rule, "privacy.foreign_digits")
+    return text
+
+
+def _to_number(value: Any, decimal: str, rule: str = "invalid_number") -> float:
     if isinstance(value, bool):
         raise _Bad("invalid_number")
     if isinstance(value, int | float):
         number = float(value) if abs(value) < 1e300 else math.inf
     else:
-        text = unicodedata.normalize("NFKC", str(value)).strip().translate(_SPACES).replace("\u2212", "-")
+        text = _ascii_digits(str(value), rule).strip().translate(_SPACES).replace("\u2212", "-")
         if decimal == ",":
             text = text.replace(",", ".")
-        if not _NUMBER.match(text):
+        shape = _NUMBER.match(text)
+        if not shape:
             raise _Bad("invalid_number", "harmonise.number_decimal_mark", decimal=repr(decimal))
+        if shape.group(2) and rule == "invalid_integer":  # 1e3 is a float's notation, not a count
+            raise _Bad(rule, "privacy.integer_exponent")
         number = float(text)
     if not math.isfinite(number) or abs(number) > LARGEST:
         raise _Bad("invalid_number", "harmonise.number_out_of_range")
@@ -179,7 +192,7 @@ def _to_number(value: Any, decimal: str) -> float:
 
 
 def _to_integer(value: Any, decimal: str) -> int:
-    number = _to_number(value, decimal)
+    number = _to_number(value, decimal, "invalid_integer")
     if number != int(number):
         raise _Bad("invalid_integer")
     return int(number)
@@ -203,7 +216,7 @@ def _to_bool(value: Any, checkbox: bool) -> bool | None:
 def _to_month(value: Any) -> str:
     if isinstance(value, datetime | date):
         return f"{value.year:04d}-{value.month:02d}"
-    m = _MONTH.match(str(value).strip())
+    m = _MONTH.match(_ascii_digits(str(value), "invalid_month").strip())
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise _Bad("invalid_month")
     return m.group(0)

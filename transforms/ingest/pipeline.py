@@ -210,9 +210,10 @@ UNREADABLE = "file_unreadable"  # a landing file that could not be read (landing
 
 
 def evaluate_file(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame | None,
-                  name_fault: str | None = None, membership: bool = True) -> FileResult:
+                  name_fault: str | None = None, membership: bool = True, today: date | None = None) -> FileResult:
     """Parse, harmonise, pseudonymise and validate one file (exports.md, bad input).
 
+    With ``today``, a participants snapshot of a month not over by then is a file fault.
     ``membership=False`` skips the cross-dataset check against the participants
     snapshot (a steward's pre-delivery check has no snapshot to compare with).
     exports.md, "No input crashes the pipeline": an unexpected error rejects this
@@ -220,7 +221,7 @@ def evaluate_file(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFra
     """
     try:
         with collector_paused():
-            return _evaluate(path, ctx, key, snapshot, name_fault, membership)
+            return _evaluate(path, ctx, key, snapshot, name_fault, membership, today)
     except Exception as exc:  # any bug or library failure: contained to this file
         return _internal_error(path, ctx, exc)
 
@@ -262,7 +263,7 @@ def _internal_error(path: Path, ctx: FileContext, exc: Exception) -> FileResult:
 
 
 def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame | None,
-              name_fault: str | None, membership: bool) -> FileResult:
+              name_fault: str | None, membership: bool, today: date | None = None) -> FileResult:
     try:
         if name_fault:
             raise FileFault(name_fault, "invalid_file_name")
@@ -281,6 +282,10 @@ def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame |
     # its exceptions' tracebacks, whose frames hold this one until the collector runs, so every row's
     # list would wait for it and cost it a visit (a third of a large file's collection time).
     del table
+    if ctx.dataset == "participants" and today is not None and today <= ctx.period_end:
+        # The snapshot is the state at the month's end: one made earlier would be read as final.
+        fault = FileFault(t("privacy.month_not_over", period=ctx.period, today=today.isoformat()), "month_not_over")
+        return _rejected(ctx, fault, rows, typed, detected=detected, warnings=warnings, headers=harmonised.headers)
     if ctx.dataset == "participants" and not rows:
         return _rejected(ctx, FileFault(t("ingest.participants_empty"), "participants_empty"),
                          rows, None, detected=detected, warnings=warnings, headers=harmonised.headers)
@@ -395,6 +400,7 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
     partitions changed (``.manifest()`` is the small part for XCom).
     """
     unreadable: list[landing.Unreadable] = []  # one file's fault: reported below, the others go on
+    on = today or datetime.now(UTC).date()  # as Period.current reads the clock
     arrivals = {d.key for d in landing.archive(settings.data_dir, source, files, today, unreadable)}
     deliveries = landing.archived(settings.data_dir, source.id)
     result = SourceResult(source.id)
@@ -408,7 +414,7 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
         ctx = FileContext(source, delivery.dataset, delivery.period, delivery.file_name, delivery.sha256)
         if delivery.dataset == "participants":  # the snapshot it replaces or follows (issue 11.5)
             snapshot = snapshot_for(settings, source.id, delivery.period)[0]
-        checked = evaluate_file(settings.data_dir / delivery.archive_path, ctx, key, snapshot)
+        checked = evaluate_file(settings.data_dir / delivery.archive_path, ctx, key, snapshot, today=on)
         record, did_change = _store(settings, delivery, ctx, checked, participants_sha)
         record.recheck = recheck
         if checked.validation is not None:

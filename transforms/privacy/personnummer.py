@@ -8,7 +8,10 @@ value is NFKC-normalised first (full-width digits and spaces count as ASCII ones
 any other digit script is not a personnummer.
 
 ``mask_in_text`` is the one masking function: quarantine, CLI, e-mail, Data Docs
-and logs all hide numbers through it, and it finds every form ``parse`` accepts.
+and logs all hide numbers through it. It is wider than ``parse``: a number is
+hidden however a person typed the parts apart (tab, dot, underscore, slash, en
+or em dash, a dashed date ``1990-01-01-1239``) and when a program wrote it as a
+decimal (``9001011239.0``).
 """
 
 from __future__ import annotations
@@ -22,10 +25,14 @@ from datetime import date
 from typing import Any
 
 _SHAPE = re.compile(r"^(\d{2})?(\d{6})([-+])?(\d{4})$", re.ASCII)
-# Digit groups in free text; two groups belong to one candidate when only spaces and
-# at most one - or + stand between them (``parse`` removes the spaces).
+# What people type between the parts of a number: any whitespace around at most one of these.
+SEPARATORS = "-+._/\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _DIGITS = re.compile(r"[0-9]+")
-_JOIN = re.compile(r"^ *[-+]? *$")
+# Digit groups joined by such gaps; possessive, so a long gap that leads nowhere is not tried twice.
+_RUN = re.compile(rf"[0-9]++(?:\s*+[{re.escape(SEPARATORS)}]?+\s*+[0-9]++)*+")
+_HOUR = re.compile(r":[0-9]")  # a group followed by ":30" is an hour (2005-03-04 08:30), not a check digit
+# Any birth date a living person has; its year 2099 keeps 00 as 2000 (2000-02-29 exists, 2100-02-29 not).
+_ANY_BIRTH = date(2099, 12, 31)
 MASK = "<personnummer hidden>"
 _LUHN = "check digit (Luhn) does not match"
 
@@ -209,29 +216,43 @@ def age_on(birth: date, day: date) -> int:
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
-    """Spans of ``text`` (already NFKC) that ``parse`` accepts: runs of whole digit groups."""
-    groups = [m.span() for m in _DIGITS.finditer(text)]
+    """Spans of ``text`` (already NFKC) holding a personnummer typed with any of the separators:
+    runs of whole digit groups whose digits alone ``parse`` accepts."""
     spans = []
-    for first in range(len(groups)):
-        digits = 0
-        for last in range(first, len(groups)):
-            if last > first and not _JOIN.match(text[groups[last - 1][1]:groups[last][0]]):
-                break
-            digits += groups[last][1] - groups[last][0]
-            if digits > 12:
-                break
-            if digits in (10, 12):
-                try:  # a reference date far in the future accepts any birth date
-                    parse(text[groups[first][0]:groups[last][1]], date(2100, 1, 1))
-                except PersonnummerError:
-                    continue
-                spans.append((groups[first][0], groups[last][1]))
+    for run in _RUN.finditer(text):
+        if run.end() - run.start() < 10:  # fewer than ten digits
+            continue
+        groups = [m.span() for m in _DIGITS.finditer(text, run.start(), run.end())]
+        if sum(end - start for start, end in groups) < 10:
+            continue
+        for first in range(len(groups)):
+            digits = ""
+            for start, end in groups[first:]:
+                digits += text[start:end]
+                if len(digits) > 12:
+                    break
+                if len(digits) in (10, 12) and _could_be(digits) and not _HOUR.match(text, end):
+                    try:
+                        parse(digits, _ANY_BIRTH)
+                    except PersonnummerError:
+                        continue
+                    spans.append((groups[first][0], end))
     return spans
 
 
+def _could_be(digits: str) -> bool:
+    """A possible month and day (samordningsnummer: day + 60): most other numbers end here, before ``parse``."""
+    month, day = int(digits[-8:-6]), int(digits[-6:-4])
+    return 1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91)
+
+
+def _normal(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
 def find_in_text(text: str) -> list[str]:
-    """Every substring of ``text`` (NFKC-normalised) that ``parse`` accepts as a personnummer."""
-    text = unicodedata.normalize("NFKC", str(text))
+    """Every substring of ``text`` (NFKC-normalised) that ``mask_in_text`` hides."""
+    text = _normal(str(text))
     return [text[a:b] for a, b in _spans(text)]
 
 
@@ -241,7 +262,7 @@ def mask_in_text(text: str, mask: str = MASK) -> str:
     With a hit the result is the NFKC form of the text (full-width digits as ASCII).
     """
     text = str(text)
-    normal = unicodedata.normalize("NFKC", text)
+    normal = _normal(text)
     spans = _spans(normal)
     if not spans:
         return text

@@ -20,7 +20,7 @@ def add_parser(sub) -> None:
 
 
 def command(args) -> int:
-    from transforms.config.settings import pseudonym_key
+    from transforms.config.settings import pseudonym_key, weak_key
     from transforms.messages import t
     from transforms.privacy.rotation import RotationError, rotate_key
 
@@ -29,6 +29,8 @@ def command(args) -> int:
     if len(new) < 16:
         raise UsageError(t("rotate.new_key_missing", var=NEW_KEY,
                            hint='python3 -c "import secrets; print(secrets.token_hex(32))"'))
+    if weak_key(new, NEW_KEY):
+        raise UsageError(weak_key(new, NEW_KEY))
     old = pseudonym_key(settings, continuity=False)
     from samla_airflow.locks import Busy, run_lock, source_lock
 
