@@ -25,6 +25,8 @@ _HOUR = re.compile(r":[0-9]")  # "08:30": the 08 is an hour (a timestamp), never
 # A SHA-256 digest (file and record ids) holds a personnummer-shaped, Luhn-valid run of
 # digits about once in 1 250 digests: chance, not a leak. Such tokens are blanked first.
 _DIGEST = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-f]*[a-f])[0-9a-f]{32,}(?![0-9A-Za-z])")
+# A digest's 12-character prefix names a Data Docs page (``2024-10/682393ecfa97-<run>.html``): as above.
+_DIGEST_PREFIX = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-f]*[a-f])[0-9a-f]{12}(?![0-9A-Za-z])")
 _FUTURE = date(2099, 12, 31)
 # A 12-digit run with the century 00-17 (a 12-character file-hash prefix of digits only, as in
 # Data Docs page names) parses, but nobody alive was born in the year 19: not a leak.
@@ -33,7 +35,9 @@ _OLDEST = 1870
 
 def personnummer_in(text: str) -> list[str]:
     """Every substring of ``text`` bounded by non-digits whose digits alone ``parse`` accepts."""
-    text = _DIGEST.sub(lambda m: "#" * len(m.group()), unicodedata.normalize("NFKC", str(text)))
+    text = unicodedata.normalize("NFKC", str(text))
+    for digest in (_DIGEST, _DIGEST_PREFIX):
+        text = digest.sub(lambda m: "#" * len(m.group()), text)
     found = []
     for stretch in _STRETCH.finditer(text):
         s, e = stretch.span()

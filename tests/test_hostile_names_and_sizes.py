@@ -80,7 +80,8 @@ def test_every_control_and_bidirectional_character_is_shown_escaped():
     assert shown("x\udcff.csv") == "x\\udcff.csv"  # an undecodable byte of a name: printable at all
 
 
-def test_a_name_with_hidden_characters_is_shown_escaped_everywhere(samla_env, tmp_path):
+def test_a_name_with_hidden_characters_is_shown_escaped_everywhere(samla_env, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # tables as wide as the names: a wrapped name is no longer one string
     from samla_airflow.cli.run import _report_run
     from samla_airflow.notify import compose_steward_email
 

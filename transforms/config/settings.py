@@ -50,6 +50,7 @@ SETTING_NAMES = (
     "SAMLA_WAREHOUSE_STATEMENT_TIMEOUT",  # seconds one warehouse statement may run
     "SAMLA_REPORTING_ROLE",  # PostgreSQL role granted read access to the published tables and views
     "SAMLA_SOURCE_LOCK_WAIT",  # seconds a source task waits while another run processes the same source
+    "SAMLA_MAX_SOURCES_BYTES",  # the largest sources file read (read in transforms.config.yaml_file)
 )
 
 

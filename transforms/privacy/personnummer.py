@@ -231,13 +231,21 @@ def _spans(text: str) -> list[tuple[int, int]]:
                 digits += text[start:end]
                 if len(digits) > 12:
                     break
-                if len(digits) in (10, 12) and _could_be(digits) and not _HOUR.match(text, end):
+                if len(digits) in (10, 12) and _could_be(digits) and not _HOUR.match(text, end) \
+                        and not (start != groups[first][0] and _glued(text, end)):
                     try:
                         parse(digits, _ANY_BIRTH)
                     except PersonnummerError:
                         continue
                     spans.append((groups[first][0], end))
     return spans
+
+
+def _glued(text: str, end: int) -> bool:
+    """Digit groups joined across separators whose last runs on into a letter are part of a token, not a
+    typed number: a path's period and a checksum (``2024-10/682393ecfa97``). One unbroken group is still
+    masked whatever stands beside it, and so is a number with a word before it (``x900101 1239``)."""
+    return end < len(text) and text[end].isalpha()
 
 
 def _could_be(digits: str) -> bool:

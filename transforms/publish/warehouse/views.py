@@ -39,48 +39,22 @@ v_esf_by_gender = Table(
     *(Column(f"count_{gender}", BigInteger) for gender in ("all", "female", "male", "nonbinary")),
 )
 
-v_indicators = Table(
-    "v_indicators",
-    view_metadata,
-    Column("period", Text),
-    Column("area_level", Text),
-    Column("area_level_sv", Text),
-    Column("area_code", Text),
-    Column("area_name", Text),
-    Column("gender", Text),
-    Column("gender_sv", Text),
-    Column("gender_en", Text),
-    Column("indicator", Text),
-    Column("indicator_name_sv", Text),
-    Column("indicator_name_en", Text),
-    Column("kind", Text),
-    Column("numerator", BigInteger),
-    Column("denominator", BigInteger),
-    Column("value", Double),
-    Column("suppressed", Boolean),
-    Column("percent", Double),
-    Column("count", BigInteger),
-)
+# The columns of v_indicators, in order; v_latest_indicators reads the same rows less the Swedish and
+# English level and gender names.
+_INDICATOR_COLUMNS = {
+    "period": Text, "area_level": Text, "area_level_sv": Text, "area_code": Text, "area_name": Text,
+    "gender": Text, "gender_sv": Text, "gender_en": Text, "indicator": Text, "indicator_name_sv": Text,
+    "indicator_name_en": Text, "kind": Text, "numerator": BigInteger, "denominator": BigInteger,
+    "value": Double, "suppressed": Boolean, "percent": Double, "count": BigInteger,
+}
+_NOT_IN_LATEST = {"area_level_sv", "gender_sv", "gender_en"}
 
-v_latest_indicators = Table(
-    "v_latest_indicators",
-    view_metadata,
-    Column("period", Text),
-    Column("area_level", Text),
-    Column("area_code", Text),
-    Column("area_name", Text),
-    Column("gender", Text),
-    Column("indicator", Text),
-    Column("indicator_name_sv", Text),
-    Column("indicator_name_en", Text),
-    Column("kind", Text),
-    Column("numerator", BigInteger),
-    Column("denominator", BigInteger),
-    Column("value", Double),
-    Column("suppressed", Boolean),
-    Column("percent", Double),
-    Column("count", BigInteger),
-)
+v_indicators = Table("v_indicators", view_metadata,
+                     *(Column(name, kind) for name, kind in _INDICATOR_COLUMNS.items()))
+
+v_latest_indicators = Table("v_latest_indicators", view_metadata,
+                            *(Column(name, kind) for name, kind in _INDICATOR_COLUMNS.items()
+                              if name not in _NOT_IN_LATEST))
 
 # For readers, beside the exact ``value`` (the number every check uses): a rate as a percentage
 # rounded half away from zero to one decimal, and a count as an integer. The percentage is worked
