@@ -45,3 +45,13 @@ def samla_env(tmp_path, monkeypatch):
     monkeypatch.setenv("SAMLA_DATA_DIR", str(data))
     monkeypatch.setenv("SAMLA_PSEUDONYM_KEY", TEST_KEY)
     return data
+
+
+# The longest tests first: with `-n 2` a long test collected last (tests/test_year_in_the_life.py is
+# named late in the alphabet) would run alone on one worker while the other has finished.
+_LONGEST_FIRST = ("scheduler", "slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: next((rank for rank, marker in enumerate(_LONGEST_FIRST)
+                                      if item.get_closest_marker(marker)), len(_LONGEST_FIRST)))
