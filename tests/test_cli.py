@@ -150,6 +150,18 @@ def test_check_wrong_source_exits_2_naming_known_ids(cli_env, tmp_path):
     assert out.returncode == 2 and "unknown source '9999'; known sources: 1489" in out.stderr
 
 
+def test_check_rejects_a_participants_snapshot_of_the_month_still_running(cli_env, tmp_path):
+    """As ingestion would: the month is not over, so its participants snapshot is not one yet."""
+    from datetime import UTC, datetime
+
+    env, _ = cli_env
+    running = datetime.now(UTC).strftime("%Y-%m")
+    path = write_csv(tmp_path / f"participants_{running}.csv", [participant(p) for p in PNRS])
+    out = samla("check", str(path), "--source", "1489", env=env)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "inte är slut" in out.stdout and running in out.stdout, out.stdout
+
+
 def test_check_good_file_exits_0_and_needs_no_key(cli_env, tmp_path):
     env, _ = cli_env
     env = {k: v for k, v in env.items() if k != "SAMLA_PSEUDONYM_KEY"}

@@ -32,6 +32,7 @@ def add_parser(sub) -> None:
 
 def command(args) -> int:
     import secrets
+    from datetime import UTC, datetime
 
     from transforms.ingest.harmonise import FileContext
     from transforms.ingest.landing import identify, sha256_of
@@ -63,7 +64,9 @@ def command(args) -> int:
             checked = evaluate_file(beside, FileContext(source, "participants", period, beside.name,
                                                         sha256_of(beside)), key, None, membership=False)
             snapshot = checked.accepted
-    result = evaluate_file(path, ctx, key, snapshot, name_fault, membership=snapshot is not None)
+    # Today as ingestion reads it: a participants snapshot of a month not yet over would be rejected.
+    today = datetime.now(UTC).date()
+    result = evaluate_file(path, ctx, key, snapshot, name_fault, membership=snapshot is not None, today=today)
     report = {
         "file": str(path), "source": source.id, "dataset": dataset, "period": period, "would_be": result.status,
         "message": result.message, "detected_format": result.detected_format, "rows_read": result.rows_read,
