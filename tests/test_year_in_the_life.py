@@ -1,10 +1,11 @@
 """A year in the life: twelve months through the real DAGs on a PostgreSQL warehouse, read by a reporting role.
 
-Months 1..12 (2024-09..2025-08) of the demo's Fokus IM deliveries, each landing in its month and run
-with ``samla run`` in-process (dag.test()), the demo's planted faults included. Göteborg's attendance
-of month 2 arrives with a row attended over scheduled (quarantined); in month 4 the corrected file
-arrives and month 2 is restated. In month 6 an eleventh municipality joins by configuration alone
-(copied project and sources files). In month 9 the key is rotated with ``samla rotate-key``. After
+Months 1..12 (2024-09..2025-08) of the demo's deliveries of two Fokus IM sources in two federations
+(copies of the default project and sources files, trimmed), each landing in its month and run with
+``samla run`` in-process (dag.test()), the demo's planted faults included. Göteborg's attendance of
+month 2 arrives with a row attended over scheduled (quarantined); in month 4 the corrected file
+arrives and month 2 is restated. In month 6 another municipality joins by configuration alone
+(other copies of the project and sources files). In month 9 the key is rotated with ``samla rotate-key``. After
 every publish a LOGIN role named only in ``SAMLA_REPORTING_ROLE`` reads the published views and is
 refused the restricted table. At the end the year's numbers equal a clean run of the final
 deliveries (the same transforms, no Airflow, a fresh SQLite warehouse), every delivered file has
@@ -29,6 +30,7 @@ from typing import NamedTuple
 import pandas as pd
 import psycopg
 import pytest
+import yaml
 from airflow_stack import admin_connection
 from samla_airflow.cli.run import run_pipeline
 
@@ -57,8 +59,10 @@ CORRECTION_MONTH, JOIN_MONTH, ROTATION_MONTH = 4, 6, 9  # 1-based, as the story 
 FAULTY_SOURCE, FAULTY_PERIOD = "1480", MONTHS[1]
 FIRST_KEY = "year-in-the-life-first-key-0123456789"
 NEW_KEY = "year-in-the-life-rotated-key-9876543210"
+# The story's sources: Göteborg (month 2's fault) of Göteborgsregionen and Mark of Sjuhärad.
+STORY_SOURCES = (FAULTY_SOURCE, "1463")
 # Borås: a real kommunkod Fokus IM does not have, joining the Sjuhärad federation.
-JOINER, JOINER_NAME = "1490", "Borås"
+JOINER, JOINER_NAME, JOINER_FEDERATION = "1490", "Borås", "SJUHARAD"
 READER_VIEWS = ("v_indicators", "v_esf_by_gender", "v_latest_indicators")
 
 
@@ -98,20 +102,33 @@ def reader_sees(database: str, role: str) -> set[str]:
 # --------------------------------------------------------------------------- the deliveries
 
 
-def joined_configuration(folder: Path) -> tuple[Path, Path]:
-    """Copies of the default project and sources files with the eleventh municipality: configuration only."""
-    federation = '{"1463": Mark, "1442": Vårgårda}'
-    project_text = DEFAULT_PROJECT.read_text(encoding="utf-8")
-    assert federation in project_text
-    project = folder / "project.yaml"
-    project.write_text(project_text.replace(federation, federation[:-1] + f', "{JOINER}": {JOINER_NAME}}}'),
-                       encoding="utf-8")
-    sources = folder / "sources.yaml"
-    sources.write_text(DEFAULT_SOURCES.read_text(encoding="utf-8") + (
-        f'\n  - id: "{JOINER}"\n    name: {JOINER_NAME}\n    municipalities: ["{JOINER}"]\n'
-        f"    delivery: {{folder: raw/landing/{JOINER}}}\n"
-        "    steward: {name: Nils Åberg, email: fokus@boras.example}\n"), encoding="utf-8")
-    return project, sources
+def configuration(folder: Path, joined: bool) -> tuple[Path, Path]:
+    """Copies of the default project and sources files trimmed to the story's sources, the joiner in or not.
+
+    The year's cost is per delivered file: two sources in two federations tell the whole story.
+    """
+    document = yaml.safe_load(DEFAULT_PROJECT.read_text(encoding="utf-8"))
+    federations = []
+    for federation in document["project"]["federations"]:
+        kept = {k: name for k, name in federation["municipalities"].items() if k in STORY_SOURCES}
+        if joined and federation["code"] == JOINER_FEDERATION:
+            kept[JOINER] = JOINER_NAME
+        if kept:
+            federations.append(federation | {"municipalities": kept})
+    document["project"]["federations"] = federations
+    assert len(federations) == 2, federations
+    sources = yaml.safe_load(DEFAULT_SOURCES.read_text(encoding="utf-8"))
+    sources["sources"] = [s for s in sources["sources"] if s["id"] in STORY_SOURCES]
+    assert sorted(s["id"] for s in sources["sources"]) == sorted(STORY_SOURCES)
+    if joined:
+        sources["sources"].append({"id": JOINER, "name": JOINER_NAME, "municipalities": [JOINER],
+                                   "delivery": {"folder": f"raw/landing/{JOINER}"},
+                                   "steward": {"name": "Nils Åberg", "email": "fokus@boras.example"}})
+    name = "joined" if joined else "before"
+    paths = folder / f"project-{name}.yaml", folder / f"sources-{name}.yaml"
+    for path, content in zip(paths, (document, sources), strict=True):
+        path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return paths
 
 
 class Delivery(NamedTuple):
@@ -213,9 +230,10 @@ def test_a_year_in_the_life(airflow_db, warehouse_and_role, tmp_path, monkeypatc
     url, database, role = warehouse_and_role
     data = tmp_path / "data"
     data.mkdir()
-    project, sources = joined_configuration(tmp_path)
+    project_before, sources_before = configuration(tmp_path, joined=False)
+    project, sources = configuration(tmp_path, joined=True)
 
-    # The whole year's deliveries, drawn once with the eleventh municipality in it (its files land
+    # The whole year's deliveries, drawn once with the joining municipality in it (its files land
     # from month 6 on), the demo's planted faults included; month 2's fault is planted here.
     monkeypatch.setenv("SAMLA_PROJECT", str(project))
     supply, faulty = tmp_path / "supply", tmp_path / "supply-faulty"
@@ -228,8 +246,10 @@ def test_a_year_in_the_life(airflow_db, warehouse_and_role, tmp_path, monkeypatc
     monkeypatch.setenv("SAMLA_WAREHOUSE_URL", url)
     monkeypatch.setenv("SAMLA_PSEUDONYM_KEY", FIRST_KEY)
     monkeypatch.setenv("SAMLA_REPORTING_ROLE", role)
+    monkeypatch.setenv("SAMLA_PROJECT", str(project_before))
+    monkeypatch.setenv("SAMLA_SOURCES", str(sources_before))
     year = Landing(data)
-    active = sorted(load_sources(DEFAULT_SOURCES, data).sources)
+    active = sorted(load_sources(sources_before, data).sources)
     before_correction = after_correction = None
 
     for month, period in enumerate(MONTHS, start=1):
@@ -286,7 +306,7 @@ def test_a_year_in_the_life(airflow_db, warehouse_and_role, tmp_path, monkeypatc
     assert len(year.delivered) == len(set(year.delivered)) == len(records)
     assert set(records[["source", "dataset", "period", "file_sha256"]].itertuples(index=False, name=None)) \
         == set(year.delivered)
-    assert {JOINER} == set(records["source"]) - set(load_sources(DEFAULT_SOURCES, data).sources)
+    assert set(records["source"]) == {*STORY_SOURCES, JOINER}
 
     # (1) A clean run of the final deliveries, under the final key, into a fresh SQLite warehouse.
     clean = tmp_path / "clean"
@@ -303,6 +323,9 @@ def test_a_year_in_the_life(airflow_db, warehouse_and_role, tmp_path, monkeypatc
     clean_url = default_warehouse_url(clean)
     for table in ("indicator_values", "indicator_values_restricted"):
         pd.testing.assert_frame_equal(published(url, table), published(clean_url, table), obj=table)
+    final = published(url)
+    assert set(final.loc[~final["suppressed"].astype(bool), "period"]) == set(MONTHS), \
+        "every month compares published numbers, not only suppressed cells"
     assert reader_sees(database, role) == set(MONTHS)
 
     took["in all"] = time.monotonic() - started
