@@ -37,6 +37,13 @@ def airflow_db():
     return _HOME
 
 
+@pytest.fixture(autouse=True)
+def no_interactive_flag_left(monkeypatch):
+    """``samla run`` in-process (DagRunner) marks its process interactive, which DAG files read when parsed
+    (no retries); gone after each test, so a later test parses the DAGs as the scheduler does."""
+    monkeypatch.delenv("SAMLA_INTERACTIVE", raising=False)
+
+
 @pytest.fixture
 def samla_env(tmp_path, monkeypatch):
     """SAMLA_* settings pointing at a fresh data folder; returns the data dir."""
