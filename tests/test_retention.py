@@ -16,13 +16,19 @@ from transforms.privacy.retention import purge_raw
 PNRS = people(6, seed=13)
 
 
-def test_purge_only_expired_and_processed(samla_env):
+def one_source_with_an_old_delivery():
+    """Source s1 with its 2024-09 participants ingested on 2025-03-01 (closed 151 days earlier)."""
     settings = load_settings()
     source = parse_sources({"sources": [{"id": "s1", "municipalities": ["1489"],
                                          "delivery": {"folder": "raw/landing/s1"}}]}, settings.data_dir).get("s1")
-    folder = source.delivery.folder
-    old = write_csv(folder / "participants_2024-09.csv", [participant(p) for p in PNRS])
+    old = write_csv(source.delivery.folder / "participants_2024-09.csv", [participant(p) for p in PNRS])
     ingest_source(settings, source, TEST_KEY.encode(), [old], today=date(2025, 3, 1))
+    return settings, source, old
+
+
+def test_purge_only_expired_and_processed(samla_env):
+    settings, source, old = one_source_with_an_old_delivery()
+    folder = source.delivery.folder
     recent = write_csv(folder / "participants_2025-02.csv", [participant(p) for p in PNRS[:5]])
     ingest_source(settings, source, TEST_KEY.encode(), [recent], today=date(2025, 3, 1))
     # archived but not yet processed (a load still to come)
@@ -99,12 +105,8 @@ def test_an_unreadable_landing_file_stays_and_the_others_are_purged(samla_env):
 
     from test_unreadable_landing import bound_by_file_modes
 
-    settings = load_settings()
-    source = parse_sources({"sources": [{"id": "s1", "municipalities": ["1489"],
-                                         "delivery": {"folder": "raw/landing/s1"}}]}, settings.data_dir).get("s1")
+    settings, source, old = one_source_with_an_old_delivery()
     folder = source.delivery.folder
-    old = write_csv(folder / "participants_2024-09.csv", [participant(p) for p in PNRS])
-    ingest_source(settings, source, TEST_KEY.encode(), [old], today=date(2025, 3, 1))
     locked = write_csv(folder / "participants_2024-10.csv", [participant(p) for p in PNRS[:3]])
     locked.chmod(0)
     child = subprocess.run([sys.executable, "-c", RETENTION_CHILD], env=dict(os.environ), capture_output=True,
