@@ -159,7 +159,8 @@ def test_check_rejects_a_participants_snapshot_of_the_month_still_running(cli_en
     path = write_csv(tmp_path / f"participants_{running}.csv", [participant(p) for p in PNRS])
     out = samla("check", str(path), "--source", "1489", env=env)
     assert out.returncode == 1, out.stdout + out.stderr
-    assert "inte är slut" in out.stdout and running in out.stdout, out.stdout
+    said = " ".join(out.stdout.split())  # as read, not as wrapped to the terminal
+    assert "inte är slut" in said and f"Filen gäller {running}" in said, out.stdout
 
 
 def test_check_good_file_exits_0_and_needs_no_key(cli_env, tmp_path):

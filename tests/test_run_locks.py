@@ -152,3 +152,18 @@ def test_a_lock_file_that_says_nothing_still_gives_a_message(tmp_path):
     assert locks.holder_of(path) == f"okänd process (låsfilen {path} säger inte vem)"
     assert locks.source_lock_name("1480") == "source-1480"
     assert "/" not in locks.source_lock_name("../etc")
+
+
+def test_a_publish_reads_no_source_while_its_task_holds_it(folder, monkeypatch):
+    """A publish takes every source's lock before it reads curated data and ledger: a source task
+    between a file's curated partition and its ledger record is waited for, never read half-way."""
+    from samla_airflow.publication import publish_indicators
+
+    data, env = folder
+    for name in ("SAMLA_DATA_DIR", "SAMLA_SOURCES", "SAMLA_PSEUDONYM_KEY"):
+        monkeypatch.setenv(name, env[name])
+    monkeypatch.setenv("SAMLA_SOURCE_LOCK_WAIT", "1")
+    with locks.held(locks.lock_path(data, locks.source_lock_name(SOURCE)), 0), \
+            pytest.raises(locks.SourceBusy, match="källan 1489"):
+        publish_indicators(None)
+    assert not (data / "warehouse.db").exists()  # nothing was read, nothing published

@@ -143,3 +143,13 @@ def source_lock(data_dir: Path, source_id: str, wait: int | None = None):
 
     return held(lock_path(data_dir, source_lock_name(source_id)), seconds, waiting, SourceBusy,
                 lambda holder: t("lock.source_busy", source=source_id, seconds=seconds, holder=holder))
+
+
+@contextlib.contextmanager
+def every_source(data_dir: Path, source_ids) -> Iterator[None]:
+    """Every source's lock, taken in id order (so two holders of many never deadlock): for work that must
+    see each source's curated data and ledger as one finished whole (a publish, a key rotation)."""
+    with contextlib.ExitStack() as stack:
+        for source_id in sorted(source_ids):
+            stack.enter_context(source_lock(data_dir, source_id))
+        yield

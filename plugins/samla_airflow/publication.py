@@ -74,7 +74,12 @@ def publish_indicators(period_range: tuple[str, str] | None) -> dict[str, Any]:
 
     _release_arrow_memory()
     settings, config = _context()
-    with failure_recorded(settings):
+    from samla_airflow.locks import every_source
+
+    # The inputs read as finished wholes: a source task writes a file's curated partition before its
+    # ledger record, and a publish reading between the two would record the partition as published
+    # while its dataset status still says missing (a later publish then sees nothing new).
+    with failure_recorded(settings), every_source(settings.data_dir, config.sources):
         summary = publish(settings, config, period_range)
     log.info("publication: %s (%d period(s)); %s", summary["reason"], len(summary["periods"]),
              {k: v for k, v in summary.items() if k not in ("periods", "reason")})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 
@@ -32,14 +31,12 @@ def command(args) -> int:
     if weak_key(new, NEW_KEY):
         raise UsageError(weak_key(new, NEW_KEY))
     old = pseudonym_key(settings, continuity=False)
-    from samla_airflow.locks import Busy, run_lock, source_lock
+    from samla_airflow.locks import Busy, every_source, run_lock
 
     try:
         # Nothing may ingest while every pseudonym is remade: the data folder as a `samla run` takes it,
         # and every source as its scheduler task takes it (a running task is waited for).
-        with run_lock(settings.data_dir), contextlib.ExitStack() as sources:
-            for source_id in sorted(config.sources):
-                sources.enter_context(source_lock(settings.data_dir, source_id))
+        with run_lock(settings.data_dir), every_source(settings.data_dir, config.sources):
             done = rotate_key(settings, config, old, new.encode("utf-8"), progress=print)
     except RotationError as exc:
         raise UsageError(str(exc)) from None
