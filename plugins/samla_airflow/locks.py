@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from transforms.clock import local_time
 from transforms.messages import t
 from transforms.privacy.personnummer import mask_in_text
 
@@ -75,7 +76,7 @@ def holder_of(path: Path) -> str:
     """Who holds (or last held) the lock at ``path``, in words."""
     try:
         found = json.loads(path.read_text(encoding="utf-8"))
-        return t("lock.holder", pid=int(found["pid"]), host=found["host"], started=found["started"],
+        return t("lock.holder", pid=int(found["pid"]), host=found["host"], started=local_time(found["started"]),
                  command=found["command"])
     except (OSError, ValueError, KeyError, TypeError):  # not written yet, or by something else
         return t("lock.holder_unknown", path=path)
@@ -84,7 +85,7 @@ def holder_of(path: Path) -> str:
 def _this_process() -> bytes:
     command = " ".join([Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python", *sys.argv[1:]])
     return json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                       "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                       "started": datetime.now(UTC).isoformat(timespec="seconds"),
                        "command": mask_in_text(command)[:200]}, ensure_ascii=False).encode("utf-8")
 
 

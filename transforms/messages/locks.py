@@ -3,8 +3,8 @@
 MESSAGES = {
     # who holds a lock, as written into its lock file
     "lock.holder": {
-        "sv": "pid {pid} på {host}, startad {started} UTC: {command}",
-        "en": "pid {pid} on {host}, started {started} UTC: {command}",
+        "sv": "pid {pid} på {host}, startad {started} (svensk tid): {command}",
+        "en": "pid {pid} on {host}, started {started} (Swedish time): {command}",
     },
     "lock.holder_unknown": {
         "sv": "okänd process (låsfilen {path} säger inte vem)",
