@@ -10,28 +10,19 @@ when ``on_step`` reaches STEP, writes MARKER and sleeps until it is killed.
 
 from __future__ import annotations
 
-import os
 import sys
-import time
-from pathlib import Path
 
 import pandas as pd
+from step_pause import pause_at
 
 from transforms.publish.warehouse import write_publication
 
 
 def main() -> None:
-    url, frames_path, pause_at, marker = sys.argv[1:5]
+    url, frames_path, step, marker = sys.argv[1:5]
     kwargs = pd.read_pickle(frames_path)
 
-    def on_step(name: str) -> None:
-        if name == pause_at:
-            tmp = Path(marker + ".tmp")
-            tmp.write_text(f"{os.getpid()} {name}\n")
-            os.replace(tmp, marker)
-            time.sleep(600)
-
-    write_publication(url, on_step=on_step, **kwargs)
+    write_publication(url, on_step=pause_at(step, marker), **kwargs)
 
 
 if __name__ == "__main__":

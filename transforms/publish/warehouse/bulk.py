@@ -13,7 +13,7 @@ def bulk_insert(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> 
         return
     names = [c.name for c in table.columns]
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
-        # facts.md: COPY is ~5x faster than executemany on PostgreSQL. The raw
+        # COPY is several times faster than executemany on PostgreSQL. The raw
         # psycopg connection is the one SQLAlchemy's transaction is open on.
         quote = conn.dialect.identifier_preparer.quote
         name = f"{quote(table.schema)}.{quote(table.name)}" if table.schema else quote(table.name)

@@ -52,7 +52,7 @@ def make_engine(url: str, *, writer: bool = False, schema_map: dict | None = Non
 
 
 def _postgresql_session_limits(url: str) -> dict:
-    """Fail instead of waiting minutes behind a lock or an endless statement (issue 8.1).
+    """Fail instead of waiting minutes behind a lock or an endless statement.
 
     The server also checks every few seconds whether the client is still there, so a
     publish stopped by SIGTERM does not leave its backend waiting on a lock.

@@ -198,7 +198,7 @@ def _finish(conn: Connection, entries: list[tuple[str, str, str, str]], reportin
 def refresh_steward_tables(url: str, *, load_ledger: pd.DataFrame, quarantine_summary: pd.DataFrame,
                            reporting_role: str | None = None) -> None:
     """Replace only the steward tables, in one transaction: a run that only rejected files changes no
-    indicator, but its ledger records must still reach ``load_ledger`` (issue 11.7). The publication
+    indicator, but its ledger records must still reach ``load_ledger``. The publication
     state is left as it is: a warehouse that holds no numbers does not claim any."""
     by_name = {t.name: t for t in REPLACED_TABLES}
     frames = {by_name["load_ledger"]: load_ledger, by_name["quarantine_summary"]: quarantine_summary}
