@@ -74,13 +74,14 @@ def sources_path() -> Path:
 
 
 def source_entries() -> list[SourceEntry]:
-    from transforms.config.yaml_file import (
-        MAX_SOURCES_BYTES_ENV,
-        YamlFileError,
-        list_item_fields,
-        max_sources_bytes,
-    )
+    """One entry per source id of the sources file, in its order; [] when the file cannot be read.
 
+    The dag-processor parses the DAG files again and again while the sources file rarely changes,
+    and building a national file's document is most of a parse. So the entries are kept between
+    parses in ``AIRFLOW_HOME/samla_cache``, under the SHA-256 of the file's bytes: a changed file
+    is never answered from the cache, whatever its time stamp or size, and reading and hashing the
+    bytes costs little beside building the document. The file is built only when its content is new.
+    """
     path = sources_path()
     cache = _entries_cache(path)
     if cache is not None and cache.exists():
@@ -88,20 +89,35 @@ def source_entries() -> list[SourceEntry]:
             return [SourceEntry(*pair) for pair in json.loads(cache.read_text(encoding="utf-8"))]
         except (OSError, ValueError, TypeError):
             pass  # damaged: read the sources file again
-    try:  # ids and names only, from the YAML event stream (the parse cost of 290 sources: issue 10.5)
-        raw = list_item_fields(path, "sources file", "sources", ("id", "name"),
-                               (max_sources_bytes(), MAX_SOURCES_BYTES_ENV))
-    except YamlFileError:
+    entries = _read_entries(path)
+    if entries is None:
         return []  # every task reports the fault when it runs
+    if cache is not None:
+        _keep(cache, [[e.id, e.label] for e in entries])
+    return entries
+
+
+def _read_entries(path: Path) -> list[SourceEntry] | None:
+    """The entries as the sources file gives them (ids and names only, nothing validated), or None."""
+    from transforms.config.yaml_file import (
+        MAX_SOURCES_BYTES_ENV,
+        YamlFileError,
+        max_sources_bytes,
+        read_yaml,
+    )
+
+    try:
+        document = read_yaml(path, "sources file", (max_sources_bytes(), MAX_SOURCES_BYTES_ENV))
+    except YamlFileError:
+        return None
+    raw = document.get("sources") if isinstance(document, dict) else None
     entries: dict[str, SourceEntry] = {}
-    for index, item in enumerate(raw):
+    for index, item in enumerate(raw if isinstance(raw, list) else []):
         sid = item.get("id") if isinstance(item, dict) else None
         sid = str(sid) if isinstance(sid, str | int) and str(sid) else f"sources[{index}]"
         name = item.get("name") if isinstance(item, dict) else None
         entry = SourceEntry(sid, f"{sid} {name}" if isinstance(name, str) and name != sid else sid)
         entries.setdefault(entry.task_id, entry)  # an id used twice: one task, which fails
-    if cache is not None:
-        _keep(cache, [[e.id, e.label] for e in entries.values()])
     return list(entries.values())
 
 
@@ -109,19 +125,14 @@ ENTRIES_CACHE_VERSION = "1"
 
 
 def _entries_cache(path: Path) -> Path | None:
-    """Where the ids and names of this very sources file are kept between parses, or None.
-
-    The dag-processor parses the DAG files again and again (every 30 s by default) while the
-    sources file rarely changes: walking a national file's YAML events cost 0.12 s of each parse,
-    reading its bytes and a small JSON file 2 ms. Keyed by the file's content, not its time stamp.
-    """
+    """Where the entries of this very sources file are kept, or None (no AIRFLOW_HOME, or unreadable)."""
     home = os.environ.get("AIRFLOW_HOME")
+    if not home:
+        return None
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None  # the tasks report the unreadable file
-    if not home:
-        return None
     return Path(home) / "samla_cache" / f"source_entries-{ENTRIES_CACHE_VERSION}-{digest}.json"
 
 
