@@ -7,8 +7,9 @@ with a ``project:`` section of 290 municipalities (kommunkoder 0001..0290, made
 up) in 21 regions (the project's federations), one folder source each. Each
 run is a fresh interpreter that times ``import airflow.sdk`` and then
 ``runpy.run_path`` of every file in ``dags/`` (the same measure as
-``run_benchmark.py``); the best of ``--repeat`` counts. Budget (issue 10.5):
-0.3 s beyond the import. Nothing asserts a time; figures go to stdout.
+``run_benchmark.py``); the best of ``--repeat`` counts. The budget and the
+latest figures are in benchmarks/README.md. Nothing asserts a time; figures go
+to stdout.
 """
 
 from __future__ import annotations

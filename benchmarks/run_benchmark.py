@@ -337,7 +337,7 @@ def table(results: list[dict[str, Any]]) -> str:
 
 def per_row(results: list[dict[str, Any]]) -> dict[str, float] | None:
     """The cost of a row of ingestion: what x100's months take beyond Fokus's, per extra row, against
-    the same difference of the I/O floor (issue 10: at most 10×).
+    the same difference of the I/O floor (the target is in benchmarks/README.md).
 
     Only the months after the first count: the first also carries the process's start-up (GX's
     import, the first ``dag.test()``), which is the same for both sizes but varies by seconds from

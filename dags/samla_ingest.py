@@ -115,7 +115,7 @@ def samla_ingest():
 
         return report
 
-    # A DAG run's state comes from its leaf tasks (facts.md): the summary runs whatever happened,
+    # A DAG run's state comes from its leaf tasks (Airflow's rule): the summary runs whatever happened,
     # so this check makes any failed source task fail the run.
     @task(task_display_name=t("dag.task.run_check"), trigger_rule="none_failed")
     def run_check():
@@ -145,6 +145,6 @@ def samla_ingest():
 
 # The params are the DAG's, given once its tasks exist. A task reads the DAG's params at run time
 # (airflow.sdk.definitions.param.process_params), but Airflow deep-copies them into every task it
-# creates and dumps and schema-checks each copy whenever the DAG is serialised: with 290 source
-# tasks, 0.14 s of every parse and 10 s of every dag.test() (both profiled).
+# creates and dumps and schema-checks each copy whenever the DAG is serialised: with a national
+# configuration's source tasks, a large share of every parse and of every dag.test().
 samla_ingest().params.update({**period_params(), "sources": sources_param()})

@@ -33,7 +33,7 @@ from transforms.demo.generate import generate
 PG_UNREACHABLE = "PostgreSQL not reachable at 127.0.0.1:5432 — the real-scheduler tests need the local server"
 PERIOD = "2024-09"
 KEY = "scheduler-e2e-key-0123456789abcdef"
-TIMEOUT = 600  # seconds for the whole flow once the components are started; ~1-2 min on a quiet machine
+TIMEOUT = 600  # seconds for the whole flow once the components are started; generous for a busy machine
 FINISHED = {"success", "failed"}
 BAD_TASK_STATES = {"failed", "up_for_retry", "upstream_failed"}
 

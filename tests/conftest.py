@@ -1,6 +1,7 @@
 """Test set-up: a private Airflow home and data folder, the real DAG folder, a migrated DB.
 
-Environment must be in place before anything imports airflow (facts.md).
+Environment must be in place before anything imports airflow: Airflow reads its configuration
+(AIRFLOW_HOME, the metadata DB) once, at import.
 """
 
 from __future__ import annotations

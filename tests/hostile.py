@@ -1,4 +1,4 @@
-"""Builders of hostile and sloppy deliveries, generated at test time (issue 11.8). Nothing here is real data."""
+"""Builders of hostile and sloppy deliveries, generated at test time. Nothing here is real data."""
 
 from __future__ import annotations
 
@@ -49,7 +49,8 @@ def sheet_xml(rows: str, dimension: str = "A1:B2", prolog: str = "") -> bytes:
 
 
 def dimension_bomb() -> bytes:
-    """~1.5 KB: declares A1:XFD1048576 and has its last row at 1048576 (issue 11, the probe)."""
+    """~1.5 KB: declares A1:XFD1048576 and has its last row at 1048576 (a reader that trusts the
+    dimension allocates the whole sheet)."""
     rows = inline_row(1, ["person_id", "programme"]) + inline_row(1048576, ["x", "y"])
     return with_sheet_xml(sheet_xml(rows, "A1:XFD1048576"))
 

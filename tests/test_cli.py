@@ -57,7 +57,7 @@ def _env(lang):
     return env | ({"SAMLA_LANGUAGE": lang} if lang else {})
 
 
-# samla's help and argparse's own words in SAMLA_LANGUAGE (issue 9.2): Swedish by default, English unchanged.
+# samla's help and argparse's own words in SAMLA_LANGUAGE: Swedish by default, English unchanged.
 HELP = {
     None: ["användning: samla [-h] KOMMANDO ...", "Samla: rapporteringsflödet för Fokus IM i kommunerna",
            "flaggor:", "kontrollera en fil före leverans; sparar ingenting", "argument:"],

@@ -1,4 +1,4 @@
-"""issue 8.4: Data Docs pages are safe (escaped, no personnummer), last across processes, and work offline."""
+"""Data Docs pages are safe (escaped, no personnummer), last across processes, and work offline."""
 
 from __future__ import annotations
 

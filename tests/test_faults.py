@@ -263,7 +263,7 @@ def test_missing_first_row_header_does_not_leak_number(tmp_path):
 
 
 def test_spaced_and_full_width_numbers_masked_in_any_column(tmp_path):
-    """issue 11.4: forms parse accepts, in person_id and in other columns, never reach quarantine or messages."""
+    """Forms parse accepts, in person_id and in other columns, never reach quarantine or messages."""
     wide = str.maketrans("0123456789", "０１２３４５６７８９")
     spaced = PNRS[1][:8] + " " + PNRS[1][8:]
     rows = [participant(p) for p in PNRS]
@@ -278,7 +278,7 @@ def test_spaced_and_full_width_numbers_masked_in_any_column(tmp_path):
     assert not personnummer_in(result.accepted.astype(str).to_csv())
 
 
-# --- harmonise's own texts come from the catalogue: Swedish by default, English with SAMLA_LANGUAGE=en (issue 9.2)
+# --- harmonise's own texts come from the catalogue: Swedish by default, English with SAMLA_LANGUAGE=en
 
 
 @pytest.mark.parametrize("lang, expected", [

@@ -383,7 +383,7 @@ def test_labels_follow_samla_language_and_the_numbers_do_not(lang, tmp_path, mon
 
 
 def test_a_killed_earlier_write_leaves_no_temporary_file_for_good(tmp_path):
-    """Issue 11.7: the next export removes what a kill during an earlier one left behind."""
+    """The next export removes what a kill during an earlier one left behind."""
     from transforms import atomic
     from transforms.publish.published_files import write_published_parquet
 

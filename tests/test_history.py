@@ -1,4 +1,4 @@
-"""issue 11.5: history kept — the ledger is append-only; a shrinking participants snapshot warns or is rejected."""
+"""History kept — the ledger is append-only; a shrinking participants snapshot warns or is rejected."""
 
 from __future__ import annotations
 

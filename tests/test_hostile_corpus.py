@@ -1,4 +1,4 @@
-"""issue 11.8: a hostile-input corpus, generated at test time, through the real ingestion of one source.
+"""A hostile-input corpus, generated at test time, through the real ingestion of one source.
 
 Every case asserts: no crash, the steward's message, conservation (rows read =
 accepted + quarantined, and the quarantine holds exactly the quarantined rows),

@@ -32,7 +32,7 @@ TODAY = date(2025, 3, 15)
 WIDE = str.maketrans("0123456789", "０１２３４５６７８９")
 # What people put between the parts: spaces, tabs and every separator, alone or spaced.
 SEPARATORS = [" ", "\t", "-", "+", ".", "_", "/", "\u2013", "\u2014", " - ", " \u2013 ", "\u00a0"]
-# The issue's own examples, for 1990-01-01 serial 123 (check digit 9).
+# Forms seen in real exports and spreadsheets, for 1990-01-01 serial 123 (check digit 9).
 NAMED = ["19900101\t1239", "900101\u20131239", "1990-01-01-1239", "900101.1239", "19900101_1239", "9001011239.0"]
 
 
@@ -100,8 +100,8 @@ def test_every_typed_form_is_seen_and_masked(form, before, after):
 
 
 @pytest.mark.parametrize("value", NAMED)
-def test_the_forms_named_in_the_issue_are_masked(value):
-    pn.parse("900101-1239", TODAY)  # the issue's number is a valid one
+def test_the_named_forms_are_masked(value):
+    pn.parse("900101-1239", TODAY)  # the number behind them is a valid one
     assert pn.mask_in_text(f"värde '{value}'") in (f"värde '{pn.MASK}'", f"värde '{pn.MASK}.0'")
 
 
@@ -173,7 +173,7 @@ def typed_source(samla_env, tmp_path, monkeypatch):
     return settings, load_sources(settings.sources_file, settings.data_dir).get("s1")
 
 
-def test_the_issues_forms_in_every_column_reach_no_reader(typed_source, caplog, capsys):
+def test_the_named_forms_in_every_column_reach_no_reader(typed_source, caplog, capsys):
     """Each named form (and the plain number, which a numeric column reads as a number) in every column."""
     settings, source = typed_source
     for dataset, rows in _with_forms(_good_rows(people(8, seed=41)), [*NAMED, "9001011239"]).items():

@@ -1,4 +1,4 @@
-"""issue 11.6: key continuity — a fingerprint of the key beside the curated data; `samla rotate-key`."""
+"""Key continuity — a fingerprint of the key beside the curated data; `samla rotate-key`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""issue 11.1: landing takes regular files only; links, devices, FIFOs and subfolders are reported, never read."""
+"""Landing takes regular files only; links, devices, FIFOs and subfolders are reported, never read."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def test_refusals_are_swedish_first_and_english_on_request(monkeypatch):
 
 
 def test_an_archive_folder_linked_out_of_the_data_folder_is_refused_before_writing(samla_env, tmp_path):
-    """issue 11.2: every path written is checked to lie under SAMLA_DATA_DIR: the copy, its record and
+    """Every path written is checked to lie under SAMLA_DATA_DIR: the copy, its record and
     the source's seen-by-name file alike."""
     settings, s1, _ = setup(samla_env)
     write_csv(s1.delivery.folder / "participants_2025-01.csv", [participant(p) for p in people(3)])

@@ -1,4 +1,4 @@
-"""issue 11.3: bounded resources — per-file limits checked before the data is loaded; every parse error a file fault."""
+"""Bounded resources — per-file limits checked before the data is loaded; every parse error a file fault."""
 
 from __future__ import annotations
 

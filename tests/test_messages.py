@@ -53,7 +53,7 @@ def test_the_command_refuses_an_unknown_language_as_a_usage_error(tmp_path):
     assert out.returncode == 2 and "SAMLA_LANGUAGE='de'" in out.stderr
 
 
-# The file faults of parse.py and pipeline.py (issue 9.2): each id is in the catalogue, in both languages,
+# The file faults of parse.py and pipeline.py: each id is in the catalogue, in both languages,
 # and its Swedish is not the English copied over.
 FILE_FAULT_IDS = [
     "parse.clipped", "parse.file_empty", "parse.xlsx_declared_csv", "parse.bom_invalid", "parse.nul_bytes",
@@ -118,7 +118,7 @@ def test_no_message_formats_a_number_with_an_english_thousands_comma():
 
 
 def test_harmonise_warns_and_describes_cells_through_the_catalogue():
-    """harmonise.py's warnings and cell descriptions are catalogue ids, never English literals (issue 9.2)."""
+    """harmonise.py's warnings and cell descriptions are catalogue ids, never English literals."""
     import ast
     from pathlib import Path
 

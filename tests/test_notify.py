@@ -336,7 +336,7 @@ def test_the_email_comes_from_the_run_result_not_from_disk(tmp_path, smtp_server
 
 
 def test_a_participants_snapshot_that_drops_too_many_persons_emails_the_steward(samla_env, smtp_server, monkeypatch):
-    """Issue 11.5: a re-delivery missing more than participants_drop's share of persons is loaded with a
+    """A re-delivery missing more than participants_drop's share of persons is loaded with a
     warning (the default action), and that warning reaches the steward by e-mail."""
     monkeypatch.delenv("SAMLA_LANGUAGE")  # the warning is written in Swedish, the default
     import os

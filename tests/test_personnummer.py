@@ -147,7 +147,7 @@ def test_every_accepted_form_is_found_and_masked(form, before, after):
 
 
 @pytest.mark.parametrize("value", ["20050128 3840", "071208 4136", "２００５０１２８３８４０", "0 7 1 2 0 8 - 4 1 3 6"])
-def test_space_and_full_width_forms_named_in_the_issue(value):
+def test_space_and_full_width_forms_are_masked(value):
     pn.parse(value, END)
     assert pn.mask_in_text(f"id {value}.") == f"id {pn.MASK}."
 

@@ -1,4 +1,4 @@
-"""The project's name comes from the project file, in every user-facing text (issue 10.1)."""
+"""The project's name comes from the project file, in every user-facing text."""
 
 from pathlib import Path
 

@@ -162,7 +162,7 @@ def test_a_range_publish_records_only_what_it_published(world, monkeypatch):
 
 
 def test_a_run_that_only_rejects_files_still_refreshes_load_ledger(world):
-    """issue 11.7: load_ledger was left stale when nothing publishable changed."""
+    """load_ledger is refreshed even when nothing publishable changed (it once was left stale)."""
     settings, config = world
     publication.publish(settings, config)
     folder = config.get("1489").delivery.folder

@@ -1,4 +1,4 @@
-"""issue 8.1: the samla_ingest run tells the truth (real DAG, dag.test()).
+"""The samla_ingest run tells the truth (real DAG, dag.test()).
 
 A source task that fails makes the run failed; a missing connection fails at
 once (no retries) naming what to set; rejected files and quarantined rows are

@@ -44,7 +44,7 @@ CLEARED_SOURCE = "1489"
 def stack(tmp_path):
     """Sample deliveries, then migrated and healthy api-server + scheduler + dag-processor; always stopped."""
     data = sample_deliveries(tmp_path / "data")
-    # issue 8.1: one source delivers by SFTP through a connection nobody defined.
+    # One source delivers by SFTP through a connection nobody defined: its task fails, the others run.
     document = yaml.safe_load(DEFAULT_SOURCES.read_text(encoding="utf-8"))
     for entry in document["sources"]:
         if str(entry["id"]) == SFTP_SOURCE:  # its generated folder would be a folder of no source

@@ -89,7 +89,7 @@ def test_minimal_configuration_works_as_written(tmp_path):
      "source 'x': key 'datasets.participants.format.date_format': 'MM/DD/YYYY' is not one of YYYY-MM-DD, "),
     ({"id": "x", "municipalities": ["1480"], "delivery": {"folder": "f"}, "format": {"delimiter": "|"}},
      "source 'x': key 'format.delimiter': '|' is not one of , ; tab"),
-    # issue 7: the rules that used to be uneven
+    # rules once checked for some keys and not others
     ({"id": "x", "municipalities": ["1480"], "delivery": {"folder": "f"}, "columns": {"persn_id": ["Pnr"]}},
      "source 'x': key 'columns.persn_id': not a canonical column"),
     ({"id": "x", "municipalities": ["1480"], "delivery": {"folder": "f"},
@@ -166,7 +166,7 @@ def test_source_ids_unique_ignoring_case(tmp_path):
 
 
 def test_participants_drop_key(tmp_path):
-    """issue 11.5: warn by default at 10 %; a source may say reject, and the key is checked."""
+    """Warn by default at 10 %; a source may say reject, and the key is checked."""
     base = {"id": "x", "municipalities": ["1480"], "delivery": {"folder": "f"}}
     default = parse_sources({"sources": [base]}, tmp_path).get("x")
     assert (default.participants_drop_share, default.participants_drop_action) == (0.10, "warn")
@@ -228,7 +228,7 @@ def test_writers_refuse_paths_outside_the_data_folder(tmp_path):
 
 
 def test_faults_in_swedish_by_default_with_the_same_facts(monkeypatch, tmp_path):
-    """Swedish first (issue 9.2): the source, the key and the value as in English, the words in Swedish."""
+    """Swedish first: the source, the key and the value as in English, the words in Swedish."""
     monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
     doc = {"sources": [{"id": "a", "municipalities": ["1480"], "delivery": {"folder": "a"}},
                        {"id": "b", "municipalities": ["1480"], "delivery": {"folder": "/etc"}},

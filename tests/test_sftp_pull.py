@@ -190,7 +190,7 @@ def test_wrong_password_is_a_clear_error_without_the_password(
 
 def test_undefined_connection_names_the_conn_id(remote_dir, dest, monkeypatch):
     monkeypatch.delenv("AIRFLOW_CONN_SFTP_NOT_CONFIGURED", raising=False)
-    # issue 8: the message names the connection and what to set, not just that it failed
+    # The message names the connection and what to set, not just that it failed
     with pytest.raises(RuntimeError, match=r"'sftp_not_configured'.*AIRFLOW_CONN_SFTP_NOT_CONFIGURED"):
         fetch_new_files("sftp_not_configured", REMOTE, dest)
 

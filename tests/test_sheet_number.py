@@ -1,4 +1,4 @@
-"""issue 8.8: an integer ``format.sheet`` is counted from 1 by the sample generator and the parser alike."""
+"""An integer ``format.sheet`` is counted from 1 by the sample generator and the parser alike."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""issue 11.7, the smaller items: a full disk leaves no temporary file and no traceback."""
+"""Small faults of the host: a full disk leaves no temporary file and no traceback."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""issue 8.1: a PostgreSQL publish behind a lock fails after lock_timeout, and SIGTERM stops it at once."""
+"""A PostgreSQL publish behind a lock fails after lock_timeout, and SIGTERM stops it at once."""
 
 from __future__ import annotations
 

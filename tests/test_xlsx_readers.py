@@ -1,5 +1,5 @@
-"""Workbooks: calamine reads the plain ones (ten times openpyxl's speed), openpyxl the rest, and both
-give the same table. The openpyxl path is the reference: what every test before issue 10 read."""
+"""Workbooks: calamine reads the plain ones (much faster), openpyxl the rest, and both give the same
+table. The openpyxl path is the reference: the reader every older test was written against."""
 
 from __future__ import annotations
 

@@ -66,7 +66,7 @@ def atomic_path(target: Path, mode: int | None = None, *, root: Path | None = No
     the target's current mode, else what a plain ``open()`` would give) and renamed
     over ``target``. Stale temporary files of earlier killed writes of ``target`` go first.
     With ``root`` (the data folder), a target resolving outside it is
-    refused (issue 11.2) before anything, even its folder, is created.
+    refused before anything, even its folder, is created.
     """
     target = Path(target)
     if root is not None:

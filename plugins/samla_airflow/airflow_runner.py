@@ -176,8 +176,8 @@ class DagRunner:
         """The DAG folder parsed and synced to the metadata DB by the first ``dag.test()`` only.
 
         Airflow 3's ``dag.test()`` parses the whole folder again and syncs every DAG on each call
-        (apache/airflow#64884). With the national 290 sources that is most of an empty month
-        (2 of 4.7 s): loading the publication DAG's row joins its 290 Asset references and decodes
+        (apache/airflow#64884). With the national 290 sources that is most of an empty month:
+        loading the publication DAG's row joins its 290 Asset references and decodes
         its schedule, which names all 290, once per reference. The folder does not change while one
         ``samla`` command runs, so later calls reuse the first call's bag and sync.
         """

@@ -62,7 +62,8 @@ def last_failure(settings, since: str) -> str | None:
 
 def _release_arrow_memory() -> None:
     """Arrow's default allocator keeps freed memory for reuse; publication's peak is made of
-    short-lived tables, so the system allocator gives it back (x100 case: -70 MB of a 800 MB peak, measured)."""
+    short-lived tables, so the system allocator gives it back (measured on the x100 case:
+    benchmarks/README.md)."""
     import pyarrow as pa
 
     if pa.default_memory_pool().backend_name != "system":

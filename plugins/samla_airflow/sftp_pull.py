@@ -88,7 +88,7 @@ def fetch_new_files(
     failed, after trying all the others.
 
     ``conn_retry_attempts`` is passed to the hook (the provider retries failed
-    connects, including wrong passwords, with a 3-5 s pause between attempts).
+    connects, including wrong passwords, with a pause of a few seconds between attempts).
     """
     from airflow.providers.sftp.hooks.sftp import SFTPHook
 

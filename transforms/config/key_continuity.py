@@ -1,4 +1,4 @@
-"""Key continuity (issue 11.6): the curated data remembers which pseudonym key made it.
+"""Key continuity: the curated data remembers which pseudonym key made it.
 
 A fingerprint — an HMAC of a fixed label under the key, which reveals nothing
 of the key — is kept in ``curated/_key.json``. A run under another key would

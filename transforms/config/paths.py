@@ -1,4 +1,4 @@
-"""Where Samla may read deliveries from and write to (issue 11: intake that cannot be turned against its host).
+"""Where Samla may read deliveries from and write to: intake that cannot be turned against its host.
 
 ``inside_data_dir`` is the check every writer makes before writing: a path
 that resolves outside SAMLA_DATA_DIR (a source id or file name with ``..``, a
@@ -37,7 +37,8 @@ def _data_dir(data_dir: Path | None) -> Path:
 
 def _within(path: Path, root: Path) -> bool:
     """``path`` is ``root`` or lies under it (both absolute and normalised; compared as text, as
-    ``root in path.parents`` builds a Path per parent: 1.5 ms per folder check, 290 per load)."""
+    ``root in path.parents`` builds a Path per parent, and a national sources file checks a folder
+    per source on every load)."""
     p, r = str(path), str(root)
     return p == r or p.startswith(r if r.endswith(os.sep) else r + os.sep)
 

@@ -42,7 +42,7 @@ SETTING_NAMES = (
     "SAMLA_OFFICE_EMAIL",  # the project office: one e-mail per failed DAG run (one or more addresses)
     "SAMLA_DATA_DOCS_URL",  # where SAMLA_DATA_DIR is served, for Data Docs links in emails
     "SAMLA_LANGUAGE",  # sv (default) or en: the language of every message (transforms.messages)
-    "SAMLA_MAX_FILE_BYTES",  # per-file limits (issue 11.3), see ``Limits``
+    "SAMLA_MAX_FILE_BYTES",  # per-file limits, see ``Limits``
     "SAMLA_MAX_ROWS",
     "SAMLA_MAX_COLUMNS",
     "SAMLA_MAX_CELL_CHARS",
@@ -123,7 +123,8 @@ def _int_setting(name: str, default: int, minimum: int) -> int:
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-file limits, checked before a delivery is loaded (issue 11.3); generous for monthly exports.
+    """Per-file limits, checked before a delivery is loaded (a hostile file must not exhaust the host);
+    generous for monthly exports.
 
     A workbook's unpacked contents may be ``UNPACKED_FACTOR`` times ``max_bytes``
     (sheet XML is verbose); beyond any limit the file is rejected as a whole.
@@ -152,7 +153,8 @@ def load_limits() -> Limits:
 
 
 def warehouse_timeouts() -> tuple[int, int]:
-    """(lock, statement) timeouts in seconds for PostgreSQL warehouse sessions (issue 8.1)."""
+    """(lock, statement) timeouts in seconds for PostgreSQL warehouse sessions: a publish stuck behind a
+    lock fails in time instead of hanging its task."""
     return (_int_setting("SAMLA_WAREHOUSE_LOCK_TIMEOUT", 60, 1),
             _int_setting("SAMLA_WAREHOUSE_STATEMENT_TIMEOUT", 1800, 1))
 
@@ -206,8 +208,8 @@ def pseudonym_key(settings: Settings | None = None, continuity: bool = True) -> 
 
     exports.md, Privacy: the key is held outside code and repository. Demo mode
     creates a random local key once and keeps it beside the demo data, so the
-    demo's pseudonyms are stable across runs. With ``continuity`` (issue 11.6) a
-    key other than the one the curated data was made with is refused.
+    demo's pseudonyms are stable across runs. With ``continuity`` (see
+    ``key_continuity``) a key other than the one the curated data was made with is refused.
     """
     settings = settings or load_settings()
     key = _configured_key(settings)

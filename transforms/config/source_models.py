@@ -32,7 +32,7 @@ from transforms.messages import t
 
 DATE_FORMATS = {"YYYY-MM-DD": "%Y-%m-%d", "YYYYMMDD": "%Y%m%d", "YYYY/MM/DD": "%Y/%m/%d", "DD.MM.YYYY": "%d.%m.%Y"}
 DEFAULT_PATTERN = "{dataset}_{period}.{ext}"
-SOURCE_ID = r"^[A-Za-z0-9_-]{1,40}$"  # issue 11: ids become folder and task names
+SOURCE_ID = r"^[A-Za-z0-9_-]{1,40}$"  # ids become folder and task names: nothing that could leave a folder
 
 Encoding = Literal["utf-8", "utf-8-sig", "cp1252", "windows-1252", "utf-16", "latin-1", "iso-8859-1"]
 Delimiter = Literal[",", ";", "\t", "tab"]
@@ -137,7 +137,8 @@ DatasetsModel = create_model(
 
 
 class ParticipantsDropModel(_Strict):
-    """issue 11.5: a participants snapshot dropping more than ``max_share`` of the previous one's persons."""
+    """A participants snapshot dropping more than ``max_share`` of the previous one's persons (history kept:
+    a snapshot lists everyone ever enrolled, so persons should not disappear)."""
 
     max_share: Annotated[StrictFloat | StrictInt, Field(ge=0, le=1)] = 0.10
     action: Literal["warn", "reject"] = "warn"

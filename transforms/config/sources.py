@@ -88,7 +88,7 @@ class Source:
     steward_name: str | None = None
     steward_email: str | None = None
     quarantine_threshold: float = 0.20
-    participants_drop_share: float = 0.10  # issue 11.5: more persons gone from the snapshot than this share ...
+    participants_drop_share: float = 0.10  # more persons gone from the snapshot than this share ...
     participants_drop_action: str = "warn"  # ... warns the steward (default) or rejects the snapshot
 
     @property
@@ -344,8 +344,9 @@ def load_sources(path: Path, data_dir: Path, strict: bool = True) -> SourcesConf
     """Load and validate the sources file; relative folders resolve under ``data_dir``.
 
     Kept per process while the file, the project file, the language and every
-    delivery folder's state are unchanged: under ``dag.test()`` each source task
-    validated the whole file again (0.15 s a task for 290 sources, O(sources²) a run).
+    delivery folder's state are unchanged: under ``dag.test()`` every source task
+    runs in one process and would validate the whole file again, O(sources²) a run
+    (benchmarks/README.md, "Figures behind the code's choices").
     """
     key = _load_key(Path(path), Path(data_dir))
     kept = _LOADED.get(key)

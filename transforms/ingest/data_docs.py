@@ -1,7 +1,7 @@
 """Data Docs: one static HTML page per validation, kept for good, and an index of every page.
 
 GX's own site builder cleans pages its process's store does not know and loads
-its CSS/JS from public CDNs (facts.md). Here each validation result is rendered
+its CSS/JS from public CDNs (as of GX 1.24). Here each validation result is rendered
 with GX's renderer and view into its own file (never touched again), made safe
 and self-contained, and the index is rebuilt from the pages on disk:
 

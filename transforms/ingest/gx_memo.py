@@ -1,4 +1,4 @@
-"""Memoised GX internals while one suite runs: the per-file cost of validation (issue 10).
+"""Memoised GX internals while one suite runs: the fixed cost GX pays for every file it validates.
 
 GX 1.24 rebuilds the same objects over and over while it validates one batch:
 ``Expectation.configuration`` is a property that serialises the pydantic model
@@ -8,8 +8,8 @@ time it is asked (once per metric of each expectation); every
 ``MetricConfiguration`` hashes its kwargs as JSON (a thousand per file); the
 metric graph expands the same dependencies under every metric that needs them;
 and the pandas engine runs ``DataFrame.query`` for a ``row_condition`` once per
-metric. On the demo's small files that was most of the 0.34-0.38 s every file
-cost whatever its size.
+metric. On the demo's small files that was most of what every file cost,
+whatever its size.
 
 Inside ``memoised()`` (one thread, one suite run) those answers are kept and
 handed out again; outside it GX behaves as shipped. This is sound because GX,
@@ -108,7 +108,7 @@ def _install() -> bool:
 def _install_nothing_unexpected() -> None:
     """A rule's unexpected rows and values (``unexpected_index_list``, ``unexpected_values``) answered
     at once when its check found no row unexpected: GX would first copy the whole frame without the
-    rule column's nulls, then keep none of it (about 1.5 s of an x100 month, for empty lists)."""
+    rule column's nulls, then keep none of it: a full copy per rule and file, for empty lists."""
     from great_expectations.expectations.metrics.map_metric_provider import (
         column_map_condition_auxilliary_methods as column_methods,
     )

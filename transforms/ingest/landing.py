@@ -160,7 +160,8 @@ def fingerprint(path: Path) -> str:
 
 @dataclass(frozen=True)
 class Refused:
-    """A landing entry that is never opened or copied (issue 11.1); reported under its own name only."""
+    """A landing entry that is never opened or copied (a link, device, FIFO or folder could lead anywhere);
+    reported under its own name only."""
 
     name: str
     kind: str  # symlink | subfolder | special | outside

@@ -3,7 +3,7 @@
 exports.md, Conservation: rows read = rows accepted + rows quarantined for
 every delivered file. ``LedgerRecord`` refuses to exist otherwise.
 Records are JSON files, one per check of a source/dataset/period/checksum,
-written atomically and never overwritten (issue 11.5: history kept): a re-check
+written atomically and never overwritten (history is kept): a re-check
 appends ``<sha>.<n>.json``. ``read`` derives what counts from them; ``history``
 returns every record.
 """
@@ -112,7 +112,7 @@ def history(ledger_dir: Path, source: str | None = None) -> pd.DataFrame:
 
 def read(ledger_dir: Path, source: str | None = None) -> pd.DataFrame:
     """What counts, one row per file: its newest record — except that a re-check rejecting a file whose
-    rows were loaded earlier does not undo that load (the rows stay in curated, issue 11.5): the earlier
+    rows were loaded earlier does not undo that load (the rows stay in curated): the earlier
     load counts, and the re-check is told in its message and warnings."""
     frame = history(ledger_dir, source)
     last = frame.groupby(_FILE, sort=False, dropna=False).tail(1)

@@ -31,7 +31,7 @@ BOMS = (
 )
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
-SHOWN = 200  # characters of delivered content a message may echo (issue 11.3)
+SHOWN = 200  # characters of delivered content a message may echo: a hostile cell cannot flood a message
 _MESSAGE_MAX = 2000
 # A row element of sheet XML, with or without a namespace prefix (counted before any parser runs).
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
@@ -132,7 +132,7 @@ def is_xlsx(path: Path, data: bytes, hints: FormatHints) -> bool:
 
 
 def read_file(path: Path, hints: FormatHints, limits: Limits | None = None) -> RawTable:
-    """The file's cells; every limit is checked before the data is loaded (issue 11.3)."""
+    """The file's cells; every limit is checked before the data is loaded."""
     limits = limits or load_limits()
     size = Path(path).stat().st_size
     if size > limits.max_bytes:

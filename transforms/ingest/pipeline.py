@@ -193,7 +193,7 @@ def membership_faults(typed: pd.DataFrame, snapshot: pd.DataFrame, multi_municip
 
 def _is_in(values: pd.Series, allowed: pd.Series) -> np.ndarray:
     """``values.isin(allowed)`` by Arrow: pandas 3 makes an Arrow scalar of each allowed string
-    first (1.2 s for 100 000 persons, 0.05 s here)."""
+    first, which dominates the membership check of a large file."""
     found = pc.is_in(pa.array(values, type=pa.string(), from_pandas=True),
                      value_set=pa.array(allowed, type=pa.string(), from_pandas=True))
     return found.fill_null(False).to_numpy(zero_copy_only=False)
@@ -233,9 +233,9 @@ def collector_paused():
     Reading and harmonising make a list per row, which sets the collector off every
     few hundred rows; each pass over the oldest generation walks the whole heap of a
     long-lived task process (Airflow, GX, earlier files) and finds nothing to free,
-    since a file's rows hold no reference cycles. Measured in ``samla run`` on the x100
-    data: 2.0 of 5.9 s of collection gone, a month 16.0 -> 13.3 s. Memory held by
-    any cycles made meanwhile is freed by the first collection after.
+    since a file's rows hold no reference cycles (the gain on the x100 data is in
+    benchmarks/README.md). Memory held by any cycles made meanwhile is freed by the
+    first collection after.
     """
     if not gc.isenabled():  # paused already (a caller's own pause): leave it as found
         yield
@@ -337,7 +337,7 @@ def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame |
 
 
 def _snapshot_drop(ctx: FileContext, accepted: pd.DataFrame, previous: pd.DataFrame | None) -> str | None:
-    """Why this participants snapshot drops too many of the previous one's persons, or None (issue 11.5).
+    """Why this participants snapshot drops too many of the previous one's persons, or None.
 
     A snapshot lists every participant ever enrolled, so persons should not disappear.
     """
@@ -412,7 +412,7 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
 
     def run(delivery: landing.Delivery, snapshot, participants_sha: str, recheck: bool) -> None:
         ctx = FileContext(source, delivery.dataset, delivery.period, delivery.file_name, delivery.sha256)
-        if delivery.dataset == "participants":  # the snapshot it replaces or follows (issue 11.5)
+        if delivery.dataset == "participants":  # the snapshot it replaces or follows
             snapshot = snapshot_for(settings, source.id, delivery.period)[0]
         checked = evaluate_file(settings.data_dir / delivery.archive_path, ctx, key, snapshot, today=on)
         record, did_change = _store(settings, delivery, ctx, checked, participants_sha)
@@ -469,8 +469,8 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
                                      if not d.name_fault and not in_range(d.period) and _unfinished(settings, d)})
     if any(outcome.record.data_docs for outcome in outcomes):
         # Only after writing pages: listing every page is O(all validations ever), and a source
-        # with nothing new (most of them, most days) would pay it for nothing (the national
-        # benchmark's empty month: 0.24 s of 0.25 s per source).
+        # with nothing new (most of them, most days) would pay it for nothing: it was almost all of
+        # such a source's time in the national benchmark's empty month.
         build_index(settings.data_docs_dir)
     # The caller fails the task when internal_errors is not empty (exports.md: the operator sees it).
     return result
@@ -492,7 +492,7 @@ def _report_name_fault(settings, source, delivery, outcomes: list[FileOutcome], 
 
 
 def _report_landing_faults(settings: Settings, source: Source, files: list[Path], outcomes, progress) -> None:
-    """issue 11.1: links, devices, FIFOs, subfolders and names matching no pattern — reported once, never archived."""
+    """Links, devices, FIFOs, subfolders and names matching no pattern — reported once, never archived."""
     refused = landing.scan(source.delivery.folder)[1] if source.delivery.folder is not None else []
     for entry in refused:  # identified by lstat: a link or device is never opened
         if not ledger.exists(settings.ledger_dir, source.id, landing.REFUSED, "", entry.identity):

@@ -30,7 +30,7 @@ class _Validator:
     """One ephemeral GX context per process, with a validation definition per dataset."""
 
     def __init__(self):
-        # facts.md: GX logs "Multiple declarations of metric …" and temporary docs-site lines at INFO
+        # GX logs "Multiple declarations of metric …" and temporary docs-site lines at INFO
         # into every task log; only its warnings are worth an operator's eye.
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
         import great_expectations as gx

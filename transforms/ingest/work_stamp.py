@@ -8,9 +8,9 @@ next run skips the source when its folder still looks the same, its
 configuration is unchanged and no waiting period falls in the run's periods.
 Anything else runs the task, which decides by content (sha256) as always.
 
-Why: the national benchmark's empty month (290 sources, nothing delivered) spent
-0.5 s per source task to find nothing; a skipped task costs Airflow almost
-nothing. The stamp may only ever make a run do *more* than needed: a missing,
+Why: in the national benchmark's empty month (290 sources, nothing delivered)
+every source task spent most of the month's time finding nothing; a skipped task
+costs Airflow almost nothing. The stamp may only ever make a run do *more* than needed: a missing,
 unreadable or older-version stamp means "run".
 """
 

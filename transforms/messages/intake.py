@@ -1,4 +1,4 @@
-"""Intake hardening (issue 11): landing refusals, file names, the participants-snapshot drop.
+"""Intake hardening: landing refusals, file names, the participants-snapshot drop.
 
 ``name`` is a file name as delivered (quoted with ``!r`` by the caller), never content.
 """

@@ -1,4 +1,4 @@
-"""Changing the pseudonym key on purpose (issue 11.6): curated data and quarantine re-made from the raw archive.
+"""Changing the pseudonym key on purpose: curated data and quarantine re-made from the raw archive.
 
 Everything is rebuilt under the new key in a staging folder first and compared
 with what is live; only when every live partition was re-made from the same

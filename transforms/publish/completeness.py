@@ -51,7 +51,7 @@ def problems(status: pd.DataFrame, periods: list[str] | None = None) -> pd.DataF
 
 
 def status_for_cli(warehouse_url: str, period: str | None = None, source: str | None = None) -> pd.DataFrame:
-    """``dataset_status`` as published, narrowed for ``samla status`` (engineer steward's CLI):
+    """``dataset_status`` as published, narrowed for ``samla status`` (the steward's command):
     the problems first, then the rest, one row per period, source and dataset."""
     from transforms.publish.warehouse import read_table
 

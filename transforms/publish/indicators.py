@@ -347,7 +347,7 @@ def _first_placement(activities: pd.DataFrame, pa: pd.DataFrame) -> pd.DataFrame
     # counts for P when dated on or before end(P) and delivered for a period <= P
     rows = rows.assign(placement_m=dated.where(dated >= rows["period"], rows["period"]))
     # The earliest month per person and area. Sorting the "YYYY-MM" text does it in Arrow: a
-    # groupby min over Arrow text runs Python per group (1.2 s of the national publication).
+    # groupby min over Arrow text runs Python per group, a visible share of a national publication.
     first = rows.dropna(subset=_PERSON_AREA).sort_values("placement_m", kind="stable")  # no month: last
     first = first.drop_duplicates(_PERSON_AREA)[[*_PERSON_AREA, "placement_m"]]
     return first.sort_values(_PERSON_AREA, kind="stable").reset_index(drop=True)

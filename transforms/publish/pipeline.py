@@ -86,7 +86,7 @@ def published_state(previous: dict, todo: Plan, all_periods: list[str], threshol
     where every period it affects was among them — a participants snapshot
     affects every period, another dataset's delivery its period and the later
     ones — and changes neither the threshold nor the periods on record, so the
-    next full publish still sees what the range left out (issue 8.8).
+    next full publish still sees what the range left out.
     """
     if not todo.limited:
         return {"fingerprint": todo.fingerprint, "threshold": threshold, "periods": all_periods}

@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, SettingsError, SourcesError, ProjectError, LanguageError) as exc:
         print(f"samla {args.command}: {exc}", file=sys.stderr)
         return USAGE
-    except OSError as exc:  # a full disk or a missing permission: say so, no traceback (issue 11.7)
+    except OSError as exc:  # a full disk or a missing permission: say so, no traceback
         reason = exc.strerror or type(exc).__name__
         print(f"samla {args.command}: " + t("cli.data_folder_error", reason=reason, error=type(exc).__name__),
               file=sys.stderr)

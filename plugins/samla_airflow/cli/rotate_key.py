@@ -1,4 +1,4 @@
-"""``samla rotate-key``: re-pseudonymise curated and quarantine data under a new key (issue 11.6)."""
+"""``samla rotate-key``: re-pseudonymise curated and quarantine data under a new key."""
 
 from __future__ import annotations
 
