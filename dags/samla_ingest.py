@@ -41,6 +41,7 @@ from samla_airflow.params import period_params, sources_param
 
 from transforms.messages import t
 
+# A source's SFTP server or share briefly away mends itself; a configuration fault fails at once.
 DEFAULT_ARGS = default_args(retries=2, retry_delay=timedelta(minutes=5))
 
 

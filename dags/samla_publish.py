@@ -23,6 +23,7 @@ from samla_airflow.params import period_params
 
 from transforms.messages import t
 
+# A warehouse briefly locked or away: tried again soon, as stewards wait for the numbers.
 DEFAULT_ARGS = default_args(retries=2, retry_delay=timedelta(minutes=2))
 
 

@@ -21,6 +21,7 @@ from samla_airflow.dag_config import default_args
 
 from transforms.messages import t
 
+# Nothing waits on a purge, and the next week's run catches up: one more try is enough.
 DEFAULT_ARGS = default_args(retries=1, retry_delay=timedelta(minutes=10))
 
 

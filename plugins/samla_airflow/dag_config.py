@@ -1,8 +1,8 @@
 """What DAG files need at parse time: the source ids and labels, nothing heavy.
 
-Reading the sources file (a small YAML) is the one parse-time read: the DAGs
-are a factory over the sources (one task and one Asset per source), so adding
-a municipality is a configuration change only. Only ids and names are read
+The sources file is the one parse-time read (its entries kept between parses,
+see ``source_entries``): the DAGs are a factory over the sources (one task and
+one Asset per source), so adding a municipality is a configuration change only. Only ids and names are read
 here, never validated: a faulty entry still gets its task, which fails with
 the fault (exports.md, "Configuration faults are contained"), and a file that
 cannot be read gives no source tasks while the DAGs still load.
