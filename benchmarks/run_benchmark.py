@@ -67,7 +67,7 @@ def generate(size: str, root: Path, months: int | None) -> Generated:
     from transforms.config.settings import DEFAULT_SOURCES
     from transforms.config.sources import load_sources
     from transforms.demo import scale
-    from transforms.demo.generate import DEFAULT_PERIODS
+    from transforms.demo.generate import default_periods
     from transforms.demo.generate import generate as generate_deliveries
     from transforms.period import month_range
 
@@ -76,10 +76,11 @@ def generate(size: str, root: Path, months: int | None) -> Generated:
         project = scale.project(**{**scale.NATIONAL, **({"months": months} if months else {})})
         sources_file, config, manifest = scale.deliver(project, data_dir)
     else:
-        first = DEFAULT_PERIODS[0]
-        last = _later(first, months - 1) if months else DEFAULT_PERIODS[-1]
         sources_file = Path(DEFAULT_SOURCES)
         config = load_sources(sources_file, data_dir)
+        defaults = default_periods(config.project)
+        first = defaults[0]
+        last = _later(first, months - 1) if months else defaults[-1]
         manifest = generate_deliveries(config, data_dir, month_range(first, last),
                                        scale=100.0 if size == "x100" else 1.0)
     files = []

@@ -18,7 +18,7 @@ from step_pause import pause_at
 
 from transforms.config.settings import load_settings, pseudonym_key
 from transforms.config.sources import load_sources
-from transforms.privacy.rotation import rotate_key
+from transforms.upkeep.rotation import rotate_key
 
 
 def main() -> None:

@@ -178,7 +178,7 @@ def test_the_error_line_is_the_last_line_masked():
 
 
 def test_next_run_comes_from_each_dags_timetable(airflow_db, monkeypatch):
-    from samla_airflow.alerts import next_run, next_run_text
+    from samla_airflow.schedule import next_run, next_run_text
 
     monkeypatch.setenv("SAMLA_LANGUAGE", "sv")
     now = datetime(2026, 12, 7, 14, 0, tzinfo=UTC)  # a Monday

@@ -77,7 +77,7 @@ def test_the_next_write_removes_stale_temporary_files_of_a_killed_write(tmp_path
 
 
 def test_a_writer_given_the_data_folder_refuses_a_target_outside_it_and_writes_nothing(tmp_path):
-    from transforms.config.paths import UnsafePathError
+    from transforms.paths import UnsafePathError
 
     data_dir = tmp_path / "data"
     data_dir.mkdir()
@@ -94,7 +94,7 @@ def test_a_writer_given_the_data_folder_refuses_a_target_outside_it_and_writes_n
 def test_publication_writers_refuse_a_folder_outside_the_data_folder(tmp_path):
     import pandas as pd
 
-    from transforms.config.paths import UnsafePathError
+    from transforms.paths import UnsafePathError
     from transforms.publish import warehouse
     from transforms.publish.published_files import write_published_parquet
 
@@ -110,7 +110,7 @@ def test_publication_writers_refuse_a_folder_outside_the_data_folder(tmp_path):
 
 
 def test_within_compares_whole_path_parts():
-    from transforms.config.paths import _within
+    from transforms.paths import _within
 
     assert _within(Path("/srv/data/raw"), Path("/srv/data")) and _within(Path("/srv/data"), Path("/srv/data"))
     assert not _within(Path("/srv/database"), Path("/srv/data"))  # a shared prefix is not a parent

@@ -19,9 +19,9 @@ from transforms.config.settings import SettingsError, load_settings, pseudonym_k
 from transforms.config.sources import load_sources
 from transforms.ingest import curated, landing
 from transforms.ingest.pipeline import ingest_source
-from transforms.privacy import rotation
 from transforms.privacy.personnummer import parse
 from transforms.privacy.pseudonym import pseudonym
+from transforms.upkeep import rotation
 
 NEW_KEY = "the-new-key-for-samla-0123456789abcdef"
 PNRS = people(8, seed=11)

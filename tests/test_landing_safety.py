@@ -10,11 +10,11 @@ from conftest import TEST_KEY
 from deliveries import participant, people, write_csv
 from privacy import personnummer_in
 
-from transforms.config.paths import UnsafePathError
 from transforms.config.settings import load_settings
 from transforms.config.sources import parse_sources
 from transforms.ingest import landing, ledger
 from transforms.ingest.pipeline import ingest_source
+from transforms.paths import UnsafePathError
 
 KEY = TEST_KEY.encode()
 TODAY = date(2025, 3, 15)

@@ -30,3 +30,14 @@ def test_params_refuse_a_bad_period_and_an_id_that_is_not_text():
     assert sources_param().resolve(["1480", "kfv"]) == ["1480", "kfv"]
     with pytest.raises(ParamValidationError):
         sources_param().resolve([1480])  # an id is text: 1480 as a number would match no source
+
+
+def test_an_open_start_is_the_project_files_first_period(monkeypatch, tmp_path):
+    assert period_range({"period_from": None, "period_to": "2025-01"}, "manual") == ("2024-09", "2025-01")
+    project = tmp_path / "project.yaml"
+    project.write_text("project:\n  code: EARLY\n  name: Tidigt projekt\n  first_period: '2023-01'\n"
+                       "  last_period: '2025-12'\n  region: {code: '14', name: Västra Götaland}\n"
+                       "  federations:\n    - {code: F1, name: Förbund, municipalities: {'1480': Göteborg}}\n",
+                       encoding="utf-8")
+    monkeypatch.setenv("SAMLA_PROJECT", str(project))
+    assert period_range({"period_from": None, "period_to": "2025-01"}, "manual") == ("2023-01", "2025-01")

@@ -10,8 +10,9 @@ from transforms.period import (
     is_period,
     month_range,
     period_fault,
-    project_window,
 )
+
+FOKUS = (Period(2024, 9), Period(2027, 8))  # the default project file's window
 
 
 @pytest.fixture(autouse=True)
@@ -52,19 +53,32 @@ def test_days_and_neighbours():
 def test_range_crosses_years_and_is_empty_backwards():
     assert month_range("2024-11", "2025-02") == ["2024-11", "2024-12", "2025-01", "2025-02"]
     assert month_range("2025-02", "2024-11") == []
-    assert len(month_range(*project_window())) == 36  # 2024-09..2027-08
+    assert len(month_range(*FOKUS)) == 36
+
+
+def test_the_default_project_file_gives_the_window():
+    from transforms.config.project import current_project
+
+    assert current_project().window == FOKUS
 
 
 def test_fault_follows_the_contract(monkeypatch):
     # exports.md: a real YYYY-MM, inside the project (2024-09..2027-08), not after the current month
     today = date(2025, 3, 15)
-    assert period_fault("2025-03", today) is None
-    assert period_fault("2024-09", today) is None
-    assert period_fault("2025-04", today) == "perioden 2025-04 ligger i framtiden (efter innevarande månad)"
-    assert period_fault("2024-08", today) == "perioden 2024-08 ligger utanför projektet (2024-09..2027-08)"
-    assert period_fault("2027-09", date(2030, 1, 1)) == "perioden 2027-09 ligger utanför projektet (2024-09..2027-08)"
-    assert "ingen riktig månad" in period_fault("2025-13", today)
+    assert period_fault("2025-03", FOKUS, today) is None
+    assert period_fault("2024-09", FOKUS, today) is None
+    assert period_fault("2025-04", FOKUS, today) == "perioden 2025-04 ligger i framtiden (efter innevarande månad)"
+    assert period_fault("2024-08", FOKUS, today) == "perioden 2024-08 ligger utanför projektet (2024-09..2027-08)"
+    assert period_fault("2027-09", FOKUS, date(2030, 1, 1)) == \
+        "perioden 2027-09 ligger utanför projektet (2024-09..2027-08)"
+    assert "ingen riktig månad" in period_fault("2025-13", FOKUS, today)
     monkeypatch.setenv("SAMLA_LANGUAGE", "en")
-    assert period_fault("2025-04", today) == "period 2025-04 lies in the future (after the current month)"
-    assert period_fault("2024-08", today) == "period 2024-08 lies outside the project (2024-09..2027-08)"
-    assert "not a real month" in period_fault("2025-13", today)
+    assert period_fault("2025-04", FOKUS, today) == "period 2025-04 lies in the future (after the current month)"
+    assert period_fault("2024-08", FOKUS, today) == "period 2024-08 lies outside the project (2024-09..2027-08)"
+    assert "not a real month" in period_fault("2025-13", FOKUS, today)
+
+
+def test_fault_uses_the_window_it_is_given():
+    window = (Period(2023, 1), Period(2023, 12))
+    assert period_fault("2023-01", window, date(2025, 3, 15)) is None
+    assert "2023-01..2023-12" in period_fault("2024-09", window, date(2025, 3, 15))

@@ -11,7 +11,7 @@ from transforms.config.settings import load_settings
 from transforms.config.sources import parse_sources
 from transforms.ingest import landing
 from transforms.ingest.pipeline import ingest_source
-from transforms.privacy.retention import purge_raw
+from transforms.upkeep.retention import purge_raw
 
 PNRS = people(6, seed=13)
 
@@ -50,7 +50,7 @@ def test_landing_and_staging_copies_follow_the_archive(samla_env):
     """Real files with real mtimes: only archived, processed, expired copies go; no-period names are reported."""
     import os
 
-    from transforms.privacy.retention import purge_landing
+    from transforms.upkeep.retention import purge_landing
 
     settings = load_settings()
     config = parse_sources({"sources": [
@@ -86,7 +86,7 @@ import json, sys
 from datetime import date
 from transforms.config.settings import load_settings
 from transforms.config.sources import parse_sources
-from transforms.privacy.retention import purge_landing
+from transforms.upkeep.retention import purge_landing
 settings = load_settings()
 source = parse_sources({"sources": [{"id": "s1", "municipalities": ["1489"],
                                      "delivery": {"folder": "raw/landing/s1"}}]}, settings.data_dir).get("s1")

@@ -16,13 +16,13 @@ import pytest
 from transforms.config.schema import DATASETS
 from transforms.config.settings import DEFAULT_SOURCES
 from transforms.config.sources import Source, SourcesConfig, load_sources, parse_sources
-from transforms.demo.generate import DEFAULT_PERIODS, generate
+from transforms.demo.generate import default_periods, generate
 from transforms.demo.rendering import file_name, write_delivery
 from transforms.demo.synthetic_pnr import luhn_digit
 from transforms.period import Period
 from transforms.privacy.personnummer import PersonnummerError, parse
 
-PERIODS = list(DEFAULT_PERIODS)
+PERIODS = ["2024-09", "2024-10", "2024-11", "2024-12", "2025-01", "2025-02"]
 
 
 def _config(data_dir: Path) -> SourcesConfig:
@@ -36,6 +36,16 @@ def world(tmp_path_factory):
     config = _config(data_dir)
     manifest = generate(config, data_dir, PERIODS, seed=7, faults=True)
     return root, data_dir, config, manifest
+
+
+def test_the_sample_covers_the_projects_first_half_year_unless_told(tmp_path):
+    import dataclasses
+
+    project = _config(tmp_path / "data").project
+    assert default_periods(project) == PERIODS
+    earlier = dataclasses.replace(project, first_period="2023-01")
+    assert default_periods(earlier) == ["2023-01", "2023-02", "2023-03", "2023-04", "2023-05", "2023-06"]
+    assert default_periods(dataclasses.replace(earlier, last_period="2023-02")) == ["2023-01", "2023-02"]
 
 
 def read_table(source: Source, dataset: str, path: Path) -> list[dict]:

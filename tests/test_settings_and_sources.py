@@ -214,7 +214,7 @@ def test_source_ids_are_names_of_folders_and_tasks(tmp_path, sid):
 
 
 def test_writers_refuse_paths_outside_the_data_folder(tmp_path):
-    from transforms.config.paths import UnsafePathError, inside_data_dir
+    from transforms.paths import UnsafePathError, inside_data_dir
 
     data = tmp_path / "data"
     (data / "ledger").mkdir(parents=True)

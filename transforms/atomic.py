@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from transforms.paths import inside_data_dir
+
 # A process killed mid-write leaves ".<name>.<random>.tmp" behind: readers of landing
 # folders and of the data folder's trees ignore that suffix.
 TEMP_SUFFIX = ".tmp"
@@ -70,8 +72,6 @@ def atomic_path(target: Path, mode: int | None = None, *, root: Path | None = No
     """
     target = Path(target)
     if root is not None:
-        from transforms.config.paths import inside_data_dir
-
         inside_data_dir(target, root)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(target)

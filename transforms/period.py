@@ -1,7 +1,8 @@
 """Reporting periods (exports.md, Delivery): one calendar month, written ``YYYY-MM``.
 
 Frames, file paths and XComs carry periods as that text; this type does every check
-and every piece of month arithmetic on them, in one place.
+and every piece of month arithmetic on them, in one place. Part of the kernel
+(ARCHITECTURE.md): the project's window is an argument (``Project.window``), never read here.
 """
 
 from __future__ import annotations
@@ -66,8 +67,8 @@ class Period:
     def previous(self) -> Period:
         return Period(self.year - 1, 12) if self.month == 1 else Period(self.year, self.month - 1)
 
-    def in_project(self, window: tuple[Period, Period] | None = None) -> bool:
-        first, last = window or project_window()
+    def in_project(self, window: tuple[Period, Period]) -> bool:
+        first, last = window
         return first <= self <= last
 
     @staticmethod
@@ -78,14 +79,6 @@ class Period:
             out.append(period)
             period = period.next()
         return out
-
-
-def project_window() -> tuple[Period, Period]:
-    """The project's first and last period, from the project file."""
-    from transforms.config.project import current_project  # the project file imports this module
-
-    project = current_project()
-    return Period.parse(project.first_period), Period.parse(project.last_period)
 
 
 def is_period(text: str) -> bool:
@@ -101,15 +94,16 @@ def month_range(first: str | Period, last: str | Period) -> list[str]:
     return [str(p) for p in Period.range(first, last)]
 
 
-def period_fault(text: str, today: date | None = None, where: str = "") -> str | None:
+def period_fault(text: str, window: tuple[Period, Period], today: date | None = None,
+                 where: str = "") -> str | None:
     """Why ``text`` is not a valid reporting period, or None (exports.md, Delivery):
-    a real YYYY-MM inside the project and not after the current month."""
+    a real YYYY-MM inside the project's ``window`` (first, last) and not after the current month."""
     try:
         period = Period.parse(text, where)
     except PeriodError as exc:
         return str(exc)
-    first, last = project_window()
-    if not period.in_project((first, last)):
+    first, last = window
+    if not period.in_project(window):
         return t("period.outside_project", period=period, first=first, last=last)
     if period > Period.current(today):
         return t("period.future", period=period)

@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from samla_airflow.schedule import local_time, next_run_text
 from transforms.messages import language, t
 from transforms.privacy.personnummer import MaskingFilter, mask_in_text
 
@@ -45,54 +46,6 @@ SENT = "sent.json"
 # Read by the dag-processor too, where no task has copied Airflow Variables into the environment.
 _CALLBACK_SETTINGS = ("SAMLA_DATA_DIR", OFFICE_EMAIL_ENV, "SAMLA_LANGUAGE", "SAMLA_SMTP_CONN_ID", "SAMLA_MAIL_FROM",
                       "SAMLA_PROJECT", "SAMLA_SOURCES")
-
-
-# --- times and schedules -----------------------------------------------------------------------
-
-
-def local_time(moment: datetime | None) -> str:
-    """A time for people in these e-mails: Swedish time, to the minute."""
-    from transforms.clock import local_time as swedish_time
-
-    return swedish_time(moment, seconds=False) or "?"
-
-
-def next_run(dag: Any, now: datetime | None = None) -> tuple[str, datetime | None]:
-    """The DAG's next scheduled run after ``now`` from its own timetable: ("time", when), ("assets", None)
-    for a DAG started by Asset updates, ("none", None) for one without a schedule."""
-    from airflow.serialization.encoders import coerce_to_core_timetable
-    from airflow.timetables.base import TimeRestriction
-
-    timetable = coerce_to_core_timetable(dag.timetable)
-    if not timetable.can_be_scheduled:
-        return "none", None
-    if not timetable.periodic:
-        return "assets", None
-    info = timetable.next_dagrun_info(last_automated_data_interval=None, restriction=TimeRestriction(
-        earliest=now or datetime.now(UTC), latest=None, catchup=True))
-    return ("time", info.run_after) if info is not None else ("none", None)
-
-
-def next_run_text(dag: Any, now: datetime | None = None) -> str:
-    """One sentence for the office: when the DAG runs next."""
-    kind, when = next_run(dag, now)
-    return t(f"alerts.next_run.{kind}", **({"when": local_time(when)} if when else {}))
-
-
-def steward_next_run(dag: Any | None = None, now: datetime | None = None) -> str:
-    """'The next scheduled run, <when>, picks it up' for a steward; the current task's DAG by default.
-
-    Outside a task (a direct call) or for a DAG without a time schedule it says only that the next run does.
-    """
-    try:
-        if dag is None:
-            from airflow.sdk import get_current_context
-
-            dag = get_current_context()["dag"]
-        kind, when = next_run(dag, now)
-    except Exception:  # noqa: BLE001 - not inside a task: no timetable to read
-        kind, when = "none", None
-    return t("alerts.steward.picks_up_at", when=local_time(when)) if kind == "time" else t("alerts.steward.picks_up")
 
 
 # --- the task-level record ---------------------------------------------------------------------

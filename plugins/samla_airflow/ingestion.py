@@ -38,7 +38,7 @@ def landing_files(settings, source) -> list[Path]:
     if source.delivery.folder is not None:
         return candidate_files(source.delivery.folder)
     from samla_airflow.sftp_pull import fetch_new_files
-    from transforms.config.paths import inside_data_dir
+    from transforms.paths import inside_data_dir
 
     staging = settings.landing_dir / "_sftp" / source.id
     inside_data_dir(staging, settings.data_dir)  # downloads hold personnummer: never outside the data folder

@@ -236,9 +236,9 @@ def compose_steward_email(source: Source, result: SourceResult, data_docs_base_u
     (``curated.read_quarantine``), is only used to trace cascades to their participants row.
     ``replaced`` pairs each accepted file of this run with the earlier delivery it corrects (a
     ledger record that was rejected or had quarantined rows): those are confirmed. ``next_run``
-    says when the next run picks up a re-delivery (``alerts.steward_next_run``).
+    says when the next run picks up a re-delivery (``schedule.steward_next_run``).
     """
-    from samla_airflow.alerts import steward_next_run
+    from samla_airflow.schedule import steward_next_run
 
     replaced = replaced or []
     next_run = next_run or steward_next_run(dag=None)
@@ -374,7 +374,7 @@ def notify_steward(source: Source, result: SourceResult) -> bool:
         log.warning("%s: files were rejected, had quarantined rows or replaced such a delivery, but the source has "
                     "no steward email (sources file: steward: {name, email}); nobody was emailed", source.label)
         return False
-    from samla_airflow.alerts import steward_next_run
+    from samla_airflow.schedule import steward_next_run
 
     try:
         email = compose_steward_email(source, result, os.environ.get(DATA_DOCS_URL_ENV, "").strip() or None,

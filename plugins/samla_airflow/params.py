@@ -23,10 +23,17 @@ def sources_param() -> Param:
 
 
 def period_range(params: dict[str, Any], run_type: str | None = None, logical_date=None) -> tuple[str, str] | None:
-    """The periods a run covers: explicit params, else a backfill's month, else everything (None)."""
+    """The periods a run covers: explicit params, else a backfill's month, else everything (None).
+
+    A range open at the start begins at the project's first period (the project file); one open at the end
+    has no end, so a delivery named for a month after the project is still read and refused with its reason."""
     start, end = params.get("period_from"), params.get("period_to")
     if start or end:
-        return (start or "2024-09", end or "9999-12")
+        if not start:
+            from transforms.config.project import current_project
+
+            start = current_project().first_period
+        return (start, end or str(Period(9999, 12)))
     if run_type == "backfill" and logical_date is not None:
         # A backfill run on month M's schedule reports the month before M.
         period = str(Period.of(logical_date).previous())

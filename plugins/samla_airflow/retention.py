@@ -19,7 +19,7 @@ def purge_expired() -> dict[str, int]:
     export_airflow_settings()
     from transforms.config.settings import load_settings
     from transforms.config.sources import load_sources
-    from transforms.privacy.retention import purge_landing, purge_raw
+    from transforms.upkeep.retention import purge_landing, purge_raw
 
     settings = load_settings()
     config = load_sources(settings.sources_file, settings.data_dir)

@@ -44,6 +44,11 @@ class Project:
     municipalities: dict[str, Municipality]  # kommunkod -> municipality, in file order
 
     @property
+    def window(self) -> tuple[Period, Period]:
+        """The first and the last period, as the kernel's period functions take them."""
+        return Period.parse(self.first_period), Period.parse(self.last_period)
+
+    @property
     def first_day(self) -> str:
         return Period.parse(self.first_period).first_day.isoformat()
 

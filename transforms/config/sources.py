@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from transforms.config.paths import folder_fault
 from transforms.config.project import Project, ProjectError, project_for
 from transforms.config.schema import DATASETS
 from transforms.config.source_models import (
@@ -31,6 +30,7 @@ from transforms.config.yaml_file import (
     read_yaml,
 )
 from transforms.messages import language, t
+from transforms.paths import folder_fault
 
 __all__ = ["DATE_FORMATS", "DEFAULT_PATTERN", "SourcesConfig", "Source", "SourcesError", "load_sources",
            "parse_sources"]

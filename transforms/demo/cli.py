@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from transforms.demo.generate import DEFAULT_PERIODS, generate
+from transforms.demo.generate import generate
 from transforms.messages import t
 from transforms.period import month_range
 
@@ -49,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--data-dir", required=True, type=Path,
                         help="root (SAMLA_DATA_DIR) the landing folders resolve under")
-    parser.add_argument("--periods", default=f"{DEFAULT_PERIODS[0]}:{DEFAULT_PERIODS[-1]}",
-                        help="FIRST:LAST or a comma list of YYYY-MM (default %(default)s)")
+    parser.add_argument("--periods", help="FIRST:LAST or a comma list of YYYY-MM (default: the project's first "
+                                          "six months)")
     parser.add_argument("--sources", type=Path,
                         default=Path(os.environ.get("SAMLA_SOURCES") or DEFAULT_SOURCES),
                         help="sources file (default: SAMLA_SOURCES or transforms/config/sources.yaml)")
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         config = load_sources(args.sources, args.data_dir.resolve())
-        manifest = generate(config, args.data_dir, periods_arg(args.periods), seed=args.seed,
+        manifest = generate(config, args.data_dir, periods_arg(args.periods) if args.periods else None, seed=args.seed,
                             faults=not args.no_faults, scale=args.scale)
     except (ValueError, SourcesError) as exc:
         print(t("demo.cli.error", error=exc), file=sys.stderr)

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from transforms.config.project import Project
 from transforms.config.schema import DATASET_COLUMNS, DATASETS
 from transforms.config.sources import Source, SourcesConfig
 from transforms.demo import faults as fault_table
@@ -27,9 +28,14 @@ from transforms.demo.rendering import write_delivery
 from transforms.demo.rows import DATASET_ROWS
 from transforms.period import Period
 
-DEFAULT_PERIODS = ("2024-09", "2024-10", "2024-11", "2024-12", "2025-01", "2025-02")
+DEMO_MONTHS = 6  # by default the sample deliveries cover the project's first half year
 # Sources whose exports list the columns in their own order.
 SHUFFLED_COLUMNS = {"1384", "1442"}
+
+
+def default_periods(project: Project) -> list[str]:
+    """The months the sample deliveries cover unless told: the project's first ``DEMO_MONTHS``."""
+    return [str(p) for p in Period.range(*project.window)[:DEMO_MONTHS]]
 
 
 def columns(source: Source, dataset: str, shuffled: Collection[str] = SHUFFLED_COLUMNS) -> list[str]:
@@ -96,7 +102,7 @@ def generate(
     own order) the export habits. Federations come from the sources' project.
     """
     data_dir = Path(data_dir).resolve()
-    months = [Period.parse(p) for p in (periods or DEFAULT_PERIODS)]
+    months = [Period.parse(p) for p in (periods or default_periods(sources_config.project))]
     folders = {sid: _folder(source, data_dir) for sid, source in sources_config.sources.items()}
     federation_of = {k: m.federation for k, m in sources_config.project.municipalities.items()}
     pop = Population(sources_config.sources, months, seed, federation_of, sizes, scale, styles)

@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
-from transforms.config.project import parse_project
-from transforms.config.settings import DEFAULT_SOURCES
+from transforms.config.project import parse_project, project_from_file
+from transforms.config.settings import DEFAULT_PROJECT, DEFAULT_SOURCES
 from transforms.config.sources import SourcesConfig, parse_sources
 from transforms.demo.generate import SHUFFLED_COLUMNS, generate
 from transforms.demo.population import PNR_STYLE, shift
@@ -57,14 +57,16 @@ def _templates() -> list[dict[str, Any]]:
 
 
 def project(municipalities: int, regions: int, pupils: int, months: int,
-            first: str = "2024-09") -> GeneratedProject:
-    """``municipalities`` spread evenly over ``regions`` (at most 21), ``pupils`` each, ``months`` from ``first``."""
+            first: str | None = None) -> GeneratedProject:
+    """``municipalities`` spread evenly over ``regions`` (at most 21), ``pupils`` each, ``months`` from ``first``
+    (default: where the project of the template sources, Fokus IM's project file, starts)."""
     if not 1 <= regions <= len(COUNTY_CODES):
         raise ValueError(t("usage.regions_range", most=len(COUNTY_CODES), regions=regions))
     if not regions <= municipalities <= 99 * regions:
         raise ValueError(t("usage.municipalities_range", least=regions, most=99 * regions, regions=regions))
     if pupils < 1 or months < 1:
         raise ValueError(t("usage.at_least_one"))
+    first = first or project_from_file(DEFAULT_PROJECT).first_period
     periods = [str(p) for p in Period.range(first, shift(Period.parse(first), months - 1))]
     counties = COUNTY_CODES[:regions]
     members: dict[str, dict[str, str]] = {c: {} for c in counties}

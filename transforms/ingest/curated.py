@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from transforms import atomic
-from transforms.config.paths import inside_data_dir
 from transforms.config.schema import DATASET_COLUMNS, curated_columns
+from transforms.paths import inside_data_dir
 
 _KIND_TYPES = {
     "code": pa.string(), "text": pa.string(), "month": pa.string(), "wave": pa.string(),

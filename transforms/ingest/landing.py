@@ -22,9 +22,10 @@ from pathlib import Path
 
 from transforms import atomic
 from transforms import period as periods
-from transforms.config.paths import inside_data_dir
+from transforms.config.project import current_project
 from transforms.config.sources import Source
 from transforms.messages import t
+from transforms.paths import inside_data_dir
 
 EXTENSIONS = ("csv", "txt", "tsv", "xlsx", "xlsm")
 UNMATCHED = "_unmatched"
@@ -87,7 +88,7 @@ def pattern_regex(source: Source) -> re.Pattern:
 
 def period_fault(period: str, today: date | None = None) -> str | None:
     """Why the period in a file name is not a valid reporting period, or None."""
-    return periods.period_fault(period, today, where=t("period.where_file_name"))
+    return periods.period_fault(period, current_project().window, today, where=t("period.where_file_name"))
 
 
 def identify(source: Source, file_name: str, today: date | None = None) -> tuple[str, str, str | None]:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from transforms import atomic
 from transforms.clock import local_time
-from transforms.config.paths import inside_data_dir
+from transforms.paths import inside_data_dir
 from transforms.privacy.personnummer import mask_in_text
 
 STATUSES = ("loaded", "loaded_with_quarantine", "rejected", "superseded")

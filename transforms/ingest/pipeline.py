@@ -22,7 +22,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transforms.config.paths import inside_data_dir
 from transforms.config.schema import DATASETS
 from transforms.config.settings import Settings
 from transforms.config.sources import Source
@@ -33,6 +32,7 @@ from transforms.ingest.parse import FileFault, clip, read_file
 from transforms.ingest.validate import parameters_for, run_name_for, validate
 from transforms.messages import LANGUAGES, catalogue, number, t
 from transforms.names import shown
+from transforms.paths import inside_data_dir
 from transforms.privacy.personnummer import mask_in_text
 from transforms.values import is_missing
 

@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+from transforms.config.project import current_project
 from transforms.ingest import gx_memo
 from transforms.ingest.harmonise import safe_value
-from transforms.period import project_window
 
 ROW_ID = "source_row"
 GX_MEMO = True  # gx_memo's patches while a suite runs; False runs GX as shipped (tests compare both)
@@ -90,7 +90,7 @@ def parameters_for(period_start, period_end, period: str, municipalities) -> dic
         "period_start": pd.Timestamp(period_start),
         "period_end": pd.Timestamp(period_end),
         "period_list": [period],
-        "project_first_day": pd.Timestamp(project_window()[0].first_day),
+        "project_first_day": pd.Timestamp(current_project().first_day),
         "municipalities": list(municipalities),
     }
 

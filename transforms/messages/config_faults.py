@@ -80,7 +80,7 @@ MESSAGES = {
     "config_fault.field.name": {"sv": "ska vara text", "en": "must be text"},
     "config_fault.field.file": {"sv": "ska vara text (det som står för {{dataset}} i filnamnen)",
                                 "en": "must be text (what stands for {{dataset}} in file names)"},
-    # a delivery folder that cannot be one (transforms/config/paths.py)
+    # a delivery folder that cannot be one (transforms/paths.py)
     "config_fault.folder_system": {"sv": "{folder} är en systemmapp; ge källan en egen mapp",
                                    "en": "{folder} is a system folder; give the source a folder of its own"},
     "config_fault.folder_data_dir": {

@@ -66,7 +66,7 @@ MESSAGES = {
               "previous key, or change keys on purpose with `samla rotate-key` (README, Rotating the "
               "pseudonymisation key)",
     },
-    # `samla rotate-key` (transforms/privacy/rotation.py, plugins/samla_airflow/cli/rotate_key.py)
+    # `samla rotate-key` (transforms/upkeep/rotation.py, plugins/samla_airflow/cli/rotate_key.py)
     "rotate.old_key_wrong": {
         "sv": "SAMLA_PSEUDONYM_KEY är inte nyckeln för de inlästa uppgifterna: ange den nuvarande nyckeln som "
               "SAMLA_PSEUDONYM_KEY och den nya som SAMLA_NEW_PSEUDONYM_KEY",

@@ -1,7 +1,7 @@
 """An unfinished key rotation, file names as shown, and the size limits of one record and of the sources file."""
 
 MESSAGES = {
-    # transforms/privacy/rotation.py: `samla status` and `samla run` tell of a rotation left unfinished
+    # transforms/upkeep/rotation.py: `samla status` and `samla run` tell of a rotation left unfinished
     "rotate.pending": {
         "sv": "Ett nyckelbyte är inte slutfört: de bearbetade uppgifterna är bara delvis bytta och varje körning "
               "vägras. Kör `samla rotate-key` igen med samma SAMLA_NEW_PSEUDONYM_KEY för att slutföra det.",

@@ -20,7 +20,7 @@ import pandas as pd
 
 from transforms.config.project import current_project
 from transforms.config.schema import CELL_KEY, GENDERS, curated_columns
-from transforms.period import Period, month_range, project_window
+from transforms.period import Period, month_range
 
 KEYS = list(CELL_KEY)
 RESTRICTED_COLUMNS = [*KEYS, "numerator", "denominator", "value", "persons"]
@@ -205,7 +205,7 @@ def published_periods(inputs: IndicatorInputs) -> list[str]:
             latest = top if latest is None else max(latest, top)
     if latest is None:
         return []
-    first, last = project_window()
+    first, last = current_project().window
     return month_range(first, min(Period.parse(latest), last))
 
 

@@ -16,11 +16,12 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from transforms.config.project import current_project
 from transforms.config.schema import DATASETS, curated_columns
 from transforms.config.settings import Settings, default_warehouse_url
 from transforms.config.sources import SourcesConfig
 from transforms.ingest import curated, ledger
-from transforms.period import Period, month_range, project_window
+from transforms.period import Period, month_range
 from transforms.publish import warehouse
 from transforms.publish.completeness import dataset_status
 from transforms.publish.disclosure import suppress
@@ -129,7 +130,7 @@ def publishable_periods(inputs: IndicatorInputs, ledger_frame: pd.DataFrame) -> 
     accepted = ledger_frame.loc[ledger_frame["status"].isin(["loaded", "loaded_with_quarantine"]), "period"]
     from_rows = published_periods(inputs)
     latest = max([*from_rows[-1:], *accepted.dropna().tolist()], default=None)
-    first, last = project_window()
+    first, last = current_project().window
     return month_range(first, min(Period.parse(latest), last)) if latest else []
 
 

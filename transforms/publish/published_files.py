@@ -37,7 +37,7 @@ def write_published_parquet(out_dir: Path, tables: dict[str, pd.DataFrame], *,
                 "published folder"
             )
     if root is not None:
-        from transforms.config.paths import inside_data_dir
+        from transforms.paths import inside_data_dir
 
         inside_data_dir(out_dir, root)  # before the folder is created
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,7 @@ def add_parser(sub) -> None:
     demo = sub.add_parser("demo", help=t("cli_help.demo"),
                           description=t("cli_help.demo.description"))
     demo.add_argument("--data-dir", metavar=t("cli_help.metavar.data_dir"), help=t("cli_help.demo.data_dir"))
-    demo.add_argument("--periods", default="2024-09:2025-02", type=period_range_arg, metavar=t("cli_help.metavar.periods"),
+    demo.add_argument("--periods", type=period_range_arg, metavar=t("cli_help.metavar.periods"),
                       help=t("cli_help.demo.periods"))
     demo.add_argument("--deliver-only", action="store_true",
                       help=t("cli_help.demo.deliver_only"))
@@ -108,12 +108,12 @@ def command(args) -> int:
 def _fokus(args, data_dir: Path) -> dict:
     from transforms.config.settings import load_settings
     from transforms.config.sources import load_sources
-    from transforms.demo.generate import generate
+    from transforms.demo.generate import default_periods, generate
 
     settings = load_settings()
     config = load_sources(settings.sources_file, settings.data_dir)
-    first, last = args.periods
-    periods = periods_between(first, last)
+    periods = periods_between(*args.periods) if args.periods else default_periods(config.project)
+    first, last = periods[0], periods[-1]
     print(t("demo.generating", sources=len(config.sources), first=first, last=last, data_dir=data_dir))
     return generate(config, data_dir, periods, scale=args.scale)
 

@@ -21,7 +21,7 @@ def add_parser(sub) -> None:
 def command(args) -> int:
     from transforms.config.settings import pseudonym_key, weak_key
     from transforms.messages import t
-    from transforms.privacy.rotation import RotationError, rotate_key
+    from transforms.upkeep.rotation import RotationError, rotate_key
 
     settings, config = settings_and_sources()
     new = os.environ.get(NEW_KEY, "")

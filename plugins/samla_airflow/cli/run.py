@@ -43,7 +43,7 @@ def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True
     for sid in sources:
         config.get(sid)  # raises naming the known ids
     pseudonym_key(settings)  # refuse before any work without a key (or while a key rotation is half swapped)
-    from transforms.privacy.rotation import pending
+    from transforms.upkeep.rotation import pending
 
     rotation = pending(settings.data_dir)  # a staging copy left by a rotation killed before it swapped
     if rotation:

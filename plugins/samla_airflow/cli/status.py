@@ -29,8 +29,8 @@ def command(args) -> int:
     from transforms.ingest import ledger
     from transforms.ingest.explain import newest_deliveries
     from transforms.ingest.pipeline import stale_sources
-    from transforms.privacy.rotation import pending
     from transforms.publish.completeness import dataset_status, problems
+    from transforms.upkeep.rotation import pending
 
     settings, config = settings_and_sources()
     rotation = pending(settings.data_dir)  # first: a half-swapped rotation explains missing curated data

@@ -83,7 +83,7 @@ def restricted_location(url: str) -> tuple[str, str | None]:
 
 
 def check_inside(url: str, root: Path) -> None:
-    from transforms.config.paths import inside_data_dir
+    from transforms.paths import inside_data_dir
 
     for location in (url, restricted_location(url)[0]):
         parsed = sa.engine.make_url(location)

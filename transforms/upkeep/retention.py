@@ -15,9 +15,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from transforms import atomic
-from transforms.config.paths import inside_data_dir
 from transforms.config.settings import Settings
 from transforms.ingest import landing, ledger
+from transforms.paths import inside_data_dir
 from transforms.period import Period
 
 

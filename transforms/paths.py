@@ -5,6 +5,9 @@ that resolves outside SAMLA_DATA_DIR (a source id or file name with ``..``, a
 symlinked folder) is refused. ``folder_fault`` says why a configured delivery
 folder is unusable: a system folder, the data folder or one of Samla's own
 folders in it, or a folder that neither exists nor may be created there.
+
+Part of the kernel (ARCHITECTURE.md): callers pass the data folder, so this
+module reads no settings and ``transforms.atomic`` can use it.
 """
 
 from __future__ import annotations
@@ -27,14 +30,6 @@ class UnsafePathError(ValueError):
     """A path the pipeline was about to write lies outside SAMLA_DATA_DIR."""
 
 
-def _data_dir(data_dir: Path | None) -> Path:
-    if data_dir is None:
-        from transforms.config.settings import load_settings
-
-        data_dir = load_settings().data_dir
-    return Path(data_dir).resolve()
-
-
 def _within(path: Path, root: Path) -> bool:
     """``path`` is ``root`` or lies under it (both absolute and normalised; compared as text, as
     ``root in path.parents`` builds a Path per parent, and a national sources file checks a folder
@@ -43,9 +38,9 @@ def _within(path: Path, root: Path) -> bool:
     return p == r or p.startswith(r if r.endswith(os.sep) else r + os.sep)
 
 
-def inside_data_dir(path: Path | str, data_dir: Path | None = None) -> Path:
-    """``path`` resolved, if it lies under SAMLA_DATA_DIR; else UnsafePathError naming both."""
-    root = _data_dir(data_dir)
+def inside_data_dir(path: Path | str, data_dir: Path) -> Path:
+    """``path`` resolved, if it lies under ``data_dir`` (SAMLA_DATA_DIR); else UnsafePathError naming both."""
+    root = Path(data_dir).resolve()
     resolved = Path(os.path.realpath(path))
     if not _within(resolved, root) or resolved == root:
         raise UnsafePathError(t("config_fault.outside_data_dir", path=path, root=root))
