@@ -131,7 +131,8 @@ def _generated_project(project: dict[str, int], data_dir: Path, scale: float) ->
     if os.environ.get("SAMLA_PROJECT"):
         print(t("demo.project_env_ignored", path=os.environ.pop("SAMLA_PROJECT")))
     sources_file = data_dir / "config" / "sources.yaml"
-    print(t("demo.project_written", path=sources_file, **project))
+    print(t("demo.project_written", path=sources_file, municipalities=project["municipalities"],
+            regions=project["regions"], pupils=project["pupils"], months=project["months"]))
     print(t("demo.generating", sources=project["municipalities"], first=generated.periods[0],
             last=generated.periods[-1], data_dir=data_dir))
     path, _, manifest = generator.deliver(generated, data_dir)
