@@ -428,7 +428,8 @@ def _write_definitions(ws: Worksheet, catalogue: list[dict[str, str]], threshold
 
     row += 1
     _text_block(ws, row, t("fund.disclosure.title"), total, len(labels), bold=True)
-    signs: dict[str, Any] = {"below": threshold - 1, "threshold": threshold, "suppressed": SUPPRESSED, "na": NOT_APPLICABLE}
+    signs: dict[str, Any] = {"below": threshold - 1, "threshold": threshold, "suppressed": SUPPRESSED,
+                             "na": NOT_APPLICABLE}
     other = "sv" if english else "en"
     for line in (
         t("fund.disclosure.cells", **signs),
