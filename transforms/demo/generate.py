@@ -98,7 +98,9 @@ def generate(
     data_dir = Path(data_dir).resolve()
     months = [Period.parse(p) for p in (periods or DEFAULT_PERIODS)]
     folders = {sid: _folder(source, data_dir) for sid, source in sources_config.sources.items()}
-    federation_of = {k: m.federation for k, m in sources_config.project.municipalities.items()}
+    project = sources_config.project
+    assert project is not None, "the demo is generated from a sources file whose project loaded"
+    federation_of = {k: m.federation for k, m in project.municipalities.items()}
     pop = Population(sources_config.sources, months, seed, federation_of, sizes, scale, styles)
     frames = fault_table.Frames()
     for sid, source in sources_config.sources.items():
