@@ -69,7 +69,7 @@ def _kept(fn: Callable, key_of: Callable[..., tuple | None]) -> Callable:
     def kept(self, *args, **kwargs):
         memo = getattr(_local, "memo", None)
         keyed = None if memo is None else key_of(self, *args, **kwargs)
-        if keyed is None:
+        if memo is None or keyed is None:
             return fn(self, *args, **kwargs)
         key = (fn, keyed[0])
         hit = memo.get(key)
