@@ -31,6 +31,7 @@ demo: install
 
 lint: install
 	$(UV) run ruff check .
+	$(UV) run mypy
 
 test: install lint
 	$(UV) run pytest -n $(PYTEST_WORKERS) --durations=10

@@ -111,7 +111,9 @@ def samla_ingest():
         def report(item: dict):
             from samla_airflow.ingestion import report_attention
 
-            get_current_context()["attention"] = item["name"]
+            # map_index_template reads a key the task adds to its context, as Airflow documents;
+            # the Context type does not declare such keys.
+            get_current_context()["attention"] = item["name"]  # type: ignore[typeddict-unknown-key]
             report_attention(item)
 
         return report

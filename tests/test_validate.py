@@ -72,7 +72,7 @@ def _outcome(dataset: str, memo: bool, monkeypatch) -> tuple:
 
 @pytest.mark.parametrize("dataset", sorted(FRAMES))
 def test_memoised_gx_gives_the_same_faults_results_and_pages(dataset, monkeypatch):
-    assert gx_memo.active(), "GX is the version gx_memo was checked against (else it must stay off)"
+    gx_memo.install()  # GxVersionError on another GX version, rather than compare shipped with shipped
     shipped = _outcome(dataset, False, monkeypatch)
     memoised = _outcome(dataset, True, monkeypatch)
     assert len(shipped[0]) >= 6, "the frame has row faults of several rules"
@@ -89,16 +89,6 @@ def test_memo_is_let_go_after_the_run_and_gx_is_as_shipped_outside(monkeypatch):
 
     config = ExpectationConfiguration(type="expect_column_values_to_not_be_null", kwargs={"column": "person"})
     assert config.to_domain_obj() is not config.to_domain_obj()  # outside a run: a new object each time
-
-
-def test_another_gx_version_is_left_as_shipped(monkeypatch):
-    import great_expectations
-    from great_expectations.expectations.expectation import Expectation
-
-    before = Expectation.__dict__["configuration"]
-    monkeypatch.setattr(great_expectations, "__version__", "9.9.9")
-    assert gx_memo._install() is False
-    assert Expectation.__dict__["configuration"] is before
 
 
 def _faults_and_document(frame: pd.DataFrame, dataset: str, memo: bool, monkeypatch) -> tuple:
@@ -168,7 +158,7 @@ def test_vectorised_range_check_answers_as_gx_row_by_row(column, low, high, stri
         ColumnValuesBetween,
     )
 
-    assert gx_memo.active()
+    gx_memo.install()
     shipped = inspect.unwrap(ColumnValuesBetween._pandas)
     kwargs = {"min_value": low, "max_value": high, "strict_min": strict_min, "strict_max": strict_max}
     expected = shipped(ColumnValuesBetween, column, **kwargs)

@@ -13,7 +13,10 @@ import errno
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airflow.dag_processing.dagbag import DagBag
 
 PACKAGE = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE.parents[1]  # the checkout, when running from one
@@ -141,10 +144,10 @@ class DagRunner:
         prepare_airflow_env(data_dir)
         # Read when the DAGs are parsed: a failure is reported at once, not retried minutes later.
         os.environ["SAMLA_INTERACTIVE"] = "1"
-        self._bag = None
+        self._bag: DagBag | None = None
         self._synced = False
 
-    def _dagbag(self):
+    def _dagbag(self) -> DagBag:
         if self._bag is None:
             with output_to(self.log_file), full_disk_said():
                 from airflow.dag_processing.dagbag import DagBag
@@ -187,13 +190,15 @@ class DagRunner:
             yield
             self._synced = True
             return
-        saved = dagbag.sync_bag_to_db, dagbag.BundleDagBag
-        dagbag.sync_bag_to_db = lambda *args, **kwargs: None
-        dagbag.BundleDagBag = lambda *args, **kwargs: self._bag
+        patches = {"sync_bag_to_db": lambda *args, **kwargs: None, "BundleDagBag": lambda *args, **kwargs: self._bag}
+        saved = {name: getattr(dagbag, name) for name in patches}
+        for name, patched in patches.items():
+            setattr(dagbag, name, patched)
         try:
             yield
         finally:
-            dagbag.sync_bag_to_db, dagbag.BundleDagBag = saved
+            for name, shipped in saved.items():
+                setattr(dagbag, name, shipped)
 
 
 def _text(state) -> str:

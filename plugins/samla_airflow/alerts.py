@@ -29,6 +29,7 @@ import json
 import logging
 import os
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -238,7 +239,7 @@ def _settings_from_airflow() -> None:
                 os.environ[name] = str(value)
 
 
-def _context_failure(context: dict) -> dict | None:
+def _context_failure(context: Mapping[str, Any]) -> dict | None:
     """The run's last failed task as the callback's context names it (no record: killed from outside)."""
     ti = context.get("ti")
     if ti is None:
@@ -250,17 +251,15 @@ def _context_failure(context: dict) -> dict | None:
             "try_number": int(getattr(ti, "try_number", 0) or 0), "failed_at": "", "line": ""}
 
 
-def email_office(context: dict) -> bool:
-    """DAG ``on_failure_callback``: one e-mail to SAMLA_OFFICE_EMAIL about this failed run. Never raises;
-    True when an e-mail went out."""
+def email_office(context: Mapping[str, Any]) -> None:
+    """DAG ``on_failure_callback``: one e-mail to SAMLA_OFFICE_EMAIL about this failed run. Never raises."""
     try:
-        return _email_office(context)
+        _email_office(context)
     except Exception:  # noqa: BLE001 - the run has failed already; this only tells about it
         log.exception("could not e-mail the project office about the failed run")
-        return False
 
 
-def _email_office(context: dict) -> bool:
+def _email_office(context: Mapping[str, Any]) -> bool:
     _settings_from_airflow()
     dag = context["dag"]
     dag_id, run_id = dag.dag_id, context["run_id"]

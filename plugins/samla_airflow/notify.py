@@ -216,8 +216,8 @@ def _replaced_line(outcome: FileOutcome, previous: dict) -> str:
     record = outcome.record
     what = (t("alerts.steward.was_rejected") if previous["status"] == "rejected"
             else t("alerts.steward.had_quarantine", n=int(previous["rows_quarantined"])))
-    fields = {"file": _e(shown(record.file_name)), "dataset": _e(record.dataset), "period": _e(record.period or "?"),
-              "n": int(record.rows_accepted), "what": what}
+    fields: dict[str, Any] = {"file": _e(shown(record.file_name)), "dataset": _e(record.dataset),
+                              "period": _e(record.period or "?"), "n": int(record.rows_accepted), "what": what}
     if previous["file_sha256"] == record.file_sha256:  # the same file checked again (e.g. participants fixed)
         return t("alerts.steward.rechecked", **fields)
     return t("alerts.steward.replaces", previous=_e(shown(previous["file_name"])),
@@ -367,7 +367,7 @@ def notify_steward(source: Source, result: SourceResult) -> bool:
         replaced = _replaced_deliveries(source, result)
     except Exception:  # noqa: BLE001 - the problems still go out, without confirmations
         log.exception("%s: could not read the ledger's earlier deliveries", source.label)
-        replaced = {}
+        replaced = []
     if not problems and not replaced:
         return False
     if not source.steward_email:

@@ -23,6 +23,7 @@ def local_time(moment: datetime | None) -> str:
 def next_run(dag: Any, now: datetime | None = None) -> tuple[str, datetime | None]:
     """The DAG's next scheduled run after ``now`` from its own timetable: ("time", when), ("assets", None)
     for a DAG started by Asset updates, ("none", None) for one without a schedule."""
+    import pendulum
     from airflow.serialization.encoders import coerce_to_core_timetable
     from airflow.timetables.base import TimeRestriction
 
@@ -32,7 +33,7 @@ def next_run(dag: Any, now: datetime | None = None) -> tuple[str, datetime | Non
     if not timetable.periodic:
         return "assets", None
     info = timetable.next_dagrun_info(last_automated_data_interval=None, restriction=TimeRestriction(
-        earliest=now or datetime.now(UTC), latest=None, catchup=True))
+        earliest=pendulum.instance(now or datetime.now(UTC)), latest=None, catchup=True))
     return ("time", info.run_after) if info is not None else ("none", None)
 
 

@@ -11,12 +11,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from transforms.config.settings import DEFAULT_PROJECT, DEFAULT_SOURCES
 from transforms.config.yaml_file import YamlFileError, read_yaml
 from transforms.messages import t
 from transforms.period import Period
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 
@@ -159,7 +162,7 @@ def parse_project(section: Any, where: str) -> Project:
     )
 
 
-def _problem(error: dict) -> str:
+def _problem(error: ErrorDetails) -> str:
     """A pydantic fault of the project file in the steward's language (pydantic's own English as a last resort)."""
     kind, value = error["type"], error.get("input")
     field = next((p for p in reversed(error["loc"]) if isinstance(p, str)), "")

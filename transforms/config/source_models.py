@@ -10,7 +10,8 @@ is not one of , ; tab``.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from types import GenericAlias
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -25,7 +26,7 @@ from pydantic import (
     create_model,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from transforms.config.schema import DATASET_COLUMNS, DATASETS
 from transforms.messages import t
@@ -42,10 +43,10 @@ Kind = Literal["csv", "xlsx"]
 
 # How a field's allowed values are written in a message (the YAML spelling, not Python's repr).
 CHOICES = {
-    "encoding": ", ".join(Encoding.__args__),
+    "encoding": ", ".join(get_args(Encoding)),
     "delimiter": ", ; tab",
     "decimal": ", or .",
-    "date_format": ", ".join(DateFormat.__args__),
+    "date_format": ", ".join(get_args(DateFormat)),
     "kind": "csv or xlsx",
 }
 # Other messages by the field's name, where pydantic's own would puzzle a steward.
@@ -97,6 +98,11 @@ def _columns_of(dataset: str | None) -> Any:
     return Literal[names]
 
 
+def _by_column(dataset: str | None, values: Any) -> Any:
+    """``dict[<a column of the dataset (of any dataset for None)>, values]``, a type made at import time."""
+    return GenericAlias(dict, (_columns_of(dataset), values))
+
+
 class SftpModel(_Strict):
     conn_id: Text
     path: Text = "."
@@ -126,14 +132,22 @@ DatasetModels = {
         __base__=_Strict,
         file=(Text | None, None),
         format=(FormatModel | None, None),
-        columns=(dict[_columns_of(name), Aliases] | None, None),
-        codes=(dict[_columns_of(None), Codes] | None, None),
+        columns=(_by_column(name, Aliases) | None, None),
+        codes=(_by_column(None, Codes) | None, None),
     )
     for name in DATASETS
 }
-DatasetsModel = create_model(
-    "DatasetsModel", __base__=_Strict, **{name: (model | None, None) for name, model in DatasetModels.items()}
-)
+_dataset_fields: dict[str, Any] = {name: (model | None, None) for name, model in DatasetModels.items()}
+DatasetsModel = create_model("DatasetsModel", __base__=_Strict, **_dataset_fields)
+
+if TYPE_CHECKING:  # what mypy can see of the types above, made at import time: columns are text
+    ColumnAliases = dict[str, Aliases]
+    ColumnCodes = dict[str, Codes]
+    DatasetsField = _Strict
+else:
+    ColumnAliases = _by_column(None, Aliases)
+    ColumnCodes = _by_column(None, Codes)
+    DatasetsField = DatasetsModel
 
 
 class ParticipantsDropModel(_Strict):
@@ -151,12 +165,12 @@ class SourceModel(_Strict):
                               Field(min_length=1)]
     delivery: DeliveryModel
     format: FormatModel | None = None
-    columns: dict[_columns_of(None), Aliases] | None = None
-    codes: dict[_columns_of(None), Codes] | None = None
+    columns: ColumnAliases | None = None
+    codes: ColumnCodes | None = None
     steward: StewardModel | None = None
     quarantine_threshold: Annotated[StrictFloat | StrictInt, Field(ge=0, le=1)] = 0.20
     participants_drop: ParticipantsDropModel | None = None
-    datasets: DatasetsModel | None = None
+    datasets: DatasetsField | None = None
 
 
 # pydantic names the member of a union or a wrapped type in ``loc`` ("str", "constrained-int",
@@ -183,7 +197,7 @@ def _allowed(loc: tuple) -> str:
     return ", ".join(getattr(model, "model_fields", {}))
 
 
-def _problem(error: dict) -> str:
+def _problem(error: ErrorDetails) -> str:
     loc, kind, value = error["loc"], error["type"], error.get("input")
     parts = _parts(loc)
     field = parts[-1] if parts else ""

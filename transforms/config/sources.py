@@ -203,6 +203,7 @@ def _source(model: SourceModel, data_dir: Path) -> Source:
     if delivery.folder is not None:
         place = Delivery(folder=_folder(delivery.folder, data_dir), pattern=delivery.pattern)
     else:
+        assert delivery.sftp is not None, "DeliveryModel holds a folder or an SFTP place"
         place = Delivery(sftp_conn_id=delivery.sftp.conn_id, sftp_path=delivery.sftp.path, pattern=delivery.pattern)
     steward = model.steward
     return Source(

@@ -102,9 +102,11 @@ def generate(
     own order) the export habits. Federations come from the sources' project.
     """
     data_dir = Path(data_dir).resolve()
-    months = [Period.parse(p) for p in (periods or default_periods(sources_config.project))]
+    project = sources_config.project
+    assert project is not None, "the demo is generated from a sources file whose project loaded"
+    months = [Period.parse(p) for p in (periods or default_periods(project))]
     folders = {sid: _folder(source, data_dir) for sid, source in sources_config.sources.items()}
-    federation_of = {k: m.federation for k, m in sources_config.project.municipalities.items()}
+    federation_of = {k: m.federation for k, m in project.municipalities.items()}
     pop = Population(sources_config.sources, months, seed, federation_of, sizes, scale, styles)
     frames = fault_table.Frames()
     for sid, source in sources_config.sources.items():

@@ -202,6 +202,10 @@ class Population:
                 self.numbers.add((birth, serial, coordination))
                 break
         base = rng.uniform(1.8, 4.0)
+
+        def score() -> float:
+            return round(min(5.0, max(1.0, base + rng.uniform(-0.6, 0.6))), 1)
+
         return Person(
             birth=birth,
             serial=serial,
@@ -210,9 +214,7 @@ class Population:
             newly_arrived=newly_arrived,
             foreign_background=newly_arrived or rng.random() < 0.3,
             disability=weighted(rng, {"no": 0.72, "yes": 0.1, "unknown": 0.18}),
-            scores=tuple(
-                round(min(5.0, max(1.0, base + rng.uniform(-0.6, 0.6))), 1) for _ in range(3)
-            ),
+            scores=(score(), score(), score()),
             gain=rng.gauss(0.25, 0.35),
             attendance=rng.betavariate(6, 2),
             trend=rng.gauss(0.012, 0.015),

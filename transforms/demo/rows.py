@@ -68,10 +68,10 @@ def participants(pop: Population, source: Source, period: Period) -> list[dict]:
     return rows
 
 
-def _active_days(pop: Population, e: Enrolment, period: Period) -> list[date]:
+def _active_days(pop: Population, e: Enrolment, period: Period) -> tuple[date, ...]:
     lo = max(period.first_day, e.entry)
     hi = min(period.last_day, e.exit) if e.exit else period.last_day
-    return pop.days(lo, hi, e.kommunkod) if lo <= hi else []
+    return pop.days(lo, hi, e.kommunkod) if lo <= hi else ()
 
 
 def attendance(pop: Population, source: Source, period: Period) -> list[dict]:

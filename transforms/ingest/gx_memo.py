@@ -16,8 +16,10 @@ handed out again; outside it GX behaves as shipped. This is sound because GX,
 within a run, changes no expectation, configuration, kwargs value or filtered
 frame after it asked for the answer (tests/test_validate.py compares every
 result, fault and Data Docs page with and without the memo, on frames with row
-faults of every rule). The patches apply only to the GX version they were read
-against; on any other one ``active()`` is False and GX runs as shipped.
+faults of every rule). The patches were read against GX ``KNOWN_GX_VERSION``, the
+version pyproject.toml pins; with any other one installed the first memoised run
+raises ``GxVersionError`` rather than patch internals that may have changed, or
+quietly run without the speed-up.
 
 One patch is a per-row cost, not a repeated answer: a range check
 (``expect_column_values_to_be_between``) on pandas 3's datetime64[s]/[us] and
@@ -36,11 +38,25 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import wraps
+from typing import Any
 
-GX_VERSION = "1.24.1"  # the source these patches were checked against
+from transforms.messages import t
+
+KNOWN_GX_VERSION = "1.24.1"  # the source these patches were checked against
 _local = threading.local()
 _install_lock = threading.Lock()
-_installed: bool | None = None
+_installed = False
+
+
+class GxVersionError(RuntimeError):
+    """The installed GX is not the version whose internals the patches were read against."""
+
+
+def _wrapping(shipped: Callable) -> Callable[[Callable], Callable]:
+    """Marks a replacement as wrapping ``shipped`` (``__wrapped__`` only, for ``inspect.unwrap``;
+    name and docstring stay the replacement's own)."""
+    return wraps(shipped, assigned=(), updated=())
 
 
 def _kept(fn: Callable, key_of: Callable[..., tuple | None]) -> Callable:
@@ -49,10 +65,11 @@ def _kept(fn: Callable, key_of: Callable[..., tuple | None]) -> Callable:
     ``key_of(self, *args, **kwargs)`` gives (key, held) or None (not kept). ``held`` stays alive
     with the answer until the run ends, so the object ids in a key cannot be reused meanwhile.
     """
+    @_wrapping(fn)
     def kept(self, *args, **kwargs):
         memo = getattr(_local, "memo", None)
         keyed = None if memo is None else key_of(self, *args, **kwargs)
-        if keyed is None:
+        if memo is None or keyed is None:
             return fn(self, *args, **kwargs)
         key = (fn, keyed[0])
         hit = memo.get(key)
@@ -60,7 +77,6 @@ def _kept(fn: Callable, key_of: Callable[..., tuple | None]) -> Callable:
             hit = memo[key] = (keyed[1], fn(self, *args, **kwargs))
         return hit[1]
 
-    kept.__wrapped__ = fn
     return kept
 
 
@@ -84,25 +100,35 @@ def _per_keys_and_values(self, id_keys=None, id_ignore_keys=None) -> tuple | Non
     return (type(self), tuple(self), tuple(map(id, values))), values
 
 
-def _install() -> bool:
+def _check_version() -> None:
     import great_expectations
+
+    if great_expectations.__version__ != KNOWN_GX_VERSION:
+        raise GxVersionError(t("ops.gx_version", known=KNOWN_GX_VERSION, installed=great_expectations.__version__))
+
+
+def _install() -> None:
+    _check_version()
     from great_expectations.core.id_dict import IDDict
     from great_expectations.execution_engine.pandas_execution_engine import PandasExecutionEngine
     from great_expectations.expectations.expectation import Expectation
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
     from great_expectations.validator.validation_graph import ValidationGraph
 
-    if great_expectations.__version__ != GX_VERSION:
-        return False
-    Expectation.configuration = property(_kept(Expectation.configuration.fget, _per_object))
-    ExpectationConfiguration.to_domain_obj = _kept(ExpectationConfiguration.to_domain_obj, _per_object)
-    PandasExecutionEngine._apply_row_condition_filter = _kept(PandasExecutionEngine._apply_row_condition_filter,
-                                                              _per_frame_and_condition)
-    IDDict.to_id = _kept(IDDict.to_id, _per_keys_and_values)
-    ValidationGraph.build_metric_dependency_graph = _expand_once(ValidationGraph.build_metric_dependency_graph)
+    # Class attributes replaced by name: the property as stored on the class, the methods as functions.
+    patches: list[tuple[type, str, object]] = [
+        (Expectation, "configuration", property(_kept(Expectation.__dict__["configuration"].fget, _per_object))),
+        (ExpectationConfiguration, "to_domain_obj", _kept(ExpectationConfiguration.to_domain_obj, _per_object)),
+        (PandasExecutionEngine, "_apply_row_condition_filter",
+         _kept(PandasExecutionEngine._apply_row_condition_filter, _per_frame_and_condition)),
+        (IDDict, "to_id", _kept(IDDict.to_id, _per_keys_and_values)),
+        (ValidationGraph, "build_metric_dependency_graph",
+         _expand_once(ValidationGraph.build_metric_dependency_graph)),
+    ]
+    for owner, name, patched in patches:
+        setattr(owner, name, patched)
     _install_vectorised_between()
     _install_nothing_unexpected()
-    return True
 
 
 def _install_nothing_unexpected() -> None:
@@ -127,13 +153,13 @@ def _install_nothing_unexpected() -> None:
 def _unless_nothing_unexpected(shipped: Callable) -> Callable:
     """``shipped``, or the empty list it returns when the rule's mask marks no row (an NA in the mask:
     as shipped). Both functions filter the frame by that mask and list what is left."""
+    @_wrapping(shipped)
     def answer(*args, **kwargs):
         mask = kwargs["metrics"]["unexpected_condition"][0]
         if getattr(_local, "memo", None) is not None and hasattr(mask, "fillna") and not mask.fillna(True).any():
             return []
         return shipped(*args, **kwargs)
 
-    answer.__wrapped__ = shipped
     return answer
 
 
@@ -163,6 +189,7 @@ def _vectorised_between(shipped: Callable) -> Callable:
     ``memoised()`` such a column takes GX's own vectorised step when ``_comparable`` finds it gives
     the same answer for every row; the answer's dtype is the per-row one's too (bool for dates,
     boolean for nullable numbers). Anything else, and everything outside a run, runs as shipped."""
+    @_wrapping(shipped)
     def between(cls, column, min_value=None, max_value=None, strict_min=None, strict_max=None, **kwargs):
         bounds = _comparable(column, min_value, max_value) if getattr(_local, "memo", None) is not None else None
         if bounds is None:
@@ -170,7 +197,6 @@ def _vectorised_between(shipped: Callable) -> Callable:
                            strict_max=strict_max, **kwargs)
         return cls._pandas_vectorized(column, *bounds, strict_min, strict_max)
 
-    between.__wrapped__ = shipped
     return between
 
 
@@ -186,7 +212,7 @@ def _comparable(column, min_value, max_value) -> tuple | None:
     import numpy as np
     import pandas as pd
 
-    bounds = (min_value, max_value)
+    bounds: tuple[Any, ...] = (min_value, max_value)
     if all(b is None for b in bounds) or not len(column) or column.hasnans:
         return None
     kind = column.dtype
@@ -216,6 +242,7 @@ def _expand_once(build: Callable) -> Callable:
     each of them): the edges it adds the second time are all present already (same ids: ``add``
     drops them), so a graph expands each metric id once. Only ids of dependency objects are read
     later; the metric a graph computes is always the left side of an edge, the expanded one."""
+    @_wrapping(build)
     def build_once(self, metric_configuration, runtime_configuration=None):
         memo = getattr(_local, "memo", None)
         if memo is not None:
@@ -225,25 +252,29 @@ def _expand_once(build: Callable) -> Callable:
             memo[k] = (self, True)
         return build(self, metric_configuration, runtime_configuration)
 
-    build_once.__wrapped__ = build
     return build_once
 
 
-def active() -> bool:
-    """True when the patches are in place (installed on first call; the GX version must match)."""
+def install() -> None:
+    """The patches put in place, once per process, whichever thread asks first.
+
+    ``GxVersionError`` when the installed GX is not ``KNOWN_GX_VERSION``: its internals may differ,
+    and without the patches every file would quietly cost several times as much.
+    """
     global _installed
-    with _install_lock:  # patch once, whichever thread asks first
-        if _installed is None:
-            _installed = _install()
-    return _installed
+    with _install_lock:
+        if not _installed:
+            _install()
+            _installed = True
 
 
 @contextmanager
 def memoised(enabled: bool = True) -> Iterator[None]:
     """GX's answers kept on this thread until the block ends (then everything is let go)."""
-    if not (enabled and active()):
+    if not enabled:
         yield
         return
+    install()
     _local.memo = {}
     try:
         yield

@@ -265,7 +265,7 @@ def _convert_column(values: pd.Series, kind: str, column: str, ctx: FileContext,
         "month": _to_month,
         "wave": lambda v: personnummer.mask_in_text(_to_wave(v)),
     }[kind]
-    empty = False if kind == "boolean" and fmt.checkbox_booleans else None
+    empty: object = False if kind == "boolean" and fmt.checkbox_booleans else None
     codes, distinct = _distinct(values)
     results, faults = [], []
     for value in distinct:

@@ -115,11 +115,11 @@ def format_for_reader(stored: str | None, lang: str | None = None) -> str:
 
     shown = []
     for key, value in items:
-        note = _FORMAT_NOTE.fullmatch(value)
-        value, note = (note.group(1), note.group(2)) if note else (value, None)
-        note = f" ({word('note', note.replace(' ', '_').replace('-', '_'))})" if note else ""
+        marked = _FORMAT_NOTE.fullmatch(value)
+        value, note = (marked.group(1), marked.group(2)) if marked else (value, None)
+        suffix = f" ({word('note', note.replace(' ', '_').replace('-', '_'))})" if note else ""
         value = word("value", value) if key in ("delimiter", "decimal") else value  # a sheet named "tab" stays
-        shown.append(f"{word('key', key)} {value}{note}")
+        shown.append(f"{word('key', key)} {value}{suffix}")
     return ", ".join(shown)
 
 
@@ -235,7 +235,8 @@ def _split_by_record(text: str, delimiter: str, limits: Limits) -> tuple[list[li
     """Record by record: by the csv module while its records are plain; each record it cannot take
     (a cell past the length limit, a line past ``_line_bound``) scanned in place by ``_scan_record``."""
     csv.field_size_limit(limits.max_cell_chars)
-    records, rows, long_records = [], 0, set()
+    records: list[list[Any]] = []
+    rows, long_records = 0, set[int]()
     start, line, bound = 0, 0, _line_bound(limits)  # where the next record starts, the lines before it
     while start < len(text):
         position, base = [start], line
@@ -271,7 +272,8 @@ def _scan_record(text: str, start: int, delimiter: str, limits: Limits,
     """The record at ``start`` as the csv module (strict) would split it, its cells past the length limit
     as ``LongCell`` without copying them; whether it has one; where the next record starts. Stops at
     one field past the column limit, however many more the line has."""
-    end, limit, cells, long = len(text), limits.max_cell_chars, [], False
+    end, limit, long = len(text), limits.max_cell_chars, False
+    cells: list[Any] = []
     if start < end and text[start] in "\r\n":
         return [], False, start + (2 if text.startswith("\r\n", start) else 1)  # a blank line
     field_end = re.compile(f"[{re.escape(delimiter)}\r\n]").search

@@ -268,13 +268,13 @@ def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame |
         if name_fault:
             raise FileFault(name_fault, "invalid_file_name")
         table = read_file(path, ctx.config.format)
-    except FileFault as fault:
-        return _rejected(ctx, fault, [], None)
+    except FileFault as unreadable:
+        return _rejected(ctx, unreadable, [], None)
     detected = table.describe_format()
     try:
         harmonised = harmonise(table, ctx, key)
-    except FileFault as fault:
-        return _rejected(ctx, fault, table.row_numbers, None, detected=detected)
+    except FileFault as unharmonised:
+        return _rejected(ctx, unharmonised, table.row_numbers, None, detected=detected)
     typed = typed_frame(harmonised.frame, ctx.dataset)
     warnings = harmonised.warnings
     rows = table.row_numbers
@@ -298,8 +298,8 @@ def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame |
         typed, ctx.dataset, parameters_for(ctx.period_start, ctx.period_end, ctx.period, ctx.source.municipalities),
         run_name_for(ctx.source.id, ctx.dataset, ctx.period, ctx.file_sha256))
     converted = {(f["source_row"], f["column"]) for f in harmonised.faults}
-    for fault in gx_faults:  # stewards know the column as person_id (the pseudonym replaced it)
-        fault["column"] = ",".join("person_id" if c == "person" else c for c in fault["column"].split(","))
+    for found in gx_faults:  # stewards know the column as person_id (the pseudonym replaced it)
+        found["column"] = ",".join("person_id" if c == "person" else c for c in found["column"].split(","))
     faults = harmonised.faults + [f for f in gx_faults
                                   if not (f["rule"] == "required" and (f["source_row"], f["column"]) in converted)]
     if membership and rows:
@@ -552,7 +552,7 @@ def report_unknown_sources(settings: Settings, config) -> list[dict[str, Any]]:
     """
     known = {s.delivery.folder.resolve() for s in config.sources.values() if s.delivery.folder is not None}
     known |= {folder.resolve() for folder in getattr(config, "faulty_folders", ())}  # faulty entries: not unknown
-    outcomes = []
+    outcomes: list[dict[str, Any]] = []
     if not settings.landing_dir.is_dir():
         return outcomes
     for folder in sorted(p for p in settings.landing_dir.iterdir() if p.is_dir()):

@@ -85,7 +85,7 @@ def number(value: float, /, *, decimals: int = 0, percent: bool = False, lang: s
     ``1.5``, ``25%``. ``percent`` shows a share (0.25) as a percentage; ``decimals`` digits after the mark."""
     lang = language(lang)
     shown = value * 100 if percent else value
-    text = f"{shown:,.{decimals}f}".translate(str.maketrans({",": _THOUSANDS[lang], ".": _DECIMAL[lang]}))
+    text = f"{shown:,.{decimals}f}".translate(str.maketrans(",.", _THOUSANDS[lang] + _DECIMAL[lang]))
     return text + _PERCENT[lang] if percent else text
 
 

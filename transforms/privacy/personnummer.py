@@ -71,7 +71,8 @@ def _shape(value: str) -> tuple[str | None, str, str | None, str]:
     m = _SHAPE.match(text.strip().replace(" ", ""))
     if not m:
         raise PersonnummerError("not 10 or 12 digits with an optional - or + separator")
-    return m.groups()
+    century, birth_date, separator, last_four = m.groups()
+    return century, birth_date, separator, last_four
 
 
 def _dated(century: str | None, yymmdd: str, sep: str | None, tail: str, reference: date) -> Personnummer:

@@ -29,12 +29,13 @@ def pseudonyms(key: bytes, numbers: Iterable[str]) -> list[str]:
     """
     known = _known(key)
     out = []
-    inner = outer = None
+    states = None  # the key's inner and outer hash states, made once a number is not known
     for number in numbers:
         made = known.get(number)
         if made is None:
-            if inner is None:
-                inner, outer = _key_states(key)
+            if states is None:
+                states = _key_states(key)
+            inner, outer = states
             digest = inner.copy()
             digest.update(number.encode("ascii"))
             final = outer.copy()

@@ -29,7 +29,7 @@ def dataset_status(ledger_frame: pd.DataFrame, sources: list[str], periods: list
             accepted = r.status in ACCEPTED
             if accepted or r.status == "rejected":
                 newest[(r.period, r.source, r.dataset, accepted)] = (r.file_name, r.arrived_at)
-    rows = []
+    rows: list[tuple[str, str, str, str, str | None, str | None]] = []
     for period in periods:
         for source in sources:
             for dataset in DATASETS:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -293,7 +293,7 @@ def _print_wide(ws: Worksheet, header_row: int | None) -> None:
         ws.print_title_rows = f"{header_row}:{header_row}"
 
 
-def _fit_columns(ws: Worksheet, header_row: int, ncols: int, fixed: dict[int, float]) -> None:
+def _fit_columns(ws: Worksheet, header_row: int, ncols: int, fixed: Mapping[int, float]) -> None:
     for col in range(1, ncols + 1):
         if col in fixed:
             width = fixed[col]
@@ -428,7 +428,8 @@ def _write_definitions(ws: Worksheet, catalogue: list[dict[str, str]], threshold
 
     row += 1
     _text_block(ws, row, t("fund.disclosure.title"), total, len(labels), bold=True)
-    signs = {"below": threshold - 1, "threshold": threshold, "suppressed": SUPPRESSED, "na": NOT_APPLICABLE}
+    signs: dict[str, Any] = {"below": threshold - 1, "threshold": threshold, "suppressed": SUPPRESSED,
+                             "na": NOT_APPLICABLE}
     other = "sv" if english else "en"
     for line in (
         t("fund.disclosure.cells", **signs),

@@ -87,10 +87,10 @@ def line_chart(chart_id: str, title: str, periods: list[str], series: list[Serie
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" '
              f'role="img" aria-label="{html.escape(title)}" class="chart" id="{chart_id}">']
     for k in range(5):  # horizontal grid and y labels
-        v = y_max * k / 4
-        label = number(v, percent=True, lang=lang) if rate else number(v, lang=lang)
-        parts.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>')
-        parts.append(f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" class="ylab">{label}</text>')
+        level = y_max * k / 4
+        label = number(level, percent=True, lang=lang) if rate else number(level, lang=lang)
+        parts.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(level):.1f}" y2="{y(level):.1f}" class="grid"/>')
+        parts.append(f'<text x="{LEFT - 6}" y="{y(level) + 4:.1f}" class="ylab">{label}</text>')
     every = max(1, -(-n // 12))
     for i, period in enumerate(periods):
         if i % every == 0 or i == n - 1:
@@ -123,8 +123,9 @@ def line_chart(chart_id: str, title: str, periods: list[str], series: list[Serie
 # --------------------------------------------------------------------------- data
 
 
-def _values(index: dict, periods: list[str], area: tuple[str, str], gender: str, indicator: str) -> list:
-    out = []
+def _values(index: dict, periods: list[str], area: tuple[str, str], gender: str,
+            indicator: str) -> list[float | None | str]:
+    out: list[float | None | str] = []
     for p in periods:
         rec = index.get((p, area[0], area[1], gender, indicator))
         if rec is None or pd.isna(rec[0]) and not rec[1]:
@@ -157,7 +158,7 @@ def area_charts(index: dict, periods: list[str], area: tuple[str, str], names: d
 
 def cell_text(value: float | None | str, kind: str, lang: str) -> str:
     """A published value as printed: ``1 234``, ``75,9 %`` (``1,234``, ``75.9%`` in English), ``..`` or ``–``."""
-    if value == SUPPRESSED:
+    if isinstance(value, str):  # SUPPRESSED, the one text a value can be
         return SUPPRESSED
     if value is None:
         return NO_VALUE
@@ -273,7 +274,7 @@ def render(*, indicator_values: pd.DataFrame, dataset_status: pd.DataFrame, area
              for r in indicator_values.itertuples(index=False) if r.period in set(periods)}
     names = {r.indicator: (r.name_sv, r.name_en) for r in indicators.itertuples(index=False)}
     kinds = dict(zip(indicators.indicator, indicators.kind, strict=True))
-    groups = {"esf": [], "project": []}
+    groups: dict[str, list[tuple[str, str, str]]] = {"esf": [], "project": []}
     for code in indicators.indicator:
         groups["esf" if is_esf(code) else "project"].append((code, names[code][lang], kinds[code]))
     ordered = _ordered_areas(areas)

@@ -51,6 +51,7 @@ def command(args) -> int:
         print(t("config.check.fix"))
         return USAGE
     project = config.project
+    assert project is not None, "a faulty project file is among the faults"
     print(t("config.check.ok", n=len(config.sources), project=project.name, first=project.first_period,
             last=project.last_period, municipalities=len(project.municipalities)))
     for source in config.sources.values():

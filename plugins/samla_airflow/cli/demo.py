@@ -112,6 +112,7 @@ def _fokus(args, data_dir: Path) -> dict:
 
     settings = load_settings()
     config = load_sources(settings.sources_file, settings.data_dir)
+    assert config.project is not None, "a sources file loads with its project"
     periods = periods_between(*args.periods) if args.periods else default_periods(config.project)
     first, last = periods[0], periods[-1]
     print(t("demo.generating", sources=len(config.sources), first=first, last=last, data_dir=data_dir))
@@ -131,7 +132,8 @@ def _generated_project(project: dict[str, int], data_dir: Path, scale: float) ->
     if os.environ.get("SAMLA_PROJECT"):
         print(t("demo.project_env_ignored", path=os.environ.pop("SAMLA_PROJECT")))
     sources_file = data_dir / "config" / "sources.yaml"
-    print(t("demo.project_written", path=sources_file, **project))
+    print(t("demo.project_written", path=sources_file, municipalities=project["municipalities"],
+            regions=project["regions"], pupils=project["pupils"], months=project["months"]))
     print(t("demo.generating", sources=project["municipalities"], first=generated.periods[0],
             last=generated.periods[-1], data_dir=data_dir))
     path, _, manifest = generator.deliver(generated, data_dir)

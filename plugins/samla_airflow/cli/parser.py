@@ -23,7 +23,8 @@ PREFIX = "argparse."
 @cache
 def _ids() -> dict[str, str]:
     """argparse's English message id -> our catalogue id."""
-    return {texts["en"]: message_id for message_id, texts in catalogue().items() if message_id.startswith(PREFIX)}
+    return {english: message_id for message_id, texts in catalogue().items()
+            if message_id.startswith(PREFIX) and isinstance(english := texts["en"], str)}
 
 
 def translate(message: str) -> str:
@@ -34,12 +35,13 @@ def translate(message: str) -> str:
 @contextlib.contextmanager
 def samla_words() -> Iterator[None]:
     """argparse's words from the catalogue for the duration of the block (re-entrant)."""
-    saved = argparse._
-    argparse._ = translate
+    # argparse's gettext hook, which its type stub does not declare.
+    saved = argparse._  # type: ignore[attr-defined]
+    argparse._ = translate  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        argparse._ = saved
+        argparse._ = saved  # type: ignore[attr-defined]
 
 
 def _in_samla_words(method):

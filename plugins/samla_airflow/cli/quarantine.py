@@ -94,8 +94,8 @@ def _print(source, period, rejected, own, roots) -> None:
         table.add_row(first["dataset"], "" if plain(row) is None else str(int(row)),
                       _joined(group, "header"), _joined(group, "rule"), _values(group), "; ".join(problems))
     show.print_table(out, t("cli.quarantine.rows_title"), table)
-    files = dict.fromkeys(zip(own["dataset"], own["file_name"], strict=True))
-    out.print(show.Text(", ".join(f"{dataset}: {shown(name)}" for dataset, name in files), style="dim"))
+    named = dict.fromkeys(zip(own["dataset"], own["file_name"], strict=True))  # each file once, in order
+    out.print(show.Text(", ".join(f"{dataset}: {shown(name)}" for dataset, name in named), style="dim"))
 
 
 def _joined(group, column: str) -> str:

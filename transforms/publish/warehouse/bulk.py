@@ -19,6 +19,7 @@ def bulk_insert(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> 
         name = f"{quote(table.schema)}.{quote(table.name)}" if table.schema else quote(table.name)
         stmt = f"COPY {name} ({', '.join(quote(n) for n in names)}) FROM STDIN"
         raw = conn.connection.driver_connection
+        assert raw is not None, "an open transaction has its driver connection"
         with raw.cursor() as cur, cur.copy(stmt) as copy:
             for row in rows:
                 copy.write_row(row)

@@ -95,7 +95,7 @@ def restricted_engine(url: str, *, writer: bool = False) -> Engine:
     target, schema = restricted_location(url)
     if schema is not None:
         return make_engine(target, writer=writer)
-    path = Path(sa.engine.make_url(target).database)
+    path = Path(sa.engine.make_url(target).database or "")  # never empty: restricted_location refuses that
     path.parent.mkdir(parents=True, exist_ok=True)
     # Created owner-only before SQLite opens it; SQLite gives its -wal/-shm files the same mode.
     os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))

@@ -65,7 +65,9 @@ def current_revision(conn: Connection) -> str | None:
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert head is not None, f"no revision in {MIGRATIONS}"
+    return head
 
 
 def upgrade_in(conn: Connection, rconn: Connection | None = None) -> Upgrade:
@@ -80,7 +82,9 @@ def upgrade_in(conn: Connection, rconn: Connection | None = None) -> Upgrade:
         command.stamp(config, BASE)
         before = BASE
     command.upgrade(config, "head")
-    return Upgrade(before=before, after=current_revision(conn), stamped=stamped)
+    after = current_revision(conn)
+    assert after is not None, "upgraded to the head revision"
+    return Upgrade(before=before, after=after, stamped=stamped)
 
 
 def restricted_operations():
@@ -105,7 +109,7 @@ def writing(url: str) -> Iterator[tuple[Connection, Connection, Upgrade]]:
     rengine = restricted_engine(url, writer=True) if separate else None
     try:
         with contextlib.ExitStack() as stack:
-            rconn = stack.enter_context(rengine.begin()) if separate else None
+            rconn = stack.enter_context(rengine.begin()) if rengine is not None else None
             conn = stack.enter_context(engine.begin())
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PUBLISH_LOCK_KEY})

@@ -159,9 +159,10 @@ def write_publication(
         after = _cell_values(rows["indicator_values"])
         changed = sum(1 for k in before.keys() | after.keys() if before.get(k) != after.get(k))
         suppressed_at = [c.name for c in public.columns].index("suppressed")
-        log_no = conn.execute(sa.select(sa.func.coalesce(sa.func.max(publication_log.c.entry_no), 0))).scalar()
+        last_entry = sa.select(sa.func.coalesce(sa.func.max(publication_log.c.entry_no), 0))
+        entry_no = conn.execute(last_entry).scalar_one() + 1
         log_row = {
-            "entry_no": log_no + 1,
+            "entry_no": entry_no,
             "published_at": published_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "periods": ",".join(ordered),
             "inputs": json.dumps(inputs or [], ensure_ascii=False, sort_keys=True),
@@ -170,7 +171,7 @@ def write_publication(
         }
         conn.execute(publication_log.insert(), [log_row])
         if state is not None:
-            write_state(conn, state, log_row["entry_no"])
+            write_state(conn, state, entry_no)
         step("logged")
 
         # Views last: on PostgreSQL replacing a view locks it until commit.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from transforms.publish.warehouse.dimensions import indicators_columns
 from transforms.publish.warehouse.engines import make_engine, restricted_engine
@@ -27,7 +30,7 @@ def read_table(url: str, name: str) -> pd.DataFrame:
     Text columns come back as ``string``, integers as ``Int64``, reals as
     ``float64`` (NaN when empty), booleans as ``bool``.
     """
-    engine_for = make_engine
+    engine_for: Callable[[str], Engine] = make_engine
     if name == "indicator_values_restricted":
         table = indicator_values_restricted_table
         order = list(table.primary_key.columns)
@@ -52,5 +55,4 @@ def read_table(url: str, name: str) -> pd.DataFrame:
     # collation, Python and SQLite by code point; one order for every dialect.
     names = [c.name for c in table.columns]
     positions = [names.index(c.name) for c in order]
-    records.sort(key=lambda r: tuple(r[i] for i in positions))
-    return typed_frame(table, records)
+    return typed_frame(table, sorted(records, key=lambda r: tuple(r[i] for i in positions)))

@@ -147,7 +147,7 @@ def check_cells(name: str, rows: list[tuple[Any, ...]], table: Table, periods: s
                 )
 
 
-def typed_frame(table: Table, records: list[Sequence[Any]]) -> pd.DataFrame:
+def typed_frame(table: Table, records: Sequence[Sequence[Any]]) -> pd.DataFrame:
     data: dict[str, Any] = {}
     for i, col in enumerate(table.columns):
         values = [r[i] for r in records]
