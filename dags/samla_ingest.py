@@ -32,7 +32,7 @@ source/dataset/period with a load ledger and a quarantine.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from airflow.sdk import Asset, dag, get_current_context, task
 from samla_airflow.alerts import email_office
@@ -48,7 +48,7 @@ DEFAULT_ARGS = default_args(retries=2, retry_delay=timedelta(minutes=5))
 @dag(
     dag_id="samla_ingest",
     schedule="0 6 5 * *",  # the 5th of each month: the previous month's exports are due by then
-    start_date=datetime(2024, 9, 1, tzinfo=UTC),
+    start_date=None,  # no date of any one project: without catchup the newest schedule point runs first
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,

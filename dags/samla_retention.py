@@ -13,7 +13,7 @@ and SFTP staging folders.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from airflow.sdk import dag, task
 from samla_airflow.alerts import email_office
@@ -28,7 +28,7 @@ DEFAULT_ARGS = default_args(retries=1, retry_delay=timedelta(minutes=10))
 @dag(
     dag_id="samla_retention",
     schedule="@weekly",
-    start_date=datetime(2024, 9, 1, tzinfo=UTC),
+    start_date=None,  # no date of any one project: without catchup the newest schedule point runs first
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
