@@ -19,7 +19,7 @@ from privacy import personnummer_in
 from transforms.config.sources import parse_sources
 from transforms.ingest import ledger
 from transforms.ingest.data_docs import build_index, page_path, write_page
-from transforms.ingest.harmonise import FileContext
+from transforms.ingest.file_context import FileContext
 from transforms.ingest.pipeline import evaluate_file
 
 KEY = b"data-docs-test-key-0123456789abcdef"

@@ -23,7 +23,7 @@ from transforms.config.settings import load_settings
 from transforms.config.sources import parse_sources
 from transforms.ingest import curated, landing, ledger
 from transforms.ingest import pipeline as ingest_pipeline
-from transforms.ingest.harmonise import FileContext
+from transforms.ingest.file_context import FileContext
 from transforms.ingest.parse import SHOWN, FileFault, read_file
 from transforms.ingest.pipeline import INTERNAL_ERROR, evaluate_file, ingest_source
 from transforms.privacy.personnummer import find_in_text

@@ -28,7 +28,8 @@ from transforms.config.settings import Settings
 from transforms.config.sources import Source
 from transforms.ingest import curated, landing, ledger
 from transforms.ingest.data_docs import build_index, write_page
-from transforms.ingest.harmonise import FileContext, harmonise, typed_frame
+from transforms.ingest.file_context import FileContext
+from transforms.ingest.harmonise import harmonise, typed_frame
 from transforms.ingest.parse import FileFault, clip, read_file
 from transforms.ingest.validate import parameters_for, run_name_for, validate
 from transforms.messages import LANGUAGES, catalogue, number, t
