@@ -70,7 +70,8 @@ def _quarantine(file_name: str, dataset: str, period: str, sha: str, records: li
 
 def _outcome(quarantine: pd.DataFrame | None, status: str, counts: tuple[int, int, int], message: str,
              *, file_name: str = "", dataset: str = "", period: str = "", data_docs: str = "",
-             name_fault: bool = False) -> FileOutcome:
+             name_fault: bool = False, arrived_at: str = "2025-02-03T08:00:00+00:00",
+             warnings: tuple[str, ...] = ()) -> FileOutcome:
     """One file as ``ingest_source`` reports it: its ledger record and its quarantined rows (no person column)."""
     if quarantine is not None:
         first = quarantine.iloc[0]
@@ -79,9 +80,9 @@ def _outcome(quarantine: pd.DataFrame | None, status: str, counts: tuple[int, in
     read, accepted, held = counts
     record = LedgerRecord(
         key=DeliveryKey("s1", dataset, period, "9" * 64), file_name=file_name,
-        arrived_at="2025-02-03T08:00:00+00:00", detected_format="csv", rows_read=read, rows_accepted=accepted,
+        arrived_at=arrived_at, detected_format="csv", rows_read=read, rows_accepted=accepted,
         rows_quarantined=held, status=status, message=message, processed_at="2025-02-03T08:01:00+00:00",
-        data_docs=data_docs)
+        data_docs=data_docs, warnings=warnings)
     return FileOutcome(record, quarantine, name_fault)
 
 
@@ -148,8 +149,8 @@ def test_the_email_says_when_a_file_arrived_in_swedish_time(monkeypatch):
 
     monkeypatch.setenv("SAMLA_LANGUAGE", "sv")
     outcome = _outcome(None, "rejected", (3, 0, 3), REJECT_MESSAGE, file_name="survey_2025-06.csv",
-                       dataset="survey", period="2025-06")
-    outcome.record.arrived_at = "2025-07-01T22:30:15.123456+00:00"  # summer, UTC+2: the next day in Sweden
+                       dataset="survey", period="2025-06",
+                       arrived_at="2025-07-01T22:30:15.123456+00:00")  # summer, UTC+2: the next day in Sweden
     _, body = compose_steward_email(_source({"name": "Anna", "email": STEWARD}), SourceResult("s1", [outcome]))
     assert "Filen kom in 2025-07-02 00:30:15 (svensk tid)." in body
     assert "2025-07-01" not in body and "22:30" not in body and ".123456" not in body
@@ -185,8 +186,8 @@ def test_a_file_with_warnings_only_is_reported_as_loaded_without_the_quarantine_
             "intake.participants_drop_loaded")
         outcome = _outcome(None, "loaded", (12, 12, 0),
                            t("ingest.loaded", n=12) + t("intake.warning", text=warning) + "; " + t("ingest.warnings", n=1),
-                           file_name="participants_2025-01.csv", dataset="participants", period="2025-01")
-        outcome.record.warnings = [warning]
+                           file_name="participants_2025-01.csv", dataset="participants", period="2025-01",
+                           warnings=(warning,))
         assert outcome.needs_attention
         return SourceResult("s1", [outcome])
 
