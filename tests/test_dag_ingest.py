@@ -261,13 +261,9 @@ def test_more_than_1024_problem_files_are_listed_bounded(airflow_db, tmp_path, m
     assert t("dag.summary.held", n=5 * 12 - 1) in summary[-1], summary
 
 
-def test_a_run_without_periods_answers_for_the_periods_it_touched():
+def test_a_run_without_periods_answers_for_the_periods_it_touched(tmp_path):
     """A scheduled run (every new delivery) answers for the periods of the records written since it began,
     for every source; files that name no period only when found since."""
-    from dataclasses import asdict
-
-    import pandas as pd
-
     from transforms.ingest.attention import run_attention
 
     since = "2025-03-05T06:00:00"
@@ -278,7 +274,10 @@ def test_a_run_without_periods_answers_for_the_periods_it_touched():
                _record("c", "survey", "2024-12", "rejected", arrived="2025-01-10T00:00:00"),  # untouched period
                _record("c", "_unmatched", "", "rejected", arrived="2025-03-05T07:00:00"),
                _record("c", "_unmatched", "", "rejected", arrived="2025-01-10T00:00:00")]
-    frame = pd.DataFrame([asdict(r) for r in records])
+    store = Ledger(tmp_path / "ledger")
+    for record in records:
+        store.write(record)
+    frame = store.counted()
     found = run_attention(frame, None, since)
     assert found.periods == ["2025-01", "2025-02"]
     assert {(r.source, r.period) for r in found.rejected.itertuples()} == {("a", "2025-01"), ("c", "")}

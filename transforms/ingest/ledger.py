@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -60,14 +59,14 @@ class LedgerRecord:
     rule: str = ""  # the file-level rule of a rejected file (e.g. internal_error)
     sequence: int = 0
     recheck: bool = False  # a re-check of a file already recorded (e.g. against a new participants snapshot)
-    headers: Mapping[str, str] = field(default_factory=dict)  # canonical column -> the file's own header
+    headers: tuple[tuple[str, str], ...] = ()  # (canonical column, the file's own header)
 
     def __post_init__(self) -> None:
         # The ledger is shown everywhere (status, e-mail, warehouse): nothing delivered reaches it unmasked.
         object.__setattr__(self, "file_name", mask_in_text(self.file_name))
         object.__setattr__(self, "message", mask_in_text(self.message))
         object.__setattr__(self, "warnings", tuple(mask_in_text(w) for w in self.warnings))
-        object.__setattr__(self, "headers", MappingProxyType(dict(self.headers)))
+        object.__setattr__(self, "headers", tuple(dict(self.headers).items()))
         if self.status not in STATUSES:
             raise ValueError(f"unknown ledger status {self.status!r}")
         read, accepted, held = self.rows_read, self.rows_accepted, self.rows_quarantined
@@ -112,6 +111,7 @@ class LedgerRecord:
     def from_dict(cls, document: Mapping[str, Any]) -> LedgerRecord:
         """A stored record, from any version of Samla: fields added since are left at their defaults."""
         facts = {name: document[name] for name in _FACTS if document.get(name) is not None}
+        facts["headers"] = tuple(facts.get("headers", {}).items())
         return cls(key=DeliveryKey(document["source"], document["dataset"], document["period"] or "",
                                    document["file_sha256"]), file_name=document["file_name"], **facts)
 

@@ -396,7 +396,8 @@ def _checked_record(delivery: landing.Delivery, result: FileResult, participants
         processed_at=datetime.now(UTC).isoformat(timespec="seconds"), status=result.status, message=result.message,
         rows_read=result.rows_read, rows_accepted=result.rows_accepted, rows_quarantined=result.rows_quarantined,
         detected_format=result.detected_format, warnings=tuple(result.warnings), participants_sha256=participants_sha,
-        data_docs=data_docs, rule=result.rule, recheck=recheck, headers=result.headers)
+        data_docs=data_docs, rule=result.rule, recheck=recheck,
+        headers=tuple(result.headers.items()))
 
 
 def _unread_record(key: DeliveryKey, file_name: str, message: str, arrived_at: str | None = None,
