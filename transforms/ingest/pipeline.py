@@ -75,9 +75,9 @@ def _has_warning(message: str) -> bool:
 class FileOutcome:
     """One processed file, as the source's run saw it: everything a report about it needs.
 
-    ``record`` is the ledger record written for it (checksum, counts, status, message,
-    and the Data Docs page once built); ``quarantine`` the rows it held back, without
-    the pseudonym column; ``name_fault`` says the file was rejected for its name.
+    ``record`` is the ledger record as stored for it (checksum, counts, status, message,
+    Data Docs page, sequence); ``quarantine`` the rows it held back, without the
+    pseudonym column; ``name_fault`` says the file was rejected for its name.
     """
 
     record: LedgerRecord
@@ -391,13 +391,13 @@ def _store(settings: Settings, delivery: landing.Delivery, ctx: FileContext, res
 
 def _checked_record(delivery: landing.Delivery, result: FileResult, participants_sha: str, recheck: bool,
                     data_docs: str) -> LedgerRecord:
+    """The record of a file that was read: every fact known once it is stored and its page written."""
     return LedgerRecord(
         key=delivery.key, file_name=delivery.file_name, arrived_at=delivery.arrived_at,
         processed_at=datetime.now(UTC).isoformat(timespec="seconds"), status=result.status, message=result.message,
         rows_read=result.rows_read, rows_accepted=result.rows_accepted, rows_quarantined=result.rows_quarantined,
         detected_format=result.detected_format, warnings=tuple(result.warnings), participants_sha256=participants_sha,
-        data_docs=data_docs, rule=result.rule, recheck=recheck,
-        headers=tuple(result.headers.items()))
+        data_docs=data_docs, rule=result.rule, recheck=recheck, headers=tuple(result.headers.items()))
 
 
 def _unread_record(key: DeliveryKey, file_name: str, message: str, arrived_at: str | None = None,
