@@ -119,7 +119,8 @@ def ingest_rows(n: int, repeat: int, bad_share: float, key: bytes) -> list[dict[
     import pyarrow.csv as pacsv
 
     from transforms.config.sources import parse_sources
-    from transforms.ingest.harmonise import FileContext, harmonise, typed_frame
+    from transforms.ingest.file_context import FileContext
+    from transforms.ingest.harmonise import harmonise, typed_frame
     from transforms.ingest.landing import sha256_of
     from transforms.ingest.parse import read_file
     from transforms.ingest.pipeline import evaluate_file, membership_faults

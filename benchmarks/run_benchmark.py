@@ -198,9 +198,9 @@ def run_samla(args: list[str], env: dict[str, str], log: Path) -> dict[str, Any]
 
 def rows_read(data_dir: Path) -> dict[str, int]:
     """Rows read per period (the ledger's ``rows_read``)."""
-    from transforms.ingest import ledger
+    from transforms.ingest.ledger import Ledger
 
-    frame = ledger.read(data_dir / "ledger")
+    frame = Ledger(data_dir / "ledger").counted()
     if not len(frame):
         return {}
     return {str(k): int(v) for k, v in frame.groupby("period")["rows_read"].sum().items()}

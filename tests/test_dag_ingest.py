@@ -12,7 +12,9 @@ from transforms.config.schema import DATASETS
 from transforms.config.settings import load_settings
 from transforms.config.sources import load_sources
 from transforms.demo.generate import generate
-from transforms.ingest import curated, ledger
+from transforms.ingest import curated
+from transforms.ingest.landing import DeliveryKey
+from transforms.ingest.ledger import Ledger, LedgerRecord
 
 PERIODS = ["2024-09", "2024-10", "2024-11"]
 
@@ -68,7 +70,7 @@ def test_curated_partition_for_every_source_dataset_period(ingested):
 
 def test_ledger_balances_and_faults_are_reported(ingested):
     settings, _, manifest, _ = ingested
-    records = ledger.read(settings.ledger_dir)
+    records = Ledger(settings.ledger_dir).counted()
     assert len(records) == len(config_files(manifest))
     assert (records["rows_read"] == records["rows_accepted"] + records["rows_quarantined"]).all()
     quarantine = curated.read_quarantine(settings.quarantine_dir)
@@ -130,12 +132,12 @@ def _run(conf):
 
 def test_a_month_with_nothing_new_runs_no_source_task(ingested):
     settings, config, _, _ = ingested
-    before = len(ledger.history(settings.ledger_dir))
+    before = len(Ledger(settings.ledger_dir).history())
     states = _states(_run({"period_from": "2024-12", "period_to": "2024-12"}))
     assert states["_run"] == "success" and states["select_sources"] == "success"
     assert {states[f"ingest_{sid}"] for sid in config.sources} == {"skipped"}, states
     assert states["run_check"] == "success"
-    assert len(ledger.history(settings.ledger_dir)) == before
+    assert len(Ledger(settings.ledger_dir).history()) == before
     # the months already loaded: nothing is waiting either
     states = _states(_run({"period_from": PERIODS[0], "period_to": PERIODS[-1]}))
     assert {states[f"ingest_{sid}"] for sid in config.sources} == {"skipped"}, states
@@ -150,7 +152,7 @@ def test_a_new_entry_runs_its_source_only_and_a_named_source_always_runs(ingeste
         states = _states(_run({"period_from": "2024-12", "period_to": "2024-12"}))
         assert states["ingest_1480"] == "success", states
         assert {states[f"ingest_{sid}"] for sid in config.sources if sid != "1480"} == {"skipped"}
-        reported = ledger.read(settings.ledger_dir)
+        reported = Ledger(settings.ledger_dir).counted()
         assert "readme.txt" in set(reported[reported["source"] == "1480"]["file_name"])
         run = _run({"period_from": "2024-12", "period_to": "2024-12", "sources": ["1489"]})
         tries = {ti.task_id: ti.try_number for ti in run.get_task_instances()}
@@ -204,10 +206,9 @@ def _record(source, dataset, period, status, *, arrived="2025-02-01T00:00:00", q
     import hashlib
 
     name = f"{dataset}_{period}.csv" if period else f"{dataset}-{arrived}.txt"
-    return ledger.LedgerRecord(
-        source=source, dataset=dataset, period=period, file_name=name,
-        file_sha256=hashlib.sha256(f"{source}/{name}/{status}/{arrived}".encode()).hexdigest(),
-        arrived_at=arrived, detected_format="csv", rows_read=10,
+    return LedgerRecord(
+        key=DeliveryKey(source, dataset, period, hashlib.sha256(f"{source}/{name}/{status}/{arrived}".encode()).hexdigest()),
+        file_name=name, arrived_at=arrived, detected_format="csv", rows_read=10,
         rows_accepted=0 if status == "rejected" else 10 - quarantined,
         rows_quarantined=10 if status == "rejected" else quarantined, status=status,
         message="planted", processed_at=arrived)
@@ -224,21 +225,21 @@ def test_more_than_1024_problem_files_are_listed_bounded(airflow_db, tmp_path, m
     data = tmp_path / "data"
     monkeypatch.setenv("SAMLA_DATA_DIR", str(data))
     monkeypatch.setenv("SAMLA_PSEUDONYM_KEY", "dag-test-key-0123456789abcdef")
-    ledger_dir = load_settings().ledger_dir
+    store = Ledger(load_settings().ledger_dir)
     periods = ["2025-01", "2025-02", "2025-03"]
     for i in range(120):
         for dataset in DATASETS:
             for period in periods:
-                ledger.write(ledger_dir, _record(f"x{i:03d}", dataset, period, "rejected"))
+                store.write(_record(f"x{i:03d}", dataset, period, "rejected"))
     for i in range(5):
         for dataset in DATASETS:
             for period in periods:
-                ledger.write(ledger_dir, _record(f"q{i}", dataset, period, "loaded_with_quarantine", quarantined=2))
+                store.write(_record(f"q{i}", dataset, period, "loaded_with_quarantine", quarantined=2))
     # replaced by a later accepted delivery: no longer a problem; outside the run's periods: not its problem
-    ledger.write(ledger_dir, _record("x000", "participants", "2025-01", "loaded", arrived="2025-02-02T00:00:00"))
-    ledger.write(ledger_dir, _record("late", "participants", "2025-04", "rejected"))
+    store.write(_record("x000", "participants", "2025-01", "loaded", arrived="2025-02-02T00:00:00"))
+    store.write(_record("late", "participants", "2025-04", "rejected"))
     # a delivery rejected after an accepted one is the newest: a problem again
-    ledger.write(ledger_dir, _record("q0", "survey", "2025-01", "rejected", arrived="2025-02-03T00:00:00"))
+    store.write(_record("q0", "survey", "2025-01", "rejected", arrived="2025-02-03T00:00:00"))
 
     with caplog.at_level(logging.INFO):
         run = _run({"period_from": periods[0], "period_to": periods[-1], "sources": ["1489"]})
@@ -260,13 +261,9 @@ def test_more_than_1024_problem_files_are_listed_bounded(airflow_db, tmp_path, m
     assert t("dag.summary.held", n=5 * 12 - 1) in summary[-1], summary
 
 
-def test_a_run_without_periods_answers_for_the_periods_it_touched():
+def test_a_run_without_periods_answers_for_the_periods_it_touched(tmp_path):
     """A scheduled run (every new delivery) answers for the periods of the records written since it began,
     for every source; files that name no period only when found since."""
-    from dataclasses import asdict
-
-    import pandas as pd
-
     from transforms.ingest.attention import run_attention
 
     since = "2025-03-05T06:00:00"
@@ -277,7 +274,10 @@ def test_a_run_without_periods_answers_for_the_periods_it_touched():
                _record("c", "survey", "2024-12", "rejected", arrived="2025-01-10T00:00:00"),  # untouched period
                _record("c", "_unmatched", "", "rejected", arrived="2025-03-05T07:00:00"),
                _record("c", "_unmatched", "", "rejected", arrived="2025-01-10T00:00:00")]
-    frame = pd.DataFrame([asdict(r) for r in records])
+    store = Ledger(tmp_path / "ledger")
+    for record in records:
+        store.write(record)
+    frame = store.counted()
     found = run_attention(frame, None, since)
     assert found.periods == ["2025-01", "2025-02"]
     assert {(r.source, r.period) for r in found.rejected.itertuples()} == {("a", "2025-01"), ("c", "")}

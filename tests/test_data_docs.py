@@ -17,9 +17,9 @@ from deliveries import make_pnr, participant, people, write_csv
 from privacy import personnummer_in
 
 from transforms.config.sources import parse_sources
-from transforms.ingest import ledger
 from transforms.ingest.data_docs import build_index, page_path, write_page
-from transforms.ingest.harmonise import FileContext
+from transforms.ingest.file_context import FileContext
+from transforms.ingest.ledger import Ledger
 from transforms.ingest.pipeline import evaluate_file
 
 KEY = b"data-docs-test-key-0123456789abcdef"
@@ -74,7 +74,7 @@ def test_pages_of_two_processes_all_last(tmp_path):
     procs = [_source_task(k, env | {"AIRFLOW_HOME": str(tmp_path / f"airflow-{k}")}) for k in ("1489", "1402")]
     outputs = [p.communicate(timeout=600)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
-    records = ledger.read(data / "ledger")
+    records = Ledger(data / "ledger").counted()
     assert set(records["source"]) == {"1489", "1402"}
     for link in records["data_docs"]:
         assert link and (data / link).is_file(), f"{link} is gone"

@@ -69,7 +69,7 @@ def test_the_pipeline_check_loads_the_deliveries(tiny, monkeypatch):
     monkeypatch.setenv("SAMLA_SOURCES", str(path))
     monkeypatch.delenv("SAMLA_PROJECT", raising=False)
     from transforms.demo.rendering import file_name
-    from transforms.ingest.harmonise import FileContext
+    from transforms.ingest.file_context import FileContext
     from transforms.ingest.landing import sha256_of
     from transforms.ingest.pipeline import evaluate_file
 

@@ -11,7 +11,7 @@ from deliveries import attendance, make_pnr, participant, people, write_csv
 from privacy import personnummer_in
 
 from transforms.config.sources import parse_sources
-from transforms.ingest.harmonise import FileContext
+from transforms.ingest.file_context import FileContext
 from transforms.ingest.pipeline import evaluate_file
 
 KEY = b"fault-test-key-0123456789abcdef"

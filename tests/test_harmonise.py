@@ -9,6 +9,7 @@ from deliveries import make_pnr
 
 from transforms.config.sources import parse_sources
 from transforms.ingest import harmonise as h
+from transforms.ingest.file_context import FileContext
 
 # Workbook cells mix types: True == 1 == 1.0 and "1" differ from each other only by type.
 MIXED = [True, False, 1, 0, 1.0, 0.0, 2, 2.5, 1e20, "1", " 1 ", "1,5", "\uff12", "2025-03", "2025-3", "ja", "x",
@@ -20,7 +21,7 @@ KINDS = [("date", "answered_on"), ("number", "hours"), ("integer", "scheduled_mi
 def _ctx(tmp_path):
     config = parse_sources({"sources": [{"id": "s", "name": "S", "municipalities": ["1489"],
                                          "delivery": {"folder": "landing"}}]}, tmp_path)
-    return h.FileContext(config.get("s"), "attendance", "2025-03", "f.csv", "0" * 64)
+    return FileContext(config.get("s"), "attendance", "2025-03", "f.csv", "0" * 64)
 
 
 def _seen(value):

@@ -12,7 +12,8 @@ from deliveries import attendance, participant, people, write_csv
 
 from transforms.config.settings import load_settings
 from transforms.config.sources import parse_sources
-from transforms.ingest import curated, landing, ledger
+from transforms.ingest import curated, landing
+from transforms.ingest.ledger import Ledger
 from transforms.ingest.pipeline import ingest_source
 
 KEY = TEST_KEY.encode()
@@ -62,11 +63,11 @@ def test_recheck_appends_and_the_earlier_load_still_counts(samla_env):
         by_dataset["participants"]["message"]
     assert by_dataset["attendance"]["status"] == "rejected"  # re-checked against the smaller snapshot
 
-    records = ledger.history(settings.ledger_dir)
+    records = Ledger(settings.ledger_dir).history()
     att = records[records["dataset"] == "attendance"]
     assert list(att["sequence"]) == [0, 1] and list(att["status"]) == ["loaded", "rejected"]
     assert list(att["recheck"]) == [False, True]
-    counted = ledger.read(settings.ledger_dir)
+    counted = Ledger(settings.ledger_dir).counted()
     row = counted[counted["dataset"] == "attendance"].iloc[0]
     assert row["status"] == "loaded" and row["rows_accepted"] == 20 and "re-check" in row["message"]
     rechecked = datetime.fromisoformat(att.iloc[1]["processed_at"]).astimezone(ZoneInfo("Europe/Stockholm"))

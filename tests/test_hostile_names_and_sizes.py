@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 
 from transforms.config.settings import Limits, load_settings
 from transforms.config.sources import load_sources, parse_sources
-from transforms.ingest import landing, ledger
+from transforms.ingest import landing
 from transforms.ingest import parse as parse_module
+from transforms.ingest.ledger import Ledger
 from transforms.ingest.parse import FileFault, LongCell
 from transforms.ingest.pipeline import UNKNOWN_SOURCE, ingest_source, report_unknown_sources
 from transforms.names import shown
@@ -125,16 +126,16 @@ def test_each_of_many_misnamed_files_with_the_same_bytes_is_reported_by_its_own_
         (unknown / name).write_bytes(data)
 
     ingest(settings, source)
-    records = ledger.read(settings.ledger_dir, "s1")
+    records = Ledger(settings.ledger_dir).counted("s1")
     assert sorted(records["file_name"]) == names and set(records["status"]) == {"rejected"}
     assert all(name in message for name, message in zip(records["file_name"], records["message"], strict=True))
     config = load_sources(settings.sources_file, settings.data_dir, strict=False)
     config.sources["s1"] = source
     report_unknown_sources(settings, config)
-    assert sorted(ledger.read(settings.ledger_dir, UNKNOWN_SOURCE)["file_name"]) == names[:3]
+    assert sorted(Ledger(settings.ledger_dir).counted(UNKNOWN_SOURCE)["file_name"]) == names[:3]
 
     again = ingest(settings, source)  # each reported once
-    assert again.files == [] and len(ledger.history(settings.ledger_dir, "s1")) == len(names)
+    assert again.files == [] and len(Ledger(settings.ledger_dir).history("s1")) == len(names)
 
 
 # --------------------------------------------------------------------------- sizes

@@ -12,7 +12,8 @@ from deliveries import attendance, participant, people, write_csv
 
 from transforms.config.settings import load_settings
 from transforms.config.sources import parse_sources
-from transforms.ingest import curated, landing, ledger
+from transforms.ingest import curated, landing
+from transforms.ingest.ledger import Ledger
 from transforms.ingest.pipeline import ingest_source
 
 KEY = TEST_KEY.encode()
@@ -45,7 +46,7 @@ def test_archive_keeps_bytes_and_checksum(samla_env):
     (entry,) = manifest["files"]  # the file's checksum and Data Docs page travel with the result
     assert entry["file_sha256"] == delivery.sha256
     assert entry["data_docs"].startswith("data_docs/") and (settings.data_dir / entry["data_docs"]).is_file()
-    assert ledger.read(settings.ledger_dir).iloc[0]["data_docs"] == entry["data_docs"]
+    assert Ledger(settings.ledger_dir).counted().iloc[0]["data_docs"] == entry["data_docs"]
     frame = curated.read_dataset(settings.curated_dir, "participants")
     assert len(frame) == 10 and set(frame["file_sha256"]) == {delivery.sha256}
     assert "person_id" not in frame.columns and frame["person"].str.len().eq(64).all()
@@ -60,7 +61,7 @@ def test_same_bytes_twice_processed_once(samla_env):
     # the same bytes under a new name (e.g. uploaded again) are recognised too
     os.replace(path, path.with_name("participants_2025-01.CSV"))
     assert ingest(settings, source)["files"] == []
-    assert len(ledger.read(settings.ledger_dir)) == 1
+    assert len(Ledger(settings.ledger_dir).counted()) == 1
 
 
 def test_newest_delivery_wins_and_replaces_partition(samla_env):
@@ -72,7 +73,7 @@ def test_newest_delivery_wins_and_replaces_partition(samla_env):
     ingest(settings, source)
     frame = curated.read_dataset(settings.curated_dir, "participants")
     assert len(frame) == 7 and set(frame["gender"]) == {"male"}
-    records = ledger.read(settings.ledger_dir)
+    records = Ledger(settings.ledger_dir).counted()
     assert list(records["rows_accepted"]) == [10, 7]
 
 
@@ -117,7 +118,7 @@ def test_quarantined_participant_quarantines_other_rows_and_fix_brings_them_back
     manifest = ingest(settings, source)
     assert ("attendance", "2025-01") in manifest["changed"]
     assert len(curated.read_dataset(settings.curated_dir, "attendance")) == 10
-    records = ledger.read(settings.ledger_dir)
+    records = Ledger(settings.ledger_dir).counted()
     att = records[records["dataset"] == "attendance"]
     assert list(att["rows_accepted"]) == [10]  # the same file's record, updated
 
@@ -152,7 +153,7 @@ def test_ledger_balances_for_every_file(samla_env):
     write_csv(source.delivery.folder / "attendance_2025-01.csv",
               [attendance(p, "2025-01") for p in PNRS] + [attendance(PNRS[2], "2025-01")])
     ingest(settings, source)
-    records = ledger.read(settings.ledger_dir)
+    records = Ledger(settings.ledger_dir).counted()
     assert (records["rows_read"] == records["rows_accepted"] + records["rows_quarantined"]).all()
     q = curated.read_quarantine(settings.quarantine_dir)
     per_file = q.groupby("file_sha256")["source_row"].nunique()
@@ -179,7 +180,7 @@ def test_data_docs_page_for_every_validation_linked_from_ledger(samla_env):
     write_csv(source.delivery.folder / "participants_2025-01.csv", rows)
     write_csv(source.delivery.folder / "attendance_2025-01.csv", [attendance(p, "2025-01") for p in PNRS])
     ingest(settings, source)
-    records = ledger.read(settings.ledger_dir)
+    records = Ledger(settings.ledger_dir).counted()
     assert records["data_docs"].str.endswith(".html").all()
     page = settings.data_dir / records.loc[records["dataset"] == "participants", "data_docs"].iloc[0]
     html = page.read_text(encoding="utf-8")
@@ -209,7 +210,7 @@ def test_file_for_an_unknown_source_is_reported_once(samla_env):
                                          "delivery": {"folder": "raw/landing/s1"}}]}, settings.data_dir)
     (found,) = report_unknown_sources(settings, config)
     assert "okänd källa" in found["message"] and "'9999'" in found["message"]
-    records = ledger.read(settings.ledger_dir, UNKNOWN_SOURCE)
+    records = Ledger(settings.ledger_dir).counted(UNKNOWN_SOURCE)
     assert list(records["status"]) == ["rejected"] and stray.exists()
     assert report_unknown_sources(settings, config) == []
 

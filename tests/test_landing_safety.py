@@ -12,7 +12,8 @@ from privacy import personnummer_in
 
 from transforms.config.settings import load_settings
 from transforms.config.sources import parse_sources
-from transforms.ingest import landing, ledger
+from transforms.ingest import landing
+from transforms.ingest.ledger import Ledger
 from transforms.ingest.pipeline import ingest_source
 from transforms.paths import UnsafePathError
 
@@ -67,14 +68,14 @@ def test_links_devices_subfolders_and_unmatched_names_are_reported_not_taken(sam
     assert "undermapp" in by_name["januari"]["message"]
     assert "följer inte" in by_name["deltagare.csv"]["message"]
     assert "arkiverades inte" in by_name["deltagare.csv"]["message"]
-    text = repr(manifest) + repr(ledger.read(settings.ledger_dir).to_dict("records"))
+    text = repr(manifest) + repr(Ledger(settings.ledger_dir).counted().to_dict("records"))
     assert "SECRET" not in text and str(outside) not in text and not personnummer_in(text)
     # nothing of s1 was archived: no link target, no unmatched file, no subfolder content
     assert [p.name for p in settings.archive_dir.rglob("*") if p.is_file()] == ["_seen_by_name.json"]
     assert not list(settings.curated_dir.rglob("*.parquet"))
     # reported once
     assert ingest(settings, s1)["files"] == []
-    assert len(ledger.read(settings.ledger_dir, "s1")) == 7
+    assert len(Ledger(settings.ledger_dir).counted("s1")) == 7
 
 
 def test_a_link_swapped_in_after_the_scan_is_not_read(samla_env, tmp_path):

@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 from transforms.config.schema import DATASET_COLUMNS
 from transforms.config.settings import load_settings
 from transforms.config.sources import parse_sources
-from transforms.ingest import curated, landing, ledger
+from transforms.ingest import curated, landing
 from transforms.ingest import pipeline as ingest_pipeline
-from transforms.ingest.harmonise import FileContext
+from transforms.ingest.file_context import FileContext
+from transforms.ingest.ledger import Ledger
 from transforms.ingest.parse import SHOWN, FileFault, read_file
 from transforms.ingest.pipeline import INTERNAL_ERROR, evaluate_file, ingest_source
 from transforms.privacy.personnummer import find_in_text
@@ -241,7 +242,7 @@ def test_unexpected_error_rejects_that_file_only(two_files, monkeypatch):
     assert failed["status"] == "rejected" and "ValueError" in failed["message"]
     assert failed["rows_read"] == len(PNRS) == failed["rows_quarantined"]
     assert not find_in_text(failed["message"])
-    records = ledger.read(settings.ledger_dir)
+    records = Ledger(settings.ledger_dir).counted()
     assert set(records["dataset"]) == {"participants", "attendance"}
     assert len(curated.read_dataset(settings.curated_dir, "participants")) == len(PNRS)
     quarantine = curated.read_quarantine(settings.quarantine_dir)
@@ -293,7 +294,7 @@ def test_ledger_written_as_each_file_finishes(two_files, monkeypatch):
     with pytest.raises(OSError):
         ingest_source(settings, source, KEY, landing.candidate_files(source.delivery.folder),
                       today=pd.Timestamp("2025-03-01").date())
-    records = ledger.read(settings.ledger_dir)
+    records = Ledger(settings.ledger_dir).counted()
     assert sorted(records["dataset"]) == ["attendance", "participants"]
     assert set(records["status"]) == {"loaded"}
 

@@ -19,7 +19,8 @@ from mail_server import wait_for as _wait_for
 from privacy import personnummer_in
 
 from transforms.config.sources import parse_sources
-from transforms.ingest import ledger
+from transforms.ingest.landing import DeliveryKey
+from transforms.ingest.ledger import Ledger, LedgerRecord
 from transforms.ingest.pipeline import FileOutcome, SourceResult
 
 PSEUDONYM = "ab" * 32  # what a keyed pseudonym looks like: 64 hex characters
@@ -69,18 +70,19 @@ def _quarantine(file_name: str, dataset: str, period: str, sha: str, records: li
 
 def _outcome(quarantine: pd.DataFrame | None, status: str, counts: tuple[int, int, int], message: str,
              *, file_name: str = "", dataset: str = "", period: str = "", data_docs: str = "",
-             name_fault: bool = False) -> FileOutcome:
+             name_fault: bool = False, arrived_at: str = "2025-02-03T08:00:00+00:00",
+             warnings: tuple[str, ...] = ()) -> FileOutcome:
     """One file as ``ingest_source`` reports it: its ledger record and its quarantined rows (no person column)."""
     if quarantine is not None:
         first = quarantine.iloc[0]
         file_name, dataset, period = first["file_name"], first["dataset"], first["period"]
         quarantine = quarantine.drop(columns=["person"])
     read, accepted, held = counts
-    record = ledger.LedgerRecord(
-        source="s1", dataset=dataset, period=period, file_name=file_name, file_sha256="9" * 64,
-        arrived_at="2025-02-03T08:00:00+00:00", detected_format="csv", rows_read=read, rows_accepted=accepted,
+    record = LedgerRecord(
+        key=DeliveryKey("s1", dataset, period, "9" * 64), file_name=file_name,
+        arrived_at=arrived_at, detected_format="csv", rows_read=read, rows_accepted=accepted,
         rows_quarantined=held, status=status, message=message, processed_at="2025-02-03T08:01:00+00:00",
-        data_docs=data_docs)
+        data_docs=data_docs, warnings=warnings)
     return FileOutcome(record, quarantine, name_fault)
 
 
@@ -147,8 +149,8 @@ def test_the_email_says_when_a_file_arrived_in_swedish_time(monkeypatch):
 
     monkeypatch.setenv("SAMLA_LANGUAGE", "sv")
     outcome = _outcome(None, "rejected", (3, 0, 3), REJECT_MESSAGE, file_name="survey_2025-06.csv",
-                       dataset="survey", period="2025-06")
-    outcome.record.arrived_at = "2025-07-01T22:30:15.123456+00:00"  # summer, UTC+2: the next day in Sweden
+                       dataset="survey", period="2025-06",
+                       arrived_at="2025-07-01T22:30:15.123456+00:00")  # summer, UTC+2: the next day in Sweden
     _, body = compose_steward_email(_source({"name": "Anna", "email": STEWARD}), SourceResult("s1", [outcome]))
     assert "Filen kom in 2025-07-02 00:30:15 (svensk tid)." in body
     assert "2025-07-01" not in body and "22:30" not in body and ".123456" not in body
@@ -184,8 +186,8 @@ def test_a_file_with_warnings_only_is_reported_as_loaded_without_the_quarantine_
             "intake.participants_drop_loaded")
         outcome = _outcome(None, "loaded", (12, 12, 0),
                            t("ingest.loaded", n=12) + t("intake.warning", text=warning) + "; " + t("ingest.warnings", n=1),
-                           file_name="participants_2025-01.csv", dataset="participants", period="2025-01")
-        outcome.record.warnings = [warning]
+                           file_name="participants_2025-01.csv", dataset="participants", period="2025-01",
+                           warnings=(warning,))
         assert outcome.needs_attention
         return SourceResult("s1", [outcome])
 
@@ -465,12 +467,10 @@ def test_corrected_deliveries_are_confirmed_in_the_same_email_as_the_problems(sa
 
     def record(dataset, sha, status, counts, file_name, processed_at, message=""):
         read, accepted, held = counts
-        rec = ledger.LedgerRecord(
-            source="s1", dataset=dataset, period="2025-01", file_name=file_name, file_sha256=sha,
+        return Ledger(ledger_dir).write(LedgerRecord(
+            key=DeliveryKey("s1", dataset, "2025-01", sha), file_name=file_name,
             arrived_at=processed_at, detected_format="csv", rows_read=read, rows_accepted=accepted,
-            rows_quarantined=held, status=status, message=message or status, processed_at=processed_at)
-        ledger.write(ledger_dir, rec)
-        return rec
+            rows_quarantined=held, status=status, message=message or status, processed_at=processed_at))
 
     record("participants", "1" * 64, "rejected", (0, 0, 0), "participants_2025-01.csv", "2025-02-03T08:00:00+00:00")
     record("attendance", "2" * 64, "loaded_with_quarantine", (20, 17, 3), "attendance_2025-01.csv",
@@ -503,11 +503,11 @@ def test_a_clean_first_delivery_is_not_confirmed(samla_env, smtp_server):
 
     from transforms.config.settings import load_settings
 
-    rec = ledger.LedgerRecord(
-        source="s1", dataset="participants", period="2025-01", file_name="participants_2025-01.csv",
-        file_sha256="5" * 64, arrived_at="2025-02-03T08:00:00+00:00", detected_format="csv", rows_read=5,
+    rec = LedgerRecord(
+        key=DeliveryKey("s1", "participants", "2025-01", "5" * 64), file_name="participants_2025-01.csv",
+        arrived_at="2025-02-03T08:00:00+00:00", detected_format="csv", rows_read=5,
         rows_accepted=5, rows_quarantined=0, status="loaded", message="ok", processed_at="2025-02-03T08:00:00+00:00")
-    ledger.write(load_settings().ledger_dir, rec)
+    rec = Ledger(load_settings().ledger_dir).write(rec)
     assert notify_steward(_source({"name": "Anna", "email": STEWARD}), SourceResult("s1", [FileOutcome(rec)])) is False
     time.sleep(0.2)
     assert smtp_server.envelopes == []

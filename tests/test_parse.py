@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from transforms.config.sources import FormatHints, parse_sources
-from transforms.ingest.harmonise import FileContext
+from transforms.ingest.file_context import FileContext
 from transforms.ingest.parse import FileFault, read_file
 from transforms.ingest.pipeline import evaluate_file
 

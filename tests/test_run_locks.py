@@ -15,7 +15,7 @@ import pytest
 from deliveries import attendance, participant, people, write_csv
 from samla_airflow import locks
 
-from transforms.ingest import ledger
+from transforms.ingest.ledger import Ledger
 
 SAMLA = str(Path(sys.executable).parent / "samla")  # the console script, as an operator runs it
 PNRS = people(8, seed=16)
@@ -52,7 +52,7 @@ def wait_for(condition, what: str, seconds: float = 240):
 
 def each_file_once(data: Path, pages: bool = True) -> None:
     """Every delivery recorded once, archived once (and given one Data Docs page): nothing processed twice."""
-    records = ledger.history(data / "ledger")
+    records = Ledger(data / "ledger").history()
     assert sorted(records["file_name"]) == ["attendance_2025-01.csv", "participants_2025-01.csv",
                                             "participants_2025-02.csv"], records[["file_name", "sequence"]]
     assert set(records["sequence"]) == {0}

@@ -8,7 +8,8 @@ import os
 from deliveries import attendance, participant, people, write_csv
 from sftp_server import sftp_server
 
-from transforms.ingest import curated, ledger
+from transforms.ingest import curated
+from transforms.ingest.ledger import Ledger
 
 PNRS = people(10, seed=11)
 
@@ -32,7 +33,7 @@ def test_sftp_source_lands_in_curated(samla_env, tmp_path, monkeypatch):
         assert {f["status"] for f in manifest["files"]} == {"loaded"}
         assert ingest_one_source("1480", None)["files"] == [], "the same bytes are processed once"
     assert len(curated.read_dataset(samla_env / "curated", "attendance")) == 10
-    records = ledger.read(samla_env / "ledger")
+    records = Ledger(samla_env / "ledger").counted()
     assert (records["rows_read"] == records["rows_accepted"]).all()
     assert sorted(os.listdir(samla_env / "raw" / "landing" / "_sftp" / "1480")) == ["attendance_2025-01.csv",
                                                                              "participants_2025-01.csv"]

@@ -10,7 +10,8 @@ import pytest
 from transforms.config.settings import load_settings
 from transforms.config.sources import load_sources
 from transforms.demo.generate import generate
-from transforms.ingest import curated, ledger
+from transforms.ingest import curated
+from transforms.ingest.ledger import Ledger
 from transforms.publish import warehouse
 
 PERIOD = "2024-11"
@@ -52,7 +53,7 @@ def test_fix_redeliver_and_rerun_one_source(data_dir):
     states = run_dag("samla_ingest", {"period_from": PERIOD, "period_to": PERIOD})
     assert all(s == "success" for s in states.values()), states
     assert run_dag("samla_publish", {})["export_files"] == "success"
-    record = ledger.read(settings.ledger_dir, sid)
+    record = Ledger(settings.ledger_dir).counted(sid)
     assert record.loc[record["dataset"] == dataset, "status"].tolist() == ["rejected"]
     before = warehouse.read_table(settings.warehouse_url, "indicator_values_restricted")
     rate = before[(before["indicator"] == "ATTENDANCE_RATE") & (before["area_code"].isin(config.get(sid).municipalities))
@@ -73,7 +74,7 @@ def test_fix_redeliver_and_rerun_one_source(data_dir):
     assert {s for t, s in states.items() if t.startswith("ingest_") and t != task} == {"skipped"}
     assert run_dag("samla_publish", {})["export_files"] == "success"
 
-    records = ledger.read(settings.ledger_dir, sid)
+    records = Ledger(settings.ledger_dir).counted(sid)
     latest = records[records["dataset"] == dataset].iloc[-1]
     assert latest["status"] in {"loaded", "loaded_with_quarantine"} and latest["rows_accepted"] > 0
     assert (sid, PERIOD) in curated.partitions(settings.curated_dir, dataset)

@@ -7,7 +7,7 @@ import pytest
 from deliveries import participant, people, write_csv
 
 from transforms.config.sources import parse_sources
-from transforms.ingest.harmonise import FileContext
+from transforms.ingest.file_context import FileContext
 from transforms.ingest.pipeline import evaluate_file
 
 KEY = b"steward-terms-key-0123456789abcdef"

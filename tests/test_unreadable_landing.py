@@ -17,7 +17,8 @@ from deliveries import attendance, participant, people, write_csv
 
 from transforms.config.settings import load_settings
 from transforms.config.sources import parse_sources
-from transforms.ingest import landing, ledger
+from transforms.ingest import landing
+from transforms.ingest.ledger import Ledger
 from transforms.ingest.pipeline import UNREADABLE, ingest_source
 
 SAMLA = str(Path(sys.executable).parent / "samla")
@@ -68,7 +69,7 @@ def test_an_unreadable_file_is_rejected_alone_and_read_once_it_can_be(folder):
     run = samla("run", "--from", "2025-01", "--to", "2025-01", "--no-publish", env=env, bound=True)
     assert run.returncode == 1, run.stdout + run.stderr  # a file was rejected: a summary, no traceback
     assert "Traceback" not in run.stdout + run.stderr and "filen går inte att läsa" in run.stdout
-    records = ledger.history(data / "ledger", "1489")
+    records = Ledger(data / "ledger").history("1489")
     assert (records["rows_read"] == records["rows_accepted"] + records["rows_quarantined"]).all()  # conservation
     by_name = {r["file_name"]: r for r in records.to_dict("records")}
     assert by_name["participants_2025-01.csv"]["status"] == "loaded"  # the other file went on
@@ -97,7 +98,7 @@ def test_an_unreadable_file_is_rejected_alone_and_read_once_it_can_be(folder):
     latest = json.loads(samla("status", "--period", "2025-01", "--json", env=env).stdout)["deliveries"]
     assert {(d["dataset"], d["status"], d["rows_accepted"]) for d in latest if d["dataset"] != landing.UNMATCHED} \
         == {("participants", "loaded", len(PNRS)), ("attendance", "loaded", len(PNRS))}
-    assert len(ledger.history(data / "ledger", "1489")) == 4  # the stray file is not reported twice
+    assert len(Ledger(data / "ledger").history("1489")) == 4  # the stray file is not reported twice
 
 
 def test_a_folder_or_link_swapped_in_after_the_listing_rejects_that_file_only(samla_env, tmp_path):

@@ -104,9 +104,9 @@ def test_an_empty_postgresql_warehouse_after_a_sqlite_history_is_filled(world, p
 def test_a_warehouse_that_only_had_its_steward_tables_refreshed_claims_nothing(world, pg_url, monkeypatch):  # noqa: F811
     settings, config = world
     on_pg = settings_for(monkeypatch, pg_url)
-    from transforms.ingest import ledger as ledger_files
+    from transforms.ingest.ledger import Ledger
 
-    frame = ledger_files.read(settings.ledger_dir)[publication.LEDGER_COLUMNS]
+    frame = Ledger(settings.ledger_dir).counted()[publication.LEDGER_COLUMNS]
     warehouse.refresh_steward_tables(pg_url, load_ledger=frame,
                                      quarantine_summary=publication.quarantine_summary(settings))
     assert len(warehouse.read_table(pg_url, "load_ledger")) == len(frame) > 0

@@ -11,7 +11,9 @@ from deliveries import attendance, participant, people, write_csv
 
 from transforms.config.settings import load_settings
 from transforms.config.sources import parse_sources
-from transforms.ingest import landing, ledger, work_stamp
+from transforms.ingest import landing, work_stamp
+from transforms.ingest.landing import DeliveryKey
+from transforms.ingest.ledger import Ledger
 from transforms.ingest.pipeline import ingest_source
 
 KEY = TEST_KEY.encode()
@@ -104,10 +106,11 @@ def test_an_internal_error_waiting_in_another_period_means_run(samla_env):
         deliver(source.delivery.folder, month)
     run(settings, source, digest, None)
     # as if February's attendance had been rejected by a fault in Samla: retried by the next run in its period
-    record = ledger.latest(settings.ledger_dir, "s1", "attendance", "2025-02",
-                           landing.sha256_of(source.delivery.folder / "attendance_2025-02.csv"))
-    record = ledger.LedgerRecord(**{**record, "rule": "internal_error", "status": "rejected"})
-    ledger.write(settings.ledger_dir, record)
+    store = Ledger(settings.ledger_dir)
+    record = store.latest(DeliveryKey("s1", "attendance", "2025-02",
+                                      landing.sha256_of(source.delivery.folder / "attendance_2025-02.csv")))
+    store.write(replace(record, rule="internal_error", status="rejected", rows_accepted=0,
+                        rows_quarantined=record.rows_read))
     result = run(settings, source, digest, ("2025-01", "2025-01"))
     assert result.waiting_periods == ["2025-02"]
     assert not idle(settings, source, digest, ("2025-02", "2025-02"))

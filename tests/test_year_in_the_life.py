@@ -45,7 +45,8 @@ from transforms.config.settings import (
 )
 from transforms.config.sources import load_sources
 from transforms.demo.generate import generate
-from transforms.ingest import landing, ledger
+from transforms.ingest import landing
+from transforms.ingest.ledger import Ledger
 from transforms.ingest.pipeline import ingest_source
 from transforms.messages import t
 from transforms.period import month_range
@@ -302,7 +303,7 @@ def test_a_year_in_the_life(airflow_db, warehouse_and_role, tmp_path, monkeypatc
     assert after["denominator"] == before["denominator"] + minutes and after["persons"] == before["persons"] + 1
 
     # (2) No ledger record lost: every delivered file, and nothing else, is in the ledger.
-    records = ledger.read(data / "ledger")
+    records = Ledger(data / "ledger").counted()
     assert len(year.delivered) == len(set(year.delivered)) == len(records)
     assert set(records[["source", "dataset", "period", "file_sha256"]].itertuples(index=False, name=None)) \
         == set(year.delivered)

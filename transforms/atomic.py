@@ -114,3 +114,31 @@ def write_parquet(target: Path, table: Any, mode: int | None = None, *, root: Pa
     with atomic_path(target, mode, root=root) as tmp:
         pq.write_table(table, tmp)
     return Path(target)
+
+
+def write_new(target: Path, data: bytes) -> Path:
+    """Write ``data`` as ``target``, which must not exist yet: ``FileExistsError`` when it does.
+
+    For records that are kept, never replaced (the ledger). The content is written and
+    flushed in a temporary file beside the target, as ``atomic_path`` does, then hard-linked
+    to the target's name: unlike ``os.replace`` the link fails when the name is taken, even
+    by another process writing the same moment, and unlike opening the target with
+    ``O_EXCL`` a reader never sees it half-written, nor does a crash leave a truncated file
+    holding the name.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(target)
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _umask_mode())
+        os.link(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    fsync_dir(target.parent)
+    return target

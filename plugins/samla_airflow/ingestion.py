@@ -186,14 +186,15 @@ def summarise_run(periods: tuple[str, str] | None = None, since=None) -> dict[st
 
     from transforms.config.settings import load_settings
     from transforms.config.sources import load_sources
-    from transforms.ingest import attention, ledger
+    from transforms.ingest import attention
+    from transforms.ingest.ledger import Ledger
 
     with configuration_errors_fail_fast():
         settings = load_settings()
         config = load_sources(settings.sources_file, settings.data_dir, strict=False)
         config.raise_file_faults()
     stamp = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S") if since is not None else None
-    found = attention.run_attention(ledger.read(settings.ledger_dir), periods, stamp)
+    found = attention.run_attention(Ledger(settings.ledger_dir).counted(), periods, stamp)
     labels = {sid: source.label for sid, source in config.sources.items()}
     rejected = attention.items(found.rejected, labels, "rejected")
     quarantined = attention.items(found.quarantined, labels, "quarantined")

@@ -293,9 +293,9 @@ def _replaced_deliveries(source: Source, result: SourceResult) -> list[tuple[Fil
     if not accepted:
         return []
     from transforms.config.settings import load_settings
-    from transforms.ingest import ledger
+    from transforms.ingest.ledger import Ledger
 
-    history = ledger.history(load_settings().ledger_dir, source.id)
+    history = Ledger(load_settings().ledger_dir).history(source.id)
     found = []
     for outcome in accepted:
         record = outcome.record

@@ -41,7 +41,7 @@ class Attention:
 
 
 def run_attention(frame: pd.DataFrame, periods: tuple[str, str] | None, since: str | None) -> Attention:
-    """``frame`` is ``ledger.read``; ``periods`` the run's range (None: a run for every new delivery, whose
+    """``frame`` is ``Ledger.counted``; ``periods`` the run's range (None: a run for every new delivery, whose
     periods are those of the records written ``since`` it began, an ISO time; None: every record)."""
     recent = frame if since is None else frame[frame["processed_at"] >= since]
     dated = frame[frame["period"].fillna("") != ""]

@@ -29,11 +29,11 @@ from transforms.config.schema import (
     TRUE_LABELS,
     curated_columns,
 )
-from transforms.config.sources import DATE_FORMATS, DatasetConfig, Source
+from transforms.config.sources import DATE_FORMATS
+from transforms.ingest.file_context import FileContext
 from transforms.ingest.parse import FileFault, LongCell, RawTable, clip
 from transforms.messages import number as format_number
 from transforms.messages import t
-from transforms.period import Period
 from transforms.privacy import personnummer
 from transforms.privacy.pseudonym import pseudonyms
 
@@ -41,27 +41,6 @@ MASKED = personnummer.MASK
 INVALID_PERSON = "<invalid personnummer, not shown>"
 _WAVE = re.compile(r"^[tT](\d+)$", re.ASCII)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
-
-
-@dataclass
-class FileContext:
-    source: Source
-    dataset: str
-    period: str
-    file_name: str
-    file_sha256: str
-
-    @property
-    def config(self) -> DatasetConfig:
-        return self.source.datasets[self.dataset]
-
-    @property
-    def period_start(self) -> date:
-        return Period.parse(self.period).first_day
-
-    @property
-    def period_end(self) -> date:
-        return Period.parse(self.period).last_day
 
 
 @dataclass

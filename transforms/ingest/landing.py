@@ -34,6 +34,21 @@ _IGNORED_SUFFIXES = (".part", ".tmp", ".filepart", ".partial")
 
 
 @dataclass(frozen=True)
+class DeliveryKey:
+    """Which delivered file: the ledger's key for its records.
+
+    ``period`` is "" for a file whose name gives none; ``sha256`` is the content's
+    checksum, or, for a file reported without being archived, the identity that reports
+    it once (``named_identity``, ``entry_identity``).
+    """
+
+    source: str
+    dataset: str
+    period: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Delivery:
     """One archived file: what arrived, when, and what its name says it is."""
 
@@ -50,8 +65,8 @@ class Delivery:
     purged_at: str | None = None  # set when retention deleted the bytes
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.source, self.dataset, self.period, self.sha256)
+    def key(self) -> DeliveryKey:
+        return DeliveryKey(self.source, self.dataset, self.period, self.sha256)
 
     @property
     def order(self) -> tuple[str, float, str]:

@@ -25,9 +25,12 @@ import pyarrow.compute as pc
 from transforms.config.schema import DATASETS
 from transforms.config.settings import Settings
 from transforms.config.sources import Source
-from transforms.ingest import curated, landing, ledger
+from transforms.ingest import curated, landing
 from transforms.ingest.data_docs import build_index, write_page
-from transforms.ingest.harmonise import FileContext, harmonise, typed_frame
+from transforms.ingest.file_context import FileContext
+from transforms.ingest.harmonise import harmonise, typed_frame
+from transforms.ingest.landing import DeliveryKey
+from transforms.ingest.ledger import Ledger, LedgerRecord
 from transforms.ingest.parse import FileFault, clip, read_file
 from transforms.ingest.validate import parameters_for, run_name_for, validate
 from transforms.messages import LANGUAGES, catalogue, number, t
@@ -72,12 +75,12 @@ def _has_warning(message: str) -> bool:
 class FileOutcome:
     """One processed file, as the source's run saw it: everything a report about it needs.
 
-    ``record`` is the ledger record written for it (checksum, counts, status, message,
-    and the Data Docs page once built); ``quarantine`` the rows it held back, without
-    the pseudonym column; ``name_fault`` says the file was rejected for its name.
+    ``record`` is the ledger record as stored for it (checksum, counts, status, message,
+    Data Docs page, sequence); ``quarantine`` the rows it held back, without the
+    pseudonym column; ``name_fault`` says the file was rejected for its name.
     """
 
-    record: ledger.LedgerRecord
+    record: LedgerRecord
     quarantine: pd.DataFrame | None = None
     name_fault: bool = False
 
@@ -368,7 +371,9 @@ def snapshot_for(settings: Settings, source: str, period: str) -> tuple[pd.DataF
 
 
 def _store(settings: Settings, delivery: landing.Delivery, ctx: FileContext, result: FileResult,
-           participants_sha: str) -> tuple[ledger.LedgerRecord, bool]:
+           participants_sha: str) -> bool:
+    """Write the file's accepted rows (unless a later delivery's are there) and its quarantine; whether
+    the curated partition changed."""
     changed = False
     if result.accepted is not None:
         current = curated.partition_metadata(settings.curated_dir, ctx.dataset, ctx.source.id, ctx.period)
@@ -381,14 +386,28 @@ def _store(settings: Settings, delivery: landing.Delivery, ctx: FileContext, res
             changed = True
     curated.write_quarantine(settings.quarantine_dir, ctx.source.id, ctx.dataset, ctx.period or "_",
                              delivery.sha256, result.quarantine)
-    record = ledger.LedgerRecord(
-        source=ctx.source.id, dataset=ctx.dataset, period=ctx.period, file_name=delivery.file_name,
-        file_sha256=delivery.sha256, arrived_at=delivery.arrived_at, detected_format=result.detected_format,
+    return changed
+
+
+def _checked_record(delivery: landing.Delivery, result: FileResult, participants_sha: str, recheck: bool,
+                    data_docs: str) -> LedgerRecord:
+    """The record of a file that was read: every fact known once it is stored and its page written."""
+    return LedgerRecord(
+        key=delivery.key, file_name=delivery.file_name, arrived_at=delivery.arrived_at,
+        processed_at=datetime.now(UTC).isoformat(timespec="seconds"), status=result.status, message=result.message,
         rows_read=result.rows_read, rows_accepted=result.rows_accepted, rows_quarantined=result.rows_quarantined,
-        status=result.status, message=result.message, processed_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        warnings=result.warnings, participants_sha256=participants_sha, rule=result.rule, headers=result.headers,
-    )
-    return record, changed
+        detected_format=result.detected_format, warnings=tuple(result.warnings), participants_sha256=participants_sha,
+        data_docs=data_docs, rule=result.rule, recheck=recheck, headers=tuple(result.headers.items()))
+
+
+def _unread_record(key: DeliveryKey, file_name: str, message: str, arrived_at: str | None = None,
+                   rule: str = "") -> LedgerRecord:
+    """A file rejected before any of it was read: no rows (0 = 0 + 0), nothing in quarantine."""
+    now = datetime.now(UTC)
+    return LedgerRecord(
+        key=key, file_name=file_name, arrived_at=arrived_at or now.isoformat(timespec="microseconds"),
+        processed_at=now.isoformat(timespec="seconds"), status="rejected", message=message,
+        rows_read=0, rows_accepted=0, rows_quarantined=0, rule=rule)
 
 
 def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Path],
@@ -404,6 +423,7 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
     arrivals = {d.key for d in landing.archive(settings.data_dir, source, files, today, unreadable)}
     deliveries = landing.archived(settings.data_dir, source.id)
     result = SourceResult(source.id)
+    store = Ledger(settings.ledger_dir)
     inside_data_dir(settings.data_docs_dir, settings.data_dir)  # pages go there: never through a symlink out
     outcomes, changed, internal_errors = result.files, result.changed, result.internal_errors
 
@@ -415,13 +435,12 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
         if delivery.dataset == "participants":  # the snapshot it replaces or follows
             snapshot = snapshot_for(settings, source.id, delivery.period)[0]
         checked = evaluate_file(settings.data_dir / delivery.archive_path, ctx, key, snapshot, today=on)
-        record, did_change = _store(settings, delivery, ctx, checked, participants_sha)
-        record.recheck = recheck
-        if checked.validation is not None:
-            page = write_page(settings.data_docs_dir, checked.validation, source.id, delivery.dataset,
-                              delivery.period, delivery.sha256)
-            record.data_docs = str(page.relative_to(settings.data_dir))
-        ledger.write(settings.ledger_dir, record)  # as each file finishes: a later crash loses no record
+        did_change = _store(settings, delivery, ctx, checked, participants_sha)
+        page = "" if checked.validation is None else str(write_page(
+            settings.data_docs_dir, checked.validation, source.id, delivery.dataset, delivery.period,
+            delivery.sha256).relative_to(settings.data_dir))
+        # written as each file finishes: a later crash loses no record
+        record = store.write(_checked_record(delivery, checked, participants_sha, recheck, page))
         if checked.rule == INTERNAL_ERROR:
             internal_errors.append(delivery.file_name)
         if did_change:
@@ -431,15 +450,16 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
             progress(f"{source.id} {delivery.dataset} {delivery.period or '?'} {shown(record.file_name)}: "
                      f"{t('status.' + record.status)}")
 
-    _report_landing_faults(settings, source, files, outcomes, progress)
+    _report_landing_faults(store, source, files, outcomes, progress)
     for entry in unreadable:  # reported once; read (by checksum, as any delivery) once it can be
-        if not ledger.exists(settings.ledger_dir, source.id, entry.dataset, entry.period, entry.identity):
-            _report_rejected(settings, source, entry.dataset, entry.period, entry.name, entry.identity,
-                             entry.message, outcomes, progress, rule=UNREADABLE, name_fault=False)
+        unread = DeliveryKey(source.id, entry.dataset, entry.period, entry.identity)
+        if not store.exists(unread):
+            _report_rejected(store, _unread_record(unread, entry.name, entry.message, rule=UNREADABLE), outcomes,
+                             progress, name_fault=False)
     for delivery in deliveries:  # names that say no valid dataset/period: report once
-        if delivery.name_fault and not ledger.exists(settings.ledger_dir, source.id, delivery.dataset,
-                                                     delivery.period, delivery.sha256):
-            _report_name_fault(settings, source, delivery, outcomes, progress)
+        if delivery.name_fault and not store.exists(delivery.key):
+            _report_rejected(store, _unread_record(delivery.key, delivery.file_name, delivery.name_fault,
+                                                   delivery.arrived_at), outcomes, progress)
 
     valid = [d for d in deliveries if not d.name_fault and in_range(d.period)]
     for period in sorted({d.period for d in valid}):
@@ -456,15 +476,15 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
             current = curated.partition_metadata(settings.curated_dir, dataset, source.id, period) or {}
             newest = candidates[-1]
             for delivery in candidates:
-                recorded = ledger.latest(settings.ledger_dir, source.id, dataset, period, delivery.sha256) or {}
+                recorded = store.latest(delivery.key)
                 # A file an internal error rejected is tried again on every run until the fix.
-                pending = not recorded or delivery.key in arrivals or recorded.get("rule") == INTERNAL_ERROR
-                stale_membership = (dataset != "participants"
+                pending = recorded is None or delivery.key in arrivals or recorded.rule == INTERNAL_ERROR
+                stale_membership = (recorded is not None and dataset != "participants"
                                     and delivery.sha256 in {current.get("sha256"), newest.sha256}
-                                    and recorded.get("participants_sha256") != participants_sha)
+                                    and recorded.participants_sha256 != participants_sha)
                 purged = not (settings.data_dir / delivery.archive_path).exists()
                 if (pending or stale_membership) and not purged:
-                    run(delivery, snapshot, participants_sha, recheck=bool(recorded) and not pending)
+                    run(delivery, snapshot, participants_sha, recheck=recorded is not None and not pending)
     result.waiting_periods = sorted({d.period for d in deliveries
                                      if not d.name_fault and not in_range(d.period) and _unfinished(settings, d)})
     if any(outcome.record.data_docs for outcome in outcomes):
@@ -482,48 +502,35 @@ def _unfinished(settings: Settings, delivery: landing.Delivery) -> bool:
     """A delivery a run in its period would process: never recorded, or last rejected by an internal error."""
     if not (settings.data_dir / delivery.archive_path).exists():
         return False  # purged by retention: nothing left to process
-    recorded = ledger.latest(settings.ledger_dir, delivery.source, delivery.dataset, delivery.period, delivery.sha256)
-    return not recorded or recorded.get("rule") == INTERNAL_ERROR
+    recorded = Ledger(settings.ledger_dir).latest(delivery.key)
+    return recorded is None or recorded.rule == INTERNAL_ERROR
 
 
-def _report_name_fault(settings, source, delivery, outcomes: list[FileOutcome], progress) -> None:
-    _report_rejected(settings, source, delivery.dataset, delivery.period, delivery.file_name, delivery.sha256,
-                     delivery.name_fault or "", outcomes, progress, delivery.arrived_at)
-
-
-def _report_landing_faults(settings: Settings, source: Source, files: list[Path], outcomes, progress) -> None:
+def _report_landing_faults(store: Ledger, source: Source, files: list[Path], outcomes, progress) -> None:
     """Links, devices, FIFOs, subfolders and names matching no pattern — reported once, never archived."""
     refused = landing.scan(source.delivery.folder)[1] if source.delivery.folder is not None else []
     for entry in refused:  # identified by lstat: a link or device is never opened
-        if not ledger.exists(settings.ledger_dir, source.id, landing.REFUSED, "", entry.identity):
-            _report_rejected(settings, source, landing.REFUSED, "", entry.name, entry.identity, entry.message,
-                             outcomes, progress)
+        key = DeliveryKey(source.id, landing.REFUSED, "", entry.identity)
+        if not store.exists(key):
+            _report_rejected(store, _unread_record(key, entry.name, entry.message), outcomes, progress)
     for path, fault in landing.unmatched(source, files):
         try:
             # never archived, so reported by name: each misnamed file once, however many share its bytes
             sha = landing.named_identity(path.name, landing.fingerprint(path))  # an unreadable one is still named
         except FileNotFoundError:
             continue
-        if not ledger.exists(settings.ledger_dir, source.id, landing.UNMATCHED, "", sha):
-            _report_rejected(settings, source, landing.UNMATCHED, "", path.name, sha,
-                             t("intake.not_archived", fault=fault),
+        key = DeliveryKey(source.id, landing.UNMATCHED, "", sha)
+        if not store.exists(key):
+            _report_rejected(store, _unread_record(key, path.name, t("intake.not_archived", fault=fault)),
                              outcomes, progress)
 
 
-def _report_rejected(settings, source, dataset, period, file_name, sha, message, outcomes, progress,
-                     arrived_at: str | None = None, rule: str = "", name_fault: bool = True) -> None:
-    """A file rejected before any of it was read: no rows (0 = 0 + 0), nothing in quarantine."""
-    now = datetime.now(UTC)
-    record = ledger.LedgerRecord(
-        source=source.id, dataset=dataset, period=period, file_name=file_name, file_sha256=sha,
-        arrived_at=arrived_at or now.isoformat(timespec="microseconds"), detected_format="", rows_read=0,
-        rows_accepted=0, rows_quarantined=0, status="rejected", message=message,
-        processed_at=now.isoformat(timespec="seconds"), rule=rule,
-    )
-    ledger.write(settings.ledger_dir, record)
+def _report_rejected(store: Ledger, record: LedgerRecord, outcomes: list[FileOutcome], progress,
+                     name_fault: bool = True) -> None:
+    record = store.write(record)
     outcomes.append(FileOutcome(record, name_fault=name_fault))
     if progress:
-        progress(f"{source.id} {shown(record.file_name)}: {t('status.rejected')} ({record.message})")
+        progress(f"{record.source} {shown(record.file_name)}: {t('status.rejected')} ({record.message})")
 
 
 def stale_sources(settings: Settings, config, period: str | None = None) -> list[dict[str, str]]:
@@ -553,6 +560,7 @@ def report_unknown_sources(settings: Settings, config) -> list[dict[str, Any]]:
     known = {s.delivery.folder.resolve() for s in config.sources.values() if s.delivery.folder is not None}
     known |= {folder.resolve() for folder in getattr(config, "faulty_folders", ())}  # faulty entries: not unknown
     outcomes: list[dict[str, Any]] = []
+    store = Ledger(settings.ledger_dir)
     if not settings.landing_dir.is_dir():
         return outcomes
     for folder in sorted(p for p in settings.landing_dir.iterdir() if p.is_dir()):
@@ -563,14 +571,10 @@ def report_unknown_sources(settings: Settings, config) -> list[dict[str, Any]]:
                 sha = landing.named_identity(path.name, landing.fingerprint(path))  # an unreadable one too
             except FileNotFoundError:
                 continue
-            if ledger.exists(settings.ledger_dir, UNKNOWN_SOURCE, folder.name, "", sha):
+            key = DeliveryKey(UNKNOWN_SOURCE, folder.name, "", sha)
+            if store.exists(key):
                 continue
             message = t("ingest.unknown_source", folder=repr(folder.name), known=", ".join(sorted(config.sources)))
-            record = ledger.LedgerRecord(
-                source=UNKNOWN_SOURCE, dataset=folder.name, period="", file_name=path.name, file_sha256=sha,
-                arrived_at=datetime.now(UTC).isoformat(timespec="microseconds"), detected_format="", rows_read=0,
-                rows_accepted=0, rows_quarantined=0, status="rejected", message=message,
-                processed_at=datetime.now(UTC).isoformat(timespec="seconds"))
-            ledger.write(settings.ledger_dir, record)
+            store.write(_unread_record(key, path.name, message))
             outcomes.append({"folder": folder.name, "file_name": path.name, "message": message})
     return outcomes

@@ -20,7 +20,8 @@ from transforms.config.project import current_project
 from transforms.config.schema import DATASETS, curated_columns
 from transforms.config.settings import Settings, default_warehouse_url
 from transforms.config.sources import SourcesConfig
-from transforms.ingest import curated, ledger
+from transforms.ingest import curated
+from transforms.ingest.ledger import Ledger
 from transforms.period import Period, month_range
 from transforms.publish import warehouse
 from transforms.publish.completeness import dataset_status
@@ -159,7 +160,7 @@ def quarantine_summary(settings: Settings) -> pd.DataFrame:
 def publish(settings: Settings, config: SourcesConfig, wanted: tuple[str, str] | None = None) -> dict:
     """Compute, suppress and publish what changed; returns a summary (no personal data)."""
     inputs = load_inputs(settings, config)
-    ledger_frame = ledger.read(settings.ledger_dir)
+    ledger_frame = Ledger(settings.ledger_dir).counted()
     all_periods = publishable_periods(inputs, ledger_frame)
     previous = previous_state(settings)
     todo = plan(settings, all_periods, wanted, state=previous)

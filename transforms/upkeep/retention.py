@@ -16,7 +16,8 @@ from pathlib import Path
 
 from transforms import atomic
 from transforms.config.settings import Settings
-from transforms.ingest import landing, ledger
+from transforms.ingest import landing
+from transforms.ingest.ledger import Ledger
 from transforms.paths import inside_data_dir
 from transforms.period import Period
 
@@ -39,7 +40,7 @@ def purge_raw(settings: Settings, source_ids: list[str], today: date | None = No
                 expired = period_closes(delivery.period) + keep < today
             except ValueError:  # an invalid period in the name: counts from arrival instead
                 expired = datetime.fromisoformat(delivery.arrived_at).date() + keep < today
-            processed = ledger.exists(settings.ledger_dir, source, delivery.dataset, delivery.period, delivery.sha256)
+            processed = Ledger(settings.ledger_dir).exists(delivery.key)
             if expired and processed:
                 inside_data_dir(path, settings.data_dir)  # a record naming a path outside is never followed
                 path.unlink()
@@ -90,7 +91,7 @@ def purge_landing(settings: Settings, sources, today: date | None = None) -> tup
                 without_period.append({"source": source_id, "file_name": path.name, "age_days": age,
                                        "folder": str(folder)})
                 continue
-            done = all(ledger.exists(settings.ledger_dir, source_id, d.dataset, d.period, d.sha256) for d in periods)
+            done = all(Ledger(settings.ledger_dir).exists(d.key) for d in periods)
             expired = all(_expired(d.period, keep, today) for d in periods)
             if done and expired:
                 path.unlink()

@@ -34,7 +34,7 @@ def command(args) -> int:
     import secrets
     from datetime import UTC, datetime
 
-    from transforms.ingest.harmonise import FileContext
+    from transforms.ingest.file_context import FileContext
     from transforms.ingest.landing import identify, sha256_of
     from transforms.ingest.pipeline import evaluate_file
 

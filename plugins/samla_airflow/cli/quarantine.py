@@ -23,12 +23,13 @@ def add_parser(sub) -> None:
 
 
 def command(args) -> int:
-    from transforms.ingest import curated, ledger
+    from transforms.ingest import curated
     from transforms.ingest.explain import cascade_roots, newest_deliveries
+    from transforms.ingest.ledger import Ledger
 
     settings, config = settings_and_sources()
     source = config.get(args.source)
-    records = ledger.read(settings.ledger_dir, source.id)
+    records = Ledger(settings.ledger_dir).counted(source.id)
     records = records[records["period"] == args.period]
     if args.dataset:
         records = records[records["dataset"] == args.dataset]

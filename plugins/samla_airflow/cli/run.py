@@ -58,7 +58,7 @@ def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True
 
 def _run(settings, config, first: str, last: str, sources: list[str], publish: bool, out) -> int:
     from samla_airflow.airflow_runner import DagRunner
-    from transforms.ingest import ledger
+    from transforms.ingest.ledger import Ledger
     from transforms.messages import number, t
 
     log_file = settings.data_dir / "logs" / f"samla-run-{datetime.now(UTC):%Y%m%dT%H%M%S}.log"
@@ -74,7 +74,7 @@ def _run(settings, config, first: str, last: str, sources: list[str], publish: b
         # run_check only echoes a failed source task (it is upstream_failed then)
         failed = sorted(t for t, s in states.items() if s not in ("success", "skipped") and t != "run_check")
         all_failed.update(t for t in failed if t != "_run")
-        done = ledger.read(settings.ledger_dir)
+        done = Ledger(settings.ledger_dir).counted()
         done = done[(done["processed_at"] >= started) & (done["period"] == period)]
         bar = "#" * index + "." * (len(periods) - index)
         counts = ", ".join((t("common.files", n=len(done)), t("ingest.loaded", n=int(done["rows_accepted"].sum())),
@@ -111,10 +111,10 @@ def _state(state: str | None) -> str:
 
 def _report_run(settings, started: str, out, publication: str | None) -> int:
     from samla_airflow.cli import show
-    from transforms.ingest import ledger
+    from transforms.ingest.ledger import Ledger
     from transforms.messages import t
 
-    frame = ledger.read(settings.ledger_dir)
+    frame = Ledger(settings.ledger_dir).counted()
     frame = frame[frame["processed_at"] >= started]
     if frame.empty:
         print(t("run.no_new_deliveries"), file=out)

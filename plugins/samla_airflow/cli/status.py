@@ -26,8 +26,8 @@ def add_parser(sub) -> None:
 
 
 def command(args) -> int:
-    from transforms.ingest import ledger
     from transforms.ingest.explain import newest_deliveries
+    from transforms.ingest.ledger import Ledger
     from transforms.ingest.pipeline import stale_sources
     from transforms.publish.completeness import dataset_status, problems
     from transforms.upkeep.rotation import pending
@@ -36,7 +36,7 @@ def command(args) -> int:
     rotation = pending(settings.data_dir)  # first: a half-swapped rotation explains missing curated data
     if args.source:
         config.get(args.source)  # raises naming the known ids
-    frame = ledger.read(settings.ledger_dir, args.source)
+    frame = Ledger(settings.ledger_dir).counted(args.source)
     if args.file:
         return _one_file(frame[(frame["file_name"] == args.file) | (frame["file_name"].map(shown) == args.file)], args)
     if args.period:
@@ -48,7 +48,7 @@ def command(args) -> int:
     period = args.period or (str(frame["period"][frame["period"] != ""].max()) if len(frame) else None)
     sources = [args.source] if args.source else list(config.sources)
     # indicators.md dataset_status, derived from the ledger exactly as publication does
-    states = problems(dataset_status(ledger.read(settings.ledger_dir), sources, [period])).to_dict("records") \
+    states = problems(dataset_status(Ledger(settings.ledger_dir).counted(), sources, [period])).to_dict("records") \
         if period else []
     stale = [s for s in stale_sources(settings, config, args.period) if not args.source or s["source"] == args.source]
     if args.json:
