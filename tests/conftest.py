@@ -23,7 +23,7 @@ os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
 os.environ.setdefault("AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT", "120")
 for name in ("SAMLA_SOURCES", "SAMLA_PROJECT", "SAMLA_DATA_DIR", "SAMLA_WAREHOUSE_URL", "SAMLA_PSEUDONYM_KEY", "SAMLA_DEMO"):
     os.environ.pop(name, None)
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))  # the helpers every test imports by name
 
 TEST_KEY = "test-key-for-samla-pseudonyms-0123456789"
 

@@ -11,7 +11,7 @@ import pytest
 from deliveries import attendance, participant, people, write_csv
 from privacy import personnummer_in
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PNRS = people(12, seed=9)
 
 

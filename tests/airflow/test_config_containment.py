@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-DAGS = Path(__file__).resolve().parent.parent / "dags"
+DAGS = Path(__file__).resolve().parents[2] / "dags"
 
 # Another project: two regions (federations here), seven municipalities, another window.
 PROJECT = {

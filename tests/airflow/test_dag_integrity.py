@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-DAGS = Path(__file__).resolve().parent.parent / "dags"
+DAGS = Path(__file__).resolve().parents[2] / "dags"
 HEAVY = ("pandas", "pyarrow", "great_expectations", "sqlalchemy", "openpyxl", "numpy")
 
 

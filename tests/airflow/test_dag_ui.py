@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-DAGS = Path(__file__).resolve().parent.parent / "dags"
+DAGS = Path(__file__).resolve().parents[2] / "dags"
 SHOW_NAMES = (
     "import json\n"
     "from airflow.dag_processing.dagbag import DagBag\n"

@@ -41,7 +41,7 @@ from airflow_stack import (
 
 pytestmark = [pytest.mark.scheduler, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WORKERS = ("samla-worker-a", "samla-worker-b")
 REDIS = ("127.0.0.1", 6379)
 # Columns that say when something happened, not what was published.
@@ -76,7 +76,7 @@ def celery_stack(tmp_path):
         })
         procs = started(env, port, timings)
         try:
-            worker_env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "tests"), env.get("PYTHONPATH")])),
+            worker_env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "tests" / "support"), env.get("PYTHONPATH")])),
                           "AIRFLOW__CORE__HOSTNAME_CALLABLE": "worker_hostname.hostname"}
             workers = [procs.start_celery_worker(name, queues=queue, env={**worker_env, "SAMLA_TEST_WORKER": name})
                        for name in WORKERS]

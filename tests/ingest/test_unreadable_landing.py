@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import subprocess
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import TEST_KEY
 from deliveries import attendance, participant, people, write_csv
+from file_modes import bound_by_file_modes
 
 from transforms.config.settings import load_settings
 from transforms.config.sources import parse_sources
@@ -22,19 +22,6 @@ from transforms.ingest.pipeline import UNREADABLE, ingest_source
 
 SAMLA = str(Path(sys.executable).parent / "samla")
 PNRS = people(8, seed=61)
-PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 24, 1, 2
-
-
-def bound_by_file_modes() -> None:
-    """preexec_fn: drop root's power to read past file modes (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH)
-    from the bounding set, so the command run next is refused a mode-000 file as any user is. The
-    tests run as root, who otherwise reads it; not as root, the modes bind already."""
-    if os.geteuid() != 0:
-        return
-    libc = ctypes.CDLL(None, use_errno=True)
-    for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
-        if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
 
 
 def samla(*args, env, bound=False) -> subprocess.CompletedProcess:

@@ -12,7 +12,7 @@ import pytest
 
 from transforms.clock import ZONE, local_time, now_utc
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def test_winter_is_utc_plus_one_and_microseconds_are_dropped():

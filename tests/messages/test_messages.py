@@ -108,7 +108,7 @@ def test_no_message_formats_a_number_with_an_english_thousands_comma():
     import re
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     pattern = re.compile(r"\{[^{}]*:,[^{}]*\}")
     found = [f"{path.relative_to(root)}:{number}" for folder in ("transforms", "plugins")
              for path in sorted((root / folder).rglob("*.py"))

@@ -25,7 +25,7 @@ from transforms.privacy.pseudonym import pseudonym
 
 NEW_KEY = "the-new-key-for-samla-0123456789abcdef"
 PNRS = people(8, seed=11)
-WORKER = Path(__file__).parent / "rotate_worker.py"
+WORKER = Path(__file__).parents[1] / "support" / "rotate_worker.py"
 
 
 def samla(*args, env) -> subprocess.CompletedProcess:

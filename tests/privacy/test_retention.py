@@ -98,12 +98,12 @@ print(json.dumps([d["file_name"] for d in deleted]))
 def test_an_unreadable_landing_file_stays_and_the_others_are_purged(samla_env):
     """A landing file nobody can read is a load still to come (ingestion rejects it on its own): retention
     keeps it and purges the rest, rather than failing the retention task. Run without root's power to
-    read past file modes (tests/test_unreadable_landing.py), as any other user would be."""
+    read past file modes (tests/support/file_modes.py), as any other user would be."""
     import os
     import subprocess
     import sys
 
-    from test_unreadable_landing import bound_by_file_modes
+    from file_modes import bound_by_file_modes
 
     settings, source, old = one_source_with_an_old_delivery()
     folder = source.delivery.folder

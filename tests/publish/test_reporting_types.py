@@ -24,7 +24,7 @@ from test_warehouse_roles import as_role, role  # noqa: F401 - role is a fixture
 from transforms.publish import warehouse
 from transforms.publish.warehouse import read_table, write_publication
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REVISION = "transforms/publish/warehouse/migrations/versions/0003_reporting_types.py"
 READER_VIEWS = ("v_indicators", "v_latest_indicators")
 # (numerator, denominator) of real rates whose percentage sits on or near a rounding boundary;

@@ -27,7 +27,7 @@ from transforms.ingest.pipeline import ingest_source
 from transforms.publish import pipeline as publication
 from transforms.publish import warehouse
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 DOCS = README.parent / "docs"
 CHROMIUM = "/usr/bin/chromium"
 PERIODS = ["2024-09", "2024-10"]

@@ -29,7 +29,7 @@ from transforms.publish import published_files, warehouse
 from transforms.publish.warehouse import canonical, read_table, write_publication
 
 PG_UNREACHABLE = "PostgreSQL not reachable at 127.0.0.1:5432 — these tests need the local server"
-WORKER = Path(__file__).with_name("publish_worker.py")
+WORKER = Path(__file__).parents[1] / "support" / "publish_worker.py"
 PERIODS = ["2024-12", "2025-01", "2025-02"]
 
 TABLES = (

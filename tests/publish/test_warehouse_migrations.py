@@ -23,7 +23,7 @@ from test_warehouse import PERIODS, assert_content, build, pg_url  # noqa: F401 
 from transforms.publish import warehouse
 from transforms.publish.warehouse import read_table, write_publication
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LEGACY_PATH = "transforms/publish/warehouse.py"
 
 

@@ -2,7 +2,7 @@
 
 Used by test_warehouse's kill-mid-publish tests:
 
-    python tests/publish_worker.py URL FRAMES.pkl STEP MARKER
+    python tests/support/publish_worker.py URL FRAMES.pkl STEP MARKER
 
 loads the keyword arguments of ``write_publication`` from FRAMES.pkl, publishes to URL and,
 when ``on_step`` reaches STEP, writes MARKER and sleeps until it is killed.

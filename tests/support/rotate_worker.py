@@ -2,7 +2,7 @@
 
 Used by test_key_rotation's kill tests:
 
-    python tests/rotate_worker.py STEP MARKER
+    python tests/support/rotate_worker.py STEP MARKER
 
 rotates from SAMLA_PSEUDONYM_KEY to SAMLA_NEW_PSEUDONYM_KEY under the locks ``samla rotate-key``
 takes and, when ``on_step`` reaches STEP, writes MARKER and sleeps until it is killed.
