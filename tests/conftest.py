@@ -54,11 +54,24 @@ def samla_env(tmp_path, monkeypatch):
     return data
 
 
-# The longest tests first: with `-n 2` a long test collected last (tests/test_year_in_the_life.py is
+# What a test needs beyond this checkout, one marker each. A test with any of them is end to end (e2e),
+# as is every test under tests/e2e/; `make test-fast` runs the rest (-m "not e2e").
+NEEDS = ("postgres", "scheduler", "redis", "sftp", "browser", "office")
+# A test that asks for one of these fixtures needs that server, marked or not.
+FIXTURE_NEEDS = {"pg_url": "postgres"}
+E2E = ROOT / "tests" / "e2e"
+
+# The longest tests first: with `-n 2` a long test collected last (tests/e2e/test_year_in_the_life.py is
 # named late in the alphabet) would run alone on one worker while the other has finished.
 _LONGEST_FIRST = ("scheduler", "slow")
 
 
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for fixture, need in FIXTURE_NEEDS.items():
+            if fixture in item.fixturenames:
+                item.add_marker(need)
+        if item.path.is_relative_to(E2E) or any(item.get_closest_marker(need) for need in NEEDS):
+            item.add_marker("e2e")
     items.sort(key=lambda item: next((rank for rank, marker in enumerate(_LONGEST_FIRST)
                                       if item.get_closest_marker(marker)), len(_LONGEST_FIRST)))

@@ -22,7 +22,7 @@ from airflow_stack import (
 )
 from mail_server import html_of, running_smtp_server, subject_of, wait_for
 
-pytestmark = [pytest.mark.scheduler, pytest.mark.slow]
+pytestmark = [pytest.mark.scheduler, pytest.mark.postgres, pytest.mark.slow]
 OFFICE = "kansli@gr.example"
 TIMEOUT = 600
 

@@ -39,7 +39,7 @@ from airflow_stack import (
     started,
 )
 
-pytestmark = [pytest.mark.scheduler, pytest.mark.slow]
+pytestmark = [pytest.mark.scheduler, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = ("samla-worker-a", "samla-worker-b")

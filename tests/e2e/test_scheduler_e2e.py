@@ -34,7 +34,7 @@ from airflow_stack import (
 
 from transforms.config.settings import DEFAULT_SOURCES
 
-pytestmark = [pytest.mark.scheduler, pytest.mark.slow]
+pytestmark = [pytest.mark.scheduler, pytest.mark.postgres, pytest.mark.slow]
 SFTP_SOURCE = "1480"  # its connection is not defined
 REJECTED_SOURCE = "1463"  # delivers an unreadable attendance file
 CLEARED_SOURCE = "1489"

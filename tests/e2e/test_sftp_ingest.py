@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
 from deliveries import attendance, participant, people, write_csv
 from sftp_server import sftp_server
 
 from transforms.ingest import curated, ledger
 
+pytestmark = pytest.mark.sftp
 PNRS = people(10, seed=11)
 
 

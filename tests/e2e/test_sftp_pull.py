@@ -24,6 +24,7 @@ from airflow.providers.sftp.hooks.sftp import SFTPHook  # noqa: E402
 from samla_airflow.sftp_pull import SFTPPullError, fetch_new_files  # noqa: E402
 from sftp_server import SFTPServerInfo, sftp_server  # noqa: E402
 
+pytestmark = pytest.mark.sftp
 CONN_ID = "sftp_test_source"
 REMOTE = "/exports/fokus"
 T0 = 1_736_000_000  # 2025-01-04, whole seconds as SFTP v3 carries them

@@ -97,6 +97,7 @@ def _chromium_requests(target: Path, tmp_path: Path) -> tuple[list[str], str]:
             and not any(h in u.split("/")[2] for h in CHROMIUM_OWN_HOSTS)], out.stdout
 
 
+@pytest.mark.browser
 def test_page_and_index_load_offline_in_chromium(tmp_path):
     if not shutil.which(CHROMIUM):
         warnings.warn("SKIPPED LOUDLY: Chromium is missing; install it with `apt-get install -y chromium`",

@@ -291,6 +291,7 @@ def _page_sizes(pdf: Path) -> list[tuple[int, int]]:
                                                                          info, re.M)]
 
 
+@pytest.mark.office
 def test_six_months_print_on_at_most_30_a4_pages_with_whole_charts_and_codes(tmp_path):
     _print_tools()
     iv = published(SIX_MONTHS, seed=6)  # every area and indicator of the project, as the demo publishes

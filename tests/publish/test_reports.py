@@ -167,6 +167,7 @@ def as_published(text: str) -> tuple[bool, float | None]:
     return False, float(plain[:-1]) / 100 if plain.endswith("%") else float(plain)
 
 
+@pytest.mark.browser
 def test_html_report_renders_offline_with_every_area_charted_and_tabled(demo, tmp_path):
     browser = _chromium()
     settings, paths = demo
@@ -231,6 +232,7 @@ def test_html_report_renders_offline_with_every_area_charted_and_tabled(demo, tm
     assert all(seen.values()), seen  # each kind of cell occurs in the demo
 
 
+@pytest.mark.browser
 def test_html_report_prints_on_a4_an_area_a_page(demo, tmp_path):
     browser = _chromium()
     _, paths = demo
@@ -252,6 +254,7 @@ def test_html_report_prints_on_a4_an_area_a_page(demo, tmp_path):
     assert all(first_lines.count(h) == 1 for h in headings)
 
 
+@pytest.mark.browser
 def test_screenshot_of_a_municipality_table(demo, tmp_path):
     """The README's picture of the report's table: Göteborg's ESF+ table as the report draws it.
     ``SAMLA_DOCS_SCREENSHOTS=1`` copies it to docs/report-table.png."""
