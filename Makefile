@@ -7,10 +7,10 @@ UV := $(shell command -v uv 2>/dev/null)
 ifeq ($(UV),)
 UV := $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/uv
 endif
-export UV  # tests/test_wheel.py builds and installs the wheel with the same uv
+export UV  # tests/repository/test_wheel.py builds and installs the wheel with the same uv
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo test lint airflow benchmark benchmark-steps clean
+.PHONY: install demo test test-fast lint airflow benchmark benchmark-steps clean
 
 $(UV):
 	@echo "uv not found: installing it with pip"
@@ -34,6 +34,10 @@ lint: install
 
 test: install lint
 	$(UV) run pytest -n $(PYTEST_WORKERS) --durations=10
+
+# Everything that needs no server or browser: the tests not marked e2e (tests/conftest.py).
+test-fast: install
+	$(UV) run pytest -n $(PYTEST_WORKERS) -m "not e2e" --durations=10
 
 airflow: install
 	$(UV) run python -m samla_airflow.local_airflow

@@ -1,5 +1,5 @@
 """The office e-mail under the real scheduler: api-server, scheduler and dag-processor on PostgreSQL
-(tests/airflow_stack.py), LocalExecutor, a real SMTP server on 127.0.0.1.
+(tests/support/airflow_stack.py), LocalExecutor, a real SMTP server on 127.0.0.1.
 
 Here the task's failure callback runs in the task's own process and the DAG's in the dag-processor:
 the e-mail must arrive once, naming the failed task and its error. Without the PostgreSQL server this

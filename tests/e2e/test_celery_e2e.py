@@ -5,7 +5,7 @@ As in production (docker-compose.yml): CeleryExecutor, Redis as the broker
 metadata database and Celery result backend (a fresh database on
 127.0.0.1:5432, dropped afterwards). Two ``airflow celery worker`` processes
 with distinct Celery hostnames and concurrency 1 serve the queue; each task
-instance records the worker that ran it as its hostname (tests/worker_hostname.py).
+instance records the worker that ran it as its hostname (tests/support/worker_hostname.py).
 Checks: the source tasks ran on both workers, and every warehouse table (the
 restricted one too) equals the one an in-process run (``samla run``, dag.test)
 writes from the same deliveries with the same key, apart from when things

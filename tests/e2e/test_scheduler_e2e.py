@@ -6,10 +6,10 @@ with a fresh metadata database samla_af_<random> on the local server
 AIRFLOW_HOME and data folder with one period of sample deliveries. Through the
 REST API: unpause both DAGs, trigger samla_ingest for 2024-09, wait for it,
 wait for the Asset-triggered samla_publish run(s), then read the warehouse
-(tests/airflow_stack.py). One source delivers a file that is rejected; after
+(tests/support/airflow_stack.py). One source delivers a file that is rejected; after
 another source's task is cleared with its downstream tasks and the run has
 run again, the grid still lists the rejected file. Without the PostgreSQL server this test FAILS; it
-never skips. The CeleryExecutor variant is tests/test_celery_e2e.py.
+never skips. The CeleryExecutor variant is tests/e2e/test_celery_e2e.py.
 """
 
 from __future__ import annotations
