@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null)
 ifeq ($(UV),)
 UV := $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/uv
 endif
-export UV  # tests/repository/test_wheel.py builds and installs the wheel with the same uv
+export UV  # tests/e2e/test_wheel.py builds and installs the wheel with the same uv
 PYTEST_WORKERS ?= 2
 
 .PHONY: install demo test test-fast lint airflow benchmark benchmark-steps clean
