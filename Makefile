@@ -33,11 +33,11 @@ lint: install
 	$(UV) run ruff check .
 
 test: install lint
-	$(UV) run pytest -n $(PYTEST_WORKERS) --durations=10
+	$(UV) run pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=10
 
 # Everything that needs no server or browser: the tests not marked e2e (tests/conftest.py).
 test-fast: install
-	$(UV) run pytest -n $(PYTEST_WORKERS) -m "not e2e" --durations=10
+	$(UV) run pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not e2e" --durations=10
 
 airflow: install
 	$(UV) run python -m samla_airflow.local_airflow

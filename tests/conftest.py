@@ -66,8 +66,17 @@ E2E = ROOT / "tests" / "e2e"
 _LONGEST_FIRST = ("scheduler", "slow")
 
 
+def _shares_a_module_fixture(item) -> bool:
+    return any(fixturedef.scope in ("module", "package")
+               for fixturedefs in item._fixtureinfo.name2fixturedefs.values() for fixturedef in fixturedefs)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        # Under `--dist loadgroup` (the Makefile's) a module whose tests share a module-scoped fixture runs on
+        # one worker, which builds that fixture once; the other tests are spread one by one.
+        if _shares_a_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
         for fixture, need in FIXTURE_NEEDS.items():
             if fixture in item.fixturenames:
                 item.add_marker(need)
