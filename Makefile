@@ -35,9 +35,10 @@ lint: install
 test: install lint
 	$(UV) run pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=10
 
-# Everything that needs no server or browser: the tests not marked e2e (tests/conftest.py).
+# The tests that need no server or browser and take no more than a few seconds (not marked e2e or slow:
+# tests/conftest.py); the slow ones run the real DAGs or the samla command, `make test` runs them too.
 test-fast: install
-	$(UV) run pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not e2e" --durations=10
+	$(UV) run pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not e2e and not slow" --durations=10
 
 airflow: install
 	$(UV) run python -m samla_airflow.local_airflow

@@ -12,6 +12,8 @@ from deliveries import participant, people, write_csv
 from mail_server import html_of, running_smtp_server, subject_of, wait_for
 from privacy import personnummer_in
 
+pytestmark = pytest.mark.slow  # runs the real DAGs or the samla command: seconds a test
+
 OFFICE = ["kansli@gr.example", "drift@gr.example"]
 STEWARD = "anna@alingsas.example"
 

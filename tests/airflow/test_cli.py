@@ -11,6 +11,8 @@ import pytest
 from deliveries import attendance, participant, people, write_csv
 from privacy import personnummer_in
 
+pytestmark = pytest.mark.slow  # runs the real DAGs or the samla command: seconds a test
+
 ROOT = Path(__file__).resolve().parents[2]
 PNRS = people(12, seed=9)
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+pytestmark = pytest.mark.slow  # runs the real DAGs or the samla command: seconds a test
+
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 
 # Another project: two regions (federations here), seven municipalities, another window.

@@ -14,6 +14,8 @@ from transforms.config.sources import load_sources
 from transforms.demo.generate import generate
 from transforms.ingest import curated, ledger
 
+pytestmark = pytest.mark.slow  # runs the real DAGs or the samla command: seconds a test
+
 PERIODS = ["2024-09", "2024-10", "2024-11"]
 
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 HEAVY = ("pandas", "pyarrow", "great_expectations", "sqlalchemy", "openpyxl", "numpy")
 
@@ -40,6 +42,7 @@ def test_one_ingest_task_and_asset_per_source(airflow_db):
     assert not any(t.params for t in dag.tasks)
 
 
+@pytest.mark.slow
 def test_parsing_imports_nothing_heavy():
     """Parse every DAG file in a fresh interpreter; the heavy libraries must stay unloaded.
 

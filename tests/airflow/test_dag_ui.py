@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs the real DAGs or the samla command: seconds a test
+
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 SHOW_NAMES = (
     "import json\n"

@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from deliveries import participant, people, write_csv
 from samla_airflow.airflow_runner import disk_full, full_disk_said
 
+pytestmark = pytest.mark.slow  # runs the real DAGs or the samla command: seconds a test
+
 SAMLA = str(Path(sys.executable).parent / "samla")
 DISK_FULL_SV = ("datamappen går inte att skriva till eller läsa från: No space left on device (OSError). "
                 "Inget halvskrivet sparas; frigör diskutrymme eller rätta behörigheten och kör igen")

@@ -17,6 +17,8 @@ from samla_airflow import locks
 
 from transforms.ingest import ledger
 
+pytestmark = pytest.mark.slow  # runs the real DAGs or the samla command: seconds a test
+
 SAMLA = str(Path(sys.executable).parent / "samla")  # the console script, as an operator runs it
 PNRS = people(8, seed=16)
 SOURCE = "1489"

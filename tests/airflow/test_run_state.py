@@ -15,6 +15,8 @@ import yaml
 from conftest import TEST_KEY
 from deliveries import attendance, participant, people, write_csv
 
+pytestmark = pytest.mark.slow  # runs the real DAGs or the samla command: seconds a test
+
 PERIOD = "2025-01"
 PNRS = people(8, seed=21)
 

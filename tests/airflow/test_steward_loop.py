@@ -13,6 +13,8 @@ from transforms.demo.generate import generate
 from transforms.ingest import curated, ledger
 from transforms.publish import warehouse
 
+pytestmark = pytest.mark.slow  # runs the real DAGs or the samla command: seconds a test
+
 PERIOD = "2024-11"
 
 

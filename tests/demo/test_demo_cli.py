@@ -7,8 +7,11 @@ import os
 import subprocess
 import sys
 
+import pytest
 import yaml
 from privacy import personnummer_in
+
+pytestmark = pytest.mark.slow  # runs the real DAGs or the samla command: seconds a test
 
 
 def samla(*args, env) -> subprocess.CompletedProcess:

@@ -57,6 +57,7 @@ def _source_task(source: str, env: dict) -> subprocess.Popen:
                             stderr=subprocess.STDOUT, text=True)
 
 
+@pytest.mark.slow
 def test_pages_of_two_processes_all_last(tmp_path):
     """Two source tasks at once in two processes (as the scheduler runs them): every ledger link still
     resolves and both are in the index. (Two `samla run` on one data folder refuse each other.)"""

@@ -28,6 +28,8 @@ from transforms.ingest.parse import FileFault, LongCell
 from transforms.ingest.pipeline import UNKNOWN_SOURCE, ingest_source, report_unknown_sources
 from transforms.names import shown
 
+pytestmark = pytest.mark.slow  # runs the real DAGs or the samla command: seconds a test
+
 PERIOD = "2025-01"
 PNRS = people(4, seed=31)
 HIDDEN = ["\x00", "\x07", "\n", "\r", "\x1b", "\x7f", "\x85", "\x9b", "\u061c", "\u200e", "\u200f",

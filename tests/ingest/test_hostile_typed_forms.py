@@ -185,6 +185,7 @@ def test_the_issues_forms_in_every_column_reach_no_reader(typed_source, caplog, 
     assert pn.MASK.replace("<", "&lt;").replace(">", "&gt;") in pages and "9001011239" not in pages
 
 
+@pytest.mark.slow
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(forms=st.lists(typed_forms(), min_size=6, max_size=12))
 def test_generated_forms_in_every_column_of_every_dataset_reach_no_reader(forms, tmp_path_factory, monkeypatch,

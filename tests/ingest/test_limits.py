@@ -71,6 +71,7 @@ def test_file_over_the_byte_limit_is_never_read(tmp_path):
     assert fault.rule == "file_too_large" and peak < 10_000_000
 
 
+@pytest.mark.slow
 def test_dimension_bomb_reads_in_bounded_time_and_memory(tmp_path):
     path = tmp_path / "bomb.xlsx"
     path.write_bytes(hostile.dimension_bomb())

@@ -33,6 +33,7 @@ def test_full_disk_while_archiving_leaves_no_temporary_file(samla_env, monkeypat
     assert not [p for p in settings.raw_dir.rglob("*") if p.name.endswith(".tmp")]
 
 
+@pytest.mark.slow
 def test_unwritable_data_folder_is_a_message_not_a_traceback(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

@@ -20,6 +20,8 @@ from transforms.config.sources import parse_sources
 from transforms.ingest import landing, ledger
 from transforms.ingest.pipeline import UNREADABLE, ingest_source
 
+pytestmark = pytest.mark.slow  # runs the real DAGs or the samla command: seconds a test
+
 SAMLA = str(Path(sys.executable).parent / "samla")
 PNRS = people(8, seed=61)
 

@@ -23,6 +23,8 @@ from transforms.privacy import rotation
 from transforms.privacy.personnummer import parse
 from transforms.privacy.pseudonym import pseudonym
 
+pytestmark = pytest.mark.slow  # runs the real DAGs or the samla command: seconds a test
+
 NEW_KEY = "the-new-key-for-samla-0123456789abcdef"
 PNRS = people(8, seed=11)
 WORKER = Path(__file__).parents[1] / "support" / "rotate_worker.py"

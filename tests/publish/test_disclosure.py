@@ -373,6 +373,7 @@ def arbitrary_tables(draw):
     return df
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(additive_tables(), st.integers(2, 8))
 def test_properties_on_additive_tables(restricted, threshold):
@@ -381,6 +382,7 @@ def test_properties_on_additive_tables(restricted, threshold):
     assert set(np.flatnonzero(published["suppressed"].to_numpy())) == reference(restricted, threshold)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(arbitrary_tables(), st.integers(2, 8))
 def test_properties_on_arbitrary_tables(restricted, threshold):

@@ -106,6 +106,7 @@ def test_published_table_is_suppressed_and_parquet_equals_warehouse(world):
     assert paths["fund_report"].endswith(".xlsx")
 
 
+@pytest.mark.slow
 def test_rejected_attendance_shows_in_dataset_status_and_the_report(world):
     settings, config = world
     for sid, persons in (("1489", PNRS[:7]), ("1480", PNRS[7:])):

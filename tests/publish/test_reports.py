@@ -59,6 +59,7 @@ def readme_queries() -> list[str]:
     return re.findall(r"```sql\n(.*?)```", section, re.S)
 
 
+@pytest.mark.slow
 def test_the_readme_queries_run_against_the_demo_warehouse(demo):
     settings, _ = demo
     queries = readme_queries()
@@ -79,6 +80,7 @@ def test_the_readme_queries_run_against_the_demo_warehouse(demo):
     assert "rejected" in {r[cols3.index("state")] for r in problems}
 
 
+@pytest.mark.slow
 def test_restricted_numbers_are_not_in_the_reporting_file(demo):
     settings, _ = demo
     path = Path(settings.warehouse_url.removeprefix("sqlite:///"))
@@ -277,6 +279,7 @@ def test_screenshot_of_a_municipality_table(demo, tmp_path):
     assert "docs/report-table.png" in README.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_fund_report_of_the_demo_has_the_main_charts(demo):
     from openpyxl import load_workbook
 

@@ -219,6 +219,7 @@ def test_column_types(url):
         assert "RESTRICTED TO THE PROJECT OFFICE" in comment
 
 
+@pytest.mark.slow
 def test_publishing_twice_gives_identical_content(url):
     frames = build(PERIODS)
     write_publication(url, **frames)
@@ -327,6 +328,7 @@ def test_invalid_public_table_is_refused_before_touching_the_database(tmp_path, 
     assert_same(before, snapshot(url))
 
 
+@pytest.mark.slow
 def test_failure_inside_the_transaction_rolls_back(url):
     good = build(PERIODS)
     write_publication(url, **good)
@@ -354,6 +356,7 @@ def _wait_for(marker: Path, proc: subprocess.Popen, err: Path, timeout: float = 
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pause_at", ["deleted", "views"])
 def test_killed_mid_publish_leaves_previous_content_complete(url, tmp_path, pause_at):
     old = build(PERIODS, variant=0)
@@ -406,6 +409,7 @@ cells = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cells=cells, seed=st.integers(0, 1000))
 def test_roundtrip_and_idempotence_property(cells, seed):

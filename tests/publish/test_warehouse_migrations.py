@@ -128,6 +128,7 @@ def test_the_migrations_make_exactly_the_current_schema(url):
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_samla_warehouse_upgrade_says_from_which_revision_to_which(tmp_path, legacy):
     data = tmp_path / "data"
     url = f"sqlite:///{data / 'warehouse.db'}"

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import time
 
+import pytest
 from deliveries import attendance, write_csv
 from pandas.testing import assert_frame_equal
 from test_publication import PNRS, ingest_all, world  # noqa: F401 - world is a fixture
@@ -114,6 +115,7 @@ def test_a_warehouse_that_only_had_its_steward_tables_refreshed_claims_nothing(w
     assert publication.publish(on_pg, config)["periods"] == PERIODS
 
 
+@pytest.mark.slow
 def test_a_restored_sqlite_warehouse_gets_back_what_it_lacks(world, tmp_path):  # noqa: F811
     settings, config = world
     url = settings.warehouse_url
@@ -167,6 +169,7 @@ def test_a_postgresql_warehouse_restored_with_pg_restore_gets_back_what_it_lacks
     assert list(warehouse.read_table(pg_url, "publication_log").periods) == [",".join(PERIODS), "2024-10"]
 
 
+@pytest.mark.slow
 def test_a_range_publish_into_an_empty_warehouse_leaves_the_rest_to_publish(world):  # noqa: F811
     settings, config = world
     assert publication.publish(settings, config, ("2024-10", "2024-10"))["periods"] == ["2024-10"]
