@@ -55,7 +55,7 @@ def samla_env(tmp_path, monkeypatch):
 
 
 # What a test needs beyond this checkout, one marker each. A test with any of them is end to end (e2e),
-# as is every test under tests/e2e/; `make test-fast` runs the rest (-m "not e2e").
+# as is every test under tests/e2e/; `make test-fast` runs the rest but the slow (-m "not e2e and not slow").
 NEEDS = ("postgres", "scheduler", "redis", "sftp", "browser", "office")
 # A test that asks for one of these fixtures needs that server, marked or not.
 FIXTURE_NEEDS = {"pg_url": "postgres"}
