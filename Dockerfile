@@ -4,7 +4,7 @@
 # dependencies (uv.lock) and the Samla package itself.
 #
 # The Airflow version in the FROM tag of the final stage MUST equal the
-# apache-airflow version locked in uv.lock; tests/test_deployment.py checks it.
+# apache-airflow version locked in uv.lock; tests/repository/test_deployment.py checks it.
 # To upgrade Airflow: `uv lock --upgrade-package apache-airflow`, then change the
 # tag below, then rebuild (`docker compose build`).
 #

@@ -7,10 +7,10 @@ UV := $(shell command -v uv 2>/dev/null)
 ifeq ($(UV),)
 UV := $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/uv
 endif
-export UV  # tests/test_wheel.py builds and installs the wheel with the same uv
+export UV  # tests/e2e/test_wheel.py builds and installs the wheel with the same uv
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo test lint airflow benchmark benchmark-steps clean
+.PHONY: install demo test test-fast lint airflow benchmark benchmark-steps clean
 
 $(UV):
 	@echo "uv not found: installing it with pip"
@@ -34,7 +34,12 @@ lint: install
 	$(UV) run mypy
 
 test: install lint
-	$(UV) run pytest -n $(PYTEST_WORKERS) --durations=10
+	$(UV) run pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=10
+
+# The tests that need no server or browser and take no more than a few seconds (not marked e2e or slow:
+# tests/conftest.py); the slow ones run the real DAGs or the samla command, `make test` runs them too.
+test-fast: install
+	$(UV) run pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not e2e and not slow" --durations=10
 
 airflow: install
 	$(UV) run python -m samla_airflow.local_airflow

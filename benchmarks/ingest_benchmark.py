@@ -38,7 +38,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DAGS = ROOT / "dags"
-sys.path.insert(0, str(ROOT / "tests"))  # tests/deliveries.py: the synthetic personnummer builder
+sys.path.insert(0, str(ROOT / "tests" / "support"))  # deliveries.py: the synthetic personnummer builder
 
 from deliveries import make_pnr  # noqa: E402
 

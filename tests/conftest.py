@@ -24,7 +24,7 @@ os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
 os.environ.setdefault("AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT", "120")
 for name in ("SAMLA_SOURCES", "SAMLA_PROJECT", "SAMLA_DATA_DIR", "SAMLA_WAREHOUSE_URL", "SAMLA_PSEUDONYM_KEY", "SAMLA_DEMO"):
     os.environ.pop(name, None)
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))  # the helpers every test imports by name
 
 TEST_KEY = "test-key-for-samla-pseudonyms-0123456789"
 
@@ -55,11 +55,33 @@ def samla_env(tmp_path, monkeypatch):
     return data
 
 
-# The longest tests first: with `-n 2` a long test collected last (tests/test_year_in_the_life.py is
+# What a test needs beyond this checkout, one marker each. A test with any of them is end to end (e2e),
+# as is every test under tests/e2e/; `make test-fast` runs the rest but the slow (-m "not e2e and not slow").
+NEEDS = ("postgres", "scheduler", "redis", "sftp", "browser", "office")
+# A test that asks for one of these fixtures needs that server, marked or not.
+FIXTURE_NEEDS = {"pg_url": "postgres"}
+E2E = ROOT / "tests" / "e2e"
+
+# The longest tests first: with `-n 2` a long test collected last (tests/e2e/test_year_in_the_life.py is
 # named late in the alphabet) would run alone on one worker while the other has finished.
 _LONGEST_FIRST = ("scheduler", "slow")
 
 
+def _shares_a_module_fixture(item) -> bool:
+    return any(fixturedef.scope in ("module", "package")
+               for fixturedefs in item._fixtureinfo.name2fixturedefs.values() for fixturedef in fixturedefs)
+
+
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        # Under `--dist loadgroup` (the Makefile's) a module whose tests share a module-scoped fixture runs on
+        # one worker, which builds that fixture once; the other tests are spread one by one.
+        if _shares_a_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+        for fixture, need in FIXTURE_NEEDS.items():
+            if fixture in item.fixturenames:
+                item.add_marker(need)
+        if item.path.is_relative_to(E2E) or any(item.get_closest_marker(need) for need in NEEDS):
+            item.add_marker("e2e")
     items.sort(key=lambda item: next((rank for rank, marker in enumerate(_LONGEST_FIRST)
                                       if item.get_closest_marker(marker)), len(_LONGEST_FIRST)))

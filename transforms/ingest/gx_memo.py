@@ -14,7 +14,7 @@ whatever its size.
 Inside ``memoised()`` (one thread, one suite run) those answers are kept and
 handed out again; outside it GX behaves as shipped. This is sound because GX,
 within a run, changes no expectation, configuration, kwargs value or filtered
-frame after it asked for the answer (tests/test_validate.py compares every
+frame after it asked for the answer (tests/ingest/test_validate.py compares every
 result, fault and Data Docs page with and without the memo, on frames with row
 faults of every rule). The patches were read against GX ``KNOWN_GX_VERSION``, the
 version pyproject.toml pins; with any other one installed the first memoised run

@@ -12,7 +12,7 @@ A catalogue is a module in this package (one per area: ``cli``, ``email``,
 ``ingest`` …) holding ``MESSAGES = {"area.id": {"sv": "...", "en": "..."}}``;
 it is found automatically, so add your own module rather than editing
 another's. A text is a ``str.format`` template; a pair ``(one, other)``
-is chosen by the ``n`` parameter. tests/test_messages.py checks that every
+is chosen by the ``n`` parameter. tests/messages/test_messages.py checks that every
 id has both languages with the same placeholders and that ids are unique.
 """
 
