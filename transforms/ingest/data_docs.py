@@ -6,8 +6,13 @@ with GX's renderer and view into its own file (never touched again), made safe
 and self-contained, and the index is rebuilt from the pages on disk:
 
 * safe: every value from the data is HTML-escaped (GX inserts them raw: stored
-  XSS) and anything that could be a personnummer is masked first;
-* offline: no external script, stylesheet, image or font; a small inline style.
+  XSS) and anything that could be a personnummer is masked first, in the values
+  GX is given and once more over the whole rendered page;
+* offline: no external script, stylesheet, image or font, no newsletter footer;
+  a small inline style lays the page out in one column (GX's navigation needs
+  its scripts) under a line naming the file, its source and period;
+* a value that did not convert (a date 2024-13-04) reaches GX as null: the page
+  shows the value as delivered (masked) beside its rule instead.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ import numbers
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -26,8 +32,9 @@ from typing import Any
 
 from transforms import atomic
 from transforms.clock import local_time
-from transforms.messages import t
-from transforms.privacy.personnummer import mask_in_text
+from transforms.messages import catalogue, language, t
+from transforms.names import shown
+from transforms.privacy.personnummer import MASK, mask_in_text
 
 PAGES = "validations"
 _lock = threading.Lock()
@@ -36,7 +43,12 @@ _EXTERNAL = [
     re.compile(r"<link\b[^>]*>", re.I),  # CDN stylesheets, a favicon outside the site
     re.compile(r"<img\b[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>", re.I),
     re.compile(r"url\(\s*['\"]?https?://[^)]*\)", re.I),
+    re.compile(r"<footer\b.*?</footer>", re.S | re.I),  # GX's newsletter banner ("Subscribe")
+    re.compile(r"<title>[^<]*</title>", re.I),  # GX's two titles: the page gets its own
 ]
+_CHARSET = '<meta charset="UTF-8">'  # as GX's template writes it
+ROW_ID = "source_row"  # validate.ROW_ID, without importing GX's side here
+_SHOWN_VALUES = 20  # GX's partial_unexpected_count: the values a table lists
 STYLE = """<style>
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#212529;background:#fff;font-size:15px}
 .container-fluid{padding:0 1rem}.row{display:flex;flex-wrap:wrap}.col-12{width:100%}
@@ -51,6 +63,8 @@ border-radius:.25rem;background:#e9ecef;font-size:85%}.alert{padding:.4rem .7rem
 .fa-times::before,.fa-times-circle::before{content:"\\2718 "}.show-scrollbars{max-height:20rem;overflow:auto}
 h1,h2,h3,h4,h5,h6{margin:.6rem 0 .3rem}a{color:#0b5ed7}code,pre{font-size:90%;white-space:pre-wrap}
 .samla-index td,.samla-index th{padding:.25rem .6rem;border-bottom:1px solid #dee2e6;text-align:left}
+body>.container-fluid>.row{display:block}body>.container-fluid>.row>div{width:auto;max-width:none}
+.samla-title{padding:.8rem 1rem .2rem}.samla-title h1{font-size:1.4rem}.samla-title p{margin:.2rem 0}
 </style>"""
 
 
@@ -76,10 +90,12 @@ def _view():
     return DefaultJinjaPageView()  # its Jinja environment compiles the templates once
 
 
-def _render(result) -> str:
+def _render(result, facts: Mapping[str, str], delivered: Mapping[tuple[int, str], tuple[str | None, str]]) -> str:
     from great_expectations.render.renderer import ValidationResultsPageRenderer
 
     for outcome in result.results:  # the data only ever reaches a page through these
+        if delivered and outcome.expectation_config.type == "expect_column_values_to_not_be_null":
+            _show_delivered(outcome.result or {}, outcome.expectation_config.kwargs.get("column"), delivered)
         outcome.result = _safe(outcome.result or {})
         if outcome.exception_info:
             outcome.exception_info = _safe(outcome.exception_info)
@@ -87,7 +103,67 @@ def _render(result) -> str:
     page = _view().render(content, data_context_id=None, show_how_to_buttons=False)
     for pattern in _EXTERNAL:
         page = pattern.sub("", page)
-    return _run_time_for_people(page, result).replace("</head>", STYLE + "</head>", 1)
+    page = _run_time_for_people(page, result)
+    head, body = _head_and_title(facts)
+    # After GX's charset line: a browser looks for it in a page's first 1 024 bytes.
+    page = page.replace("<html>", '<html lang="en">', 1).replace(_CHARSET, _CHARSET + head, 1)
+    page = page.replace("</head>", STYLE + "</head>", 1).replace("<body>", "<body>" + body, 1)
+    # Whatever GX printed from elsewhere (kwargs, meta): no personnummer anywhere on the page.
+    return mask_in_text(page, mask=html.escape(MASK))
+
+
+def _head_and_title(facts: Mapping[str, str]) -> tuple[str, str]:
+    """The page's title and its ``samla-*`` meta lines (the index reads them), and the line on top of
+    its body naming the file, its source, dataset and period, with a link to the index."""
+    file = mask_in_text(shown(facts["file"]))
+    title = t("data_docs.title", file=file)
+    dataset = facts["dataset"]
+    named = t(f"dataset.name.{dataset}") if f"dataset.name.{dataset}" in catalogue() else dataset
+    meta = "".join(f'<meta name="samla-{k}" content="{html.escape(v)}">' for k, v in
+                   (("file", file), ("source", facts["source"]), ("dataset", dataset), ("period", facts["period"])))
+    head = f"{meta}<title>{html.escape(title)}</title>"
+    body = (f'<header class="samla-title" lang="{language()}"><h1>{html.escape(title)}</h1>'
+            f'<p>{html.escape(t("data_docs.facts", source=facts["source"], dataset=named, period=facts["period"] or "–"))}'
+            f'</p><p>{html.escape(t("data_docs.technical"))} <a href="../../../../index.html">'
+            f'{html.escape(t("data_docs.all_pages"))}</a></p></header>')
+    return head, body
+
+
+def _delivered(faults) -> dict[tuple[int, str], tuple[str | None, str]]:
+    """(row, column) -> (value as delivered, masked; rule) of each cell that did not convert, from the
+    file's quarantine rows. GX saw those cells as null. ``person`` never matches (the quarantine names
+    that column person_id): the page keeps its null rather than an invalid personnummer's digits."""
+    if faults is None or len(faults) == 0:
+        return {}
+    found = {}
+    for row, column, rule, value in faults[[ROW_ID, "column", "rule", "value"]].itertuples(index=False, name=None):
+        if isinstance(column, str) and "," not in column and rule != "required":
+            found.setdefault((int(row), column), (value if isinstance(value, str) else None, rule))
+    return found
+
+
+def _show_delivered(result: dict, column: str | None, delivered: Mapping[tuple[int, str], tuple[str | None, str]]):
+    """In a not-null result, each null that was a delivered value GX never saw becomes that value and its
+    rule, and the counts GX's table groups by are counted again (GX lists at most 20 values)."""
+    rows = result.get("unexpected_index_list") or []
+    if not column or not all(isinstance(entry, dict) and ROW_ID in entry for entry in rows):
+        return
+    values = []
+    for entry in rows:
+        found = delivered.get((int(entry[ROW_ID]), column))
+        if found:
+            value, rule = found
+            title = t(f"rule.title.{rule}") if f"rule.title.{rule}" in catalogue() else rule
+            entry[column] = (t("data_docs.delivered", value=value, rule=title) if value is not None
+                             else t("data_docs.not_read", rule=title))
+        values.append(entry.get(column))
+    if not any(isinstance(v, str) for v in values):
+        return
+    if len(result.get("unexpected_list") or []) == len(values):
+        result["unexpected_list"] = values
+    result["partial_unexpected_list"] = values[:_SHOWN_VALUES]
+    counts = Counter(values).most_common()
+    result["partial_unexpected_counts"] = [{"value": v, "count": n} for v, n in counts[:_SHOWN_VALUES]]
 
 
 def _run_time_for_people(page: str, result) -> str:
@@ -106,11 +182,16 @@ def page_path(site_dir: Path, source: str, dataset: str, period: str, sha256: st
     return site_dir / PAGES / source / dataset / (period or "_") / f"{sha256[:12]}-{when:%Y%m%dT%H%M%S%fZ}.html"
 
 
-def write_page(site_dir: Path, result, source: str, dataset: str, period: str, sha256: str) -> Path:
-    """Render one validation result to its own page (written atomically); returns its path."""
+def write_page(site_dir: Path, result, source: str, dataset: str, period: str, sha256: str,
+               file_name: str = "", faults=None) -> Path:
+    """Render one validation result to its own page (written atomically); returns its path.
+
+    ``faults`` is the file's quarantine frame: the values that did not convert are shown from it."""
     path = page_path(site_dir, source, dataset, period, sha256, datetime.now(UTC))
+    facts = {"file": file_name or sha256[:12], "source": source, "dataset": dataset, "period": period}
+    delivered = _delivered(faults)
     with _lock:  # GX renderers are not known to be thread-safe
-        text = _render(result)
+        text = _render(result, facts, delivered)
     return atomic.write_text(path, text, root=site_dir)
 
 
@@ -139,8 +220,23 @@ def _validated_at(stamp: str) -> str:
         return stamp
 
 
+_FACT = re.compile(r'<meta name="samla-(file|source|dataset|period)" content="([^"]*)">')
+_HEAD_BYTES = 4096  # the meta lines are near the top of a page
+
+
+def _page_facts(path: str) -> dict[str, str]:
+    """The ``samla-*`` meta lines of a page (unescaped); none for a page written before they were."""
+    try:
+        with open(path, "rb") as page:
+            head = page.read(_HEAD_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return {}
+    return {k: html.unescape(v) for k, v in _FACT.findall(head)}
+
+
 def build_index(site_dir: Path) -> Path:
-    """``index.html`` listing every page on disk, newest first per source/dataset/period.
+    """``index.html`` listing every page on disk by file name, source, dataset and period: per source,
+    the newest period first and, within it, the newest validation first.
 
     Parallel source tasks take turns (flock): each lists the folder after its own
     pages are written, so the last index written knows every page.
@@ -149,19 +245,27 @@ def build_index(site_dir: Path) -> Path:
     index = site_dir / "index.html"
     with _lock, open(site_dir / ".index.lock", "w") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
-        rows = []
-        for source, dataset, period, name in sorted(_pages(site_dir / PAGES), reverse=True):
+        pages = []
+        for source, dataset, period, name in _pages(site_dir / PAGES):
             sha, _, stamp = name.removesuffix(".html").partition("-")
-            when = html.escape(_validated_at(stamp))
-            link = html.escape(f"{PAGES}/{source}/{dataset}/{period}/{name}")
-            rows.append(f"<tr><td>{html.escape(source)}</td><td>{html.escape(dataset)}</td>"
-                        f"<td>{html.escape(period)}</td><td><a href=\"{link}\">{html.escape(sha)}</a></td>"
-                        f"<td>{when}</td></tr>")
-        rows.sort(key=lambda r: r.split("</td>")[:3])  # by source, dataset, period; newest first within
-        text = ("<!doctype html><html lang=\"sv\"><head><meta charset=\"utf-8\"><title>Samla – valideringar"
-                f"</title>{STYLE}</head><body><div class=\"container-fluid\"><h1>Samla – valideringar / "
-                f"validations</h1><p>{len(rows)} sidor / pages</p><table class=\"samla-index\"><tr><th>källa / "
-                "source</th><th>dataset</th><th>period</th><th>fil / file (sha256)</th><th>"
-                f"{t('clock.validated')}</th></tr>" + "".join(rows) + "</table></div></body></html>")
+            link = f"{PAGES}/{source}/{dataset}/{period}/{name}"
+            facts = _page_facts(str(site_dir / link))
+            pages.append((source, period, stamp, dataset, link, facts.get("file") or sha))
+        pages.sort(key=lambda p: (p[1], p[2]), reverse=True)
+        pages.sort(key=lambda p: p[0])  # stable: newest first within each source
+        rows = []
+        for source, period, stamp, dataset, link, file in pages:
+            named = t(f"dataset.name.{dataset}") if f"dataset.name.{dataset}" in catalogue() else dataset
+            rows.append(f"<tr><td><a href=\"{html.escape(link)}\">{html.escape(mask_in_text(shown(file)))}</a></td>"
+                        f"<td>{html.escape(source)}</td><td>{html.escape(named)}</td><td>{html.escape(period)}</td>"
+                        f"<td>{html.escape(_validated_at(stamp))}</td></tr>")
+        title = html.escape(t("data_docs.index.title"))
+        heads = "".join(f"<th>{html.escape(t(k))}</th>" for k in (
+            "data_docs.index.file", "data_docs.index.source", "data_docs.index.dataset", "data_docs.index.period",
+            "clock.validated"))
+        text = (f'<!doctype html><html lang="{language()}"><head><meta charset="utf-8"><title>{title}</title>{STYLE}'
+                f'</head><body><div class="container-fluid"><h1>{title}</h1>'
+                f"<p>{html.escape(t('data_docs.index.pages', n=len(rows)))}</p><table class=\"samla-index\">"
+                f"<tr>{heads}</tr>" + "".join(rows) + "</table></div></body></html>")
         atomic.write_text(index, text, root=site_dir)
     return index

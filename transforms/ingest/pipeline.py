@@ -438,7 +438,7 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
         did_change = _store(settings, delivery, ctx, checked, participants_sha)
         page = "" if checked.validation is None else str(write_page(
             settings.data_docs_dir, checked.validation, source.id, delivery.dataset, delivery.period,
-            delivery.sha256).relative_to(settings.data_dir))
+            delivery.sha256, delivery.file_name, checked.quarantine).relative_to(settings.data_dir))
         # written as each file finishes: a later crash loses no record
         record = store.write(_checked_record(delivery, checked, participants_sha, recheck, page))
         if checked.rule == INTERNAL_ERROR:
