@@ -34,7 +34,8 @@ def _page_for(tmp_path: Path, rows) -> str:
                         tmp_path).get("s1")
     path = write_csv(tmp_path / f"participants_{PERIOD}.csv", rows)
     result = evaluate_file(path, FileContext(src, "participants", PERIOD, path.name, "c" * 64), KEY, None)
-    page = write_page(tmp_path / "docs", result.validation, "s1", "participants", PERIOD, "c" * 64)
+    page = write_page(tmp_path / "docs", result.validation, "s1", "participants", PERIOD, "c" * 64, path.name,
+                      result.quarantine)
     return page.read_text(encoding="utf-8")
 
 
@@ -142,3 +143,84 @@ def test_pages_show_no_pandas_query_for_the_unexpected_rows(tmp_path):
     text = _page_for(tmp_path, rows)
     assert "IMX" in text, "the unexpected value and its row are still shown"
     assert "df.filter" not in text and "To retrieve all unexpected values" not in text
+
+
+def _survey_page(tmp_path: Path, rows) -> str:
+    src = parse_sources({"sources": [{"id": "s1", "municipalities": ["1489"], "delivery": {"folder": str(tmp_path / "in")}}]},
+                        tmp_path).get("s1")
+    path = write_csv(tmp_path / f"survey_{PERIOD}.csv", rows)
+    result = evaluate_file(path, FileContext(src, "survey", PERIOD, path.name, "d" * 64), KEY, None, membership=False)
+    page = write_page(tmp_path / "docs", result.validation, "s1", "survey", PERIOD, "d" * 64, path.name,
+                      result.quarantine)
+    return page.read_text(encoding="utf-8")
+
+
+BIRTH = date(1990, 1, 1)
+PLANTED = {  # every form a personnummer is typed or written in, by a person or a program
+    "twelve digits": make_pnr(BIRTH, 123),
+    "ten digits": make_pnr(BIRTH, 124, twelve=False),
+    "ten with -": make_pnr(BIRTH, 125, twelve=False, sep="-"),
+    "twelve with -": make_pnr(BIRTH, 126, sep="-"),
+    "ten with + (100 or over)": make_pnr(date(1920, 3, 4), 127, twelve=False, sep="+"),
+    "as a float": make_pnr(BIRTH, 128, twelve=False) + ".0",
+    "twelve as a float": make_pnr(BIRTH, 129) + ".0",
+    "inside text": f"ring {make_pnr(BIRTH, 130, twelve=False, sep='-')} i morgon",
+    "samordningsnummer": make_pnr(BIRTH, 131, coordination=True),
+}
+
+
+def test_no_personnummer_form_in_any_column_reaches_the_page(tmp_path):
+    """Planted in a number (motivation), a date (answered_on), a code (kommunkod) and a free text (wave)."""
+    rows = [{"person_id": p, "wave": "T1", "answered_on": f"{PERIOD}-15", "motivation": "3", "kommunkod": "1489"}
+            for p in PNRS]
+    for row, planted in zip(rows, PLANTED.values(), strict=False):
+        row.update({"wave": planted, "answered_on": planted, "motivation": planted, "kommunkod": planted})
+    text = _survey_page(tmp_path, rows)
+    assert not personnummer_in(text), personnummer_in(text)
+    assert "&lt;personnummer hidden&gt;" in text, "the masked values are still shown"
+    assert "<personnummer hidden>" not in text, "the mask is text, not markup"
+
+
+def test_a_value_that_did_not_convert_is_shown_as_delivered_not_as_null(tmp_path):
+    rows = [participant(p) for p in PNRS]
+    rows[2]["entry_date"] = "2024-13-04"
+    rows[4]["entry_date"] = make_pnr(BIRTH, 140, twelve=False, sep="-")
+    rows[5]["entry_date"] = ""  # missing: GX's null is right
+    text = _page_for(tmp_path, rows)
+    assert "2024-13-04 (levererat värde; Felaktigt datum)" in text
+    assert "&lt;personnummer hidden&gt; (levererat värde; Felaktigt datum)" in text
+    plain = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))
+    section = plain[plain.index("entry_date Status Expectation"):]
+    section = section[:section.index("% not null")]
+    assert re.search(r"\bnull 1 7\b", section), f"the empty cell (row 7) stays null: {section}"
+    assert not personnummer_in(text)
+
+
+def test_a_page_names_its_file_and_carries_nothing_from_the_network(tmp_path):
+    page = _page_for(tmp_path, [participant(p) for p in PNRS])
+    assert page.startswith("<!DOCTYPE html>\n<html lang=\"en\">")
+    assert '<header class="samla-title" lang="sv"><h1>Valideringsrapport (teknisk): participants_2025-01.csv</h1>' in page
+    assert "Källa s1 · deltagare · period 2025-01" in page and 'href="../../../../index.html"' in page
+    assert page.count("<title>") == 1 and "Great Expectations</title>" not in page
+    assert "Subscribe" not in page and "newsletter" not in page and "<footer" not in page
+    assert not re.search(r"https?://", page), re.findall(r"https?://[^\"' )]*", page)
+
+
+def test_the_index_lists_pages_by_file_name_newest_first(tmp_path):
+    src = parse_sources({"sources": [{"id": "s1", "municipalities": ["1489"], "delivery": {"folder": str(tmp_path / "in")}}]},
+                        tmp_path).get("s1")
+    site = tmp_path / "docs"
+    names = {"2024-12": "deltagare dec.csv", "2025-01": "<b>deltagare</b> & jan.csv",
+             "2025-02": f"elev {make_pnr(BIRTH, 150, twelve=False, sep='-')}.csv"}
+    for period, name in names.items():
+        path = write_csv(tmp_path / name.replace("/", "_"), [participant(p) for p in PNRS])
+        result = evaluate_file(path, FileContext(src, "participants", period, name, "e" * 64), KEY, None)
+        write_page(site, result.validation, "s1", "participants", period, "e" * 64, name, result.quarantine)
+    index = build_index(site).read_text(encoding="utf-8")
+    assert "&lt;b&gt;deltagare&lt;/b&gt; &amp; jan.csv" in index and "<b>" not in index
+    assert "deltagare dec.csv" in index and "eeeeeeeeeeee" not in index.split("</tr>", 1)[1].replace("eeeeeeeeeeee-", "")
+    assert not personnummer_in(index) and "elev &lt;personnummer hidden&gt;.csv" in index
+    assert [m for m in re.findall(r"<td>(20\d\d-\d\d)</td>", index)] == ["2025-02", "2025-01", "2024-12"]
+    for link in re.findall(r'<a href="([^"]+)"', index):
+        assert (site / link).is_file(), link
+    assert "<td>deltagare</td>" in index, "the dataset by its Swedish name"

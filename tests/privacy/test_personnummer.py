@@ -1,4 +1,5 @@
 import random
+import re
 from datetime import date
 
 import numpy as np
@@ -295,3 +296,19 @@ def test_remembered_pseudonyms_are_per_key_and_bounded(monkeypatch):
     assert pseudonyms(b"third", numbers) == [pseudonym(b"third", n) for n in numbers]
     assert len(next(iter(module._remembered.values()))) == 0  # past the bound: forgotten
     assert pseudonyms(b"third", numbers[:5]) == [pseudonym(b"third", n) for n in numbers[:5]]
+
+
+@pytest.mark.parametrize("written", ["{ten}.0", "{twelve}.0", "{ten}", "{twelve}", "{ten_m}.0",
+                                     "{ten_0}.{ten_1}e+09", "{ten_0}.{ten_1}E+09", "{tw_0}.{tw_1}e+11", "{ten_0}.{ten_1}e9"])
+def test_a_number_a_program_wrote_is_masked(written):
+    """A personnummer in a numeric column comes back as an int, a float or a float in e-notation."""
+    ten, twelve = make_pnr(date(1990, 1, 1), 123, twelve=False), make_pnr(date(1990, 1, 1), 123)
+    value = written.format(ten=ten, twelve=twelve, ten_m=make_pnr(date(1990, 1, 1), 123, twelve=False, sep="-"),
+                           ten_0=ten[0], ten_1=ten[1:], tw_0=twelve[0], tw_1=twelve[1:])
+    masked = pn.mask_in_text(f"värde {value}; rad 4")
+    assert ten not in re.sub(r"[^0-9]", "", masked) and pn.MASK in masked, masked
+
+
+def test_a_checksum_after_a_period_is_still_no_exponent():
+    text = "2024-10/682393ecfa97 and 2024-10/682393e5fa97"
+    assert pn.mask_in_text(text) == text

@@ -11,7 +11,7 @@ any other digit script is not a personnummer.
 and logs all hide numbers through it. It is wider than ``parse``: a number is
 hidden however a person typed the parts apart (tab, dot, underscore, slash, en
 or em dash, a dashed date ``1990-01-01-1239``) and when a program wrote it as a
-decimal (``9001011239.0``).
+decimal (``9001011239.0``, ``9.001011239e+09``).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ _DIGITS = re.compile(r"[0-9]+")
 # Digit groups joined by such gaps; possessive, so a long gap that leads nowhere is not tried twice.
 _RUN = re.compile(rf"[0-9]++(?:\s*+[{re.escape(SEPARATORS)}]?+\s*+[0-9]++)*+")
 _HOUR = re.compile(r":[0-9]")  # a group followed by ":30" is an hour (2005-03-04 08:30), not a check digit
+_EXPONENT = re.compile(r"[eE][+-]?[0-9]+(?![0-9A-Za-z])")
 # Any birth date a living person has; its year 2099 keeps 00 as 2000 (2000-02-29 exists, 2100-02-29 not).
 _ANY_BIRTH = date(2099, 12, 31)
 MASK = "<personnummer hidden>"
@@ -245,8 +246,9 @@ def _spans(text: str) -> list[tuple[int, int]]:
 def _glued(text: str, end: int) -> bool:
     """Digit groups joined across separators whose last runs on into a letter are part of a token, not a
     typed number: a path's period and a checksum (``2024-10/682393ecfa97``). One unbroken group is still
-    masked whatever stands beside it, and so is a number with a word before it (``x900101 1239``)."""
-    return end < len(text) and text[end].isalpha()
+    masked whatever stands beside it, and so is a number with a word before it (``x900101 1239``), and
+    a float's exponent is no letter of a token (``9.001011239e+09``, as a program may write the number)."""
+    return end < len(text) and text[end].isalpha() and not _EXPONENT.match(text, end)
 
 
 def _could_be(digits: str) -> bool:
