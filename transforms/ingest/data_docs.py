@@ -135,7 +135,7 @@ def _delivered(faults) -> dict[tuple[int, str], tuple[str | None, str]]:
     that column person_id): the page keeps its null rather than an invalid personnummer's digits."""
     if faults is None or len(faults) == 0:
         return {}
-    found = {}
+    found: dict[tuple[int, str], tuple[str | None, str]] = {}
     for row, column, rule, value in faults[[ROW_ID, "column", "rule", "value"]].itertuples(index=False, name=None):
         if isinstance(column, str) and "," not in column and rule != "required":
             found.setdefault((int(row), column), (value if isinstance(value, str) else None, rule))
