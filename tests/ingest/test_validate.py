@@ -66,7 +66,8 @@ def _outcome(dataset: str, memo: bool, monkeypatch) -> tuple:
     document = result.to_json_dict()
     for key in ("run_id", "validation_time", "batch_markers"):  # the load time and run time differ by nature
         document["meta"].pop(key)
-    page = re.sub(r"\d{4}-?\d\d-?\d\d[T ]\d\d:?\d\d:?\d\d(\.\d+)?(Z|\+00:00)?", "<time>", _render(result))
+    page = re.sub(r"\d{4}-?\d\d-?\d\d[T ]\d\d:?\d\d:?\d\d(\.\d+)?(Z|\+00:00)?", "<time>",
+                  _render(result, {"file": f"{dataset}_{PERIOD}.csv", "source": "s1", "dataset": dataset, "period": PERIOD}, {}))
     return faults, document, page
 
 
