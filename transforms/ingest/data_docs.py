@@ -118,7 +118,7 @@ def _head_and_title(facts: Mapping[str, str]) -> tuple[str, str]:
     file = mask_in_text(shown(facts["file"]))
     title = t("data_docs.title", file=file)
     dataset = facts["dataset"]
-    named = t(f"dataset.name.{dataset}") if f"dataset.name.{dataset}" in catalogue() else dataset
+    named = _word("dataset.name", dataset)
     meta = "".join(f'<meta name="samla-{k}" content="{html.escape(v)}">' for k, v in
                    (("file", file), ("source", facts["source"]), ("dataset", dataset), ("period", facts["period"])))
     head = f"{meta}<title>{html.escape(title)}</title>"
@@ -127,6 +127,11 @@ def _head_and_title(facts: Mapping[str, str]) -> tuple[str, str]:
             f'</p><p>{html.escape(t("data_docs.technical"))} <a href="../../../../index.html">'
             f'{html.escape(t("data_docs.all_pages"))}</a></p></header>')
     return head, body
+
+
+def _word(kind: str, key: str) -> str:
+    """The steward's word for a dataset or rule (``dataset.name.<key>``, ``rule.title.<key>``); the key without one."""
+    return t(f"{kind}.{key}") if f"{kind}.{key}" in catalogue() else key
 
 
 def _delivered(faults) -> dict[tuple[int, str], tuple[str | None, str]]:
@@ -153,7 +158,7 @@ def _show_delivered(result: dict, column: str | None, delivered: Mapping[tuple[i
         found = delivered.get((int(entry[ROW_ID]), column))
         if found:
             value, rule = found
-            title = t(f"rule.title.{rule}") if f"rule.title.{rule}" in catalogue() else rule
+            title = _word("rule.title", rule)
             entry[column] = (t("data_docs.delivered", value=value, rule=title) if value is not None
                              else t("data_docs.not_read", rule=title))
         values.append(entry.get(column))
@@ -255,7 +260,7 @@ def build_index(site_dir: Path) -> Path:
         pages.sort(key=lambda p: p[0])  # stable: newest first within each source
         rows = []
         for source, period, stamp, dataset, link, file in pages:
-            named = t(f"dataset.name.{dataset}") if f"dataset.name.{dataset}" in catalogue() else dataset
+            named = _word("dataset.name", dataset)
             rows.append(f"<tr><td><a href=\"{html.escape(link)}\">{html.escape(mask_in_text(shown(file)))}</a></td>"
                         f"<td>{html.escape(source)}</td><td>{html.escape(named)}</td><td>{html.escape(period)}</td>"
                         f"<td>{html.escape(_validated_at(stamp))}</td></tr>")
