@@ -21,30 +21,37 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from transforms import atomic
 from transforms.clock import local_time
 from transforms.config.schema import (
     CODES,
     DATASET_COLUMNS,
+    DATASETS,
     DEFAULT_CODE_LABELS,
     FALSE_LABELS,
     TRUE_LABELS,
 )
 from transforms.config.sources import Source
-from transforms.ingest.explain import CASCADE_RULE
+from transforms.ingest.explain import CASCADE_RULE, cascade_roots, newest_deliveries
 from transforms.ingest.file_context import FileContext
+from transforms.ingest.ledger import Ledger, LedgerRecord
 from transforms.messages import catalogue, language, number, t
 from transforms.names import shown
 from transforms.privacy.personnummer import mask_in_text
 from transforms.values import is_missing
 
+FOLDER = "steward_pages"  # under the data folder, beside data_docs/
 MAX_ROWS = 100  # rows listed in a rule's table; the rest by number
 MAX_NUMBERS = 500  # row numbers listed after the table; the rest counted
 _PSEUDONYM = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{64}(?![0-9A-Fa-f])")
@@ -360,3 +367,151 @@ def render_file_page(ctx: FileContext, result, *, arrived_at: Any = None, data_d
         body.append("<nav><p>" + " · ".join(links) + "</p></nav>")
     body.append(f"<footer>{html.escape(t('page.made', at=local_time(datetime.now(UTC)), lang=lang))}</footer>")
     return _page(html.escape(t("page.title", file=_text(ctx.file_name, lang) or "?", lang=lang)), body, lang)
+
+
+# --- stored pages ------------------------------------------------------------------------------
+
+
+def file_page_path(data_dir: Path, source: str, dataset: str, period: str, sha256: str) -> Path:
+    """One page per delivered file (a re-check of it renews the page)."""
+    return Path(data_dir) / FOLDER / source / (period or "_") / f"{dataset}-{sha256[:12]}.html"
+
+
+def source_page_path(data_dir: Path, source: str) -> Path:
+    return Path(data_dir) / FOLDER / source / "index.html"
+
+
+def _href(target: Path, page: Path) -> str:
+    """``target`` as a link from ``page``: relative, so the pages work wherever the data folder is served."""
+    return Path(os.path.relpath(target, page.parent)).as_posix()
+
+
+def _roots(result, source_quarantine: pd.DataFrame | None) -> dict[int, dict]:
+    """Row number in the file -> the participants row behind its cascade."""
+    rows = result.quarantine
+    if source_quarantine is None or source_quarantine.empty or rows is None or "person" not in rows.columns:
+        return {}
+    found = cascade_roots(rows, source_quarantine)
+    return {int(rows.at[i, "source_row"]): root for i, root in found.items() if not is_missing(rows.at[i, "source_row"])}
+
+
+def write_file_page(data_dir: Path, ctx: FileContext, result, *, arrived_at: Any = None, data_docs: str = "",
+                    source_quarantine: pd.DataFrame | None = None, lang: str | None = None) -> str:
+    """Write one checked file's page; its path relative to ``data_dir``. ``data_docs`` is the file's
+    Data Docs page (relative to ``data_dir``); ``source_quarantine`` (the source's whole quarantine) finds
+    the participants rows behind cascades."""
+    data_dir = Path(data_dir)
+    page = file_page_path(data_dir, ctx.source.id, ctx.dataset, ctx.period, ctx.file_sha256)
+    roots = _roots(result, source_quarantine)
+    root_hrefs = {}
+    for n, root in roots.items():
+        if root.get("file_sha256"):
+            target = file_page_path(data_dir, ctx.source.id, "participants", root.get("period") or "",
+                                    str(root["file_sha256"]))
+            root_hrefs[n] = f"{_href(target, page)}#row-{root['source_row']}"
+    text = render_file_page(ctx, result, arrived_at=arrived_at, lang=lang, roots=roots, root_hrefs=root_hrefs,
+                            data_docs_href=_href(data_dir / data_docs, page) if data_docs else None,
+                            source_index_href=_href(source_page_path(data_dir, ctx.source.id), page))
+    atomic.write_text(page, text, root=data_dir)
+    return page.relative_to(data_dir).as_posix()
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """A ledger record in the shape of a check's result: a file rejected before any of it was read
+    (its name, its place in the landing folder) has no rows and no quarantine."""
+
+    status: str
+    message: str
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_quarantined: int = 0
+    warnings: tuple[str, ...] = ()
+    rule: str = ""
+    quarantine: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @classmethod
+    def of(cls, record: LedgerRecord) -> RecordResult:
+        return cls(record.status, record.message, record.rows_read, record.rows_accepted, record.rows_quarantined,
+                   record.warnings, record.rule)
+
+
+def write_record_page(data_dir: Path, source: Source, record: LedgerRecord, lang: str | None = None) -> str:
+    """The page of a file known only by its ledger record (rejected unread); its path relative to ``data_dir``."""
+    ctx = FileContext(source, record.dataset, record.period, record.file_name, record.file_sha256)
+    return write_file_page(data_dir, ctx, RecordResult.of(record), arrived_at=record.arrived_at, lang=lang)
+
+
+# --- the source's page -------------------------------------------------------------------------
+
+
+def _counts(frame: pd.DataFrame) -> dict[Any, str]:
+    """Index of each record -> which 'counts' text it gets: per dataset and period, the newest loaded
+    delivery counts (a rejected file changes nothing)."""
+    dated = frame[frame["period"].fillna("").ne("") & frame["dataset"].isin(DATASETS)]
+    newest = set(newest_deliveries(dated).index)
+    counting = newest_deliveries(dated[dated["status"] != "rejected"])
+    counted_keys = {(r["dataset"], r["period"]) for r in counting.to_dict("records")}
+    counting_rows, dated_rows = set(counting.index), set(dated.index)
+    found: dict[Any, str] = {}
+    for index, row in frame.iterrows():
+        if index in counting_rows:
+            found[index] = "page.counts.yes"
+        elif row["status"] != "rejected" and index in dated_rows:
+            found[index] = "page.counts.replaced"
+        elif index in newest:
+            previous = (row["dataset"], row["period"]) in counted_keys
+            found[index] = "page.counts.rejected_previous" if previous else "page.counts.rejected_none"
+        else:
+            found[index] = "page.counts.rejected"
+    return found
+
+
+def render_source_page(source: Source, records: pd.DataFrame, hrefs: dict[str, str] | None = None,
+                       lang: str | None = None) -> str:
+    """The source's files, newest arrival first, with status and which delivery counts. ``records`` is
+    what ``Ledger.counted`` gives for the source; ``hrefs`` maps a file's checksum to its page."""
+    lang = language(lang)
+    hrefs = hrefs or {}
+    label = _text(source.label, lang)
+    body = [f"<h1>{html.escape(t('page.source.title', source=label, lang=lang))}</h1>",
+            f"<p>{html.escape(t('page.source.intro', lang=lang))}</p>"]
+    if records.empty:
+        body.append(f"<p>{html.escape(t('page.source.none', lang=lang))}</p>")
+    else:
+        counts = _counts(records)
+        ordered = records.assign(_counts=pd.Series(counts)).sort_values(
+            ["arrived_at", "file_name"], ascending=False, kind="stable")
+        head = "".join(f"<th>{t(h, lang=lang)}</th>" for h in (
+            "page.col.file", "page.field.dataset", "page.field.period", "page.field.arrived", "page.col.status",
+            "page.col.counts"))
+        lines = []
+        for r in ordered.to_dict("records"):
+            name = _h(r["file_name"], lang) or "?"
+            href = hrefs.get(str(r["file_sha256"]))
+            if href:
+                name = f'<a href="{html.escape(href, quote=True)}">{name}</a>'
+            dataset_key = f"dataset.name.{r['dataset']}"
+            dataset = t(dataset_key, lang=lang) if dataset_key in catalogue() else "–"
+            status = t(f"page.status.{r['status']}", lang=lang)
+            cells = [name, html.escape(dataset), _h(r["period"], lang) or "–", html.escape(local_time(r["arrived_at"])),
+                     f'<span class="{html.escape(str(r["status"]), quote=True)}">{html.escape(status)}</span>',
+                     html.escape(t(r["_counts"], lang=lang))]
+            lines.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        body.append(f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>'
+                    + "".join(lines) + "</tbody></table></div>")
+    body.append(f"<footer>{html.escape(t('page.made', at=local_time(datetime.now(UTC)), lang=lang))}</footer>")
+    return _page(html.escape(t("page.source.title", source=label, lang=lang)), body, lang)
+
+
+def write_source_page(data_dir: Path, source: Source, ledger: Ledger, lang: str | None = None) -> Path:
+    """Write the source's page from its ledger records, linking each file's page where there is one."""
+    data_dir = Path(data_dir)
+    page = source_page_path(data_dir, source.id)
+    records = ledger.counted(source.id)
+    hrefs = {}
+    for r in records.to_dict("records"):
+        own = r.get("steward_page") or ""
+        if own and (data_dir / own).is_file():
+            hrefs[str(r["file_sha256"])] = _href(data_dir / own, page)
+    return atomic.write_text(page, render_source_page(source, records, hrefs, lang), root=data_dir)
