@@ -82,6 +82,8 @@ MESSAGES = {
                         "radnummer i filen.",
                   "en": "Page made {at} by Samla. It shows no personnummer: rows are identified by their row "
                         "number in the file."},
+    "page.email_link": {"sv": "Sidan om filen (vad som är fel, rad för rad):",
+                        "en": "The file's page (what is wrong, row by row):"},
     # The source's page
     "page.source.title": {"sv": "{source}: levererade filer", "en": "{source}: delivered files"},
     "page.source.intro": {
