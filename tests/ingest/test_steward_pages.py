@@ -9,46 +9,26 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from conftest import TEST_KEY
-from deliveries import attendance, participant, people, write_csv
+from deliveries import attendance, write_csv
+from steward_files import (
+    KEY,
+    PERIOD,
+    PNR_FORMS,
+    PNRS,
+    RAW,
+    checked,
+    ledger_row,
+    own_headers,
+    participants_rows,
+    source,
+)
 
 from transforms.config.sources import parse_sources
 from transforms.ingest import landing
 from transforms.ingest.file_context import FileContext
-from transforms.ingest.ledger import COLUMNS, Ledger
-from transforms.ingest.pipeline import evaluate_file, ingest_source
+from transforms.ingest.ledger import Ledger
+from transforms.ingest.pipeline import ingest_source
 from transforms.ingest.steward_pages import accepted_for, render_file_page, render_source_page
-
-KEY = TEST_KEY.encode()
-PERIOD = "2025-01"
-PNRS = people(20, seed=17)
-HEADERS = {"person_id": "Personnummer", "programme": "Program", "gender": "Kön", "entry_date": "Startdatum",
-           "exit_date": "Slutdatum", "exit_status": "Avslutsorsak", "qualification": "Behörighet", "track": "Spår",
-           "labour_status": "Sysselsättning", "newly_arrived": "Nyanländ", "foreign_background": "Utländsk bakgrund",
-           "disability": "Funktionsnedsättning", "hours": "Timmar", "activity": "Aktivitet", "date": "Datum"}
-RAW = {"id": "s1", "name": "Alingsås", "municipalities": ["1489"], "delivery": {"folder": "raw/landing/s1"},
-       "columns": {k: [v] for k, v in HEADERS.items()},
-       "codes": {"gender": {"K": "female", "M": "male", "X": "nonbinary"}}}
-# Forms of one (synthetic) personnummer as a steward's export may carry it, a float from a numeric column too.
-PNR_FORMS = ("9001011239", "900101-1239", "19900101-1239", "199001011239", "9001011239.0", "900101+1239")
-
-
-def source(tmp_path):
-    return parse_sources({"sources": [RAW]}, tmp_path).get("s1")
-
-
-def own_headers(row: dict[str, str]) -> dict[str, str]:
-    return {HEADERS.get(k, k): v for k, v in row.items()}
-
-
-def participants_rows() -> list[dict[str, str]]:
-    return [own_headers(participant(p, gender="K")) for p in PNRS]
-
-
-def checked(tmp_path, rows, dataset="participants", name=None):
-    path = write_csv(tmp_path / (name or f"{dataset}_{PERIOD}.csv"), rows)
-    ctx = FileContext(source(tmp_path), dataset, PERIOD, path.name, "e" * 64)
-    return ctx, evaluate_file(path, ctx, KEY, None, membership=False)
 
 
 def text_of(page: str) -> str:
@@ -153,24 +133,17 @@ def test_accepted_for_gives_ranges_dates_and_the_sources_labels(tmp_path):
     assert accepted_for(s, "attendance", "attended_min,absence_valid_min,absence_invalid_min") == ""
 
 
-def _record(name, dataset, period, arrived, status, sha):
-    read, accepted = (5, 5) if status == "loaded" else (5, 0)
-    return {**dict.fromkeys(COLUMNS, ""), "source": "s1", "dataset": dataset, "period": period, "file_name": name,
-            "file_sha256": sha * 64, "arrived_at": arrived, "status": status, "rows_read": read,
-            "rows_accepted": accepted, "rows_quarantined": read - accepted, "sequence": 0, "recheck": False}
-
-
 def test_the_source_page_lists_newest_first_and_marks_the_delivery_that_counts(tmp_path):
     records = pd.DataFrame([
-        _record("participants_2025-01.csv", "participants", "2025-01", "2025-02-01T08:00:00+00:00", "loaded", "a"),
-        _record("participants_2025-01 (2).csv", "participants", "2025-01", "2025-02-03T08:00:00+00:00", "rejected", "b"),
-        _record("attendance_2025-01.csv", "attendance", "2025-01", "2025-02-02T08:00:00+00:00", "loaded", "c"),
-        _record("attendance_2025-01 ny.csv", "attendance", "2025-01", "2025-02-04T08:00:00+00:00", "loaded", "d"),
-        _record("survey_2025-01.csv", "survey", "2025-01", "2025-02-05T08:00:00+00:00", "rejected", "e"),
-        _record("deltagare.csv", "_unmatched", "", "2025-02-06T08:00:00+00:00", "rejected", "f"),
+        ledger_row("participants_2025-01.csv", "participants", "2025-01", "2025-02-01T08:00:00+00:00", "loaded", "a"),
+        ledger_row("participants_2025-01 (2).csv", "participants", "2025-01", "2025-02-03T08:00:00+00:00", "rejected", "b"),
+        ledger_row("attendance_2025-01.csv", "attendance", "2025-01", "2025-02-02T08:00:00+00:00", "loaded", "c"),
+        ledger_row("attendance_2025-01 ny.csv", "attendance", "2025-01", "2025-02-04T08:00:00+00:00", "loaded", "d"),
+        ledger_row("survey_2025-01.csv", "survey", "2025-01", "2025-02-05T08:00:00+00:00", "rejected", "e"),
+        ledger_row("deltagare.csv", "_unmatched", "", "2025-02-06T08:00:00+00:00", "rejected", "f"),
     ])
     page = render_source_page(source(tmp_path), records, {"a" * 64: "2025-01/participants-aaaaaaaaaaaa.html"})
-    rows = re.findall(r"<tr><td>(.*?)</td>.*?<td>([^<]*)</td></tr>", page)
+    rows = re.findall(r"<tr><td[^>]*>(.*?)</td>.*?<td[^>]*>([^<]*)</td></tr>", page)
     names = [re.sub(r"<[^>]+>", "", name) for name, _ in rows]
     assert names == ["deltagare.csv", "survey_2025-01.csv", "attendance_2025-01 ny.csv",
                      "participants_2025-01 (2).csv", "attendance_2025-01.csv", "participants_2025-01.csv"]

@@ -72,11 +72,14 @@ dl.facts dt{font-weight:600}dl.facts dd{margin:0;overflow-wrap:anywhere}
 .accepted{background:#eef6ee;padding:.3rem .6rem;border-radius:.2rem}
 .cascade{background:#fff8e6;padding:.3rem .6rem;border-radius:.2rem}
 .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.95rem}
-th,td{border-bottom:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th,td{border-bottom:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
 th{background:#f6f8fa}td.num{text-align:right;white-space:nowrap}
 a{color:#0550ae}footer{margin-top:2rem;color:#57606a;font-size:.9rem}
 @media (max-width:36rem){body{padding:.6rem;font-size:15px}dl.facts{grid-template-columns:1fr}
-dl.facts dd{margin-bottom:.3rem}th,td{padding:.25rem .3rem}}
+dl.facts dd{margin-bottom:.3rem}th,td{padding:.25rem .3rem}
+table.files thead{display:none}table.files tr{display:block;border-bottom:1px solid #d0d7de;padding:.4rem 0}
+table.files td{display:block;border:0;padding:.05rem .3rem}
+table.files td::before{content:attr(data-label) ": ";font-weight:600}table.files td:first-child::before{content:""}}
 @media print{body{max-width:none;padding:0;font-size:11pt;color:#000}a{color:#000;text-decoration:none}
 .rule,.status{break-inside:avoid}.scroll{overflow:visible}nav{display:none}}
 </style>"""
@@ -353,7 +356,7 @@ def render_file_page(ctx: FileContext, result, *, arrived_at: Any = None, data_d
                     + "".join(f"<li>{_h(w, lang)}</li>" for w in result.warnings) + "</ul>")
     sections = _problems(ctx, result, roots, root_hrefs, lang)
     if sections:
-        body.append(f"<h2>{t('page.problems', lang=lang)}</h2>")
+        body.append(f"<h2>{t('page.problems', lang=lang)}</h2><p>{t('page.rows_note', lang=lang)}</p>")
         body += sections
     elif status != "rejected":
         body.append(f"<p>{t('page.no_problems', lang=lang)}</p>")
@@ -482,9 +485,9 @@ def render_source_page(source: Source, records: pd.DataFrame, hrefs: dict[str, s
         counts = _counts(records)
         ordered = records.assign(_counts=pd.Series(counts)).sort_values(
             ["arrived_at", "file_name"], ascending=False, kind="stable")
-        head = "".join(f"<th>{t(h, lang=lang)}</th>" for h in (
-            "page.col.file", "page.field.dataset", "page.field.period", "page.field.arrived", "page.col.status",
-            "page.col.counts"))
+        heads = [t(h, lang=lang) for h in ("page.col.file", "page.field.dataset", "page.field.period",
+                                           "page.field.arrived", "page.col.status", "page.col.counts")]
+        head = "".join(f"<th>{h}</th>" for h in heads)
         lines = []
         for r in ordered.to_dict("records"):
             name = _h(r["file_name"], lang) or "?"
@@ -497,8 +500,9 @@ def render_source_page(source: Source, records: pd.DataFrame, hrefs: dict[str, s
             cells = [name, html.escape(dataset), _h(r["period"], lang) or "–", html.escape(local_time(r["arrived_at"])),
                      f'<span class="{html.escape(str(r["status"]), quote=True)}">{html.escape(status)}</span>',
                      html.escape(t(r["_counts"], lang=lang))]
-            lines.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        body.append(f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>'
+            lines.append("<tr>" + "".join(f'<td data-label="{html.escape(h, quote=True)}">{c}</td>'
+                                          for h, c in zip(heads, cells, strict=True)) + "</tr>")
+        body.append(f'<div class="scroll"><table class="files"><thead><tr>{head}</tr></thead><tbody>'
                     + "".join(lines) + "</tbody></table></div>")
     body.append(f"<footer>{html.escape(t('page.made', at=local_time(datetime.now(UTC)), lang=lang))}</footer>")
     return _page(html.escape(t("page.source.title", source=label, lang=lang)), body, lang)
