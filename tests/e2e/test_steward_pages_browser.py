@@ -20,7 +20,7 @@ from steward_files import PERIOD, checked, ledger_row, participants_rows, source
 from transforms.ingest.steward_pages import render_file_page, render_source_page
 
 CHROMIUM = "/usr/bin/chromium"
-PHONE = "390,1500"  # CSS pixels of a common phone's width
+PHONE = 390  # CSS pixels: a common phone's width
 pytestmark = pytest.mark.browser
 
 
@@ -32,12 +32,12 @@ def _chromium() -> str:
     return CHROMIUM
 
 
-def _shoot(page: Path, shot: Path, tmp_path: Path) -> tuple[str, list[str]]:
+def _shoot(page: Path, shot: Path, tmp_path: Path, height: int) -> tuple[str, list[str]]:
     """Screenshot ``page`` at a phone's width and dump its DOM; (DOM, network URLs asked for)."""
     net_log = tmp_path / f"net-{page.stem}.json"
     flags = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp_path / ('profile-' + page.stem)}",
-             "--host-resolver-rules=MAP * ~NOTFOUND", "--hide-scrollbars", f"--window-size={PHONE}"]
+             "--host-resolver-rules=MAP * ~NOTFOUND", "--hide-scrollbars", f"--window-size={PHONE},{height}"]
     shooting = subprocess.run([*flags, f"--log-net-log={net_log}", f"--screenshot={shot}", page.as_uri()],
                               capture_output=True, text=True, timeout=180)
     assert shot.is_file(), shooting.stderr[-2000:]
@@ -66,7 +66,7 @@ def test_the_file_page_at_a_phones_width(tmp_path, monkeypatch):
     page.write_text(render_file_page(ctx, result, arrived_at="2025-02-03T09:15:00+00:00",
                                      data_docs_href="teknisk.html", source_index_href="index.html"), encoding="utf-8")
     shot = tmp_path / "steward-page.png"
-    dom, asked = _shoot(page, shot, tmp_path)
+    dom, asked = _shoot(page, shot, tmp_path, 1300)
     assert asked == [], f"the page asked the network for {asked[:5]}"
     assert "Okänd kod: Kön" in dom and "Felaktigt datum: Startdatum" in dom
     assert shot.stat().st_size > 20_000, "a blank screenshot"  # an empty white page compresses to a few kB
@@ -84,7 +84,7 @@ def test_the_source_page_at_a_phones_width(tmp_path):
     page.write_text(render_source_page(source(tmp_path), records, {"a" * 64: "a.html", "c" * 64: "c.html"}),
                     encoding="utf-8")
     shot = tmp_path / "steward-source.png"
-    dom, asked = _shoot(page, shot, tmp_path)
+    dom, asked = _shoot(page, shot, tmp_path, 900)
     assert asked == [] and "Ja: den här leveransen gäller" in dom
     assert shot.stat().st_size > 15_000, "a blank screenshot"
     _keep(shot)
