@@ -23,7 +23,8 @@ SYSTEM_TREES = ("/proc", "/sys", "/dev", "/etc", "/usr", "/bin", "/sbin", "/boot
 # Top-level folders that hold everyone's data: never one of these itself.
 SYSTEM_FOLDERS = ("/", "/var", "/home", "/tmp", "/opt", "/srv", "/mnt", "/media", "/data")
 # What Samla itself writes under SAMLA_DATA_DIR: a delivery folder there would feed the pipeline its own output.
-OWN_FOLDERS = ("raw", "raw/archive", "curated", "quarantine", "ledger", "published", "reports", "data_docs", "logs")
+OWN_FOLDERS = ("raw", "raw/archive", "curated", "quarantine", "ledger", "published", "reports", "data_docs", "steward_pages",
+               "logs")
 
 
 class UnsafePathError(ValueError):

@@ -96,11 +96,16 @@ def _row_table(rows: pd.DataFrame, source_id: str, period: str) -> str:
     return table
 
 
-def _data_docs_link(path: str, base_url: str | None) -> str:
+def _page_link(label: str, path: str, base_url: str | None) -> str:
+    """A line linking a page under the data folder (``path``, relative to it) as served at ``base_url``."""
     if not path or not base_url:
         return ""
     url = base_url.rstrip("/") + "/" + quote(path.replace("\\", "/").lstrip("/"))
-    return f'<p>{t("email.data_docs")} <a href="{html.escape(url, quote=True)}">{_e(path)}</a></p>'
+    return f'<p>{label} <a href="{html.escape(url, quote=True)}">{_e(path)}</a></p>'
+
+
+def _data_docs_link(path: str, base_url: str | None) -> str:
+    return _page_link(t("email.data_docs"), path, base_url)
 
 
 def _cascade_roots(outcome: FileOutcome, quarantine: pd.DataFrame | None) -> dict[int, dict]:
@@ -186,6 +191,8 @@ def _file_section(source: Source, outcome: FileOutcome, data_docs_base_url: str 
     elif wrong:
         parts.append(f"<p><b>{t(heading)}</b></p><ul>" + "".join(f"<li>{w}</li>" for w in wrong) + "</ul>")
     parts += table
+    # The file's own page first (in the steward's words); the Data Docs page is its technical report.
+    parts.append(_page_link(f"<b>{t('page.email_link')}</b>", record.steward_page, data_docs_base_url))
     parts.append(_data_docs_link(record.data_docs, data_docs_base_url))
     rerun = t("email.rerun", command=f"samla run --from {_e(period)} --to {_e(period)} --source {_e(source.id)}")
     cascaded = rows is not None and len(rows) and bool(roots) and all(

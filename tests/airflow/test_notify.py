@@ -337,6 +337,32 @@ def test_the_email_comes_from_the_run_result_not_from_disk(tmp_path, smtp_server
     assert 'href="https://samla.example/data_docs/' in body
 
 
+def test_the_email_links_the_files_steward_page_before_its_data_docs(tmp_path, monkeypatch):
+    from deliveries import participant, people, write_csv
+    from samla_airflow.notify import compose_steward_email
+
+    from transforms.config.settings import Settings
+    from transforms.ingest.pipeline import ingest_source
+
+    monkeypatch.delenv("SAMLA_LANGUAGE", raising=False)
+    data = tmp_path / "data"
+    settings = Settings(sources_file=tmp_path / "sources.yaml", data_dir=data, warehouse_url="sqlite://",
+                        suppression_threshold=5, demo=False, raw_retention_days=90)
+    source = parse_sources({"sources": [{"id": "s1", "name": "Test", "municipalities": ["1489"],
+                                         "delivery": {"folder": "raw/landing/s1"}}]}, data).get("s1")
+    rows = [participant(p) for p in people(10, seed=23)]
+    rows[4]["programme"] = "IMZ"
+    path = write_csv(data / "raw" / "landing" / "s1" / "participants_2025-01.csv", rows)
+    result = ingest_source(settings, source, b"notify-page-key-0123456789", [path])
+    (outcome,) = result.files
+    page = outcome.record.steward_page
+    assert page.startswith("steward_pages/s1/2025-01/participants-") and (data / page).is_file()
+    _, body = compose_steward_email(source, result, "https://samla.example/data")
+    link = f'href="https://samla.example/data/{page}"'
+    assert link in body and "Sidan om filen" in body
+    assert body.index(link) < body.index('href="https://samla.example/data/data_docs/')
+
+
 def test_a_participants_snapshot_that_drops_too_many_persons_emails_the_steward(samla_env, smtp_server, monkeypatch):
     """A re-delivery missing more than participants_drop's share of persons is loaded with a
     warning (the default action), and that warning reaches the steward by e-mail."""

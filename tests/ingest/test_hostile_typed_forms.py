@@ -184,6 +184,8 @@ def test_the_named_forms_in_every_column_reach_no_reader(typed_source, caplog, c
     assert not leaks(settings.data_dir), "a personnummer outside raw/ (quarantine, Data Docs, ledger)"
     pages = "".join(p.read_text() for p in (settings.data_docs_dir / "validations").rglob("*.html"))
     assert pn.MASK.replace("<", "&lt;").replace(">", "&gt;") in pages and "9001011239" not in pages
+    steward = "".join(p.read_text() for p in (settings.data_dir / "steward_pages").rglob("*.html"))
+    assert pn.MASK.replace("<", "&lt;").replace(">", "&gt;") in steward and "9001011239" not in steward
 
 
 @pytest.mark.slow

@@ -105,7 +105,7 @@ def test_the_stored_layout_is_flat_and_records_of_earlier_versions_are_read(tmp_
     store.path(key).write_text(json.dumps(old), encoding="utf-8")
     record = store.latest(key)
     assert record is not None and record.to_dict() == {**old, "rule": "", "sequence": 0, "recheck": False,
-                                                       "headers": {}}
+                                                       "headers": {}, "steward_page": ""}
     assert store.write(dataclasses.replace(record, recheck=True)).sequence == 1
     frame = store.history("s1")
     assert frame[frame["dataset"] == "survey"][["sequence", "recheck", "rule"]].values.tolist() == [

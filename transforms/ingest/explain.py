@@ -43,8 +43,8 @@ def cascade_roots(rows: pd.DataFrame, quarantine: pd.DataFrame) -> dict[int, dic
         found = participants[(participants["person"] == row["person"]) & (participants["period"] <= row["period"])]
         if not found.empty:
             root = found[found["period"] == found["period"].iloc[-1]].iloc[0]
-            roots[index] = {k: _plain(root.get(k)) for k in ("file_name", "period", "source_row", "header", "rule",
-                                                             "description")}
+            roots[index] = {k: _plain(root.get(k)) for k in ("file_name", "file_sha256", "period", "source_row",
+                                                             "header", "rule", "description")}
     return roots
 
 

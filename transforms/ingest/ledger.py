@@ -56,6 +56,7 @@ class LedgerRecord:
     warnings: tuple[str, ...] = ()
     participants_sha256: str = ""  # the snapshot that membership was checked against
     data_docs: str = ""  # the file's Data Docs page, relative to the data folder
+    steward_page: str = ""  # the file's page for its steward (steward_pages), relative to the data folder
     rule: str = ""  # the file-level rule of a rejected file (e.g. internal_error)
     sequence: int = 0
     recheck: bool = False  # a re-check of a file already recorded (e.g. against a new participants snapshot)
@@ -118,7 +119,8 @@ class LedgerRecord:
 
 # Every stored field after the key's and the file name, in the order of the stored JSON's columns.
 _FACTS = ("arrived_at", "detected_format", "rows_read", "rows_accepted", "rows_quarantined", "status", "message",
-          "processed_at", "warnings", "participants_sha256", "data_docs", "rule", "sequence", "recheck", "headers")
+          "processed_at", "warnings", "participants_sha256", "data_docs", "rule", "sequence", "recheck", "headers",
+          "steward_page")
 COLUMNS = ["source", "dataset", "period", "file_name", "file_sha256", *_FACTS]
 _FILE = ["source", "dataset", "period", "file_sha256"]
 

@@ -12,7 +12,7 @@ import gc
 import logging
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,11 +27,13 @@ from transforms.config.settings import Settings
 from transforms.config.sources import Source
 from transforms.ingest import curated, landing
 from transforms.ingest.data_docs import build_index, write_page
+from transforms.ingest.explain import CASCADE_RULE
 from transforms.ingest.file_context import FileContext
 from transforms.ingest.harmonise import harmonise, typed_frame
 from transforms.ingest.landing import DeliveryKey
 from transforms.ingest.ledger import Ledger, LedgerRecord
 from transforms.ingest.parse import FileFault, clip, read_file
+from transforms.ingest.steward_pages import write_file_page, write_record_page, write_source_page
 from transforms.ingest.validate import parameters_for, run_name_for, validate
 from transforms.messages import LANGUAGES, catalogue, number, t
 from transforms.names import shown
@@ -390,14 +392,15 @@ def _store(settings: Settings, delivery: landing.Delivery, ctx: FileContext, res
 
 
 def _checked_record(delivery: landing.Delivery, result: FileResult, participants_sha: str, recheck: bool,
-                    data_docs: str) -> LedgerRecord:
+                    data_docs: str, steward_page: str = "") -> LedgerRecord:
     """The record of a file that was read: every fact known once it is stored and its page written."""
     return LedgerRecord(
         key=delivery.key, file_name=delivery.file_name, arrived_at=delivery.arrived_at,
         processed_at=datetime.now(UTC).isoformat(timespec="seconds"), status=result.status, message=result.message,
         rows_read=result.rows_read, rows_accepted=result.rows_accepted, rows_quarantined=result.rows_quarantined,
         detected_format=result.detected_format, warnings=tuple(result.warnings), participants_sha256=participants_sha,
-        data_docs=data_docs, rule=result.rule, recheck=recheck, headers=tuple(result.headers.items()))
+        data_docs=data_docs, rule=result.rule, recheck=recheck, headers=tuple(result.headers.items()),
+        steward_page=steward_page)
 
 
 def _unread_record(key: DeliveryKey, file_name: str, message: str, arrived_at: str | None = None,
@@ -439,8 +442,11 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
         page = "" if checked.validation is None else str(write_page(
             settings.data_docs_dir, checked.validation, source.id, delivery.dataset, delivery.period,
             delivery.sha256, delivery.file_name, checked.quarantine).relative_to(settings.data_dir))
+        steward_page = _steward_page(ctx, lambda: write_file_page(
+            settings.data_dir, ctx, checked, arrived_at=delivery.arrived_at, data_docs=page,
+            source_quarantine=_participants_quarantine(settings, source.id, checked)))
         # written as each file finishes: a later crash loses no record
-        record = store.write(_checked_record(delivery, checked, participants_sha, recheck, page))
+        record = store.write(_checked_record(delivery, checked, participants_sha, recheck, page, steward_page))
         if checked.rule == INTERNAL_ERROR:
             internal_errors.append(delivery.file_name)
         if did_change:
@@ -450,16 +456,21 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
             progress(f"{source.id} {delivery.dataset} {delivery.period or '?'} {shown(record.file_name)}: "
                      f"{t('status.' + record.status)}")
 
-    _report_landing_faults(store, source, files, outcomes, progress)
+    def with_page(record: LedgerRecord) -> LedgerRecord:
+        ctx = FileContext(source, record.dataset, record.period, record.file_name, record.file_sha256)
+        return replace(record, steward_page=_steward_page(
+            ctx, lambda: write_record_page(settings.data_dir, source, record)))
+
+    _report_landing_faults(store, source, files, outcomes, progress, with_page)
     for entry in unreadable:  # reported once; read (by checksum, as any delivery) once it can be
         unread = DeliveryKey(source.id, entry.dataset, entry.period, entry.identity)
         if not store.exists(unread):
-            _report_rejected(store, _unread_record(unread, entry.name, entry.message, rule=UNREADABLE), outcomes,
-                             progress, name_fault=False)
+            _report_rejected(store, with_page(_unread_record(unread, entry.name, entry.message, rule=UNREADABLE)),
+                             outcomes, progress, name_fault=False)
     for delivery in deliveries:  # names that say no valid dataset/period: report once
         if delivery.name_fault and not store.exists(delivery.key):
-            _report_rejected(store, _unread_record(delivery.key, delivery.file_name, delivery.name_fault,
-                                                   delivery.arrived_at), outcomes, progress)
+            _report_rejected(store, with_page(_unread_record(delivery.key, delivery.file_name, delivery.name_fault,
+                                                             delivery.arrived_at)), outcomes, progress)
 
     valid = [d for d in deliveries if not d.name_fault and in_range(d.period)]
     for period in sorted({d.period for d in valid}):
@@ -492,8 +503,28 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
         # with nothing new (most of them, most days) would pay it for nothing: it was almost all of
         # such a source's time in the national benchmark's empty month.
         build_index(settings.data_docs_dir)
+    if outcomes:
+        _steward_page(None, lambda: write_source_page(settings.data_dir, source, store))
     # The caller fails the task when internal_errors is not empty (exports.md: the operator sees it).
     return result
+
+
+def _participants_quarantine(settings: Settings, source: str, checked: FileResult) -> pd.DataFrame | None:
+    """The source's quarantined participants rows, where the file has cascades to trace to them."""
+    if checked.quarantine.empty or not (checked.quarantine["rule"] == CASCADE_RULE).any():
+        return None
+    return curated.read_quarantine(settings.quarantine_dir / source, "participants")
+
+
+def _steward_page(ctx: FileContext | None, write: Callable[[], Any]) -> str:
+    """A steward page written (its path, relative to the data folder), or '' when writing it failed: the
+    page is a report about the data, and its fault must not stop the data being stored."""
+    try:
+        return str(write())
+    except Exception:
+        where = "its source" if ctx is None else f"{ctx.dataset} {ctx.period} {mask_in_text(shown(ctx.file_name))}"
+        log.exception("steward page not written for %s", where)
+        return ""
 
 
 
@@ -506,13 +537,14 @@ def _unfinished(settings: Settings, delivery: landing.Delivery) -> bool:
     return recorded is None or recorded.rule == INTERNAL_ERROR
 
 
-def _report_landing_faults(store: Ledger, source: Source, files: list[Path], outcomes, progress) -> None:
+def _report_landing_faults(store: Ledger, source: Source, files: list[Path], outcomes, progress,
+                           with_page: Callable[[LedgerRecord], LedgerRecord]) -> None:
     """Links, devices, FIFOs, subfolders and names matching no pattern — reported once, never archived."""
     refused = landing.scan(source.delivery.folder)[1] if source.delivery.folder is not None else []
     for entry in refused:  # identified by lstat: a link or device is never opened
         key = DeliveryKey(source.id, landing.REFUSED, "", entry.identity)
         if not store.exists(key):
-            _report_rejected(store, _unread_record(key, entry.name, entry.message), outcomes, progress)
+            _report_rejected(store, with_page(_unread_record(key, entry.name, entry.message)), outcomes, progress)
     for path, fault in landing.unmatched(source, files):
         try:
             # never archived, so reported by name: each misnamed file once, however many share its bytes
@@ -521,7 +553,7 @@ def _report_landing_faults(store: Ledger, source: Source, files: list[Path], out
             continue
         key = DeliveryKey(source.id, landing.UNMATCHED, "", sha)
         if not store.exists(key):
-            _report_rejected(store, _unread_record(key, path.name, t("intake.not_archived", fault=fault)),
+            _report_rejected(store, with_page(_unread_record(key, path.name, t("intake.not_archived", fault=fault))),
                              outcomes, progress)
 
 
