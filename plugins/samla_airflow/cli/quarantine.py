@@ -23,24 +23,9 @@ def add_parser(sub) -> None:
 
 
 def command(args) -> int:
-    from transforms.ingest import curated
-    from transforms.ingest.explain import cascade_roots, newest_deliveries
-    from transforms.ingest.ledger import Ledger
-
     settings, config = settings_and_sources()
     source = config.get(args.source)
-    records = Ledger(settings.ledger_dir).counted(source.id)
-    records = records[records["period"] == args.period]
-    if args.dataset:
-        records = records[records["dataset"] == args.dataset]
-    newest = newest_deliveries(records)
-    everything = curated.read_quarantine(settings.quarantine_dir, source.id)
-    rows = everything[everything["file_sha256"].isin(set(newest["file_sha256"]))
-                      & (everything["period"] == args.period)] if len(everything) else everything
-    rows = rows.sort_values(["dataset", "source_row", "column"], kind="stable") if len(rows) else rows
-    roots = cascade_roots(rows, everything)
-    rejected = newest[newest["status"] == "rejected"].sort_values("dataset")
-    own = _own_faults(rows, rejected)
+    rows, rejected, own, roots = held_back(settings, source.id, args.period, args.dataset)
     if args.json:
         shown = own.drop(columns=["person"], errors="ignore").to_dict("records")
         for record, index in zip(shown, own.index, strict=True):
@@ -50,6 +35,27 @@ def command(args) -> int:
     else:
         _print(source, args.period, rejected, own, roots)
     return PROBLEMS if len(rows) or len(rejected) else OK
+
+
+def held_back(settings, source_id: str, period: str, dataset: str | None = None):
+    """(every quarantined row of the newest deliveries, the rejected files, the rows listed one by one,
+    cascade roots by row index): what ``samla quarantine`` shows, for the command and the portal."""
+    from transforms.ingest import curated
+    from transforms.ingest.explain import cascade_roots, newest_deliveries
+    from transforms.ingest.ledger import Ledger
+
+    records = Ledger(settings.ledger_dir).counted(source_id)
+    records = records[records["period"] == period]
+    if dataset:
+        records = records[records["dataset"] == dataset]
+    newest = newest_deliveries(records)
+    everything = curated.read_quarantine(settings.quarantine_dir, source_id)
+    rows = everything[everything["file_sha256"].isin(set(newest["file_sha256"]))
+                      & (everything["period"] == period)] if len(everything) else everything
+    rows = rows.sort_values(["dataset", "source_row", "column"], kind="stable") if len(rows) else rows
+    roots = cascade_roots(rows, everything)
+    rejected = newest[newest["status"] == "rejected"].sort_values("dataset")
+    return rows, rejected, _own_faults(rows, rejected), roots
 
 
 def _own_faults(rows, rejected):
