@@ -37,18 +37,18 @@ class CheckReport:
 
 
 def check_file(source, path: Path, *, dataset: str | None = None, period: str | None = None,
-               beside: Path | None = None, name: str | None = None) -> CheckReport:
+               beside: Path | None = None) -> CheckReport:
     """Check ``path`` as a delivery of ``source``; ``dataset``/``period`` override what its name says.
 
-    ``beside`` is the period's participants file the persons are checked against; ``name`` the file's
-    name as delivered (default: the path's own), which says the dataset and period.
+    ``beside`` is the period's participants file the persons are checked against. The path's name is
+    the file's name as delivered: it says the dataset and period.
     """
     from samla_airflow.cli.common import plain
     from transforms.ingest.file_context import FileContext
     from transforms.ingest.landing import identify, period_fault, sha256_of
     from transforms.ingest.pipeline import evaluate_file
 
-    name = name or path.name
+    name = path.name
     named_dataset, named_period, name_fault = identify(source, name)
     dataset = dataset or named_dataset
     if dataset not in DATASETS:

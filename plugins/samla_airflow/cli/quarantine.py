@@ -87,7 +87,17 @@ def _print(source, period, rejected, own, roots) -> None:
         ("cli.col.column", {"overflow": "fold", "max_width": 18}),
         ("cli.col.rule", {"overflow": "fold", "max_width": 26}), ("cli.col.value", {"overflow": "fold", "max_width": 12}),
         ("cli.col.problem", {"ratio": 1, "overflow": "fold", "min_width": 34})])
-    # One line per row: a row that broke several rules lists them together.
+    for line in row_lines(own, roots):
+        table.add_row(*line)
+    show.print_table(out, t("cli.quarantine.rows_title"), table)
+    named = dict.fromkeys(zip(own["dataset"], own["file_name"], strict=True))  # each file once, in order
+    out.print(show.Text(", ".join(f"{dataset}: {shown(name)}" for dataset, name in named), style="dim"))
+
+
+def row_lines(own, roots) -> list[tuple[str, str, str, str, str, str]]:
+    """(dataset, row, headers, rules, values, problems) per quarantined row, as plain text: a row that
+    broke several rules lists them together, a cascade names the participants row behind it."""
+    lines = []
     for (_, _, row), group in own.groupby(["dataset", "file_name", "source_row"], sort=False, dropna=False):
         first = group.iloc[0]
         problems = []
@@ -98,11 +108,9 @@ def _print(source, period, rejected, own, roots) -> None:
                 problem += "; " + t("cli.quarantine.cause", file=shown(root["file_name"]), row=int(root["source_row"]),
                                     problem=cell(root["description"]))
             problems.append(problem)
-        table.add_row(first["dataset"], "" if plain(row) is None else str(int(row)),
-                      _joined(group, "header"), _joined(group, "rule"), _values(group), "; ".join(problems))
-    show.print_table(out, t("cli.quarantine.rows_title"), table)
-    named = dict.fromkeys(zip(own["dataset"], own["file_name"], strict=True))  # each file once, in order
-    out.print(show.Text(", ".join(f"{dataset}: {shown(name)}" for dataset, name in named), style="dim"))
+        lines.append((first["dataset"], "" if plain(row) is None else str(int(row)),
+                      _joined(group, "header"), _joined(group, "rule"), _values(group), "; ".join(problems)))
+    return lines
 
 
 def _joined(group, column: str) -> str:

@@ -98,7 +98,9 @@ def new_session(email: str | None = None, fingerprint: str = "") -> Session:
 
 
 def csrf_ok(session: Session | None, token: str | None) -> bool:
-    return bool(session and token) and hmac.compare_digest(session.csrf.encode(), (token or "").encode())
+    if session is None or not token:
+        return False
+    return hmac.compare_digest(session.csrf.encode(), token.encode())
 
 
 class LoginLimiter:

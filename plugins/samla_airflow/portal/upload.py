@@ -31,7 +31,7 @@ class UploadRefused(ValueError):
 @dataclass
 class Form:
     fields: dict[str, str] = field(default_factory=dict)
-    files: dict[str, tuple[str, Path]] = field(default_factory=dict)  # field -> (name as sent, where kept)
+    files: dict[str, Path] = field(default_factory=dict)  # field -> the file, named as sent
 
 
 def safe_name(sent: str) -> str:
@@ -42,7 +42,7 @@ def safe_name(sent: str) -> str:
 
 
 async def read_form(chunks: AsyncIterator[bytes], content_type: str, folder: Path, max_file_bytes: int) -> Form:
-    """The form's fields and files; each file written into ``folder`` under a name of our own."""
+    """The form's fields and files; each file written into ``folder``/<field>/<its name as sent>."""
     kind, options = parse_options_header(content_type)
     boundary = options.get(b"boundary")
     if kind != b"multipart/form-data" or not boundary:
@@ -74,8 +74,10 @@ async def read_form(chunks: AsyncIterator[bytes], content_type: str, folder: Pat
             sent = disposition[b"filename"].decode("utf-8", "replace")
             if not sent:  # an empty file input sends a part with no name and no content
                 return
-            where = folder / f"{name}-{safe_name(sent)}"
-            form.files[name] = (safe_name(sent), where)
+            # In a folder of its own, under its own name: the name says the dataset and period.
+            (folder / name).mkdir(exist_ok=True)
+            where = folder / name / safe_name(sent)
+            form.files[name] = where
             state["sink"] = where.open("wb")
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
