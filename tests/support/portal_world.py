@@ -43,7 +43,7 @@ def set_up(data_dir: Path, tmp_path: Path, monkeypatch) -> Path:
 def planted_fault(folder: Path, name: str = f"participants_{PERIOD}.csv") -> Path:
     """A participants export in the source's own headers, row 4 (as numbered in the file) ending before it began."""
     rows = [participant(p) for p in people(8, seed=41)]
-    rows[2].update(exit_date="2024-08-29", entry_date="2024-09-02", exit_status="completed", qualification="1")
+    rows[2].update(exit_date="2024-08-29", entry_date="2024-09-02", exit_status="employed", qualification="1")
     renamed = [{{"person_id": "PersonNr", "entry_date": "Startdatum", "exit_date": "Slutdatum"}.get(k, k): v
                 for k, v in row.items()} for row in rows]
     return write_csv(folder / name, renamed)

@@ -28,7 +28,7 @@ button{margin-top:1rem;padding:.5rem 1.1rem;font-size:1rem;border:1px solid #055
 color:#fff;border-radius:.3rem;cursor:pointer}
 button.link{margin:0;padding:0;border:0;background:none;color:#0550ae;text-decoration:underline;font-size:inherit}
 .error{border-left:.4rem solid #cf222e;background:#fff0f0;padding:.6rem .9rem;margin:1rem 0;border-radius:.2rem}
-ul.sources li{margin:.4rem 0}
+ul.sources li{margin:.4rem 0}th{white-space:nowrap}
 @media print{header.portal form{display:none}}
 </style>"""
 
