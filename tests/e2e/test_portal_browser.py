@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TEST_KEY
-from portal_world import OTHER, PASSWORD, PERIOD, STEWARD, SOURCES, planted_fault
+from portal_world import OTHER, PASSWORD, PERIOD, SOURCES, STEWARD, planted_fault
 from privacy import personnummer_in
 
 pytestmark = pytest.mark.browser
