@@ -1,10 +1,14 @@
-"""Links from the Airflow UI to what Samla shows people: the Data Docs and the fund report.
+"""Links from the Airflow UI to what Samla shows people (the Data Docs and the fund report), and the
+data stewards' portal served by the api-server under ``/samla-portal``.
 
 Both are static files under SAMLA_DATA_DIR (``data_docs/``, ``reports/``).
 SAMLA_DATA_DOCS_URL says where that folder is served — behind the
 organisation's own log-in, since the pages describe municipal deliveries — and
 is the same base the steward e-mails link to. Without it there is nothing to
-link to, and the plugin adds no links. Airflow loads this class through
+link to, and the plugin adds no links.
+
+The portal authenticates by itself (Airflow does not guard a plugin's FastAPI app): its accounts are
+the stewards of the sources file. Airflow loads this class through
 ``plugins/samla_plugin.py`` (the plugins folder); see README, "Operating Samla".
 """
 
@@ -32,6 +36,15 @@ def external_views(base_url: str | None = None) -> list[dict[str, str]]:
     ]
 
 
+def fastapi_apps() -> list[dict]:
+    """The portal as an Airflow 3 plugin app (``fastapi_apps``), mounted by the api-server."""
+    from samla_airflow.portal import URL_PREFIX
+    from samla_airflow.portal.app import create_app
+
+    return [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "Samla: dataansvariga / data stewards"}]
+
+
 class SamlaPlugin(AirflowPlugin):
     name = "samla"
     external_views = external_views()
+    fastapi_apps = fastapi_apps()

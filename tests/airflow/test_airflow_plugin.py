@@ -21,6 +21,7 @@ samla = [p for p in served if p.name == "samla"]
 print("RESULT=" + json.dumps({
     "plugins": [p.name for p in plugins], "errors": errors,
     "views": [v.model_dump(exclude_none=True) for p in samla for v in p.external_views],
+    "apps": [{"url_prefix": a["url_prefix"], "name": a["name"]} for a in plugins_manager.get_fastapi_plugins()[0]],
     "loose": [m for m in ("cli", "notify", "ingestion", "sftp_pull") if m in sys.modules],
 }))
 """

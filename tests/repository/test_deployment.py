@@ -703,3 +703,13 @@ def test_data_docs_are_served_read_only_without_identifying_folders(
     assert all(str(p).startswith("127.0.0.1:") for p in service.get("ports", [])), "bind to loopback only"
     active, _ = env_example
     assert active.get("SAMLA_DATA_DOCS_URL", "").endswith(":8081"), "SAMLA_DATA_DOCS_URL should point at data-docs"
+
+
+def test_the_stewards_portal_runs_from_the_same_image_on_loopback(services: dict[str, dict[str, Any]]) -> None:
+    """The portal: the Airflow services' image and settings, `samla portal`, published on 127.0.0.1 only."""
+    service = services["samla-portal"]
+    assert service["image"] == services["airflow-apiserver"]["image"]
+    assert command(service).startswith("samla portal --host 0.0.0.0 --port 8090")
+    assert ".env" in env_files(service), "the portal reads .env (SAMLA_PORTAL_SECRET, shared with the api-server)"
+    assert all(str(p).startswith("127.0.0.1:") and str(p).endswith(":8090") for p in service["ports"])
+    assert "SAMLA_DATA_DIR" in environment(service)

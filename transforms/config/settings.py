@@ -51,6 +51,7 @@ SETTING_NAMES = (
     "SAMLA_REPORTING_ROLE",  # PostgreSQL role granted read access to the published tables and views
     "SAMLA_SOURCE_LOCK_WAIT",  # seconds a source task waits while another run processes the same source
     "SAMLA_MAX_SOURCES_BYTES",  # the largest sources file read (read in transforms.config.yaml_file)
+    "SAMLA_PORTAL_SECRET",  # signs the stewards' portal sessions (read in samla_airflow.portal.sessions)
 )
 
 

@@ -15,12 +15,22 @@ import argparse
 import os
 import sys
 
-from samla_airflow.cli import check, config, demo, quarantine, rotate_key, run, status, warehouse
+from samla_airflow.cli import (
+    check,
+    config,
+    demo,
+    portal,
+    quarantine,
+    rotate_key,
+    run,
+    status,
+    warehouse,
+)
 from samla_airflow.cli.common import OK, PROBLEMS, USAGE, UsageError
 from samla_airflow.cli.parser import SamlaParser
 from transforms.messages import t
 
-COMMANDS = (demo, run, check, status, quarantine, config, rotate_key, warehouse)
+COMMANDS = (demo, run, check, status, quarantine, portal, config, rotate_key, warehouse)
 __all__ = ["OK", "PROBLEMS", "USAGE", "UsageError", "build_parser", "main"]
 
 

@@ -12,7 +12,6 @@ from samla_airflow.cli.common import (
     UsageError,
     cell,
     period_arg,
-    plain,
     settings_and_sources,
 )
 from transforms.config.schema import DATASETS
@@ -31,59 +30,28 @@ def add_parser(sub) -> None:
 
 
 def command(args) -> int:
-    import secrets
-    from datetime import UTC, datetime
-
-    from transforms.ingest.file_context import FileContext
-    from transforms.ingest.landing import identify, sha256_of
-    from transforms.ingest.pipeline import evaluate_file
+    from samla_airflow.pre_check import CheckRefused, check_file
+    from transforms.ingest.landing import identify
 
     settings, config = settings_and_sources()
     source = config.get(args.source)
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(t("usage.file_missing", path=path))
-    dataset, period, name_fault = identify(source, path.name)
-    dataset = args.dataset or dataset
-    period = args.period or period
-    if dataset not in DATASETS:
-        raise UsageError(t("usage.no_dataset", name=repr(path.name), datasets=", ".join(DATASETS)))
-    if args.period:
-        from transforms.ingest.landing import period_fault
-
-        name_fault = period_fault(args.period)
-    if not period:
-        raise UsageError(t("usage.no_period", name=repr(path.name)))
-    ctx = FileContext(source, dataset, period, path.name, sha256_of(path))
-    # A throwaway key: the check stores nothing and needs no pseudonymisation key.
-    key = secrets.token_bytes(32)
-    snapshot, beside = None, None
-    if dataset != "participants":
-        beside = _participants_beside(source, path, period)
-        if beside is not None:
-            checked = evaluate_file(beside, FileContext(source, "participants", period, beside.name,
-                                                        sha256_of(beside)), key, None, membership=False)
-            snapshot = checked.accepted
-    # Today as ingestion reads it: a participants snapshot of a month not yet over would be rejected.
-    today = datetime.now(UTC).date()
-    result = evaluate_file(path, ctx, key, snapshot, name_fault, membership=snapshot is not None, today=today)
-    report = {
-        "file": str(path), "source": source.id, "dataset": dataset, "period": period, "would_be": result.status,
-        "message": result.message, "detected_format": result.detected_format, "rows_read": result.rows_read,
-        "rows_would_load": result.rows_accepted, "rows_with_problems": result.rows_quarantined,
-        "warnings": result.warnings, "headers": result.headers,
-        "problems": [{k: plain(v) for k, v in r.items()
-                      if k in ("source_row", "column", "header", "rule", "description", "value", "other_value")}
-                     for r in result.quarantine.to_dict("records")],
-    }
-    for problem in report["problems"]:  # pseudonyms under a throwaway key mean nothing: don't show them
-        if "person_id" in (problem["column"] or "").split(","):
-            problem["value"] = None
+    dataset, period, _ = identify(source, path.name)
+    dataset, period = args.dataset or dataset, args.period or period
+    beside = _participants_beside(source, path, period) if dataset != "participants" and period else None
+    try:
+        checked = check_file(source, path, dataset=args.dataset, period=args.period, beside=beside)
+    except CheckRefused as exc:
+        raise UsageError(str(exc)) from None
     if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=1))
+        print(json.dumps(checked.report, ensure_ascii=False, indent=1))
     else:
-        _print(path, source, dataset, period, result, report, beside, snapshot)
-    return OK if result.status == "loaded" and not result.warnings else PROBLEMS
+        ctx = checked.ctx
+        _print(path, source, ctx.dataset, ctx.period, checked.result, checked.report, checked.beside,
+               checked.snapshot)
+    return OK if checked.passed else PROBLEMS
 
 
 def _print(path, source, dataset, period, result, report, beside, snapshot) -> None:

@@ -23,24 +23,9 @@ def add_parser(sub) -> None:
 
 
 def command(args) -> int:
-    from transforms.ingest import curated
-    from transforms.ingest.explain import cascade_roots, newest_deliveries
-    from transforms.ingest.ledger import Ledger
-
     settings, config = settings_and_sources()
     source = config.get(args.source)
-    records = Ledger(settings.ledger_dir).counted(source.id)
-    records = records[records["period"] == args.period]
-    if args.dataset:
-        records = records[records["dataset"] == args.dataset]
-    newest = newest_deliveries(records)
-    everything = curated.read_quarantine(settings.quarantine_dir, source.id)
-    rows = everything[everything["file_sha256"].isin(set(newest["file_sha256"]))
-                      & (everything["period"] == args.period)] if len(everything) else everything
-    rows = rows.sort_values(["dataset", "source_row", "column"], kind="stable") if len(rows) else rows
-    roots = cascade_roots(rows, everything)
-    rejected = newest[newest["status"] == "rejected"].sort_values("dataset")
-    own = _own_faults(rows, rejected)
+    rows, rejected, own, roots = held_back(settings, source.id, args.period, args.dataset)
     if args.json:
         shown = own.drop(columns=["person"], errors="ignore").to_dict("records")
         for record, index in zip(shown, own.index, strict=True):
@@ -50,6 +35,27 @@ def command(args) -> int:
     else:
         _print(source, args.period, rejected, own, roots)
     return PROBLEMS if len(rows) or len(rejected) else OK
+
+
+def held_back(settings, source_id: str, period: str, dataset: str | None = None):
+    """(every quarantined row of the newest deliveries, the rejected files, the rows listed one by one,
+    cascade roots by row index): what ``samla quarantine`` shows, for the command and the portal."""
+    from transforms.ingest import curated
+    from transforms.ingest.explain import cascade_roots, newest_deliveries
+    from transforms.ingest.ledger import Ledger
+
+    records = Ledger(settings.ledger_dir).counted(source_id)
+    records = records[records["period"] == period]
+    if dataset:
+        records = records[records["dataset"] == dataset]
+    newest = newest_deliveries(records)
+    everything = curated.read_quarantine(settings.quarantine_dir, source_id)
+    rows = everything[everything["file_sha256"].isin(set(newest["file_sha256"]))
+                      & (everything["period"] == period)] if len(everything) else everything
+    rows = rows.sort_values(["dataset", "source_row", "column"], kind="stable") if len(rows) else rows
+    roots = cascade_roots(rows, everything)
+    rejected = newest[newest["status"] == "rejected"].sort_values("dataset")
+    return rows, rejected, _own_faults(rows, rejected), roots
 
 
 def _own_faults(rows, rejected):
@@ -81,7 +87,17 @@ def _print(source, period, rejected, own, roots) -> None:
         ("cli.col.column", {"overflow": "fold", "max_width": 18}),
         ("cli.col.rule", {"overflow": "fold", "max_width": 26}), ("cli.col.value", {"overflow": "fold", "max_width": 12}),
         ("cli.col.problem", {"ratio": 1, "overflow": "fold", "min_width": 34})])
-    # One line per row: a row that broke several rules lists them together.
+    for line in row_lines(own, roots):
+        table.add_row(*line)
+    show.print_table(out, t("cli.quarantine.rows_title"), table)
+    named = dict.fromkeys(zip(own["dataset"], own["file_name"], strict=True))  # each file once, in order
+    out.print(show.Text(", ".join(f"{dataset}: {shown(name)}" for dataset, name in named), style="dim"))
+
+
+def row_lines(own, roots) -> list[tuple[str, str, str, str, str, str]]:
+    """(dataset, row, headers, rules, values, problems) per quarantined row, as plain text: a row that
+    broke several rules lists them together, a cascade names the participants row behind it."""
+    lines = []
     for (_, _, row), group in own.groupby(["dataset", "file_name", "source_row"], sort=False, dropna=False):
         first = group.iloc[0]
         problems = []
@@ -92,11 +108,9 @@ def _print(source, period, rejected, own, roots) -> None:
                 problem += "; " + t("cli.quarantine.cause", file=shown(root["file_name"]), row=int(root["source_row"]),
                                     problem=cell(root["description"]))
             problems.append(problem)
-        table.add_row(first["dataset"], "" if plain(row) is None else str(int(row)),
-                      _joined(group, "header"), _joined(group, "rule"), _values(group), "; ".join(problems))
-    show.print_table(out, t("cli.quarantine.rows_title"), table)
-    named = dict.fromkeys(zip(own["dataset"], own["file_name"], strict=True))  # each file once, in order
-    out.print(show.Text(", ".join(f"{dataset}: {shown(name)}" for dataset, name in named), style="dim"))
+        lines.append((first["dataset"], "" if plain(row) is None else str(int(row)),
+                      _joined(group, "header"), _joined(group, "rule"), _values(group), "; ".join(problems)))
+    return lines
 
 
 def _joined(group, column: str) -> str:

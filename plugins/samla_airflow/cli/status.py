@@ -26,31 +26,17 @@ def add_parser(sub) -> None:
 
 
 def command(args) -> int:
-    from transforms.ingest.explain import newest_deliveries
     from transforms.ingest.ledger import Ledger
-    from transforms.ingest.pipeline import stale_sources
-    from transforms.publish.completeness import dataset_status, problems
     from transforms.upkeep.rotation import pending
 
     settings, config = settings_and_sources()
     rotation = pending(settings.data_dir)  # first: a half-swapped rotation explains missing curated data
     if args.source:
         config.get(args.source)  # raises naming the known ids
-    frame = Ledger(settings.ledger_dir).counted(args.source)
     if args.file:
+        frame = Ledger(settings.ledger_dir).counted(args.source)
         return _one_file(frame[(frame["file_name"] == args.file) | (frame["file_name"].map(shown) == args.file)], args)
-    if args.period:
-        frame = frame[frame["period"] == args.period]
-    latest = newest_deliveries(frame)
-    if args.problems:
-        latest = latest[latest["status"] != "loaded"]
-    rows = latest.sort_values(["source", "period", "dataset"]).to_dict("records")
-    period = args.period or (str(frame["period"][frame["period"] != ""].max()) if len(frame) else None)
-    sources = [args.source] if args.source else list(config.sources)
-    # indicators.md dataset_status, derived from the ledger exactly as publication does
-    states = problems(dataset_status(Ledger(settings.ledger_dir).counted(), sources, [period])).to_dict("records") \
-        if period else []
-    stale = [s for s in stale_sources(settings, config, args.period) if not args.source or s["source"] == args.source]
+    rows, states, stale, period = overview(settings, config, args.source, args.period, args.problems)
     if args.json:
         print(json.dumps({"deliveries": rows, "dataset_status": states, "stale_sources": stale,
                           "key_rotation": rotation}, ensure_ascii=False, indent=1, default=str))
@@ -60,6 +46,30 @@ def command(args) -> int:
         _print(rows, states, stale, period, args)
     bad = any(r["status"] != "loaded" for r in rows) or bool(states) or bool(rotation)
     return PROBLEMS if bad else OK
+
+
+def overview(settings, config, source: str | None = None, period: str | None = None, problems_only: bool = False):
+    """(newest delivery per source, dataset and period; datasets missing or rejected; stale sources; the
+    period the dataset states are for): what ``samla status`` shows, for the command and the portal."""
+    from transforms.ingest.explain import newest_deliveries
+    from transforms.ingest.ledger import Ledger
+    from transforms.ingest.pipeline import stale_sources
+    from transforms.publish.completeness import dataset_status, problems
+
+    frame = Ledger(settings.ledger_dir).counted(source)
+    if period:
+        frame = frame[frame["period"] == period]
+    latest = newest_deliveries(frame)
+    if problems_only:
+        latest = latest[latest["status"] != "loaded"]
+    rows = latest.sort_values(["source", "period", "dataset"]).to_dict("records")
+    shown_period = period or (str(frame["period"][frame["period"] != ""].max()) if len(frame) else None)
+    sources = [source] if source else list(config.sources)
+    # indicators.md dataset_status, derived from the ledger exactly as publication does
+    states = problems(dataset_status(Ledger(settings.ledger_dir).counted(), sources, [shown_period])).to_dict("records") \
+        if shown_period else []
+    stale = [s for s in stale_sources(settings, config, period) if not source or s["source"] == source]
+    return rows, states, stale, shown_period
 
 
 def _print(rows, states, stale, period, args) -> None:
