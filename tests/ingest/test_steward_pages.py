@@ -52,7 +52,7 @@ def test_a_planted_fault_in_swedish_with_the_files_header_row_value_and_accepted
     text = text_of(page)
     assert "participants_2025-01.csv" in text and "s1 Alingsås" in text and "deltagare" in text
     assert "2025-02-03 10:15:00" in text  # arrival in Swedish time
-    assert "Inläst, vissa rader i karantän" in text and "18 rader ingår i de publicerade siffrorna" in text
+    assert "Inläst, vissa rader i karantän" in text and "Rader som ingår i de publicerade siffrorna: 18" in text
     # each rule once, headed by its Swedish title and the file's own header
     assert text.count("Felaktigt datum: Startdatum") == 1 and text.count("Okänd kod: Kön") == 1
     assert re.search(r"<tr id=\"row-4\"><td class=\"num\">4</td><td>2024-13-04</td>", page)

@@ -20,9 +20,9 @@ MESSAGES = {
         "sv": ("Den enda raden ingår i de publicerade siffrorna.", "Alla {n} rader ingår i de publicerade siffrorna."),
         "en": ("Its one row counts in the published numbers.", "All {n} rows count in the published numbers.")},
     "page.meaning.loaded_with_quarantine": {
-        "sv": "{accepted} rader ingår i de publicerade siffrorna. {held} rader hålls i karantän och räknas inte "
+        "sv": "Rader som ingår i de publicerade siffrorna: {accepted}. Rader i karantän: {held}; de räknas inte "
               "förrän en rättad fil för perioden har levererats.",
-        "en": "{accepted} rows count in the published numbers. {held} rows are held in quarantine and do not "
+        "en": "Rows that count in the published numbers: {accepted}. Rows in quarantine: {held}; they do not "
               "count until a corrected file for the period is delivered."},
     "page.meaning.rejected": {
         "sv": "Inget av filen lästes in: den tidigare leveransen för perioden gäller (finns ingen saknas "
@@ -40,8 +40,10 @@ MESSAGES = {
         "en": ("Its one row would count in the published numbers.",
                "All {n} rows would count in the published numbers.")},
     "page.check.meaning.loaded_with_quarantine": {
-        "sv": "{accepted} rader skulle ingå i de publicerade siffrorna; {held} rader skulle hållas i karantän.",
-        "en": "{accepted} rows would count in the published numbers; {held} rows would be held in quarantine."},
+        "sv": "Rader som skulle ingå i de publicerade siffrorna: {accepted}. Rader som skulle hållas i karantän: "
+              "{held}.",
+        "en": "Rows that would count in the published numbers: {accepted}. Rows that would be held in "
+              "quarantine: {held}."},
     "page.check.meaning.rejected": {
         "sv": "Inget av filen skulle läsas in: den tidigare leveransen för perioden skulle gälla. Rätta filen "
               "innan den levereras.",
