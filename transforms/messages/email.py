@@ -59,7 +59,7 @@ MESSAGES = {
         "en": "… and {n} more: see <code>{command}</code> (the project office can run it for you)."},
     "email.data_docs": {"sv": "Valideringsrapport (Data Docs):", "en": "Validation report (Data Docs):"},
     "email.rerun": {
-        "sv": "projektkontoret kan köra om bara den här källan (<code>{command}</code>)",
+        "sv": "kan projektkontoret köra om bara den här källan (<code>{command}</code>)",
         "en": "the project office can re-run only this source (<code>{command}</code>)"},
     "email.todo_name": {
         "sv": "Inget av filen lästes in, och data som Samla redan har ligger kvar. Byt namn på filen så att det "

@@ -72,11 +72,10 @@ MESSAGES = {
     "rule.required": {"sv": "{column} saknas (obligatorisk)", "en": "{column} is missing (required)"},
     # {accepted}: transforms/ingest/accepted.py. A label of the steward's own system that is right can be
     # added to the source's configuration at the office: the steward cannot do that.
-    "rule.unknown_code": {"sv": "{column}: {value} är ingen av de godtagna koderna (godtagna: {accepted}); rätta "
-                                "värdet i exporten, eller be projektkontoret lägga till er kod för källan i Samla",
-                          "en": "{column}: {value} is not one of the accepted codes (accepted: {accepted}); correct "
-                                "the value in the export, or ask the project office to add your code for the "
-                                "source in Samla"},
+    "rule.unknown_code": {"sv": "{column}: {value} är ingen godtagen kod (godtagna: {accepted}); rätta värdet, eller "
+                                "be projektkontoret lägga till er kod för källan",
+                          "en": "{column}: {value} is not an accepted code (accepted: {accepted}); correct the value, "
+                                "or ask the project office to add your code for the source"},
     "rule.duplicate_key": {"sv": "{column}: samma nyckel på flera rader; alla sådana rader hålls i karantän",
                            "en": "{column}: the same key on several rows; every such row is quarantined"},
     "rule.kommunkod_not_of_source": {"sv": "{column}: {value} är inte en av källans kommuner",
