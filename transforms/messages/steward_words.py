@@ -19,8 +19,8 @@ MESSAGES = {
     "dataset.name.survey": {"sv": "enkät", "en": "survey"},
     "dataset.name.activities": {"sv": "aktiviteter", "en": "activities"},
     # ledger records of landing entries that never became a delivery (landing.UNMATCHED, landing.REFUSED)
-    "dataset.name._unmatched": {"sv": "(okänt filnamn)", "en": "(unknown file name)"},
-    "dataset.name._refused": {"sv": "(ingen vanlig fil)", "en": "(not a regular file)"},
+    "dataset.name._unmatched": {"sv": "okänd", "en": "unknown"},
+    "dataset.name._refused": {"sv": "ingen fil", "en": "not a file"},
     "rule.title.absence_negative": {"sv": "Negativ frånvaro", "en": "Negative absence"},
     "rule.title.attended_out_of_range": {"sv": "Negativ närvaro", "en": "Negative attendance"},
     "rule.title.attended_over_scheduled": {"sv": "Mer närvaro än schemalagt", "en": "More attendance than scheduled"},
