@@ -31,6 +31,7 @@ from urllib.parse import quote
 
 from transforms.clock import local_time
 from transforms.messages import language, t
+from transforms.messages.steward_words import dataset_name, rule_title
 from transforms.names import shown
 from transforms.privacy.personnummer import MaskingFilter
 from transforms.values import is_missing
@@ -63,7 +64,7 @@ def _clean(value: Any) -> str:
 
     if is_missing(value):
         return ""
-    return _PSEUDONYM.sub("<pseudonym hidden>", mask_in_text(str(value)))
+    return _PSEUDONYM.sub(t("value.hidden_pseudonym"), mask_in_text(str(value)))
 
 
 def _e(value: Any) -> str:
@@ -85,9 +86,9 @@ def _row_table(rows: pd.DataFrame, source_id: str, period: str) -> str:
     lines = []
     for r in shown.head(MAX_ROWS).to_dict("records"):
         column = _clean(r["column"])
-        value = t("email.hidden_person") if column in _PERSON_COLUMNS else _clean(r["value"])
+        value = t("value.hidden_person") if column in _PERSON_COLUMNS else _clean(r["value"])
         row = "" if is_missing(r["source_row"]) else str(int(r["source_row"]))
-        cells = (row, _clean(r.get("header")) or column, _clean(r["rule"]), _clean(r["description"]), value)
+        cells = (row, _clean(r.get("header")) or column, rule_title(_clean(r["rule"])), _clean(r["description"]), value)
         lines.append("<tr>" + "".join(f"<td {_TD}>{html.escape(c, quote=True)}</td>" for c in cells) + "</tr>")
     table = ('<table style="border-collapse:collapse;font-size:90%">' + head + "".join(lines) + "</table>")
     if more > 0:
@@ -146,7 +147,7 @@ def _file_section(source: Source, outcome: FileOutcome, data_docs_base_url: str 
 
     record = outcome.record
     name = shown(record.file_name) or "?"
-    dataset, period = record.dataset or "?", record.period or "?"
+    dataset, period = dataset_name(record.dataset) or "?", record.period or "?"
     rejected = record.status == "rejected"
     read, accepted, held = record.rows_read, record.rows_accepted, record.rows_quarantined
     warned_only = not rejected and not held  # loaded whole: it needs attention for its warnings alone
@@ -168,7 +169,7 @@ def _file_section(source: Source, outcome: FileOutcome, data_docs_base_url: str 
         # A rejected file holds every row with the file's own fault: say so once, list only row faults.
         file_level = rows["column"].isna() & (rows["description"].map(_clean) == message) if rejected else None
         if file_level is not None and file_level.any():
-            rules = ", ".join(dict.fromkeys(_clean(r) for r in rows.loc[file_level, "rule"]))
+            rules = ", ".join(dict.fromkeys(rule_title(_clean(r)) for r in rows.loc[file_level, "rule"]))
             wrong.append(t("email.all_rows_held", n=read, rules=html.escape(rules, quote=True)))
             rows = rows[~file_level]
         if len(rows):
@@ -223,7 +224,7 @@ def _replaced_line(outcome: FileOutcome, previous: dict) -> str:
     record = outcome.record
     what = (t("alerts.steward.was_rejected") if previous["status"] == "rejected"
             else t("alerts.steward.had_quarantine", n=int(previous["rows_quarantined"])))
-    fields: dict[str, Any] = {"file": _e(shown(record.file_name)), "dataset": _e(record.dataset),
+    fields: dict[str, Any] = {"file": _e(shown(record.file_name)), "dataset": _e(dataset_name(record.dataset)),
                               "period": _e(record.period or "?"), "n": int(record.rows_accepted), "what": what}
     if previous["file_sha256"] == record.file_sha256:  # the same file checked again (e.g. participants fixed)
         return t("alerts.steward.rechecked", **fields)

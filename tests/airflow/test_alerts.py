@@ -164,7 +164,7 @@ def test_a_corrected_redelivery_is_confirmed_to_the_steward_and_a_good_run_tells
     assert subject_of(confirmation) == "Samla: 1489 Alingsås: 1 rättad fil inläst"
     body = html_of(confirmation)
     assert "har läst in er rättade leverans från <b>1489 Alingsås</b>" in body
-    assert ("<code>participants_2025-01.csv</code> (participants 2025-01): 10 rader inlästa. Den ersätter den "
+    assert ("<code>participants_2025-01.csv</code> (deltagare 2025-01): 10 rader inlästa. Den ersätter den "
             "tidigare leveransen <code>participants_2025-01.csv</code>") in body and "som avvisades" in body
     assert "Vad är fel" not in body and not personnummer_in(body)
     assert not _to(smtp_server.envelopes, OFFICE[0])

@@ -129,7 +129,7 @@ def test_problems_send_one_email_to_the_steward(smtp_server):
     assert "s1 Test" in message["Subject"] and "1 file rejected" in message["Subject"]
     body = _html(envelope)
     for expected in ("survey_2025-01.csv", "attendance_2025-01.csv", "missing_column", "date_in_period",
-                     "person_not_in_participants", "hours_range", REJECT_MESSAGE.replace("'", "&#x27;"),
+                     "Not among the participants", "hours_range", REJECT_MESSAGE.replace("'", "&#x27;"),
                      ">7<", ">12<", ">15<", "Hello Anna", "same name", "previous delivery", "All 3 rows"):
         assert expected in body, expected
     assert "participants_2025-01.csv" not in body  # clean files are not mentioned
@@ -301,7 +301,7 @@ def test_ingestion_task_emails_the_steward_about_its_quarantined_rows(tmp_path, 
     (envelope,) = smtp_server.envelopes
     assert envelope.rcpt_tos == ["anna@alingsas.example"]
     body = _html(envelope)
-    assert "participants_2025-01.csv" in body and "unknown_code" in body and "IMZ" in body
+    assert "participants_2025-01.csv" in body and "Unknown code" in body and "IMZ" in body
     assert "https://samla.gr.example/data/data_docs/" in body
     assert not personnummer_in(body)
 
@@ -333,7 +333,7 @@ def test_the_email_comes_from_the_run_result_not_from_disk(tmp_path, smtp_server
     shutil.rmtree(settings.ledger_dir)
     shutil.rmtree(settings.quarantine_dir)
     _, body = compose_steward_email(source, result, "https://samla.example/")
-    assert "unknown_code" in body and "IMZ" in body and ">6<" in body  # row 6: header + 5th data row
+    assert "Unknown code" in body and "IMZ" in body and ">6<" in body  # row 6: header + 5th data row
     assert 'href="https://samla.example/data_docs/' in body
 
 

@@ -73,11 +73,11 @@ def test_quarantine_lists_rows_in_the_files_terms_with_the_cascade_root(folder, 
     assert status == 1
     assert "Karantän för 1489 Alingsås" in out and "Rader i karantän" in out
     lines = out.splitlines()
-    root = next(line for line in lines if "exit_before_entry" in line)
-    assert root.split()[:2] == ["participants", "5"] and "Slutdatum" in root and "2024-08-29" in root
+    root = next(line for line in lines if "Slut före start" in line)  # the rule by its title, not its id
+    assert root.split()[:2] == ["deltagare", "5"] and "Slutdatum" in root and "2024-08-29" in root
     assert "ligger före" in out and "00:00:00" not in out
-    cascade = next(line for line in lines if "person_not_in_participants" in line)
-    assert cascade.split()[0] == "attendance" and "PersonNr" in cascade and "(dold:" in cascade
+    cascade = next(line for line in lines if "Inte bland deltagarna" in line)
+    assert cascade.split()[0] == "närvaro" and "PersonNr" in cascade and "(dolt:" in cascade
     assert "orsak:" in out and "participants_2025-01.csv" in out
     assert max(len(line) for line in lines) <= 120
     rows = json.loads(samla(capsys, "quarantine", "1489", PERIOD, "--json")[1])["rows"]
@@ -107,9 +107,9 @@ def test_status_fits_120_columns_filters_and_names_missing_datasets(folder, caps
     status, out = samla(capsys, "status")
     assert status == 1 and "Senaste leverans per källa" in out
     assert max(len(line) for line in out.splitlines()) <= 120
-    assert "Datamängder som saknas eller är avvisade" in out and "survey" in out and "saknas" in out
+    assert "Datamängder som saknas eller är avvisade" in out and "enkät" in out and "saknas" in out
     _, problems = samla(capsys, "status", "--problems", "--period", PERIOD)
-    assert "attendance" in problems and "delvis inläst" in problems
+    assert "närvaro" in problems and "delvis inläst" in problems
     _, full = samla(capsys, "status", "--file", "attendance_2025-02.csv")
     assert "menade ni 'Närvarotid (min)'?" in full.replace("\n", " ")
     data = json.loads(samla(capsys, "status", "--json", "--source", "1489")[1])
@@ -166,7 +166,7 @@ def test_samla_runs_rejected_files_are_a_table_that_fits_120_columns(folder, mon
     assert max(len(line) for line in lines) <= 120, text
     assert "Per källa:" in text and "Avvisade filer" in text
     row = next(line for line in lines if "attendance_2025-02.csv" in line)
-    assert row.split()[:4] == ["1489", "attendance", "2025-02", "attendance_2025-02.csv"]
+    assert row.split()[:4] == ["1489", "närvaro", "2025-02", "attendance_2025-02.csv"]
     assert "obligatorisk kolumn saknas" in row and text.count("attendance_2025-02.csv") == 1
     assert "…" in text and "hela texten med samla status --file FIL." in text  # shortened; the full text is one command away
     assert "Filens rubriker" not in text  # the long tail of the message is left to samla status --file

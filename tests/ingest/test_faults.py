@@ -342,7 +342,7 @@ def test_a_date_month_and_yes_no_cell_are_described_in_swedish_by_default(tmp_pa
     rows[3] = participant(rows[3]["person_id"], entry_date="2024-13-01", newly_arrived="kanske")
     result = run(tmp_path, rows)
     described = dict(zip(result.quarantine["column"], result.quarantine["description"], strict=True))
-    assert described["entry_date"] == "entry_date: 2024-13-01 är inget datum i formatet YYYY-MM-DD"
+    assert described["entry_date"] == "entry_date: 2024-13-01 är inget datum i formatet ÅÅÅÅ-MM-DD"
     assert described["newly_arrived"].startswith("newly_arrived: kanske är inget ja/nej-värde")
 
 

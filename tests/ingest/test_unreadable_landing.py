@@ -76,7 +76,7 @@ def test_an_unreadable_file_is_rejected_alone_and_read_once_it_can_be(folder):
     line = next(row for row in status.stdout.splitlines() if "attendance_2025-01.csv" in row)
     assert "avvisad" in line and "filen går inte att läsa" in line, status.stdout
     datasets = status.stdout.split("Datamängder som saknas eller är avvisade")[-1]  # the period's attendance
-    assert "avvisad: inga data för perioden" in next(row for row in datasets.splitlines() if "attendance" in row)
+    assert "avvisad: inga data för perioden" in next(row for row in datasets.splitlines() if "närvaro" in row)
     full = samla("status", "--file", "attendance_2025-01.csv", "--source", "1489", env=env | {"SAMLA_LANGUAGE": "en"})
     assert "Samla has no permission to read" not in full.stdout  # stored in the language of the run that wrote it
     assert "Samla har inte behörighet att läsa den" in " ".join(full.stdout.split())

@@ -34,6 +34,7 @@ from transforms.ingest.file_context import FileContext
 from transforms.ingest.parse import FileFault, LongCell, RawTable, clip
 from transforms.messages import number as format_number
 from transforms.messages import t
+from transforms.messages.steward_words import written_date_format
 from transforms.privacy import personnummer
 from transforms.privacy.pseudonym import pseudonyms
 
@@ -131,7 +132,7 @@ def _to_date(value: Any, fmt: str) -> date:
     try:
         return datetime.strptime(text.strip(), DATE_FORMATS[fmt]).date()
     except ValueError:
-        raise _Bad("invalid_date", format=fmt) from None
+        raise _Bad("invalid_date", format=written_date_format(fmt)) from None
 
 
 # A plain decimal number after NFKC folding (full-width digits and signs become ASCII); no

@@ -24,8 +24,9 @@ import pyarrow.compute as pc
 
 from transforms.config.schema import DATASETS
 from transforms.config.settings import Settings
-from transforms.config.sources import Source
+from transforms.config.sources import DatasetConfig, Source
 from transforms.ingest import curated, landing
+from transforms.ingest.accepted import accepted_codes
 from transforms.ingest.data_docs import build_index, write_page
 from transforms.ingest.explain import CASCADE_RULE
 from transforms.ingest.file_context import FileContext
@@ -36,6 +37,7 @@ from transforms.ingest.parse import FileFault, clip, read_file
 from transforms.ingest.steward_pages import write_file_page, write_record_page, write_source_page
 from transforms.ingest.validate import parameters_for, run_name_for, validate
 from transforms.messages import LANGUAGES, catalogue, number, t
+from transforms.messages.steward_words import rule_title
 from transforms.names import shown
 from transforms.paths import inside_data_dir
 from transforms.privacy.personnummer import mask_in_text
@@ -118,16 +120,23 @@ QUARANTINE_COLUMNS = ["source_row", "column", "header", "rule", "description", "
                       "person", "kommunkod"]
 
 
-def _in_file_terms(records: list[dict[str, Any]], headers: dict[str, str]) -> None:
-    """Name each fault's columns by the file's own headers and describe it from the message catalogue."""
+def _in_file_terms(records: list[dict[str, Any]], headers: dict[str, str], config: DatasetConfig) -> None:
+    """Name each fault's columns by the file's own headers and describe it from the message catalogue;
+    an unknown code's text lists the codes the source may deliver there."""
     def named(columns: str | None) -> str | None:
         return None if not columns else ", ".join(headers.get(c, c) for c in columns.split(","))
 
+    accepted: dict[str, str] = {}  # column -> its accepted codes, made once per file
     for record in records:
         record["header"] = named(record.get("column"))
         params = {"column": record["header"], "value": _clipped(record.get("value")),
                   "other_column": named(record.get("other_column")), "other_value": _clipped(record.get("other_value")),
                   **record.pop("params", {})}
+        if record["rule"] == "unknown_code" and record.get("column"):
+            column = record["column"]
+            if column not in accepted:
+                accepted[column] = accepted_codes(config, column)
+            params["accepted"] = accepted[column]
         message = record.pop("message", None) or f"rule.{record['rule']}"  # harmonise may name a closer text
         if message in catalogue() and record.get("column"):
             record["description"] = t(message, **params)
@@ -161,7 +170,7 @@ def _rejected(ctx: FileContext, fault: FileFault, rows: list[int], typed: pd.Dat
     records += [{"source_row": r, "column": None, "rule": fault.rule, "description": message, "value": None}
                 for r in rows if r not in faulty]
     _attach_person(records, typed)
-    _in_file_terms(records, headers or {})
+    _in_file_terms(records, headers or {}, ctx.config)
     return FileResult("rejected", message, len(rows), None, _quarantine_frame(records, ctx), detected,
                       [mask_in_text(w) for w in warnings], fault.rule, headers=headers or {})
 
@@ -314,7 +323,7 @@ def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame |
     threshold = ctx.source.quarantine_threshold
     if rows and len(failing) / len(rows) > threshold:
         top = pd.Series([f["rule"] for f in faults]).value_counts().head(3)
-        common = ", ".join(f"{rule} ({n})" for rule, n in top.items())
+        common = ", ".join(f"{rule_title(rule)} ({n})" for rule, n in top.items())
         fault = FileFault(t("ingest.too_many_failing", failing=len(failing), rows=len(rows),
                             share=number(len(failing) / len(rows), percent=True),
                             threshold=number(threshold, percent=True), common=common),
@@ -330,7 +339,7 @@ def _evaluate(path: Path, ctx: FileContext, key: bytes, snapshot: pd.DataFrame |
                            rows, typed, faults, detected, warnings, harmonised.headers)
         result.validation = validation
         return result
-    _in_file_terms(faults, harmonised.headers)
+    _in_file_terms(faults, harmonised.headers, ctx.config)
     quarantine = _quarantine_frame(faults, ctx)
     status = "loaded_with_quarantine" if failing else "loaded"
     warnings = warnings + ([dropped + t("intake.participants_drop_loaded")] if dropped else [])

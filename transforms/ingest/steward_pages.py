@@ -35,18 +35,18 @@ import pandas as pd
 from transforms import atomic
 from transforms.clock import local_time
 from transforms.config.schema import (
-    CODES,
     DATASET_COLUMNS,
     DATASETS,
-    DEFAULT_CODE_LABELS,
     FALSE_LABELS,
     TRUE_LABELS,
 )
 from transforms.config.sources import Source
+from transforms.ingest.accepted import accepted_codes
 from transforms.ingest.explain import CASCADE_RULE, cascade_roots, newest_deliveries
 from transforms.ingest.file_context import FileContext
 from transforms.ingest.ledger import Ledger, LedgerRecord
-from transforms.messages import catalogue, language, number, t
+from transforms.messages import language, number, t
+from transforms.messages.steward_words import dataset_name, rule_title, written_date_format
 from transforms.names import shown
 from transforms.privacy.personnummer import mask_in_text
 from transforms.values import is_missing
@@ -107,27 +107,6 @@ def _kind(dataset: str, column: str) -> str:
     if column == "kommunkod":
         return "kommunkod"
     return next((c.kind for c in DATASET_COLUMNS.get(dataset, ()) if c.name == column), "")
-
-
-def _date_format(fmt: str, lang: str) -> str:
-    return fmt.replace("YYYY", "ÅÅÅÅ") if lang == "sv" else fmt
-
-
-def code_labels(source: Source, dataset: str, column: str) -> list[tuple[str, list[str]]]:
-    """Each contract code of ``column`` with the labels a file of ``source`` may write for it: the
-    source's own labels as configured (first as spelled), else the labels every source may use."""
-    config = source.datasets[dataset]
-    spelled = config.labels.get(column, {})
-    own = config.codes.get(column, {})
-    found = []
-    for code in CODES.get(column, ()):
-        first = spelled.get(code)
-        labels = [first] if first else []
-        labels += [label for label, c in own.items() if c == code and (not first or label != first.lower())]
-        if not labels:
-            labels = [label for label, c in DEFAULT_CODE_LABELS.get(column, {}).items() if c == code]
-        found.append((code, labels))
-    return found
 
 
 @cache
@@ -193,15 +172,13 @@ def accepted_for(source: Source, dataset: str, column: str | None, *, rule: str 
     kind = _kind(dataset, column)
     parts: list[str] = []
     if kind == "code":
-        codes = [f"{' / '.join(labels)} ({code})" if labels and labels != [code] else code
-                 for code, labels in code_labels(source, dataset, column)]
-        parts.append(t("page.accept.codes", codes=", ".join(codes), lang=lang))
+        parts.append(t("page.accept.codes", codes=accepted_codes(config, column, lang), lang=lang))
     elif kind == "kommunkod":
         parts.append(t("page.accept.kommunkod", codes=", ".join(source.municipalities), lang=lang))
     elif kind == "wave":
         parts.append(t("page.accept.wave", lang=lang))
     elif kind == "date":
-        parts.append(t("page.accept.date", format=_date_format(config.format.date_format, lang), lang=lang))
+        parts.append(t("page.accept.date", format=written_date_format(config.format.date_format, lang), lang=lang))
     elif kind == "month":
         parts.append(t("page.accept.month", lang=lang))
     elif kind in ("integer", "number"):
@@ -238,14 +215,9 @@ def _meaning(status: str, read: int, accepted: int, held: int, check: bool, lang
 def _value_cell(row: dict[str, Any], lang: str) -> str:
     columns = set((row.get("column") or "").split(","))
     if columns & _PERSON_COLUMNS:  # a personnummer, or a pseudonym under the key: never shown
-        return html.escape(t("page.hidden_person", lang=lang))
+        return html.escape(t("value.hidden_person", lang=lang))
     value = _h(row.get("value"), lang)
     return value if value else html.escape(t("page.empty", lang=lang))
-
-
-def _rule_title(rule: str, lang: str) -> str:
-    key = f"rule.title.{rule}"
-    return t(key, lang=lang) if key in catalogue() else rule
 
 
 def _row_number(value: Any) -> int | None:
@@ -255,7 +227,7 @@ def _row_number(value: Any) -> int | None:
 def _rule_section(ctx: FileContext, rule: str, column: str | None, header: str, rows: list[dict[str, Any]],
                   roots: dict[int, dict], root_hrefs: dict[int, str], lang: str) -> str:
     numbered = sorted({n for n in (_row_number(r["source_row"]) for r in rows) if n is not None})
-    title = _rule_title(rule, lang)
+    title = rule_title(rule, lang)
     head = f"{html.escape(title)}: {_h(header, lang)}" if header else html.escape(title)
     parts = [f'<section class="rule" id="rule-{html.escape(rule)}-{html.escape(column or "", quote=True)}">',
              f"<h3>{head} <small>({t('page.problem_rows', n=len(numbered), lang=lang)})</small></h3>"]
@@ -330,8 +302,7 @@ def render_file_page(ctx: FileContext, result, *, arrived_at: Any = None, data_d
     lang = language(lang)
     roots, root_hrefs = roots or {}, root_hrefs or {}
     name = _h(ctx.file_name, lang) or "?"
-    dataset_key = f"dataset.name.{ctx.dataset}"
-    dataset = t(dataset_key, lang=lang) if dataset_key in catalogue() else ctx.dataset
+    dataset = dataset_name(ctx.dataset, lang)
     facts = [("page.field.source", _h(ctx.source.label, lang)),
              ("page.field.dataset", _h(dataset, lang)),
              ("page.field.period", _h(ctx.period, lang) or html.escape(t("page.no_period", lang=lang)))]
@@ -494,8 +465,7 @@ def render_source_page(source: Source, records: pd.DataFrame, hrefs: dict[str, s
             href = hrefs.get(str(r["file_sha256"]))
             if href:
                 name = f'<a href="{html.escape(href, quote=True)}">{name}</a>'
-            dataset_key = f"dataset.name.{r['dataset']}"
-            dataset = t(dataset_key, lang=lang) if dataset_key in catalogue() else "–"
+            dataset = dataset_name(r["dataset"], lang) or "–"
             status = t(f"page.status.{r['status']}", lang=lang)
             cells = [name, html.escape(dataset), _h(r["period"], lang) or "–", html.escape(local_time(r["arrived_at"])),
                      f'<span class="{html.escape(str(r["status"]), quote=True)}">{html.escape(status)}</span>',

@@ -74,9 +74,9 @@ MESSAGES = {
     "cli.check.rows_would_hold": {"sv": ("{n} rad skulle hållas i karantän", "{n} rader skulle hållas i karantän"),
                                   "en": ("{n} row would be held in quarantine", "{n} rows would be held in quarantine")},
     "cli.check.held_with_file": {
-        "sv": ("{n} {other}rad skulle hållas med filen (regel {rule})", "{n} {other}rader skulle hållas med filen (regel {rule})"),
-        "en": ("{n} {other}row would be held with the file (rule {rule})",
-               "{n} {other}rows would be held with the file (rule {rule})")},
+        "sv": ("{n} {other}rad skulle hållas med filen ({rule})", "{n} {other}rader skulle hållas med filen ({rule})"),
+        "en": ("{n} {other}row would be held with the file ({rule})",
+               "{n} {other}rows would be held with the file ({rule})")},
     "cli.check.other": {"sv": "andra ", "en": "other "},
     "cli.check.beside": {"sv": "personerna kontrollerade mot {file}, deltagarfilen bredvid",
                          "en": "persons checked against {file}, the participants file beside it"},
@@ -85,5 +85,4 @@ MESSAGES = {
                             "en": "(no usable participants file for the period beside it: persons are checked "
                                   "against the participants snapshot when the file is loaded)"},
     "cli.check.unreadable": {"sv": "inte läsbar", "en": "not readable"},
-    "cli.check.hidden_person": {"sv": "(dold: personid)", "en": "(hidden: person id)"},
 }

@@ -41,10 +41,10 @@ MESSAGES = {
               "deltagarfilen {file} hålls i karantän: rad {root_row}, {root_problem}. Rätta den raden",
         "en": "{header}: the person is not an accepted participant, because the person's row in the "
               "participants file {file} is held in quarantine: row {root_row}, {root_problem}. Fix that row"},
-    "email.all_rows_held": {"sv": ("Filens enda rad hålls i karantän på grund av detta (regel <code>{rules}</code>).",
-                                   "Alla {n} rader i filen hålls i karantän på grund av detta (regel <code>{rules}</code>)."),
-                            "en": ("The file's only row is held in quarantine because of this (rule <code>{rules}</code>).",
-                                   "All {n} rows of the file are held in quarantine because of this (rule <code>{rules}</code>).")},
+    "email.all_rows_held": {"sv": ("Filens enda rad hålls i karantän på grund av detta ({rules}).",
+                                   "Alla {n} rader i filen hålls i karantän på grund av detta ({rules})."),
+                            "en": ("The file's only row is held in quarantine because of this ({rules}).",
+                                   "All {n} rows of the file are held in quarantine because of this ({rules}).")},
     "email.rows_intro": {
         "sv": "Raderna med problem ({rows} rader, {problems} problem; radnummer som i er fil, rubrikraden medräknad):",
         "en": "The rows with problems ({rows} rows, {problems} problems; row numbers as in your file, header row "
@@ -54,13 +54,12 @@ MESSAGES = {
     "email.col.rule": {"sv": "Regel", "en": "Rule"},
     "email.col.problem": {"sv": "Problem", "en": "Problem"},
     "email.col.value": {"sv": "Värde", "en": "Value"},
-    "email.hidden_person": {"sv": "(dolt: personid)", "en": "(hidden: person id)"},
     "email.more_rows": {
         "sv": "… och {n} till: se <code>{command}</code> (projektkontoret kan köra kommandot åt er).",
         "en": "… and {n} more: see <code>{command}</code> (the project office can run it for you)."},
     "email.data_docs": {"sv": "Valideringsrapport (Data Docs):", "en": "Validation report (Data Docs):"},
     "email.rerun": {
-        "sv": "projektkontoret kan köra om bara den här källan (<code>{command}</code>)",
+        "sv": "kan projektkontoret köra om bara den här källan (<code>{command}</code>)",
         "en": "the project office can re-run only this source (<code>{command}</code>)"},
     "email.todo_name": {
         "sv": "Inget av filen lästes in, och data som Samla redan har ligger kvar. Byt namn på filen så att det "

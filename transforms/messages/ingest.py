@@ -70,10 +70,12 @@ MESSAGES = {
                                  "(SAMLA_MAX_CELL_CHARS); the row was quarantined, the rest of the file was read"},
     "rule.too_many_fields": {"sv": "raden har fler fält än rubrikraden", "en": "the row has more fields than the header"},
     "rule.required": {"sv": "{column} saknas (obligatorisk)", "en": "{column} is missing (required)"},
-    "rule.unknown_code": {"sv": "{column}: {value} är ingen av kontraktets koder (lägg källans etiketter i "
-                                "källfilen)",
-                          "en": "{column}: {value} is not one of the contract's codes (map the source's labels "
-                                "in the sources file)"},
+    # {accepted}: transforms/ingest/accepted.py. A label of the steward's own system that is right can be
+    # added to the source's configuration at the office: the steward cannot do that.
+    "rule.unknown_code": {"sv": "{column}: {value} är ingen godtagen kod (godtagna: {accepted}); rätta värdet, eller "
+                                "be projektkontoret lägga till er kod för källan",
+                          "en": "{column}: {value} is not an accepted code (accepted: {accepted}); correct the value, "
+                                "or ask the project office to add your code for the source"},
     "rule.duplicate_key": {"sv": "{column}: samma nyckel på flera rader; alla sådana rader hålls i karantän",
                            "en": "{column}: the same key on several rows; every such row is quarantined"},
     "rule.kommunkod_not_of_source": {"sv": "{column}: {value} är inte en av källans kommuner",

@@ -21,11 +21,11 @@ MESSAGES = {
         "en": "{name} resolves to a place outside the source's folder and was not read",
     },
     "intake.name_mismatch": {
-        "sv": "filnamnet {name} följer inte källans mönster {pattern} (dataset: {datasets})",
+        "sv": "filnamnet {name} följer inte källans mönster {pattern} (datamängderna heter i filnamnen: {datasets})",
         "en": "file name {name} does not match the source's pattern {pattern} (datasets: {datasets})",
     },
     "intake.name_no_dataset": {
-        "sv": "filnamnet anger inget av källans dataset",
+        "sv": "filnamnet anger ingen av källans datamängder",
         "en": "the file name names no dataset of the source",
     },
     "intake.not_archived": {

@@ -20,9 +20,9 @@ MESSAGES = {
               "in pyproject.toml.",
     },
     "ops.internal_errors": {
-        "sv": "{source}: {n} fil(er) avvisade av ett internt fel (regel internal_error): {files}. Källans övriga "
+        "sv": "{source}: {n} fil(er) avvisade av ett internt fel (regel: internal_error): {files}. Källans övriga "
               "filer bearbetades. Uppgiftens logg visar var felet uppstod; nästa körning försöker med filerna igen.",
-        "en": "{source}: {n} file(s) rejected by an internal error (rule internal_error): {files}. The source's "
+        "en": "{source}: {n} file(s) rejected by an internal error (rule: internal_error): {files}. The source's "
               "other files were processed. The task log says where it failed; the next run tries these files again.",
     },
     "ops.publication_failed": {

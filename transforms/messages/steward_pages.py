@@ -63,7 +63,6 @@ MESSAGES = {
     "page.col.value": {"sv": "Levererat värde", "en": "Value as delivered"},
     "page.col.problem": {"sv": "Vad är fel", "en": "What is wrong"},
     "page.empty": {"sv": "(tom)", "en": "(empty)"},
-    "page.hidden_person": {"sv": "(personnummer visas inte)", "en": "(personnummer not shown)"},
     "page.hidden_pseudonym": {"sv": "(pseudonym visas inte)", "en": "(pseudonym not shown)"},
     "page.more_rows": {"sv": "Fler rader med samma fel: {rows}", "en": "More rows with the same fault: {rows}"},
     "page.and_more": {"sv": "och {n} till", "en": "and {n} more"},

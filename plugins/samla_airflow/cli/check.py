@@ -16,6 +16,7 @@ from samla_airflow.cli.common import (
 )
 from transforms.config.schema import DATASETS
 from transforms.messages import t
+from transforms.messages.steward_words import dataset_name, rule_title
 from transforms.names import shown
 
 
@@ -58,7 +59,7 @@ def _print(path, source, dataset, period, result, report, beside, snapshot) -> N
     out = show.console()
     from transforms.ingest.parse import format_for_reader
 
-    out.print(show.Text(f"{shown(path.name)}: {source.label}, {dataset}, {period} "
+    out.print(show.Text(f"{shown(path.name)}: {source.label}, {dataset_name(dataset)}, {period} "
                         f"({format_for_reader(result.detected_format) or t('cli.check.unreadable')})", style="bold"))
     loaded = t("cli.check.rows_would_load", n=result.rows_accepted)
     if result.status == "rejected":
@@ -80,13 +81,13 @@ def _print(path, source, dataset, period, result, report, beside, snapshot) -> N
             ("cli.col.rule", {"overflow": "fold", "max_width": 26}), ("cli.col.value", {"overflow": "fold", "max_width": 16}),
             ("cli.col.problem", {"ratio": 1, "overflow": "fold"})])
         for p in own:
-            value = t("cli.check.hidden_person") if p["value"] is None and p["column"] == "person_id" else cell(p["value"])
-            table.add_row(cell(p["source_row"]), cell(p.get("header") or p["column"]), p["rule"], value,
+            value = t("value.hidden_person") if p["value"] is None and p["column"] == "person_id" else cell(p["value"])
+            table.add_row(cell(p["source_row"]), cell(p.get("header") or p["column"]), rule_title(p["rule"]), value,
                           cell(p["description"]))
         out.print(table)
     if held:
         out.print("  " + t("cli.check.held_with_file", n=held, other=t("cli.check.other") if own else "",
-                           rule=result.rule))
+                           rule=rule_title(result.rule)))
     if dataset != "participants" and (result.status != "rejected" or result.rule == "too_many_failing_rows"):
         out.print("  " + (t("cli.check.beside", file=beside.name) if snapshot is not None else t("cli.check.no_beside")))
 

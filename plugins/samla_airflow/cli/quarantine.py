@@ -9,6 +9,7 @@ from samla_airflow.cli import show
 from samla_airflow.cli.common import OK, PROBLEMS, cell, period_arg, plain, settings_and_sources
 from transforms.config.schema import DATASETS
 from transforms.messages import t
+from transforms.messages.steward_words import dataset_name, rule_title
 from transforms.names import shown
 
 
@@ -77,7 +78,7 @@ def _print(source, period, rejected, own, roots) -> None:
             ("cli.col.dataset", {"no_wrap": True}), ("cli.col.file", {"no_wrap": True}),
             ("cli.col.read", {"justify": "right"}), ("cli.col.message", {"ratio": 1, "overflow": "fold"})])
         for r in rejected.to_dict("records"):
-            files.add_row(r["dataset"], show.name(r["file_name"]), cell(r["rows_read"]), cell(r["message"]))
+            files.add_row(dataset_name(r["dataset"]), show.name(r["file_name"]), cell(r["rows_read"]), cell(r["message"]))
         show.print_table(out, t("cli.quarantine.rejected_title"), files)
     if own.empty:
         return
@@ -91,7 +92,7 @@ def _print(source, period, rejected, own, roots) -> None:
         table.add_row(*line)
     show.print_table(out, t("cli.quarantine.rows_title"), table)
     named = dict.fromkeys(zip(own["dataset"], own["file_name"], strict=True))  # each file once, in order
-    out.print(show.Text(", ".join(f"{dataset}: {shown(name)}" for dataset, name in named), style="dim"))
+    out.print(show.Text(", ".join(f"{dataset_name(dataset)}: {shown(name)}" for dataset, name in named), style="dim"))
 
 
 def row_lines(own, roots) -> list[tuple[str, str, str, str, str, str]]:
@@ -108,8 +109,8 @@ def row_lines(own, roots) -> list[tuple[str, str, str, str, str, str]]:
                 problem += "; " + t("cli.quarantine.cause", file=shown(root["file_name"]), row=int(root["source_row"]),
                                     problem=cell(root["description"]))
             problems.append(problem)
-        lines.append((first["dataset"], "" if plain(row) is None else str(int(row)),
-                      _joined(group, "header"), _joined(group, "rule"), _values(group), "; ".join(problems)))
+        lines.append((dataset_name(first["dataset"]), "" if plain(row) is None else str(int(row)),
+                      _joined(group, "header"), _titles(group), _values(group), "; ".join(problems)))
     return lines
 
 
@@ -117,11 +118,16 @@ def _joined(group, column: str) -> str:
     return "; ".join(dict.fromkeys(cell(v) for v in group[column] if cell(v))) if column in group else ""
 
 
+def _titles(group) -> str:
+    """The rules a row broke, by their titles (the ids are in --json)."""
+    return "; ".join(dict.fromkeys(rule_title(cell(v)) for v in group["rule"] if cell(v)))
+
+
 def _values(group) -> str:
     values = []
     for fault in group.to_dict("records"):
         if "person_id" in (cell(fault["column"]) or "").split(","):
-            values.append(t("cli.check.hidden_person"))
+            values.append(t("value.hidden_person"))
         elif cell(fault["value"]):
             values.append(cell(fault["value"]))
     return "; ".join(dict.fromkeys(values))

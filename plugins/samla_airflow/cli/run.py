@@ -113,6 +113,7 @@ def _report_run(settings, started: str, out, publication: str | None) -> int:
     from samla_airflow.cli import show
     from transforms.ingest.ledger import Ledger
     from transforms.messages import t
+    from transforms.messages.steward_words import dataset_name
 
     frame = Ledger(settings.ledger_dir).counted()
     frame = frame[frame["processed_at"] >= started]
@@ -138,7 +139,7 @@ def _report_run(settings, started: str, out, publication: str | None) -> int:
         for r in rejected.to_dict("records"):
             message = show.shorten(r["message"], MESSAGE_WIDTH)
             shortened |= message != " ".join(cell(r["message"]).split())
-            files.add_row(r["source"], r["dataset"], cell(r["period"]), show.name(r["file_name"]), message)
+            files.add_row(r["source"], dataset_name(r["dataset"]), cell(r["period"]), show.name(r["file_name"]), message)
         show.print_table(console, t("run.rejected_title"), files)
         if shortened:
             console.print(t("run.shortened"), style="dim")

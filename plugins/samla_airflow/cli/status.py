@@ -9,6 +9,7 @@ from samla_airflow.cli import show
 from samla_airflow.cli.common import OK, PROBLEMS, cell, period_arg, settings_and_sources
 from transforms.clock import local_time
 from transforms.messages import t
+from transforms.messages.steward_words import dataset_name
 from transforms.names import shown
 
 MESSAGE_WIDTH = 90  # characters of a message in the table; the full text: --file or --json
@@ -87,7 +88,7 @@ def _print(rows, states, stale, period, args) -> None:
     for r in rows:
         message = show.shorten(r["message"], MESSAGE_WIDTH)
         shortened |= message != " ".join(cell(r["message"]).split())
-        deliveries.add_row(r["source"], r["dataset"], r["period"] or "", show.name(r["file_name"]),
+        deliveries.add_row(r["source"], dataset_name(r["dataset"]), r["period"] or "", show.name(r["file_name"]),
                            cell(r["rows_read"]), cell(r["rows_accepted"]), cell(r["rows_quarantined"]),
                            show.status(r["status"]), message)
     if rows:
@@ -105,7 +106,7 @@ def _print(rows, states, stale, period, args) -> None:
             state = ("cli.status.dataset_missing" if s["state"] == "missing" else
                      "cli.status.dataset_rejected" if s["dataset"] == "participants" else
                      "cli.status.dataset_rejected_nothing")
-            table.add_row(s["source"], s["dataset"], show.Text(t(state), style="red"), show.name(s["file_name"]))
+            table.add_row(s["source"], dataset_name(s["dataset"]), show.Text(t(state), style="red"), show.name(s["file_name"]))
         show.print_table(out, t("cli.status.datasets_title", period=period), table)
     if stale:
         table = show.table([
@@ -129,7 +130,7 @@ def _one_file(records, args) -> int:
     out = show.console()
     for r in records.to_dict("records"):
         out.print(show.Text(t("cli.status.file_title", file=shown(r["file_name"]), source=r["source"],
-                              dataset=r["dataset"], period=r["period"] or "?"), style="bold"))
+                              dataset=dataset_name(r["dataset"]), period=r["period"] or "?"), style="bold"))
         fields = [("cli.field.status", show.status(r["status"])),
                   ("cli.field.counts", t("cli.field.counts_value", read=r["rows_read"], loaded=r["rows_accepted"],
                                          quarantined=r["rows_quarantined"])),
