@@ -57,7 +57,7 @@ def test_a_planted_fault_in_swedish_with_the_files_header_row_value_and_accepted
     assert text.count("Felaktigt datum: Startdatum") == 1 and text.count("Okänd kod: Kön") == 1
     assert re.search(r"<tr id=\"row-4\"><td class=\"num\">4</td><td>2024-13-04</td>", page)
     assert re.search(r"<tr id=\"row-7\"><td class=\"num\">7</td><td>W</td>", page)
-    assert "Godtas: en av koderna K (female), M (male), X (nonbinary)" in text
+    assert "Godtas: en av koderna K (kvinna), M (man), X (icke-binär)" in text
     assert "Godtas: ett datum skrivet ÅÅÅÅ-MM-DD" in text
     assert 'href="../dd.html"' in page and "Teknisk rapport" in text
     assert "entry_date" not in text and "gender" not in text
@@ -67,7 +67,7 @@ def test_the_page_in_english(planted):
     ctx, result = planted
     text = text_of(render_file_page(ctx, result, lang="en"))
     assert "Loaded, some rows quarantined" in text and "Unknown code: Kön" in text and "Invalid date: Startdatum" in text
-    assert "Accepted: one of the codes K (female), M (male), X (nonbinary)" in text
+    assert "Accepted: one of the codes K (female), M (male), X (non-binary)" in text
     assert "Value as delivered" in text and "participants" in text
 
 
@@ -122,13 +122,13 @@ def test_the_page_loads_nothing_from_anywhere_and_fits_a_phone_and_a_printer(pla
 
 def test_accepted_for_gives_ranges_dates_and_the_sources_labels(tmp_path):
     s = source(tmp_path)
-    assert accepted_for(s, "participants", "gender") == "en av koderna K (female), M (male), X (nonbinary)"
+    assert accepted_for(s, "participants", "gender") == "en av koderna K (kvinna), M (man), X (icke-binär)"
     assert accepted_for(s, "participants", "entry_date", rule="entry_date_out_of_range", period=PERIOD) == \
         "ett datum skrivet ÅÅÅÅ-MM-DD, från 2024-09-01 till och med 2025-01-31"
     assert accepted_for(s, "activities", "hours", rule="hours_out_of_range", period=PERIOD, lang="en") == \
         "a number, more than 0 and at most 12"
     assert accepted_for(s, "attendance", "kommunkod", lang="en") == "one of the source's municipality codes: 1489"
-    assert accepted_for(s, "participants", "programme") == "en av koderna IMA, IMS, IMV, IMY"
+    assert accepted_for(s, "participants", "programme") == "en av koderna IMA (individuellt alternativ), IMS (språkintroduktion), IMV (programinriktat val), IMY (yrkesintroduktion)"
     assert accepted_for(s, "participants", "newly_arrived") == "ja eller nej: 1/0, ja/nej, j/n"
     assert accepted_for(s, "attendance", "attended_min,absence_valid_min,absence_invalid_min") == ""
 
