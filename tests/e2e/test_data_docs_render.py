@@ -6,7 +6,6 @@ half of the page stayed blank. The check is on the screenshot's pixels.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import warnings
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 from deliveries import people, write_csv
 from png import read_png
+from screenshots import keep_for_docs
 
 from transforms.config.sources import parse_sources
 from transforms.ingest.data_docs import write_page
@@ -23,7 +23,6 @@ from transforms.ingest.pipeline import evaluate_file
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 WIDTH, HEIGHT = 1280, 1600
 
 
@@ -52,8 +51,7 @@ def test_the_page_has_content_in_its_left_half(tmp_path):
          f"--window-size={WIDTH},{HEIGHT}", f"--screenshot={shot}", page.as_uri()],
         capture_output=True, text=True, timeout=240)
     assert shot.exists(), run.stderr[-2000:]
-    if os.environ.get("SAMLA_DOCS_SCREENSHOTS") == "1":
-        shutil.copyfile(shot, DOCS / "data-docs.png")
+    keep_for_docs(shot, "img/data-docs.png")
     image = read_png(shot)
     assert image.shape[:2] == (HEIGHT, WIDTH)
     ink = (image[..., :3] < 235).any(axis=2)  # anything drawn on the white page

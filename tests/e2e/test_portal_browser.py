@@ -2,7 +2,7 @@
 check a file with a planted fault, see the status pages; refusals for another steward's source, for
 anyone not logged in, and for a file over the size limit.
 
-With SAMLA_SCREENSHOTS set, the pages the README shows are saved into docs/img/.
+With SAMLA_DOCS_SCREENSHOTS=1 the pages the README shows are saved into docs/img/.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from datetime import date
@@ -21,13 +22,14 @@ import pytest
 from conftest import TEST_KEY
 from portal_world import OTHER, PASSWORD, PERIOD, SOURCES, STEWARD, planted_fault
 from privacy import personnummer_in
+from screenshots import keep_for_docs, wanted
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-SCREENSHOTS = ROOT / "docs" / "img"
+SHOTS = Path(tempfile.mkdtemp(prefix="samla-portal-shots-"))
 MAX_FILE_BYTES = 4000  # the server's SAMLA_MAX_FILE_BYTES: the planted file is under it, the large one over
 
 
@@ -117,11 +119,12 @@ def browser(tmp_path):
 
 
 def _screenshot(driver, name: str) -> None:
-    if os.environ.get("SAMLA_SCREENSHOTS"):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if wanted():
         height = driver.execute_script("return document.documentElement.scrollHeight")
         driver.set_window_size(1000, min(max(height + 160, 500), 2400))  # the window frame is counted too
-        driver.save_screenshot(str(SCREENSHOTS / name))
+        shot = SHOTS / name
+        driver.save_screenshot(str(shot))
+        keep_for_docs(shot, f"img/{name}")
         driver.set_window_size(1000, 1200)
 
 

@@ -1,12 +1,10 @@
 """The steward's pages in headless Chromium at a phone's width: drawn (not blank), nothing asked of the network.
 
-With ``SAMLA_SCREENSHOTS=<folder>`` the screenshots are kept there (the README's pictures:
-``SAMLA_SCREENSHOTS=docs/img``).
+With ``SAMLA_DOCS_SCREENSHOTS=1`` the screenshots are kept in docs/img/ (the README's pictures).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -15,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from screenshots import keep_for_docs
 from steward_files import PERIOD, checked, ledger_row, participants_rows, source
 
 from transforms.ingest.steward_pages import render_file_page, render_source_page
@@ -49,10 +48,7 @@ def _shoot(page: Path, shot: Path, tmp_path: Path, height: int) -> tuple[str, li
 
 
 def _keep(shot: Path) -> None:
-    folder = os.environ.get("SAMLA_SCREENSHOTS", "").strip()
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, Path(folder) / shot.name)
+    keep_for_docs(shot, f"img/{shot.name}")
 
 
 def test_the_file_page_at_a_phones_width(tmp_path, monkeypatch):

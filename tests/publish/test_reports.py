@@ -7,9 +7,7 @@ periods, with its planted faults), ingested and published without Airflow.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import sqlite3
 import subprocess
 import warnings
@@ -19,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import TEST_KEY
+from screenshots import keep_for_docs
 
 from transforms.config.settings import load_settings
 from transforms.config.sources import load_sources
@@ -28,7 +27,6 @@ from transforms.publish import pipeline as publication
 from transforms.publish import warehouse
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-DOCS = README.parent / "docs"
 CHROMIUM = "/usr/bin/chromium"
 PERIODS = ["2024-09", "2024-10"]
 
@@ -184,8 +182,7 @@ def test_html_report_renders_offline_with_every_area_charted_and_tabled(demo, tm
     run = subprocess.run([*common, f"--screenshot={shot}", report.as_uri()], capture_output=True, text=True,
                          timeout=180)
     assert shot.exists() and shot.stat().st_size > 20_000, run.stderr[-2000:]
-    if os.environ.get("SAMLA_DOCS_SCREENSHOTS") == "1":
-        shutil.copyfile(shot, DOCS / "report.png")
+    keep_for_docs(shot, "report.png")
     dom = subprocess.run([*common, "--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=180)
     for log in (run.stderr, dom.stderr):
         assert not re.search(r"Failed to load resource|net::ERR_|Refused to", log), log[-2000:]
@@ -274,8 +271,7 @@ def test_screenshot_of_a_municipality_table(demo, tmp_path):
     run = subprocess.run([*_browser_flags(browser, tmp_path), "--window-size=760,1240", "--hide-scrollbars", f"--screenshot={shot}",
                           excerpt.as_uri()], capture_output=True, text=True, timeout=180)
     assert shot.exists() and shot.stat().st_size > 20_000, run.stderr[-2000:]
-    if os.environ.get("SAMLA_DOCS_SCREENSHOTS") == "1":
-        shutil.copyfile(shot, DOCS / "report-table.png")
+    keep_for_docs(shot, "report-table.png")
     assert "docs/report-table.png" in README.read_text(encoding="utf-8")
 
 
