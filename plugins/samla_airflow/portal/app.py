@@ -167,6 +167,19 @@ def create_app() -> FastAPI:
             return None
         return world.config.sources.get(source_id)
 
+    def access(request: Request, source_id: str, *, upload: bool = False):
+        """(world, session, steward, source) for a logged-in steward's own source, else the response that
+        refuses: the log-in page (an upload: 401, its body unread), or 403 for a source not theirs."""
+        world = _world()
+        session = _session(request, world)
+        steward = _steward(session, world)
+        if steward is None or session is None:
+            return refused(request, 401, views.t("portal.login_needed")) if upload else _to_login(request)
+        source = own_source(world, steward, source_id)
+        if source is None:
+            return refused(request, 403, views.t("portal.not_yours"), session, steward)
+        return world, session, steward, source
+
     def login_page(request: Request, session: Session, message: str | None = None, email: str = "",
                    status: int = 200) -> HTMLResponse:
         prefix = _prefix(request)
@@ -285,14 +298,10 @@ def create_app() -> FastAPI:
 
     @app.get("/sources/{source_id}/check")
     def check_page(request: Request, source_id: str):
-        world = _world()
-        session = _session(request, world)
-        steward = _steward(session, world)
-        if steward is None or session is None:
-            return _to_login(request)
-        source = own_source(world, steward, source_id)
-        if source is None:
-            return refused(request, 403, views.t("portal.not_yours"), session, steward)
+        allowed = access(request, source_id)
+        if not isinstance(allowed, tuple):
+            return allowed
+        world, session, steward, source = allowed
         return check_form(request, session, steward, source)
 
     @app.post("/sources/{source_id}/check")
@@ -304,14 +313,10 @@ def create_app() -> FastAPI:
         from transforms.messages import number, t
         from transforms.period import Period, PeriodError
 
-        world = _world()
-        session = _session(request, world)
-        steward = _steward(session, world)
-        if steward is None or session is None:  # refused unread: nothing of the body is looked at
-            return refused(request, 401, t("portal.login_needed"))
-        source = own_source(world, steward, source_id)
-        if source is None:
-            return refused(request, 403, t("portal.not_yours"), session, steward)
+        allowed = access(request, source_id, upload=True)
+        if not isinstance(allowed, tuple):
+            return allowed
+        world, session, steward, source = allowed
         limits = load_limits()
         too_large = t("portal.check.too_large", limit=number(limits.max_bytes), setting="SAMLA_MAX_FILE_BYTES")
         most = 2 * limits.max_bytes + FORM_OVERHEAD
@@ -368,14 +373,10 @@ def create_app() -> FastAPI:
     def status_page(request: Request, source_id: str):
         from samla_airflow.cli.status import overview
 
-        world = _world()
-        session = _session(request, world)
-        steward = _steward(session, world)
-        if steward is None or session is None:
-            return _to_login(request)
-        source = own_source(world, steward, source_id)
-        if source is None:
-            return refused(request, 403, views.t("portal.not_yours"), session, steward)
+        allowed = access(request, source_id)
+        if not isinstance(allowed, tuple):
+            return allowed
+        world, session, steward, source = allowed
         rows, states, stale, period = overview(world.settings, world.config, source.id)
         prefix = _prefix(request)
         base = f"{prefix}/sources/{source.id}"
@@ -390,14 +391,10 @@ def create_app() -> FastAPI:
         from samla_airflow.cli.quarantine import held_back
         from transforms.period import Period, PeriodError
 
-        world = _world()
-        session = _session(request, world)
-        steward = _steward(session, world)
-        if steward is None or session is None:
-            return _to_login(request)
-        source = own_source(world, steward, source_id)
-        if source is None:
-            return refused(request, 403, views.t("portal.not_yours"), session, steward)
+        allowed = access(request, source_id)
+        if not isinstance(allowed, tuple):
+            return allowed
+        world, session, steward, source = allowed
         try:
             period = str(Period.parse(period))
         except PeriodError as exc:
