@@ -80,6 +80,7 @@ def _project_arguments(args) -> dict[str, int] | None:
 
 def command(args) -> int:
     from transforms.config.settings import DEMO_KEY_FILE, load_settings
+    from transforms.ingest import steward_pages
 
     data_dir = Path(os.environ["SAMLA_DATA_DIR"])
     project = _project_arguments(args)
@@ -100,7 +101,8 @@ def command(args) -> int:
     status = run_pipeline(first, last, [])
     print_summary(settings)
     print(t("demo.where_to_look", curated=settings.curated_dir, ledger=settings.ledger_dir,
-            quarantine=settings.quarantine_dir, archive=settings.archive_dir, landing=settings.landing_dir,
+            quarantine=settings.quarantine_dir, steward_pages=settings.data_dir / steward_pages.FOLDER,
+            archive=settings.archive_dir, landing=settings.landing_dir,
             warehouse=settings.warehouse_url, published=settings.published_dir, reports=settings.reports_dir))
     return status
 
