@@ -9,10 +9,10 @@ MESSAGES = {
     "portal.back_home": {"sv": "Till startsidan", "en": "To the start page"},
     "portal.login.title": {"sv": "Logga in", "en": "Log in"},
     "portal.login.intro": {
-        "sv": "Logga in med din e-postadress (den som står för din kommun i Samlas källfil) och lösenordet du "
-              "fått från projektkontoret.",
-        "en": "Log in with your e-mail address (the one Samla's sources file names for your municipality) and "
-              "the password the project office gave you."},
+        "sv": "Logga in med din e-postadress (den som projektkontoret har registrerat för er kommun) och "
+              "lösenordet du fått från projektkontoret.",
+        "en": "Log in with your e-mail address (the one the project office registered for your municipality) "
+              "and the password the project office gave you."},
     "portal.login.email": {"sv": "E-postadress", "en": "E-mail address"},
     "portal.login.password": {"sv": "Lösenord", "en": "Password"},
     "portal.login.submit": {"sv": "Logga in", "en": "Log in"},
