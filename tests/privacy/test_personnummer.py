@@ -275,6 +275,10 @@ def test_the_test_scanner_ignores_digests_but_not_numbers_beside_them():
     assert pn.parse("001908296732", END).birth_date.year == 19
     assert personnummer_in("pages/1480/activities/2024-09/001908296732-20261129T233810Z.html") == []
     assert personnummer_in("198112189876") == ["198112189876"]
+    # GX's run time in a page name: at 19:06:08.913935 UTC it reads as a samordningsnummer of 1906.
+    assert pn.parse("190608913935", END).birth_date.year == 1906
+    assert personnummer_in("2025-01/4f3b293a0dd8-20261207T190608913935Z.html") == []
+    assert personnummer_in("T190608913935 ") == ["190608913935"]  # the same digits outside a run time count
 
 
 @pytest.mark.parametrize("key", [b"", b"k", b"k" * 32, b"x" * 64, b"y" * 65, bytes(range(256)) * 3])

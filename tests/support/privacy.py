@@ -27,6 +27,9 @@ _HOUR = re.compile(r":[0-9]")  # "08:30": the 08 is an hour (a timestamp), never
 _DIGEST = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-f]*[a-f])[0-9a-f]{32,}(?![0-9A-Za-z])")
 # A digest's 12-character prefix names a Data Docs page (``2024-10/682393ecfa97-<run>.html``): as above.
 _DIGEST_PREFIX = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-f]*[a-f])[0-9a-f]{12}(?![0-9A-Za-z])")
+# GX names a validation page by its run time, ``20261207T190608913935Z``: in the evening (UTC) the time of
+# day with its microseconds reads as a 12-digit personnummer of the 1900s, Luhn-valid by chance: blanked first.
+_RUN_TIME = re.compile(r"(?<![0-9])[0-9]{8}T[0-9]{6,12}Z")
 _FUTURE = date(2099, 12, 31)
 # A 12-digit run with the century 00-17 (a 12-character file-hash prefix of digits only, as in
 # Data Docs page names) parses, but nobody alive was born in the year 19: not a leak.
@@ -36,7 +39,7 @@ _OLDEST = 1870
 def personnummer_in(text: str) -> list[str]:
     """Every substring of ``text`` bounded by non-digits whose digits alone ``parse`` accepts."""
     text = unicodedata.normalize("NFKC", str(text))
-    for digest in (_DIGEST, _DIGEST_PREFIX):
+    for digest in (_RUN_TIME, _DIGEST, _DIGEST_PREFIX):
         text = digest.sub(lambda m: "#" * len(m.group()), text)
     found = []
     for stretch in _STRETCH.finditer(text):
