@@ -46,7 +46,7 @@ WORKERS = ("samla-worker-a", "samla-worker-b")
 REDIS = ("127.0.0.1", 6379)
 # Columns that say when something happened, not what was published.
 TIME_COLUMNS = ("arrived_at", "processed_at", "published_at", "created_at", "updated_at")
-DOCS_RUN_TIME = re.compile(r"-\d{8}T\d{12}Z\.html$")  # a page per validation: its time is in the name
+DOCS_RUN_TIME = re.compile(r"-\d{8}T\d{6}Z\d{6}\.html$")  # a page per validation: its time is in the name
 
 
 def _redis_reachable() -> None:

@@ -182,9 +182,15 @@ def _run_time_for_people(page: str, result) -> str:
     return page
 
 
+# The validation's UTC time in a page name, its microseconds after the Z: written as one run of twelve
+# digits (hhmmss + microseconds), an evening's time could read as a personnummer and be masked in a link.
+PAGE_TIME = "%Y%m%dT%H%M%SZ%f"
+OLD_PAGE_TIME = "%Y%m%dT%H%M%S%fZ"  # pages written before: still named in older ledger records
+
+
 def page_path(site_dir: Path, source: str, dataset: str, period: str, sha256: str, when: datetime) -> Path:
     """Unique per validation: a re-check of the same file gets a page of its own."""
-    return site_dir / PAGES / source / dataset / (period or "_") / f"{sha256[:12]}-{when:%Y%m%dT%H%M%S%fZ}.html"
+    return site_dir / PAGES / source / dataset / (period or "_") / f"{sha256[:12]}-{when.strftime(PAGE_TIME)}.html"
 
 
 def write_page(site_dir: Path, result, source: str, dataset: str, period: str, sha256: str,
@@ -219,10 +225,12 @@ def _pages(root: Path) -> Iterator[tuple[str, str, str, str]]:
 
 def _validated_at(stamp: str) -> str:
     """A page name's UTC stamp (``page_path``) in Swedish time; a name not written by it as it is."""
-    try:
-        return local_time(datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC))
-    except ValueError:
-        return stamp
+    for written in (PAGE_TIME, OLD_PAGE_TIME):
+        try:
+            return local_time(datetime.strptime(stamp, written).replace(tzinfo=UTC))
+        except ValueError:
+            continue
+    return stamp
 
 
 _FACT = re.compile(r'<meta name="samla-(file|source|dataset|period)" content="([^"]*)">')
