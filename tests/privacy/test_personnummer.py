@@ -278,6 +278,7 @@ def test_the_test_scanner_ignores_digests_but_not_numbers_beside_them():
     # GX's run time in a page name: at 19:06:08.913935 UTC it reads as a samordningsnummer of 1906.
     assert pn.parse("190608913935", END).birth_date.year == 1906
     assert personnummer_in("2025-01/4f3b293a0dd8-20261207T190608913935Z.html") == []
+    assert personnummer_in("ge_load_time 20261207T192008.249654Z") == []
     assert personnummer_in("T190608913935 ") == ["190608913935"]  # the same digits outside a run time count
 
 

@@ -27,9 +27,10 @@ _HOUR = re.compile(r":[0-9]")  # "08:30": the 08 is an hour (a timestamp), never
 _DIGEST = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-f]*[a-f])[0-9a-f]{32,}(?![0-9A-Za-z])")
 # A digest's 12-character prefix names a Data Docs page (``2024-10/682393ecfa97-<run>.html``): as above.
 _DIGEST_PREFIX = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-f]*[a-f])[0-9a-f]{12}(?![0-9A-Za-z])")
-# GX names a validation page by its run time, ``20261207T190608913935Z``: in the evening (UTC) the time of
-# day with its microseconds reads as a 12-digit personnummer of the 1900s, Luhn-valid by chance: blanked first.
-_RUN_TIME = re.compile(r"(?<![0-9])[0-9]{8}T[0-9]{6,12}Z")
+# GX's compact UTC times (a batch's ge_load_time ``20261207T192008.249654Z``, older page names
+# ``20261207T190608913935Z``): in the evening the time of day with its microseconds reads as a 12-digit
+# personnummer of the 1900s, Luhn-valid by chance. Blanked first.
+_RUN_TIME = re.compile(r"(?<![0-9])[0-9]{8}T[0-9]{6}(?:[.,]?[0-9]{1,9})?Z")
 _FUTURE = date(2099, 12, 31)
 # A 12-digit run with the century 00-17 (a 12-character file-hash prefix of digits only, as in
 # Data Docs page names) parses, but nobody alive was born in the year 19: not a leak.
