@@ -205,15 +205,21 @@ def create_app() -> FastAPI:
         session = session or sessions.new_session()
         return _set_session(login_page(request, session), request, world, session)
 
+    async def small_form(request: Request) -> dict[str, str] | None:
+        """A log-in or log-out form's fields, or None when its body is over the small bound."""
+        body = await _read_small(request, MAX_LOGIN_BYTES)
+        if body is None:
+            return None
+        return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+
     @app.post("/login")
     async def login(request: Request):
         from transforms.messages import t
 
         world = _world()
         session = _session(request, world)
-        body = await _read_small(request, MAX_LOGIN_BYTES)
-        fields = {k: v[0] for k, v in parse_qs((body or b"").decode("utf-8", "replace")).items()}
-        if body is None or not sessions.csrf_ok(session, fields.get("csrf")):
+        fields = await small_form(request)
+        if fields is None or not sessions.csrf_ok(session, fields.get("csrf")):
             fresh = sessions.new_session()
             return _set_session(login_page(request, fresh, t("portal.csrf_refused"), status=403), request, world,
                                 fresh)
@@ -235,9 +241,8 @@ def create_app() -> FastAPI:
     async def logout(request: Request):
         world = _world()
         session = _session(request, world)
-        body = await _read_small(request, MAX_LOGIN_BYTES)
-        fields = {k: v[0] for k, v in parse_qs((body or b"").decode("utf-8", "replace")).items()}
-        if not sessions.csrf_ok(session, fields.get("csrf")):
+        fields = await small_form(request)
+        if fields is None or not sessions.csrf_ok(session, fields.get("csrf")):
             from transforms.messages import t
 
             return refused(request, 403, t("portal.csrf_refused"))
