@@ -130,6 +130,7 @@ def _screenshot(driver, name: str) -> None:
 
 def _log_in(driver, base: str, email: str = STEWARD, password: str = PASSWORD, shot: str | None = None) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(base + "/login")
     driver.find_element(By.ID, "email").send_keys(email)
@@ -137,6 +138,8 @@ def _log_in(driver, base: str, email: str = STEWARD, password: str = PASSWORD, s
     if shot:
         _screenshot(driver, shot)
     driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    # The click need not wait for the log-in's answer (bcrypt, on a busy machine): the next page would race it.
+    WebDriverWait(driver, 120).until(lambda d: not d.current_url.endswith("/login") and "Logga ut" in d.page_source)
 
 
 def _upload(driver, base: str, path: Path) -> str:
