@@ -183,3 +183,21 @@ def test_an_ingest_writes_both_pages_and_a_cascade_points_to_the_participants_ro
     index = (settings.data_dir / "steward_pages" / "s1" / "index.html").read_text(encoding="utf-8")
     assert all(name in index for name in pages) and 'href="_/_unmatched-' in index
     assert f'href="{PERIOD}/attendance-' in index
+
+
+def test_a_page_that_cannot_be_written_stores_the_data_and_records_no_page(samla_env, monkeypatch, caplog):
+    from transforms.config.settings import load_settings
+    from transforms.ingest import pipeline
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    settings = load_settings()
+    src = parse_sources({"sources": [RAW]}, settings.data_dir).get("s1")
+    write_csv(src.delivery.folder / f"participants_{PERIOD}.csv", participants_rows())
+    monkeypatch.setattr(pipeline, "write_file_page", full_disk)
+    ingest_source(settings, src, KEY, landing.candidate_files(src.delivery.folder), today=date(2025, 3, 15))
+    record = Ledger(settings.ledger_dir).counted("s1").iloc[0]
+    assert record["status"] == "loaded" and record["rows_accepted"] == len(participants_rows())
+    assert record["steward_page"] == "" and record["data_docs"]
+    assert "steward page not written for participants" in caplog.text

@@ -536,8 +536,6 @@ def _steward_page(ctx: FileContext | None, write: Callable[[], Any]) -> str:
         return ""
 
 
-
-
 def _unfinished(settings: Settings, delivery: landing.Delivery) -> bool:
     """A delivery a run in its period would process: never recorded, or last rejected by an internal error."""
     if not (settings.data_dir / delivery.archive_path).exists():
