@@ -277,6 +277,22 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else 0.0
 
 
+def refill_gaps(tis: list[dict], slots: int) -> list[float]:
+    """For each source task started after the first ``slots`` of them: seconds since the last task
+    instance ended before it started. The sources wait for a slot then, so this is how long a freed
+    slot stays empty: the scheduler's and executor's own delay, whatever the queued times say."""
+    spans = [(_time(t["start_date"]), _time(t["end_date"]), t["task_id"]) for t in tis
+             if t.get("start_date") and t.get("end_date")]
+    ends = sorted(end for _, end, _ in spans)
+    sources = sorted((start for start, _, task in spans if task.startswith("ingest_")))[slots:]
+    gaps = []
+    for start in sources:
+        before = [end for end in ends if end <= start]
+        if before:
+            gaps.append((start - before[-1]).total_seconds())
+    return gaps
+
+
 def task_figures(tis: list[dict], run: dict) -> dict[str, Any]:
     """Queued -> running delays, summed task time and states of a run's task instances."""
     delays, durations, states = [], [], {}
@@ -439,6 +455,9 @@ def table(results: list[dict[str, Any]], periods: list[str]) -> str:
                 return "–"
             return (f"{statistics.median(x['median'] for x in q):.2f} / {max(x['p95'] for x in q):.1f} / "
                     f"{max(x['max'] for x in q):.1f} s")
+        if key == "slot refill gap (a task's end → the next start), median / p95":
+            gaps = [g for m in months.values() for g in refill_gaps(m.get("tis") or [], r["slots"])]
+            return f"{statistics.median(gaps):.1f} / {_percentile(gaps, 0.95):.1f} s" if gaps else "–"
         if key == "source task, median":
             s = [m["source_task_s"]["median"] for m in months.values() if "source_task_s" in m]
             return f"{statistics.median(s):.1f} s" if s else "–"
@@ -460,7 +479,7 @@ def table(results: list[dict[str, Any]], periods: list[str]) -> str:
 
     keys = ["executor, slots", "stack up (migrate + healthy)", "seconds per month", "publication",
             "months + publication", "tasks/s (ingestion)", "queued → running, median / p95 / max",
-            "source task, median", "slot use (Σ task time / wall × slots)", "peak RSS, whole tree",
+            "slot refill gap (a task's end → the next start), median / p95", "source task, median", "slot use (Σ task time / wall × slots)", "peak RSS, whole tree",
             "load average (1 min), mean / max", "checks (ledger, warehouse, no leftovers)"]
     lines = ["| | " + " | ".join(r["config"] for r in results) + " |", "|---|" + "---:|" * len(results)]
     lines += [f"| {k} | " + " | ".join(cell(r, k) for r in results) + " |" for k in keys]
@@ -489,7 +508,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--configs", default=",".join(CONFIGS), help=f"comma-separated, of {', '.join(CONFIGS)}")
     parser.add_argument("--out", default="data/benchmarks", help="folder for scheduler_benchmark.json and .md")
     parser.add_argument("--keep", action="store_true", help="keep the data folders")
+    parser.add_argument("--report", type=Path, help="only print the table of a saved scheduler_benchmark.json")
     args = parser.parse_args(argv)
+    if args.report:
+        saved = json.loads(args.report.read_text(encoding="utf-8"))
+        periods = sorted({p for r in saved["results"] for p in r.get("months") or {}})
+        print(f"{saved['machine']}\n\n{saved['size']}, {saved['files']} files\n\n{table(saved['results'], periods)}"
+              f"\n\n{ratios(saved['results'])}")
+        return 0
     names = [c.strip() for c in args.configs.split(",") if c.strip()]
     if unknown := [c for c in names if c not in CONFIGS]:
         parser.error(f"unknown configuration(s) {', '.join(unknown)}: choose from {', '.join(CONFIGS)}")
