@@ -10,7 +10,7 @@ endif
 export UV  # tests/e2e/test_wheel.py builds and installs the wheel with the same uv
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo test test-fast lint airflow benchmark benchmark-steps clean
+.PHONY: install demo test test-fast lint airflow benchmark benchmark-steps benchmark-scheduler clean
 
 $(UV):
 	@echo "uv not found: installing it with pip"
@@ -53,6 +53,13 @@ benchmark: install
 # Per-step ingestion cost of one file (harmonise, GX, ...), for profiling.
 benchmark-steps: install
 	$(UV) run python benchmarks/ingest_benchmark.py
+
+# The national ingestion under the real scheduler: LocalExecutor and CeleryExecutor with one and two
+# workers against `samla run` (benchmarks/README.md). Needs the local PostgreSQL and Redis.
+# SCHED_ARGS="--municipalities 20 --months 1" for a quick first figure.
+SCHED_ARGS ?=
+benchmark-scheduler: install
+	$(UV) run python benchmarks/scheduler_benchmark.py $(SCHED_ARGS)
 
 clean:
 	rm -rf data .pytest_cache .ruff_cache .hypothesis
