@@ -97,8 +97,8 @@ def test_two_workers_print_the_same_progress_and_exit_the_same(both):
     assert one.returncode == two.returncode == 1, one.stdout + one.stderr + two.stdout + two.stderr  # planted faults
     assert _progress(one.stdout) == _progress(two.stdout) and len(_progress(one.stdout)) == 3
     assert one.stdout.split("Per source:")[1] == two.stdout.split("Per source:")[1]  # the report from the ledger
-    assert (both["2"][0] / "airflow" / "run-workers" / "1" / "airflow.db").exists()  # two processes did run
-    assert not (both["1"][0] / "airflow" / "run-workers").exists()
+    assert (both["2"][0].parent / "airflow" / "run-workers" / "1" / "airflow.db").exists()  # two processes did run
+    assert not (both["1"][0].parent / "airflow" / "run-workers").exists()
 
 
 def _ledger(data: Path) -> pd.DataFrame:
