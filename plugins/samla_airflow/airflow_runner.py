@@ -12,6 +12,7 @@ import contextlib
 import errno
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -163,16 +164,58 @@ class DagRunner:
     def has_dag(self, dag_id: str) -> bool:
         return dag_id in self._dagbag().dag_ids
 
-    def run(self, dag_id: str, conf: dict[str, Any]) -> dict[str, str]:
-        """Run one DAG run to its end; returns task id -> final state."""
+    def run(self, dag_id: str, conf: dict[str, Any], run_after: datetime | None = None,
+            mark_success: str | None = None, keep_office_email: bool = False) -> dict[str, str]:
+        """Run one DAG run to its end; returns task id -> final state.
+
+        For the worker processes of ``samla run`` (``run_workers``): ``run_after`` names the run
+        (every worker's part of one period gets the same run id, so their failures share one
+        folder under ``alerts/``), ``mark_success`` is ``dag.test()``'s pattern of tasks marked
+        successful instead of run, and ``keep_office_email`` keeps the DAG's failure e-mail for
+        ``send_office_email`` instead of sending it, so that one e-mail names every part's failures.
+        """
         dag = self._dagbag().get_dag(dag_id)
         if dag is None:
             raise RuntimeError(f"DAG {dag_id} not found in {os.environ['AIRFLOW__CORE__DAGS_FOLDER']}")
-        with output_to(self.log_file), full_disk_said(), self._synced_once(), _task_failures() as failures:
-            run = dag.test(run_conf=conf)
+        timing = {"run_after": run_after, "logical_date": run_after} if run_after is not None else {}
+        with output_to(self.log_file), full_disk_said(), self._synced_once(), _task_failures() as failures, \
+                self._office_email_kept(dag, keep_office_email):
+            run = dag.test(run_conf=conf, mark_success_pattern=mark_success, **timing)
         if failures.disk_full:  # a task's own full disk (data folder, warehouse, its log): the same message
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return {ti.task_id: _text(ti.state) for ti in run.get_task_instances()} | {"_run": _text(run.state)}
+
+    @contextlib.contextmanager
+    def _office_email_kept(self, dag, keep: bool):
+        """The DAG's ``on_failure_callback`` (``alerts.email_office``) replaced by one that keeps what it
+        reads of the failed run's context; ``dag.test()`` calls the DAG object's callback."""
+        shipped = dag.on_failure_callback
+        if not keep or shipped is None:
+            yield
+            return
+
+        def keep_for_later(context):
+            self.kept_failure = _failure_context(context)
+
+        dag.on_failure_callback = keep_for_later
+        try:
+            yield
+        finally:
+            dag.on_failure_callback = shipped
+
+    kept_failure: dict[str, Any] | None = None
+
+    def send_office_email(self, dag_id: str) -> None:
+        """The failure e-mail a run kept (``keep_office_email``), sent now: it reads every task failure
+        recorded under the run's id, whichever process recorded it."""
+        dag = self._dagbag().get_dag(dag_id)
+        context, self.kept_failure = self.kept_failure, None
+        if context is None or dag is None or dag.on_failure_callback is None:
+            return
+        with output_to(self.log_file):
+            for callback in dag.on_failure_callback if isinstance(dag.on_failure_callback, list) \
+                    else [dag.on_failure_callback]:
+                callback({**context, "dag": dag})
 
     @contextlib.contextmanager
     def _synced_once(self):
@@ -199,6 +242,21 @@ class DagRunner:
         finally:
             for name, shipped in saved.items():
                 setattr(dagbag, name, shipped)
+
+
+def _failure_context(context) -> dict[str, Any]:
+    """What ``alerts.email_office`` reads of a DAG callback's context, as plain values that outlive the run's
+    database session."""
+    from types import SimpleNamespace
+
+    ti, task, run = context.get("ti"), context.get("task"), context.get("dag_run")
+    return {
+        "run_id": context["run_id"],
+        "dag_run": SimpleNamespace(start_date=getattr(run, "start_date", None), run_after=getattr(run, "run_after", None)),
+        "ti": None if ti is None else SimpleNamespace(task_id=ti.task_id, map_index=getattr(ti, "map_index", -1),
+                                                      try_number=getattr(ti, "try_number", 0)),
+        "task": None if task is None else SimpleNamespace(task_display_name=getattr(task, "task_display_name", None)),
+    }
 
 
 def _text(state) -> str:

@@ -51,6 +51,14 @@ MESSAGES = {
     },
     "cli_help.run.source": {"sv": "bara denna källa (kan upprepas)", "en": "only this source (repeatable)"},
     "cli_help.run.no_publish": {"sv": "bara inläsning", "en": "ingest only"},
+    "cli_help.run.workers": {
+        "sv": "antal arbetsprocesser som delar källorna (standard: SAMLA_RUN_WORKERS, annars efter kärnor och "
+              "minne; 1 = allt i en process)",
+        "en": "worker processes sharing the sources (default: SAMLA_RUN_WORKERS, else from cores and memory; "
+              "1 = everything in one process)",
+    },
+    "cli_help.run.workers_invalid": {"sv": "ett heltal från 1 förväntades, inte «{value}»",
+                                     "en": "a whole number from 1 expected, not '{value}'"},
     # check
     "cli_help.check": {"sv": "kontrollera en fil före leverans; sparar ingenting",
                        "en": "check a file before delivery; stores nothing"},

@@ -34,4 +34,13 @@ MESSAGES = {
         "sv": "\nSe `samla status` och `samla quarantine KÄLLA PERIOD` för detaljerna.",
         "en": "\nSee `samla status` and `samla quarantine SOURCE PERIOD` for the details.",
     },
+    "run.worker_failed": {"sv": "arbetsprocess {n} avslutades oväntat (slutkod {code})",
+                          "en": "worker process {n} ended unexpectedly (exit code {code})"},
+    "run.stopped": {"sv": "Körningen avbröts: {reason}. Se {log}.", "en": "The run stopped: {reason}. See {log}."},
+    "run.interrupted": {
+        "sv": "Avbruten (Ctrl-C): arbetsprocesserna är stoppade. En period som inte blev klar läses in "
+              "igen vid nästa körning. Se {log}.",
+        "en": "Interrupted (Ctrl-C): the worker processes are stopped. A period left unfinished is read "
+              "again by the next run. See {log}.",
+    },
 }

@@ -16,6 +16,7 @@ from samla_airflow.cli.common import (
 )
 from transforms.messages import t
 
+INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C
 MESSAGE_WIDTH = 90  # characters of a rejected file's message; the full text: samla status --file NAME
 
 
@@ -26,14 +27,25 @@ def add_parser(sub) -> None:
     run.add_argument("--to", dest="period_to", required=True, type=period_arg, metavar=t("cli_help.metavar.month"))
     run.add_argument("--source", action="append", metavar="ID", help=t("cli_help.run.source"))
     run.add_argument("--no-publish", action="store_true", help=t("cli_help.run.no_publish"))
+    run.add_argument("--workers", type=_workers_arg, metavar="N", help=t("cli_help.run.workers"))
     run.set_defaults(func=command)
 
 
+def _workers_arg(text: str) -> int:
+    import argparse
+
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(t("cli_help.run.workers_invalid", value=text))
+    return int(text)
+
+
 def command(args) -> int:
-    return run_pipeline(args.period_from, args.period_to, args.source or [], publish=not args.no_publish)
+    return run_pipeline(args.period_from, args.period_to, args.source or [], publish=not args.no_publish,
+                        workers=args.workers)
 
 
-def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True, out=None) -> int:
+def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True, out=None,
+                 workers: int | None = None) -> int:
     from samla_airflow.locks import RunInProgress, run_lock
     from transforms.config.settings import pseudonym_key
 
@@ -50,19 +62,65 @@ def run_pipeline(first: str, last: str, sources: list[str], publish: bool = True
         print(rotation, file=sys.stderr)
     try:
         with run_lock(settings.data_dir):
-            return _run(settings, config, first, last, sources, publish, out)
+            return _run(settings, config, first, last, sources, publish, out, workers)
     except RunInProgress as exc:  # one run at a time per data folder: a second refuses at once, naming the first
         print(str(exc), file=sys.stderr)
         return PROBLEMS
 
 
-def _run(settings, config, first: str, last: str, sources: list[str], publish: bool, out) -> int:
-    from samla_airflow.airflow_runner import DagRunner
+def _run(settings, config, first: str, last: str, sources: list[str], publish: bool, out,
+         workers: int | None = None) -> int:
+    from samla_airflow.run_workers import worker_count
+
+    log_file = settings.data_dir / "logs" / f"samla-run-{datetime.now(UTC):%Y%m%dT%H%M%S}.log"
+    size = worker_count(workers, len(sources) or len(config.sources))
+    if size == 1:  # in this process, as the scheduler's DAG code runs in one
+        from samla_airflow.airflow_runner import DagRunner
+
+        return _periods(settings, config, first, last, sources, publish, out, DagRunner(settings.data_dir, log_file),
+                        log_file)
+    import os
+
+    from samla_airflow.run_workers import WorkerFailed, WorkerPool
+
+    # The file this command read, for the DAG files and tasks of every worker: each worker has a metadata
+    # database of its own, so a sources file named only as an Airflow Variable could not reach them anyway.
+    os.environ.setdefault("SAMLA_SOURCES", str(settings.sources_file))
+    try:
+        with WorkerPool(size, settings.data_dir, log_file) as pool:
+            return _periods(settings, config, first, last, sources, publish, out, pool, log_file)
+    except WorkerFailed as exc:
+        print(t("run.stopped", reason=str(exc), log=log_file), file=sys.stderr)
+        return PROBLEMS
+    except KeyboardInterrupt:  # the workers are ended by now (the pool's exit)
+        print(t("run.interrupted", log=log_file), file=sys.stderr)
+        return INTERRUPTED
+
+
+def _ingest(runner, settings, sources: list[str], period: str) -> dict[str, str]:
+    """One period's ``samla_ingest`` in this process, or over the workers when several have work."""
+    conf = {"period_from": period, "period_to": period, "sources": sources}
+    from samla_airflow.run_workers import WorkerPool, shares
+
+    if not isinstance(runner, WorkerPool):
+        return runner.run("samla_ingest", conf)
+    from samla_airflow.dag_config import source_entries
+    from samla_airflow.ingestion import sources_with_work
+
+    # As select_sources will choose (it also runs here, outside a task): only sources with work are shared out.
+    ids = {entry.task_id: entry.id for entry in source_entries()}
+    work = sources_with_work({sid: task_id for task_id, sid in ids.items()}, sources, (period, period))
+    parts = shares([ids[task_id] for task_id in work], runner.size)
+    if len(parts) < 2:
+        return runner.run("samla_ingest", conf)
+    return runner.run_shares(conf, parts, ids)
+
+
+def _periods(settings, config, first: str, last: str, sources: list[str], publish: bool, out, runner,
+             log_file) -> int:
     from transforms.ingest.ledger import Ledger
     from transforms.messages import number, t
 
-    log_file = settings.data_dir / "logs" / f"samla-run-{datetime.now(UTC):%Y%m%dT%H%M%S}.log"
-    runner = DagRunner(settings.data_dir, log_file)
     periods = periods_between(first, last)
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     which = ", ".join(sources) if sources else t("run.all_sources", n=len(config.sources))
@@ -70,7 +128,7 @@ def _run(settings, config, first: str, last: str, sources: list[str], publish: b
     all_failed: set[str] = set()
     for index, period in enumerate(periods, start=1):
         t0 = time.monotonic()
-        states = runner.run("samla_ingest", {"period_from": period, "period_to": period, "sources": sources})
+        states = _ingest(runner, settings, sources, period)
         # run_check only echoes a failed source task (it is upstream_failed then)
         failed = sorted(t for t, s in states.items() if s not in ("success", "skipped") and t != "run_check")
         all_failed.update(t for t in failed if t != "_run")
@@ -83,6 +141,8 @@ def _run(settings, config, first: str, last: str, sources: list[str], publish: b
         failures = t("run.failed_tasks", tasks=", ".join(failed)) if failed else ""
         print(f"  [{bar}] {index}/{len(periods)} {period}: {counts}{failures} ({number(time.monotonic() - t0, decimals=1)} s)",
               file=out, flush=True)
+    if hasattr(runner, "close"):
+        runner.close(keep=1)  # publication runs in one worker: the others would only hold memory
     publication = None
     if publish and runner.has_dag("samla_publish"):
         t0 = time.monotonic()
