@@ -3,7 +3,7 @@
 GX's own site builder cleans pages its process's store does not know and loads
 its CSS/JS from public CDNs (as of GX 1.24). Here each validation result is rendered
 with GX's renderer and view into its own file (never touched again), made safe
-and self-contained, and the index is rebuilt from the pages on disk:
+and self-contained, and the index lists the pages on disk (``build_index``):
 
 * safe: every value from the data is HTML-escaped (GX inserts them raw: stored
   XSS) and anything that could be a personnummer is masked first, in the values
@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import fcntl
 import html
+import json
 import numbers
 import os
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -206,21 +207,21 @@ def write_page(site_dir: Path, result, source: str, dataset: str, period: str, s
     return atomic.write_text(path, text, root=site_dir)
 
 
-def _pages(root: Path) -> Iterator[tuple[str, str, str, str]]:
-    """(source, dataset, period, file name) of every page: plain scandir, as the index lists
-    thousands of pages (pathlib's glob cost ten times more)."""
-    def folders(path) -> list[os.DirEntry]:
-        try:
-            return [e for e in os.scandir(path) if e.is_dir(follow_symlinks=False)]
-        except FileNotFoundError:
-            return []
+def _folders(path: str | Path) -> list[os.DirEntry]:
+    try:
+        return [e for e in os.scandir(path) if e.is_dir(follow_symlinks=False)]
+    except FileNotFoundError:
+        return []
 
-    for source in folders(root):
-        for dataset in folders(source.path):
-            for period in folders(dataset.path):
-                for page in os.scandir(period.path):
-                    if page.name.endswith(".html") and not page.name.startswith("."):
-                        yield source.name, dataset.name, period.name, page.name
+
+def _source_pages(source: os.DirEntry) -> Iterator[tuple[str, str, str]]:
+    """(dataset, period, file name) of every page of one source: plain scandir, as the index lists
+    thousands of pages (pathlib's glob cost ten times more)."""
+    for dataset in _folders(source.path):
+        for period in _folders(dataset.path):
+            for page in os.scandir(period.path):
+                if page.name.endswith(".html") and not page.name.startswith("."):
+                    yield dataset.name, period.name, page.name
 
 
 def _validated_at(stamp: str) -> str:
@@ -247,31 +248,69 @@ def _page_facts(path: str) -> dict[str, str]:
     return {k: html.unescape(v) for k, v in _FACT.findall(head)}
 
 
-def build_index(site_dir: Path) -> Path:
+PARTS = ".index"  # each source's rows of index.html as last listed, beside it
+_PARTS_VERSION = 1
+
+
+def _parts_key() -> str:
+    """What a kept source's rows were made with: a row is rendered again when its words would differ."""
+    words = sorted((k, t(k)) for k in catalogue() if k.startswith("dataset.name."))
+    return json.dumps([_PARTS_VERSION, language(), words], ensure_ascii=False)
+
+
+def _source_rows(site_dir: Path, source: os.DirEntry) -> list[str]:
+    """The index's rows of one source's pages: the newest period first and, within it, the newest
+    validation first (ties in the order the folder lists them)."""
+    pages = []
+    for dataset, period, name in _source_pages(source):
+        sha, _, stamp = name.removesuffix(".html").partition("-")
+        link = f"{PAGES}/{source.name}/{dataset}/{period}/{name}"
+        facts = _page_facts(str(site_dir / link))
+        pages.append((period, stamp, dataset, link, facts.get("file") or sha))
+    pages.sort(key=lambda p: (p[0], p[1]), reverse=True)
+    return [f"<tr><td><a href=\"{html.escape(link)}\">{html.escape(mask_in_text(shown(file)))}</a></td>"
+            f"<td>{html.escape(source.name)}</td><td>{html.escape(_word('dataset.name', dataset))}</td>"
+            f"<td>{html.escape(period)}</td><td>{html.escape(_validated_at(stamp))}</td></tr>"
+            for period, stamp, dataset, link, file in pages]
+
+
+def _kept_rows(site_dir: Path, source: str, key: str) -> list[str] | None:
+    """A source's rows as the last build listed them; None when there are none made with ``key``."""
+    try:
+        kept = json.loads((site_dir / PARTS / f"{source}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(kept, dict) or kept.get("key") != key or not isinstance(kept.get("rows"), list):
+        return None
+    return kept["rows"]
+
+
+def build_index(site_dir: Path, changed: Collection[str] | None = None) -> Path:
     """``index.html`` listing every page on disk by file name, source, dataset and period: per source,
     the newest period first and, within it, the newest validation first.
 
-    Parallel source tasks take turns (flock): each lists the folder after its own
-    pages are written, so the last index written knows every page.
+    ``changed``: the sources whose pages were written since the last build; only their folders are
+    listed again, every other source's rows are those the last build kept (``PARTS``), so a source
+    task's cost does not grow with the whole project's pages. Without it, every folder is listed
+    again (the index from scratch: also after pages were removed by hand). A source without kept
+    rows, or rows kept for other words (the language), is listed again either way.
+
+    Parallel source tasks take turns (flock): each lists its own folder after its pages are
+    written and keeps its rows before writing the index, so the last index written knows every page.
     """
     site_dir.mkdir(parents=True, exist_ok=True)
     index = site_dir / "index.html"
     with _lock, open(site_dir / ".index.lock", "w") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
-        pages = []
-        for source, dataset, period, name in _pages(site_dir / PAGES):
-            sha, _, stamp = name.removesuffix(".html").partition("-")
-            link = f"{PAGES}/{source}/{dataset}/{period}/{name}"
-            facts = _page_facts(str(site_dir / link))
-            pages.append((source, period, stamp, dataset, link, facts.get("file") or sha))
-        pages.sort(key=lambda p: (p[1], p[2]), reverse=True)
-        pages.sort(key=lambda p: p[0])  # stable: newest first within each source
-        rows = []
-        for source, period, stamp, dataset, link, file in pages:
-            named = _word("dataset.name", dataset)
-            rows.append(f"<tr><td><a href=\"{html.escape(link)}\">{html.escape(mask_in_text(shown(file)))}</a></td>"
-                        f"<td>{html.escape(source)}</td><td>{html.escape(named)}</td><td>{html.escape(period)}</td>"
-                        f"<td>{html.escape(_validated_at(stamp))}</td></tr>")
+        key = _parts_key()
+        rows: list[str] = []
+        for source in sorted(_folders(site_dir / PAGES), key=lambda e: e.name):
+            own = None if changed is None or source.name in changed else _kept_rows(site_dir, source.name, key)
+            if own is None:
+                own = _source_rows(site_dir, source)
+                atomic.write_json(site_dir / PARTS / f"{source.name}.json", {"key": key, "rows": own},
+                                  root=site_dir)
+            rows += own
         title = html.escape(t("data_docs.index.title"))
         heads = "".join(f"<th>{html.escape(t(k))}</th>" for k in (
             "data_docs.index.file", "data_docs.index.source", "data_docs.index.dataset", "data_docs.index.period",

@@ -508,10 +508,9 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
     result.waiting_periods = sorted({d.period for d in deliveries
                                      if not d.name_fault and not in_range(d.period) and _unfinished(settings, d)})
     if any(outcome.record.data_docs for outcome in outcomes):
-        # Only after writing pages: listing every page is O(all validations ever), and a source
-        # with nothing new (most of them, most days) would pay it for nothing: it was almost all of
-        # such a source's time in the national benchmark's empty month.
-        build_index(settings.data_docs_dir)
+        # Only after writing pages, and only this source's folder listed again: the other sources'
+        # rows are kept from the last build, so a task's cost does not grow with the project's pages.
+        build_index(settings.data_docs_dir, {source.id})
     if outcomes:
         _steward_page(None, lambda: write_source_page(settings.data_dir, source, store))
     # The caller fails the task when internal_errors is not empty (exports.md: the operator sees it).
