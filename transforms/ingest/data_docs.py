@@ -88,7 +88,11 @@ def _safe(value: Any) -> Any:
 def _view():
     from great_expectations.render.view import DefaultJinjaPageView
 
-    return DefaultJinjaPageView()  # its Jinja environment compiles the templates once
+    view = DefaultJinjaPageView()  # its Jinja environment compiles the templates once
+    # and, without this, asks the file system whether each was changed every time one is used: a
+    # page uses a few hundred (a template per table, cell and header), and GX's files never change.
+    view.env.auto_reload = False
+    return view
 
 
 def _render(result, facts: Mapping[str, str], delivered: Mapping[tuple[int, str], tuple[str | None, str]]) -> str:
