@@ -80,7 +80,7 @@ def test_index_after_one_source_equals_index_from_scratch(tmp_path, monkeypatch)
     assert local_time(START).split()[0] in index
 
 
-def test_kept_rows_of_another_language_or_a_lost_part_are_listed_again(tmp_path, monkeypatch):
+def test_an_index_in_other_words_or_not_read_back_is_made_from_scratch(tmp_path, monkeypatch):
     site = tmp_path / "docs"
     monkeypatch.setenv("SAMLA_LANGUAGE", "sv")
     for n, source in enumerate(("a", "b", "c")):
@@ -91,10 +91,23 @@ def test_kept_rows_of_another_language_or_a_lost_part_are_listed_again(tmp_path,
     english = build_index(site, {"b"}).read_text(encoding="utf-8")
     assert "<td>participants</td>" in english and "<td>deltagare</td>" not in english
     assert english == _one_pass_index(site) == _from_scratch(site)
-    (site / data_docs.PARTS / "c.json").write_text("{torn", encoding="utf-8")
-    (site / data_docs.PARTS / "a.json").unlink()
-    _page(site, "c", "enrolments", "2024-10", 10, "c2.csv")
-    assert build_index(site, {"b"}).read_text(encoding="utf-8") == _one_pass_index(site)
+    kept = site / data_docs.KEPT
+    _page(site, "d", "enrolments", "2024-10", 10, "d.csv")  # a folder the index does not list yet
+    _page(site, "c", "enrolments", "2024-10", 11, "c2.csv")  # a page written by a task that did not finish
+    index = build_index(site, {"b"}).read_text(encoding="utf-8")
+    assert "d.csv" in index and "c2.csv" not in index, "c's rows are read back, d's folder listed"
+    assert index == _one_pass_index(site).replace(_row(site, "c2.csv"), "").replace("6 pages", "5 pages")
+    for spoil in (lambda: kept.write_text("{torn", encoding="utf-8"), kept.unlink,
+                  lambda: kept.write_text(kept.read_text().replace('"a": 1', '"a": 2'), encoding="utf-8"),
+                  lambda: (site / "index.html").write_text("<html>", encoding="utf-8")):
+        build_index(site, {"b"})
+        spoil()
+        assert build_index(site, {"b"}).read_text(encoding="utf-8") == _one_pass_index(site)
+
+
+def _row(site, file_name: str) -> str:
+    """The row of ``file_name`` in the index from scratch."""
+    return next(r + "</tr>" for r in _one_pass_index(site).split("</tr>") if f">{file_name}</a>" in r)
 
 
 def _task(site, source: str, rounds: int, start, barrier) -> None:

@@ -252,14 +252,14 @@ def _page_facts(path: str) -> dict[str, str]:
     return {k: html.unescape(v) for k, v in _FACT.findall(head)}
 
 
-PARTS = ".index"  # each source's rows of index.html as last listed, beside it
-_PARTS_VERSION = 1
+KEPT = ".index.json"  # beside index.html: whose rows it lists, how many each, in which words
+_KEPT_VERSION = 1
 
 
-def _parts_key() -> str:
-    """What a kept source's rows were made with: a row is rendered again when its words would differ."""
+def _kept_key() -> str:
+    """What the index's rows were made with: rows are rendered again when their words would differ."""
     words = sorted((k, t(k)) for k in catalogue() if k.startswith("dataset.name."))
-    return json.dumps([_PARTS_VERSION, language(), words], ensure_ascii=False)
+    return json.dumps([_KEPT_VERSION, language(), words], ensure_ascii=False)
 
 
 def _source_rows(site_dir: Path, source: os.DirEntry) -> list[str]:
@@ -278,50 +278,74 @@ def _source_rows(site_dir: Path, source: os.DirEntry) -> list[str]:
             for period, stamp, dataset, link, file in pages]
 
 
-def _kept_rows(site_dir: Path, source: str, key: str) -> list[str] | None:
-    """A source's rows as the last build listed them; None when there are none made with ``key``."""
+def _around_rows(n: int) -> tuple[str, str]:
+    """The index's text before and after its ``n`` rows."""
+    title = html.escape(t("data_docs.index.title"))
+    heads = "".join(f"<th>{html.escape(t(k))}</th>" for k in (
+        "data_docs.index.file", "data_docs.index.source", "data_docs.index.dataset", "data_docs.index.period",
+        "clock.validated"))
+    return (f'<!doctype html><html lang="{language()}"><head><meta charset="utf-8"><title>{title}</title>{STYLE}'
+            f'</head><body><div class="container-fluid"><h1>{title}</h1>'
+            f"<p>{html.escape(t('data_docs.index.pages', n=n))}</p><table class=\"samla-index\">"
+            f"<tr>{heads}</tr>"), "</table></div></body></html>"
+
+
+def _kept_rows(site_dir: Path, key: str) -> dict[str, list[str]] | None:
+    """Each source's rows in the index as last written, read back from it; None unless ``KEPT`` says
+    how many rows of which source it holds, made with ``key``, and the index agrees."""
     try:
-        kept = json.loads((site_dir / PARTS / f"{source}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        kept = json.loads((site_dir / KEPT).read_text(encoding="utf-8"))
+        text = (site_dir / "index.html").read_text(encoding="utf-8")
+        counts = {str(source): int(n) for source, n in kept["sources"].items()} if kept["key"] == key else None
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
-    if not isinstance(kept, dict) or kept.get("key") != key or not isinstance(kept.get("rows"), list):
+    if counts is None:
         return None
-    return kept["rows"]
+    before, after = _around_rows(sum(counts.values()))
+    if not (text.startswith(before) and text.endswith(after)):
+        return None
+    rows = [row + "</tr>" for row in text[len(before):len(text) - len(after)].split("</tr>")[:-1]]
+    if len(rows) != sum(counts.values()):
+        return None
+    found, at = {}, 0
+    for source, n in counts.items():
+        found[source], at = rows[at:at + n], at + n
+        if n and not found[source][0].startswith(f'<tr><td><a href="{html.escape(f"{PAGES}/{source}/")}'):
+            return None
+    return found
 
 
 def build_index(site_dir: Path, changed: Collection[str] | None = None) -> Path:
     """``index.html`` listing every page on disk by file name, source, dataset and period: per source,
     the newest period first and, within it, the newest validation first.
 
-    ``changed``: the sources whose pages were written since the last build; only their folders are
-    listed again, every other source's rows are those the last build kept (``PARTS``), so a source
-    task's cost does not grow with the whole project's pages. Without it, every folder is listed
-    again (the index from scratch: also after pages were removed by hand). A source without kept
-    rows, or rows kept for other words (the language), is listed again either way.
+    ``changed``: the sources whose pages were written since the index was; only their folders are
+    listed again, every other source's rows are read back from the index (``KEPT`` says whose they
+    are), so a source task's cost does not grow with the project's pages. A source folder the index
+    does not list yet is listed either way. Without ``changed``, or when the index was written in
+    other words (the language) or cannot be read back, every folder is listed again: the index from
+    scratch (also the way to drop pages removed by hand).
 
     Parallel source tasks take turns (flock): each lists its own folder after its pages are
-    written and keeps its rows before writing the index, so the last index written knows every page.
+    written, so the last index written knows every page.
     """
     site_dir.mkdir(parents=True, exist_ok=True)
     index = site_dir / "index.html"
     with _lock, open(site_dir / ".index.lock", "w") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
-        key = _parts_key()
+        key = _kept_key()
+        kept = _kept_rows(site_dir, key) if changed is not None else None
         rows: list[str] = []
+        counts: dict[str, int] = {}
         for source in sorted(_folders(site_dir / PAGES), key=lambda e: e.name):
-            own = None if changed is None or source.name in changed else _kept_rows(site_dir, source.name, key)
+            own = None if kept is None or source.name in (changed or ()) else kept.get(source.name)
             if own is None:
                 own = _source_rows(site_dir, source)
-                atomic.write_json(site_dir / PARTS / f"{source.name}.json", {"key": key, "rows": own},
-                                  root=site_dir)
             rows += own
-        title = html.escape(t("data_docs.index.title"))
-        heads = "".join(f"<th>{html.escape(t(k))}</th>" for k in (
-            "data_docs.index.file", "data_docs.index.source", "data_docs.index.dataset", "data_docs.index.period",
-            "clock.validated"))
-        text = (f'<!doctype html><html lang="{language()}"><head><meta charset="utf-8"><title>{title}</title>{STYLE}'
-                f'</head><body><div class="container-fluid"><h1>{title}</h1>'
-                f"<p>{html.escape(t('data_docs.index.pages', n=len(rows)))}</p><table class=\"samla-index\">"
-                f"<tr>{heads}</tr>" + "".join(rows) + "</table></div></body></html>")
-        atomic.write_text(index, text, root=site_dir)
+            counts[source.name] = len(own)
+        before, after = _around_rows(len(rows))
+        # KEPT goes first and comes back last: an index written without it is never read back.
+        (site_dir / KEPT).unlink(missing_ok=True)
+        atomic.write_text(index, before + "".join(rows) + after, root=site_dir)
+        atomic.write_json(site_dir / KEPT, {"key": key, "sources": counts}, root=site_dir)
     return index
