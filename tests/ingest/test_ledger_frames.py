@@ -1,9 +1,10 @@
-"""The ledger's frames built from plain records equal those the frame-by-frame reading made."""
+"""The ledger's frames, and the source page, built from plain records equal those made frame by frame."""
 
 from __future__ import annotations
 
 import itertools
 import random
+import re
 
 import pandas as pd
 import pytest
@@ -83,3 +84,48 @@ def test_a_recheck_rejecting_a_loaded_file_keeps_the_load_counted(tmp_path):
     counted = store.counted()
     kept = counted[counted["recheck"] & counted["message"].str.contains("the rows loaded earlier stay")]
     assert len(kept) and (kept["status"] != "rejected").all()
+
+
+def _reference_counts(frame: pd.DataFrame) -> dict:
+    """Which 'counts' text each record got when the source page worked on frames."""
+    from transforms.config.schema import DATASETS
+    from transforms.ingest.explain import newest_deliveries
+
+    dated = frame[frame["period"].fillna("").ne("") & frame["dataset"].isin(DATASETS)]
+    newest = set(newest_deliveries(dated).index)
+    counting = newest_deliveries(dated[dated["status"] != "rejected"])
+    counted_keys = {(r["dataset"], r["period"]) for r in counting.to_dict("records")}
+    found = {}
+    for index, row in frame.iterrows():
+        if index in set(counting.index):
+            found[index] = "page.counts.yes"
+        elif row["status"] != "rejected" and index in set(dated.index):
+            found[index] = "page.counts.replaced"
+        elif index in newest:
+            found[index] = ("page.counts.rejected_previous" if (row["dataset"], row["period"]) in counted_keys
+                            else "page.counts.rejected_none")
+        else:
+            found[index] = "page.counts.rejected"
+    return found
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_source_page_lists_as_it_did_from_frames(tmp_path, seed):
+    """Same 'counts' texts and the same order (newest arrival first, ties as recorded) as the frame steps."""
+    from transforms.config.sources import parse_sources
+    from transforms.ingest import steward_pages
+
+    store = _ledger(tmp_path, seed)
+    source = parse_sources({"sources": [{"id": "0101", "municipalities": ["1489"],
+                                         "delivery": {"folder": str(tmp_path / "in")}}]}, tmp_path).get("0101")
+    for sid in ("0101", "ö-källa", "nobody"):
+        frame = store.counted(sid)
+        assert steward_pages._counts(frame) == _reference_counts(frame)
+        page = steward_pages.render_source_page(source, frame, {})
+        ordered = frame.assign(_counts=pd.Series(_reference_counts(frame), dtype=object)).sort_values(
+            ["arrived_at", "file_name"], ascending=False, kind="stable")
+        listed = re.findall(r'<tr><td data-label="[^"]*">(.*?)</td>', page)
+        assert listed == [steward_pages._h(name) or "?" for name in ordered["file_name"]]
+        texts = re.findall(r'<td data-label="[^"]*">([^<]*)</td></tr>', page)
+        assert texts == [steward_pages.t(c) for c in ordered["_counts"]]
+    assert len(store.counted("0101")) > 2
