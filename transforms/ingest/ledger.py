@@ -183,9 +183,10 @@ class Ledger:
 
     def history(self, source: str | None = None) -> pd.DataFrame:
         """Every record ever written as a frame (``COLUMNS``), oldest check of each file first."""
-        return _frame(self._history(source))
+        return _frame(self.documents(source))
 
-    def _history(self, source: str | None) -> list[dict[str, Any]]:
+    def documents(self, source: str | None = None) -> list[dict[str, Any]]:
+        """``history`` as plain records (``LedgerRecord.to_dict``), in the same order, without the frame."""
         # Sorted as plain dicts, the frame made once: a source's few records cost pandas' fixed overhead
         # per operation many times over (stable sorts, as the frame's were).
         documents = [r.to_dict() for r in self.records(source)]
@@ -196,7 +197,7 @@ class Ledger:
         """What counts, one row per file: its newest record — except that a re-check rejecting a file whose
         rows were loaded earlier does not undo that load (the rows stay in curated): the earlier
         load counts, and the re-check is told in its message and warnings."""
-        history = self._history(source)
+        history = self.documents(source)
         newest = sorted({_file(d): i for i, d in enumerate(history)}.values())
         rows = [history[i] for i in newest if not _undone(history[i])]
         for i in (i for i in newest if _undone(history[i])):
