@@ -98,11 +98,16 @@ def test_an_index_in_other_words_or_not_read_back_is_made_from_scratch(tmp_path,
     assert "d.csv" in index and "c2.csv" not in index, "c's rows are read back, d's folder listed"
     assert index == _one_pass_index(site).replace(_row(site, "c2.csv"), "").replace("6 pages", "5 pages")
     for spoil in (lambda: kept.write_text("{torn", encoding="utf-8"), kept.unlink,
-                  lambda: kept.write_text(kept.read_text().replace('"a": 1', '"a": 2'), encoding="utf-8"),
-                  lambda: (site / "index.html").write_text("<html>", encoding="utf-8")):
+                  lambda: kept.write_text('{"key": "[1, \\"sv\\", []]"}', encoding="utf-8"),
+                  lambda: (site / "index.html").write_text("<html>", encoding="utf-8"),
+                  lambda: _edit(site / "index.html", '<a href="validations/', '<a href="elsewhere/')):
         build_index(site, {"b"})
         spoil()
         assert build_index(site, {"b"}).read_text(encoding="utf-8") == _one_pass_index(site)
+
+
+def _edit(path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
 
 
 def _row(site, file_name: str) -> str:

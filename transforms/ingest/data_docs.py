@@ -252,7 +252,7 @@ def _page_facts(path: str) -> dict[str, str]:
     return {k: html.unescape(v) for k, v in _FACT.findall(head)}
 
 
-KEPT = ".index.json"  # beside index.html: whose rows it lists, how many each, in which words
+KEPT = ".index.json"  # beside index.html: the words its rows were written in (``_kept_key``)
 _KEPT_VERSION = 1
 
 
@@ -291,27 +291,27 @@ def _around_rows(n: int) -> tuple[str, str]:
 
 
 def _kept_rows(site_dir: Path, key: str) -> dict[str, list[str]] | None:
-    """Each source's rows in the index as last written, read back from it; None unless ``KEPT`` says
-    how many rows of which source it holds, made with ``key``, and the index agrees."""
+    """Each source's rows in the index as last written (by its name as the index shows it), read back
+    from the index; None unless ``KEPT`` says they were written with ``key`` and every row reads back."""
     try:
-        kept = json.loads((site_dir / KEPT).read_text(encoding="utf-8"))
-        text = (site_dir / "index.html").read_text(encoding="utf-8")
-        counts = {str(source): int(n) for source, n in kept["sources"].items()} if kept["key"] == key else None
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return None
-    if counts is None:
-        return None
-    before, after = _around_rows(sum(counts.values()))
-    if not (text.startswith(before) and text.endswith(after)):
-        return None
-    rows = [row + "</tr>" for row in text[len(before):len(text) - len(after)].split("</tr>")[:-1]]
-    if len(rows) != sum(counts.values()):
-        return None
-    found, at = {}, 0
-    for source, n in counts.items():
-        found[source], at = rows[at:at + n], at + n
-        if n and not found[source][0].startswith(f'<tr><td><a href="{html.escape(f"{PAGES}/{source}/")}'):
+        if json.loads((site_dir / KEPT).read_text(encoding="utf-8")) != {"key": key}:
             return None
+        text = (site_dir / "index.html").read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return None
+    before, after = _around_rows(0)
+    heads = before[before.rindex("<tr>"):]
+    start = text.find(heads) + len(heads)
+    rows = text[start:len(text) - len(after)].split("</tr>")[:-1]
+    if not (text.startswith(_around_rows(len(rows))[0]) and text.endswith(after)):
+        return None
+    found: dict[str, list[str]] = {}
+    link = f'<tr><td><a href="{PAGES}/'
+    for row in rows:
+        end = row.find("/", len(link))
+        if not row.startswith(link) or end < 0:
+            return None
+        found.setdefault(row[len(link):end], []).append(row + "</tr>")
     return found
 
 
@@ -320,11 +320,11 @@ def build_index(site_dir: Path, changed: Collection[str] | None = None) -> Path:
     the newest period first and, within it, the newest validation first.
 
     ``changed``: the sources whose pages were written since the index was; only their folders are
-    listed again, every other source's rows are read back from the index (``KEPT`` says whose they
-    are), so a source task's cost does not grow with the project's pages. A source folder the index
-    does not list yet is listed either way. Without ``changed``, or when the index was written in
-    other words (the language) or cannot be read back, every folder is listed again: the index from
-    scratch (also the way to drop pages removed by hand).
+    listed again, every other source's rows are read back from the index, so a source task's cost
+    does not grow with the project's pages. A source folder the index does not list yet is listed
+    either way. Without ``changed``, or when the index was written in other words (the language,
+    ``KEPT``) or does not read back, every folder is listed again: the index from scratch (also the
+    way to drop pages removed by hand).
 
     Parallel source tasks take turns (flock): each lists its own folder after its pages are
     written, so the last index written knows every page.
@@ -336,16 +336,13 @@ def build_index(site_dir: Path, changed: Collection[str] | None = None) -> Path:
         key = _kept_key()
         kept = _kept_rows(site_dir, key) if changed is not None else None
         rows: list[str] = []
-        counts: dict[str, int] = {}
         for source in sorted(_folders(site_dir / PAGES), key=lambda e: e.name):
-            own = None if kept is None or source.name in (changed or ()) else kept.get(source.name)
-            if own is None:
-                own = _source_rows(site_dir, source)
-            rows += own
-            counts[source.name] = len(own)
+            own = None if kept is None or source.name in (changed or ()) else kept.get(html.escape(source.name))
+            rows += _source_rows(site_dir, source) if own is None else own
         before, after = _around_rows(len(rows))
-        # KEPT goes first and comes back last: an index written without it is never read back.
-        (site_dir / KEPT).unlink(missing_ok=True)
+        if kept is None:  # KEPT goes first and comes back last: an index in other words is never read back
+            (site_dir / KEPT).unlink(missing_ok=True)
         atomic.write_text(index, before + "".join(rows) + after, root=site_dir)
-        atomic.write_json(site_dir / KEPT, {"key": key, "sources": counts}, root=site_dir)
+        if kept is None:
+            atomic.write_json(site_dir / KEPT, {"key": key}, root=site_dir)
     return index
