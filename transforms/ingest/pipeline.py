@@ -589,20 +589,36 @@ def stale_sources(settings: Settings, config, period: str | None = None) -> list
 UNKNOWN_SOURCE = "_unknown"
 
 
+def resolver() -> Callable[[Path], Path]:
+    """``Path.resolve``, each parent folder resolved once: a project's hundreds of delivery folders share
+    one, and resolving each path walked every folder above it again."""
+    parents: dict[Path, Path] = {}
+
+    def resolved(path: Path) -> Path:
+        if path.name in ("", ".", "..") or path.is_symlink():
+            return path.resolve()
+        if path.parent not in parents:
+            parents[path.parent] = path.parent.resolve()
+        return parents[path.parent] / path.name
+
+    return resolved
+
+
 def report_unknown_sources(settings: Settings, config) -> list[dict[str, Any]]:
     """Files in a landing folder that belongs to no configured source (exports.md: a file-level fault).
 
     They stay where they are (nothing is lost) and get a rejected ledger record once,
     under the source id ``_unknown``, so the project office sees them in ``samla status``.
     """
-    known = {s.delivery.folder.resolve() for s in config.sources.values() if s.delivery.folder is not None}
-    known |= {folder.resolve() for folder in getattr(config, "faulty_folders", ())}  # faulty entries: not unknown
+    resolved = resolver()
+    known = {resolved(s.delivery.folder) for s in config.sources.values() if s.delivery.folder is not None}
+    known |= {resolved(folder) for folder in getattr(config, "faulty_folders", ())}  # faulty entries: not unknown
     outcomes: list[dict[str, Any]] = []
     store = Ledger(settings.ledger_dir)
     if not settings.landing_dir.is_dir():
         return outcomes
     for folder in sorted(p for p in settings.landing_dir.iterdir() if p.is_dir()):
-        if folder.resolve() in known or folder.name.startswith(("_", ".")):
+        if folder.name.startswith(("_", ".")) or resolved(folder) in known:
             continue
         for path in landing.candidate_files(folder):
             try:  # by name and bytes, as a misnamed file: each file of the folder is reported
