@@ -303,16 +303,16 @@ def _replaced_deliveries(source: Source, result: SourceResult) -> list[tuple[Fil
     from transforms.config.settings import load_settings
     from transforms.ingest.ledger import Ledger
 
-    history = Ledger(load_settings().ledger_dir).history(source.id)
+    history = Ledger(load_settings().ledger_dir).documents(source.id)  # plain records: a frame per file cost more
     found = []
     for outcome in accepted:
         record = outcome.record
-        same = history[(history["dataset"] == record.dataset) & (history["period"] == record.period)]
-        earlier = same[~((same["file_sha256"] == record.file_sha256) & (same["sequence"] >= record.sequence))
-                       & (same["processed_at"] <= record.processed_at)]
-        if earlier.empty:
+        earlier = [d for d in history if d["dataset"] == record.dataset and d["period"] == record.period
+                   and not (d["file_sha256"] == record.file_sha256 and d["sequence"] >= record.sequence)
+                   and d["processed_at"] <= record.processed_at]
+        if not earlier:
             continue
-        previous = earlier.sort_values("processed_at", kind="stable").iloc[-1].to_dict()
+        previous = sorted(earlier, key=lambda d: d["processed_at"])[-1]  # stable: the last of a tie
         if previous["status"] == "rejected" or int(previous["rows_quarantined"] or 0) > 0:
             found.append((outcome, previous))
     return found

@@ -3,7 +3,7 @@
 GX's own site builder cleans pages its process's store does not know and loads
 its CSS/JS from public CDNs (as of GX 1.24). Here each validation result is rendered
 with GX's renderer and view into its own file (never touched again), made safe
-and self-contained, and the index is rebuilt from the pages on disk:
+and self-contained, and the index lists the pages on disk (``build_index``):
 
 * safe: every value from the data is HTML-escaped (GX inserts them raw: stored
   XSS) and anything that could be a personnummer is masked first, in the values
@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import fcntl
 import html
+import json
 import numbers
 import os
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -87,7 +88,11 @@ def _safe(value: Any) -> Any:
 def _view():
     from great_expectations.render.view import DefaultJinjaPageView
 
-    return DefaultJinjaPageView()  # its Jinja environment compiles the templates once
+    view = DefaultJinjaPageView()  # its Jinja environment compiles the templates once
+    # and, without this, asks the file system whether each was changed every time one is used: a
+    # page uses a few hundred (a template per table, cell and header), and GX's files never change.
+    view.env.auto_reload = False
+    return view
 
 
 def _render(result, facts: Mapping[str, str], delivered: Mapping[tuple[int, str], tuple[str | None, str]]) -> str:
@@ -206,21 +211,21 @@ def write_page(site_dir: Path, result, source: str, dataset: str, period: str, s
     return atomic.write_text(path, text, root=site_dir)
 
 
-def _pages(root: Path) -> Iterator[tuple[str, str, str, str]]:
-    """(source, dataset, period, file name) of every page: plain scandir, as the index lists
-    thousands of pages (pathlib's glob cost ten times more)."""
-    def folders(path) -> list[os.DirEntry]:
-        try:
-            return [e for e in os.scandir(path) if e.is_dir(follow_symlinks=False)]
-        except FileNotFoundError:
-            return []
+def _folders(path: str | Path) -> list[os.DirEntry]:
+    try:
+        return [e for e in os.scandir(path) if e.is_dir(follow_symlinks=False)]
+    except FileNotFoundError:
+        return []
 
-    for source in folders(root):
-        for dataset in folders(source.path):
-            for period in folders(dataset.path):
-                for page in os.scandir(period.path):
-                    if page.name.endswith(".html") and not page.name.startswith("."):
-                        yield source.name, dataset.name, period.name, page.name
+
+def _source_pages(source: os.DirEntry) -> Iterator[tuple[str, str, str]]:
+    """(dataset, period, file name) of every page of one source: plain scandir, as the index lists
+    thousands of pages (pathlib's glob cost ten times more)."""
+    for dataset in _folders(source.path):
+        for period in _folders(dataset.path):
+            for page in os.scandir(period.path):
+                if page.name.endswith(".html") and not page.name.startswith("."):
+                    yield dataset.name, period.name, page.name
 
 
 def _validated_at(stamp: str) -> str:
@@ -247,38 +252,97 @@ def _page_facts(path: str) -> dict[str, str]:
     return {k: html.unescape(v) for k, v in _FACT.findall(head)}
 
 
-def build_index(site_dir: Path) -> Path:
+KEPT = ".index.json"  # beside index.html: the words its rows were written in (``_kept_key``)
+_KEPT_VERSION = 1
+
+
+def _kept_key() -> str:
+    """What the index's rows were made with: rows are rendered again when their words would differ."""
+    words = sorted((k, t(k)) for k in catalogue() if k.startswith("dataset.name."))
+    return json.dumps([_KEPT_VERSION, language(), words], ensure_ascii=False)
+
+
+def _source_rows(site_dir: Path, source: os.DirEntry) -> list[str]:
+    """The index's rows of one source's pages: the newest period first and, within it, the newest
+    validation first (ties in the order the folder lists them)."""
+    pages = []
+    for dataset, period, name in _source_pages(source):
+        sha, _, stamp = name.removesuffix(".html").partition("-")
+        link = f"{PAGES}/{source.name}/{dataset}/{period}/{name}"
+        facts = _page_facts(str(site_dir / link))
+        pages.append((period, stamp, dataset, link, facts.get("file") or sha))
+    pages.sort(key=lambda p: (p[0], p[1]), reverse=True)
+    return [f"<tr><td><a href=\"{html.escape(link)}\">{html.escape(mask_in_text(shown(file)))}</a></td>"
+            f"<td>{html.escape(source.name)}</td><td>{html.escape(_word('dataset.name', dataset))}</td>"
+            f"<td>{html.escape(period)}</td><td>{html.escape(_validated_at(stamp))}</td></tr>"
+            for period, stamp, dataset, link, file in pages]
+
+
+def _around_rows(n: int) -> tuple[str, str]:
+    """The index's text before and after its ``n`` rows."""
+    title = html.escape(t("data_docs.index.title"))
+    heads = "".join(f"<th>{html.escape(t(k))}</th>" for k in (
+        "data_docs.index.file", "data_docs.index.source", "data_docs.index.dataset", "data_docs.index.period",
+        "clock.validated"))
+    return (f'<!doctype html><html lang="{language()}"><head><meta charset="utf-8"><title>{title}</title>{STYLE}'
+            f'</head><body><div class="container-fluid"><h1>{title}</h1>'
+            f"<p>{html.escape(t('data_docs.index.pages', n=n))}</p><table class=\"samla-index\">"
+            f"<tr>{heads}</tr>"), "</table></div></body></html>"
+
+
+def _kept_rows(site_dir: Path, key: str) -> dict[str, list[str]] | None:
+    """Each source's rows in the index as last written (by its name as the index shows it), read back
+    from the index; None unless ``KEPT`` says they were written with ``key`` and every row reads back."""
+    try:
+        if json.loads((site_dir / KEPT).read_text(encoding="utf-8")) != {"key": key}:
+            return None
+        text = (site_dir / "index.html").read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return None
+    before, after = _around_rows(0)
+    heads = before[before.rindex("<tr>"):]
+    start = text.find(heads) + len(heads)
+    rows = text[start:len(text) - len(after)].split("</tr>")[:-1]
+    if not (text.startswith(_around_rows(len(rows))[0]) and text.endswith(after)):
+        return None
+    found: dict[str, list[str]] = {}
+    link = f'<tr><td><a href="{PAGES}/'
+    for row in rows:
+        end = row.find("/", len(link))
+        if not row.startswith(link) or end < 0:
+            return None
+        found.setdefault(row[len(link):end], []).append(row + "</tr>")
+    return found
+
+
+def build_index(site_dir: Path, changed: Collection[str] | None = None) -> Path:
     """``index.html`` listing every page on disk by file name, source, dataset and period: per source,
     the newest period first and, within it, the newest validation first.
 
-    Parallel source tasks take turns (flock): each lists the folder after its own
-    pages are written, so the last index written knows every page.
+    ``changed``: the sources whose pages were written since the index was; only their folders are
+    listed again, every other source's rows are read back from the index, so a source task's cost
+    does not grow with the project's pages. A source folder the index does not list yet is listed
+    either way. Without ``changed``, or when the index was written in other words (the language,
+    ``KEPT``) or does not read back, every folder is listed again: the index from scratch (also the
+    way to drop pages removed by hand).
+
+    Parallel source tasks take turns (flock): each lists its own folder after its pages are
+    written, so the last index written knows every page.
     """
     site_dir.mkdir(parents=True, exist_ok=True)
     index = site_dir / "index.html"
     with _lock, open(site_dir / ".index.lock", "w") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
-        pages = []
-        for source, dataset, period, name in _pages(site_dir / PAGES):
-            sha, _, stamp = name.removesuffix(".html").partition("-")
-            link = f"{PAGES}/{source}/{dataset}/{period}/{name}"
-            facts = _page_facts(str(site_dir / link))
-            pages.append((source, period, stamp, dataset, link, facts.get("file") or sha))
-        pages.sort(key=lambda p: (p[1], p[2]), reverse=True)
-        pages.sort(key=lambda p: p[0])  # stable: newest first within each source
-        rows = []
-        for source, period, stamp, dataset, link, file in pages:
-            named = _word("dataset.name", dataset)
-            rows.append(f"<tr><td><a href=\"{html.escape(link)}\">{html.escape(mask_in_text(shown(file)))}</a></td>"
-                        f"<td>{html.escape(source)}</td><td>{html.escape(named)}</td><td>{html.escape(period)}</td>"
-                        f"<td>{html.escape(_validated_at(stamp))}</td></tr>")
-        title = html.escape(t("data_docs.index.title"))
-        heads = "".join(f"<th>{html.escape(t(k))}</th>" for k in (
-            "data_docs.index.file", "data_docs.index.source", "data_docs.index.dataset", "data_docs.index.period",
-            "clock.validated"))
-        text = (f'<!doctype html><html lang="{language()}"><head><meta charset="utf-8"><title>{title}</title>{STYLE}'
-                f'</head><body><div class="container-fluid"><h1>{title}</h1>'
-                f"<p>{html.escape(t('data_docs.index.pages', n=len(rows)))}</p><table class=\"samla-index\">"
-                f"<tr>{heads}</tr>" + "".join(rows) + "</table></div></body></html>")
-        atomic.write_text(index, text, root=site_dir)
+        key = _kept_key()
+        kept = _kept_rows(site_dir, key) if changed is not None else None
+        rows: list[str] = []
+        for source in sorted(_folders(site_dir / PAGES), key=lambda e: e.name):
+            own = None if kept is None or source.name in (changed or ()) else kept.get(html.escape(source.name))
+            rows += _source_rows(site_dir, source) if own is None else own
+        before, after = _around_rows(len(rows))
+        if kept is None:  # KEPT goes first and comes back last: an index in other words is never read back
+            (site_dir / KEPT).unlink(missing_ok=True)
+        atomic.write_text(index, before + "".join(rows) + after, root=site_dir)
+        if kept is None:
+            atomic.write_json(site_dir / KEPT, {"key": key}, root=site_dir)
     return index

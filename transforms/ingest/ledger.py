@@ -183,31 +183,46 @@ class Ledger:
 
     def history(self, source: str | None = None) -> pd.DataFrame:
         """Every record ever written as a frame (``COLUMNS``), oldest check of each file first."""
-        return _frame([r.to_dict() for r in self.records(source)]).sort_values(
-            _FILE + ["sequence"], kind="stable").reset_index(drop=True)
+        return _frame(self.documents(source))
+
+    def documents(self, source: str | None = None) -> list[dict[str, Any]]:
+        """``history`` as plain records (``LedgerRecord.to_dict``), in the same order, without the frame."""
+        # Sorted as plain dicts, the frame made once: a source's few records cost pandas' fixed overhead
+        # per operation many times over (stable sorts, as the frame's were).
+        documents = [r.to_dict() for r in self.records(source)]
+        documents.sort(key=lambda d: (*(d[c] for c in _FILE), d["sequence"]))
+        return documents
 
     def counted(self, source: str | None = None) -> pd.DataFrame:
         """What counts, one row per file: its newest record — except that a re-check rejecting a file whose
         rows were loaded earlier does not undo that load (the rows stay in curated): the earlier
         load counts, and the re-check is told in its message and warnings."""
-        frame = self.history(source)
-        last = frame.groupby(_FILE, sort=False, dropna=False).tail(1)
-        undone = last[last["recheck"] & (last["status"] == "rejected")]
-        rows = last.drop(index=undone.index).to_dict("records")
-        for index, check in undone.iterrows():
-            same = frame.loc[:index]
-            same = same[(same[_FILE] == check[_FILE]).all(axis=1) & (same["status"] != "rejected")]
-            if same.empty:
-                rows.append(check.to_dict())
+        history = self.documents(source)
+        newest = sorted({_file(d): i for i, d in enumerate(history)}.values())
+        rows = [history[i] for i in newest if not _undone(history[i])]
+        for i in (i for i in newest if _undone(history[i])):
+            check = history[i]
+            same = [d for d in history[:i + 1] if _file(d) == _file(check) and d["status"] != "rejected"]
+            if not same:
+                rows.append(check)
                 continue
-            counted = same.iloc[-1].to_dict()
+            counted = dict(same[-1])
             when = local_time(check["processed_at"])
             note = f"re-check {when} rejected the file: {check['message']}; the rows loaded earlier stay"
             counted.update(message=f"{counted['message']}; {note}", warnings=[*counted["warnings"], note],
                            processed_at=check["processed_at"], sequence=check["sequence"], recheck=True)
             rows.append(counted)
-        out = _frame(rows)
-        return out.sort_values(["source", "dataset", "period", "arrived_at"], kind="stable").reset_index(drop=True)
+        rows.sort(key=lambda d: (d["source"], d["dataset"], d["period"], d["arrived_at"]))
+        return _frame(rows)
+
+
+def _file(document: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(document[c] for c in _FILE)
+
+
+def _undone(document: Mapping[str, Any]) -> bool:
+    """A re-check that rejected its file: whether it undoes an earlier load is decided by ``counted``."""
+    return bool(document["recheck"]) and document["status"] == "rejected"
 
 
 def _load(path: Path) -> LedgerRecord:

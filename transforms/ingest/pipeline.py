@@ -508,10 +508,9 @@ def ingest_source(settings: Settings, source: Source, key: bytes, files: list[Pa
     result.waiting_periods = sorted({d.period for d in deliveries
                                      if not d.name_fault and not in_range(d.period) and _unfinished(settings, d)})
     if any(outcome.record.data_docs for outcome in outcomes):
-        # Only after writing pages: listing every page is O(all validations ever), and a source
-        # with nothing new (most of them, most days) would pay it for nothing: it was almost all of
-        # such a source's time in the national benchmark's empty month.
-        build_index(settings.data_docs_dir)
+        # Only after writing pages, and only this source's folder listed again: the other sources'
+        # rows are kept from the last build, so a task's cost does not grow with the project's pages.
+        build_index(settings.data_docs_dir, {source.id})
     if outcomes:
         _steward_page(None, lambda: write_source_page(settings.data_dir, source, store))
     # The caller fails the task when internal_errors is not empty (exports.md: the operator sees it).
@@ -590,20 +589,36 @@ def stale_sources(settings: Settings, config, period: str | None = None) -> list
 UNKNOWN_SOURCE = "_unknown"
 
 
+def resolver() -> Callable[[Path], Path]:
+    """``Path.resolve``, each parent folder resolved once: a project's hundreds of delivery folders share
+    one, and resolving each path walked every folder above it again."""
+    parents: dict[Path, Path] = {}
+
+    def resolved(path: Path) -> Path:
+        if path.name in ("", ".", "..") or path.is_symlink():
+            return path.resolve()
+        if path.parent not in parents:
+            parents[path.parent] = path.parent.resolve()
+        return parents[path.parent] / path.name
+
+    return resolved
+
+
 def report_unknown_sources(settings: Settings, config) -> list[dict[str, Any]]:
     """Files in a landing folder that belongs to no configured source (exports.md: a file-level fault).
 
     They stay where they are (nothing is lost) and get a rejected ledger record once,
     under the source id ``_unknown``, so the project office sees them in ``samla status``.
     """
-    known = {s.delivery.folder.resolve() for s in config.sources.values() if s.delivery.folder is not None}
-    known |= {folder.resolve() for folder in getattr(config, "faulty_folders", ())}  # faulty entries: not unknown
+    resolved = resolver()
+    known = {resolved(s.delivery.folder) for s in config.sources.values() if s.delivery.folder is not None}
+    known |= {resolved(folder) for folder in getattr(config, "faulty_folders", ())}  # faulty entries: not unknown
     outcomes: list[dict[str, Any]] = []
     store = Ledger(settings.ledger_dir)
     if not settings.landing_dir.is_dir():
         return outcomes
     for folder in sorted(p for p in settings.landing_dir.iterdir() if p.is_dir()):
-        if folder.resolve() in known or folder.name.startswith(("_", ".")):
+        if folder.name.startswith(("_", ".")) or resolved(folder) in known:
             continue
         for path in landing.candidate_files(folder):
             try:  # by name and bytes, as a misnamed file: each file of the folder is reported

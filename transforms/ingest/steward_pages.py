@@ -42,7 +42,7 @@ from transforms.config.schema import (
 )
 from transforms.config.sources import Source
 from transforms.ingest.accepted import accepted_codes
-from transforms.ingest.explain import CASCADE_RULE, cascade_roots, newest_deliveries
+from transforms.ingest.explain import CASCADE_RULE, cascade_roots
 from transforms.ingest.file_context import FileContext
 from transforms.ingest.ledger import Ledger, LedgerRecord
 from transforms.messages import language, number, t
@@ -422,13 +422,28 @@ def write_record_page(data_dir: Path, source: Source, record: LedgerRecord, lang
 def _counts(frame: pd.DataFrame) -> dict[Any, str]:
     """Index of each record -> which 'counts' text it gets: per dataset and period, the newest loaded
     delivery counts (a rejected file changes nothing)."""
-    dated = frame[frame["period"].fillna("").ne("") & frame["dataset"].isin(DATASETS)]
-    newest = set(newest_deliveries(dated).index)
-    counting = newest_deliveries(dated[dated["status"] != "rejected"])
-    counted_keys = {(r["dataset"], r["period"]) for r in counting.to_dict("records")}
-    counting_rows, dated_rows = set(counting.index), set(dated.index)
+    return _count_texts(list(zip(frame.index, frame.to_dict("records"), strict=True)))
+
+
+def _newest(records: list[tuple[Any, dict[str, Any]]]) -> dict[tuple[Any, ...], Any]:
+    """(source, dataset, period) -> index of its newest arrival (``explain.newest_deliveries`` of records
+    that all name a period; on a tie in arrival, the later record)."""
+    found = {}
+    for index, r in sorted(records, key=lambda ir: ir[1]["arrived_at"]):
+        found[(r["source"], r["dataset"], r["period"])] = index
+    return found
+
+
+def _count_texts(records: list[tuple[Any, dict[str, Any]]]) -> dict[Any, str]:
+    # Plain records rather than frames: a source's few records paid pandas' fixed cost per step.
+    dated = [(i, r) for i, r in records if not is_missing(r["period"]) and r["period"] != ""
+             and r["dataset"] in DATASETS]
+    newest = set(_newest(dated).values())
+    counting = _newest([(i, r) for i, r in dated if r["status"] != "rejected"])
+    counted_keys = {(dataset, period) for _, dataset, period in counting}
+    counting_rows, dated_rows = set(counting.values()), {i for i, _ in dated}
     found: dict[Any, str] = {}
-    for index, row in frame.iterrows():
+    for index, row in records:
         if index in counting_rows:
             found[index] = "page.counts.yes"
         elif row["status"] != "rejected" and index in dated_rows:
@@ -453,14 +468,16 @@ def render_source_page(source: Source, records: pd.DataFrame, hrefs: dict[str, s
     if records.empty:
         body.append(f"<p>{html.escape(t('page.source.none', lang=lang))}</p>")
     else:
-        counts = _counts(records)
-        ordered = records.assign(_counts=pd.Series(counts)).sort_values(
-            ["arrived_at", "file_name"], ascending=False, kind="stable")
+        listed = list(zip(records.index, records.to_dict("records"), strict=True))
+        counts = _count_texts(listed)
+        # newest first; on a tie, in the records' order (a stable sort, reversed)
+        ordered = [r | {"_counts": counts[i]} for i, r in
+                   sorted(listed, key=lambda ir: (ir[1]["arrived_at"], ir[1]["file_name"]), reverse=True)]
         heads = [t(h, lang=lang) for h in ("page.col.file", "page.field.dataset", "page.field.period",
                                            "page.field.arrived", "page.col.status", "page.col.counts")]
         head = "".join(f"<th>{h}</th>" for h in heads)
         lines = []
-        for r in ordered.to_dict("records"):
+        for r in ordered:
             name = _h(r["file_name"], lang) or "?"
             href = hrefs.get(str(r["file_sha256"]))
             if href:
