@@ -22,6 +22,9 @@ os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
 os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
 os.environ.setdefault("AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT", "120")
+# One process per `samla run` unless a test asks for the worker pool (tests/airflow/test_run_workers.py):
+# pytest-xdist keeps both cores busy already, and each pool worker starts Airflow of its own.
+os.environ["SAMLA_RUN_WORKERS"] = "1"
 for name in ("SAMLA_SOURCES", "SAMLA_PROJECT", "SAMLA_DATA_DIR", "SAMLA_WAREHOUSE_URL", "SAMLA_PSEUDONYM_KEY", "SAMLA_DEMO"):
     os.environ.pop(name, None)
 sys.path.insert(0, str(ROOT / "tests" / "support"))  # the helpers every test imports by name
