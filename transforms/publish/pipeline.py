@@ -26,7 +26,13 @@ from transforms.period import Period, month_range
 from transforms.publish import warehouse
 from transforms.publish.completeness import dataset_status
 from transforms.publish.disclosure import suppress
-from transforms.publish.indicators import IndicatorInputs, compute, published_periods
+from transforms.publish.indicators import (
+    USED_COLUMNS,
+    IndicatorInputs,
+    compute,
+    published_periods,
+    shared_strings,
+)
 
 LEDGER_COLUMNS = ["source", "dataset", "period", "file_name", "file_sha256", "arrived_at", "detected_format",
                   "rows_read", "rows_accepted", "rows_quarantined", "status", "message", "data_docs"]
@@ -135,15 +141,16 @@ def publishable_periods(inputs: IndicatorInputs, ledger_frame: pd.DataFrame) -> 
     return month_range(first, min(Period.parse(latest), last)) if latest else []
 
 
-# Lineage no indicator reads: two 64-character and row-number columns per row were a fifth of
-# the curated data held in memory by publication.
-UNUSED_LINEAGE = ("file_sha256", "source_row")
-
-
 def load_inputs(settings: Settings, config: SourcesConfig) -> IndicatorInputs:
-    frames = {d: curated.read_dataset(settings.curated_dir, d,
-                                      columns=[c for c in curated_columns(d) if c not in UNUSED_LINEAGE])
-              for d in DATASETS}
+    """The curated columns the indicators read; the keys as one Python string per distinct value
+    (a pseudonym per row in Arrow, and again as Python strings, was most of publication's memory)."""
+    frames = {}
+    for dataset in DATASETS:
+        frame = curated.read_dataset(settings.curated_dir, dataset,
+                                     columns=[c for c in curated_columns(dataset) if c in USED_COLUMNS[dataset]])
+        for column in ("person", "kommunkod", "period"):
+            frame[column] = shared_strings(frame[column])
+        frames[dataset] = frame
     return IndicatorInputs(frames["participants"], frames["attendance"], frames["survey"], frames["activities"],
                            sorted(config.sources))
 
