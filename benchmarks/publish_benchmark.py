@@ -71,6 +71,25 @@ print("RESULT " + json.dumps(out))
 """
 
 
+# ``--report-only``: the fund report alone, from a synthetic published table of every area of the
+# project (the tests' generator), in a child with the variant's code.
+_REPORT_CHILD = r"""
+import json, sys, time
+from datetime import UTC, datetime
+from pathlib import Path
+sys.path.insert(0, ".")
+from tests.publish.test_fund_report import published, status
+from transforms.publish.fund_report import write_fund_report
+from transforms.publish.warehouse import areas_frame, indicators_dimension
+periods = sys.argv[1].split(",")
+iv = published(periods)
+t0 = time.perf_counter()
+write_fund_report(Path(sys.argv[2]), indicator_values=iv, source_status=status(periods), areas=areas_frame(),
+                  indicators=indicators_dimension(), periods=periods, generated_at=datetime(2025, 4, 2, 6, tzinfo=UTC))
+print("RESULT " + json.dumps({"report_s": time.perf_counter() - t0, "cells": len(iv)}))
+"""
+
+
 def progress(message: str) -> None:
     print(f"[{time.perf_counter() - STARTED:7.1f}s] {message}", flush=True)
 
@@ -159,6 +178,14 @@ def run_variant(name: str, code: Path, data: Path, sources: Path, scratch: Path,
     result = measure(argv, env, scratch / f"{name}.log")
     result["data"] = str(copy)
     return result
+
+
+def run_report(name: str, code: Path, sources: Path, periods: str, scratch: Path) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SAMLA_", "AIRFLOW", "PYTHONPATH"))}
+    env.update({"SAMLA_SOURCES": str(sources), "SAMLA_DATA_DIR": str(scratch / "report-data"),
+                "PYTHONPATH": f"{code}{os.pathsep}{code / 'plugins'}"})
+    return measure([sys.executable, "-c", _REPORT_CHILD, periods, str(scratch / f"report-{name}.xlsx")], env,
+                   scratch / f"report-{name}.log")
 
 
 # --- comparing what two variants published ---------------------------------------------------
@@ -289,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "benchmarks" / "publish")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--compare-only", nargs=2, type=Path, metavar=("A", "B"))
+    parser.add_argument("--report-only", metavar="PERIODS", help="the fund report alone, of PERIODS (a,b,...) "
+                        "for every area of --sources, from a synthetic published table")
     args = parser.parse_args(argv)
     if args.compare_only:
         problems = compare_outputs(*args.compare_only)
@@ -301,6 +330,12 @@ def main(argv: list[str] | None = None) -> int:
              f"load {os.getloadavg()[0]:.1f}")
     for i in range(args.repeat):
         for name, code in variants:
+            if args.report_only:
+                results[name].append(run_report(name, code, args.sources.resolve(), args.report_only, args.out))
+                r = results[name][-1]
+                progress(f"{name} #{i + 1}: exit {r['exit']}, fund report {r.get('report_s', 0):.1f} s for "
+                         f"{r.get('cells')} cells, peak RSS {r['peak_rss_mb']:.0f} MB")
+                continue
             result = run_variant(name, code, args.data.resolve(), args.sources.resolve(), args.out, args.mode,
                                  args.profile)
             results[name].append(result)
@@ -318,12 +353,13 @@ def main(argv: list[str] | None = None) -> int:
             values = [r[key] for r in runs if r.get(key) is not None]
             return min(values) if values else None
 
-        summary[name] = {k: best(k) for k in ("publish_s", "export_s", "wall_s", "peak_rss_mb", "ru_maxrss_mb")}
+        summary[name] = {k: best(k) for k in ("publish_s", "export_s", "report_s", "wall_s", "peak_rss_mb",
+                                              "ru_maxrss_mb")}
         print(f"{name}: best of {len(runs)}: " + ", ".join(f"{k} {v:.1f}" for k, v in summary[name].items()
                                                              if v is not None))
     first = variants[0][0]
-    compared = {}
-    for name, _ in variants[1:]:
+    compared: dict[str, list[str]] = {}
+    for name, _ in variants[1:] if not args.report_only else []:
         problems = compare_outputs(Path(results[first][-1]["data"]), Path(results[name][-1]["data"]))
         compared[name] = problems
         print(f"{name} against {first}: " + ("every published table, file and cell the same" if not problems
