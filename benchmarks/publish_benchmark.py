@@ -77,7 +77,7 @@ _REPORT_CHILD = r"""
 import json, sys, time
 from datetime import UTC, datetime
 from pathlib import Path
-sys.path.insert(0, ".")
+sys.path.append(".")  # the variant's tests, for their generator
 from tests.publish.test_fund_report import published, status
 from transforms.publish.fund_report import write_fund_report
 from transforms.publish.warehouse import areas_frame, indicators_dimension
@@ -117,12 +117,12 @@ def last_period(data: Path) -> str:
     return max(periods)
 
 
-def measure(argv: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
+def measure(argv: list[str], env: dict[str, str], log: Path, code: Path) -> dict[str, Any]:
     import psutil
 
     start = time.perf_counter()
-    with log.open("w") as handle:
-        child = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
+    with log.open("w") as handle:  # in the variant's folder: ``-c`` and ``-m`` put it first on sys.path
+        child = subprocess.Popen(argv, env=env, cwd=code, stdout=handle, stderr=subprocess.STDOUT)
     peak = [0, 0.0]
     done = threading.Event()
 
@@ -175,7 +175,7 @@ def run_variant(name: str, code: Path, data: Path, sources: Path, scratch: Path,
     else:
         month = _later(last_period(data))
         argv = [sys.executable, "-m", "samla_airflow.cli", "run", "--from", month, "--to", month]
-    result = measure(argv, env, scratch / f"{name}.log")
+    result = measure(argv, env, scratch / f"{name}.log", code)
     result["data"] = str(copy)
     return result
 
@@ -185,7 +185,7 @@ def run_report(name: str, code: Path, sources: Path, periods: str, scratch: Path
     env.update({"SAMLA_SOURCES": str(sources), "SAMLA_DATA_DIR": str(scratch / "report-data"),
                 "PYTHONPATH": f"{code}{os.pathsep}{code / 'plugins'}"})
     return measure([sys.executable, "-c", _REPORT_CHILD, periods, str(scratch / f"report-{name}.xlsx")], env,
-                   scratch / f"report-{name}.log")
+                   scratch / f"report-{name}.log", code)
 
 
 # --- comparing what two variants published ---------------------------------------------------
