@@ -33,6 +33,7 @@ from transforms.publish.indicators import (
     published_periods,
     shared_strings,
 )
+from transforms.publish.memory import release_freed_memory
 
 LEDGER_COLUMNS = ["source", "dataset", "period", "file_name", "file_sha256", "arrived_at", "detected_format",
                   "rows_read", "rows_accepted", "rows_quarantined", "status", "message", "data_docs"]
@@ -166,7 +167,9 @@ def quarantine_summary(settings: Settings) -> pd.DataFrame:
 
 def publish(settings: Settings, config: SourcesConfig, wanted: tuple[str, str] | None = None) -> dict:
     """Compute, suppress and publish what changed; returns a summary (no personal data)."""
+    release_freed_memory()
     inputs = load_inputs(settings, config)
+    release_freed_memory()
     ledger_frame = Ledger(settings.ledger_dir).counted()
     all_periods = publishable_periods(inputs, ledger_frame)
     previous = previous_state(settings)
@@ -178,6 +181,8 @@ def publish(settings: Settings, config: SourcesConfig, wanted: tuple[str, str] |
                                          reporting_role=settings.reporting_role)
         return summary
     restricted, status = compute(inputs, todo.periods)
+    del inputs
+    release_freed_memory()
     published = suppress(restricted, settings.suppression_threshold)
     result = warehouse.write_publication(
         settings.warehouse_url,
