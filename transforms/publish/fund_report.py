@@ -381,13 +381,14 @@ def _area_cells(area: tuple[str, str, str]) -> list[_Cell]:
 
 def _esf_rows(periods: Iterable[str], area_list: list[tuple[str, str, str]], esf: list[dict[str, str]],
               index: dict[_Key, _Rec], with_period: bool) -> Iterator[list[_Cell | None]]:
+    names = {ind["indicator"]: [_text(ind["indicator"]), _text(_name(ind))] for ind in esf}  # once, not per row
     for period in periods:
+        period_cells = [_text(period)] if with_period else []
         for area in area_list:
             area_cells = _area_cells(area)
             for ind in esf:
                 fmt = FORMAT_RATE if ind["kind"] == "rate" else FORMAT_COUNT
-                cells: list[_Cell | None] = [_text(period)] if with_period else []
-                cells += [*area_cells, _text(ind["indicator"]), _text(_name(ind))]
+                cells: list[_Cell | None] = [*period_cells, *area_cells, *names[ind["indicator"]]]
                 cells += [_value_cell(index.get((period, area[0], area[1], gender, ind["indicator"])), "value", fmt)
                           for gender in GENDERS]
                 yield cells
@@ -412,15 +413,18 @@ def _write_series(sheet: _Sheet, periods: list[str], area_list, esf, index, note
 
 
 def _project_rows(periods: list[str], area_list, project, index) -> Iterator[list[_Cell | None]]:
+    names = {ind["indicator"]: [_text(ind["indicator"]), _text(_name(ind))] for ind in project}  # once, not per row
+    genders = [(gender, _text(_label("gender", gender))) for gender in GENDERS]
     for period in periods:
+        period_cell = _text(period)
         for area in area_list:
             area_cells = _area_cells(area)
             for ind in project:
                 fmt = FORMAT_RATE if ind["kind"] == "rate" else FORMAT_COUNT
-                for gender in GENDERS:
+                for gender, gender_cell in genders:
                     rec = index.get((period, area[0], area[1], gender, ind["indicator"]))
-                    yield [_text(period), *area_cells, _text(ind["indicator"]), _text(_name(ind)),
-                           _text(_label("gender", gender)), _value_cell(rec, "value", fmt),
+                    yield [period_cell, *area_cells, *names[ind["indicator"]],
+                           gender_cell, _value_cell(rec, "value", fmt),
                            _value_cell(rec, "numerator", fmt), _value_cell(rec, "denominator", fmt)]
 
 
