@@ -9,27 +9,29 @@ exactly what ``indicator_values`` holds, with a suppressed cell shown as
 ``..`` (SCB's sign for "uppgift för osäker / skyddad") and a rate over zero
 persons as ``.`` (cannot be computed).
 
-Text that can come from a delivery (source ids, area names, messages) goes
-through ``safe_text``: it is always stored as a literal string, never as a
-formula, so a value such as ``=HYPERLINK("http://x")`` cannot run in
-Excel (OWASP "CSV/formula injection").
+Text that can come from a delivery (source ids, area names, messages) is always
+stored as a literal string, never as a formula, so a value such as
+``=HYPERLINK("http://x")`` cannot run in Excel (OWASP "CSV/formula injection").
+
+Written with xlsxwriter, each sheet from its first row to its last (``constant_memory``: one
+row is held at a time); so a table's fitted column widths, which the notes above it need, are
+measured on its rows before any is written.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from transforms import atomic
 from transforms.clock import local_time
@@ -43,6 +45,8 @@ from transforms.values import is_missing
 SUPPRESSED = ".."
 NOT_APPLICABLE = "."
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 cannot hold (the same set openpyxl refuses): dropped from every text.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 SHEET_ESF = "ESF+ indikatorer"
 SHEET_SERIES = "Tidsserie"
@@ -54,12 +58,25 @@ SHEET_CHART = "Diagram"
 FORMAT_COUNT = "#,##0"
 FORMAT_RATE = "0.0%"
 
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
-_HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
-_RIGHT = Alignment(horizontal="right")
-_WRAP = Alignment(wrap_text=True, vertical="top")
+# Cell styles, by name; a cell's style is a tuple of these names (with a number format).
+_STYLES: dict[str, dict[str, Any]] = {
+    "bold": {"bold": True},
+    "title": {"bold": True, "font_size": 14},
+    "fill": {"pattern": 1, "bg_color": "#DDE5F0"},
+    "right": {"align": "right"},
+    "wrap": {"text_wrap": True, "valign": "top"},
+    "quote": {"quote_prefix": True},
+}
+_BOLD = ("bold",)
+_TITLE = ("title",)
+_HEADER = ("bold", "fill")
+_RIGHT = ("right",)
+_WRAP = ("wrap",)
 _LINE_HEIGHT = 15  # points per line of 11-point text
+_DEFAULT_WIDTH = 8.43  # a column without a width of its own, in characters
+_MARGINS = {"left": 0.75, "right": 0.75, "top": 1, "bottom": 1}  # inches; header and footer 0.5
+_FITTED_ROWS = 2000  # a fitted column's width is measured on the header and this many rows below it
+PAPER_A4 = 9
 
 
 # --------------------------------------------------------------------------- labels
@@ -88,42 +105,149 @@ def _col(*names: str) -> list[str]:
 # --------------------------------------------------------------------------- cells
 
 
-def safe_text(cell: Cell, value: Any) -> Cell:
-    """Store ``value`` in ``cell`` as literal text, never as a formula.
-
-    openpyxl turns any string starting with ``=`` into a formula; we force the
-    cell type back to string, and for every string starting with one of
-    ``= + - @ TAB CR`` also set Excel's quote-prefix flag, so Excel keeps it as
-    text even when the cell is edited. The text itself is unchanged (no visible
-    apostrophe); characters XML cannot hold are dropped.
-    """
+def clean_text(value: Any) -> str:
+    """``value`` as the literal text a cell holds: missing is empty, characters XML cannot hold are dropped."""
     text = "" if is_missing(value) else str(value)
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    cell.value = text
-    cell.data_type = "s"
-    if text.startswith(FORMULA_TRIGGERS):
-        cell.quotePrefix = True
-    return cell
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
-def _put_number(cell: Cell, value: Any, fmt: str) -> None:
+# A cell to write: (value, style names, number format). A ``str`` value is always written as text.
+_Cell = tuple[Any, tuple[str, ...], str | None]
+
+
+def _text(value: Any, style: tuple[str, ...] = ()) -> _Cell:
+    return (clean_text(value), style, None)
+
+
+def _number(value: Any, fmt: str) -> _Cell:
     if is_missing(value):
-        safe_text(cell, NOT_APPLICABLE).alignment = _RIGHT
-        return
+        return (NOT_APPLICABLE, _RIGHT, None)
     number = float(value)
-    cell.value = int(number) if fmt == FORMAT_COUNT and number.is_integer() else number
-    cell.number_format = fmt
+    return (int(number) if fmt == FORMAT_COUNT and number.is_integer() else number, (), fmt)
 
 
-def _put_cell_value(cell: Cell, rec: _Rec | None, field: str, fmt: str) -> None:
+def _value_cell(rec: _Rec | None, field: str, fmt: str) -> _Cell | None:
     if rec is None:  # no row in the table for this cell: leave it empty
-        return
+        return None
     if rec.suppressed:
-        safe_text(cell, SUPPRESSED).alignment = _RIGHT
-        return
+        return (SUPPRESSED, _RIGHT, None)
     if field != "value" and is_missing(getattr(rec, field)):
-        return  # a count has no denominator
-    _put_number(cell, getattr(rec, field), FORMAT_COUNT if field != "value" else fmt)
+        return None  # a count has no denominator
+    return _number(getattr(rec, field), FORMAT_COUNT if field != "value" else fmt)
+
+
+class _Sheet:
+    """One worksheet, written row after row (rows and columns counted from 1, as Excel shows them)."""
+
+    def __init__(self, wb: Workbook, name: str, formats: dict[tuple, Format]):
+        self.ws: Worksheet = wb.add_worksheet(name)
+        self.wb = wb
+        self._formats = formats
+        self.widths: dict[int, float] = {}
+
+    def _format(self, style: tuple[str, ...], fmt: str | None) -> Format | None:
+        key = (style, fmt)
+        if key not in self._formats:
+            props: dict[str, Any] = {}
+            for name in style:
+                props.update(_STYLES[name])
+            if fmt:
+                props["num_format"] = fmt
+            self._formats[key] = self.wb.add_format(props) if props else None
+        return self._formats[key]
+
+    def put(self, row: int, col: int, cell: _Cell | None) -> None:
+        if cell is None:
+            return
+        value, style, fmt = cell
+        if value == "":
+            self.ws.write_blank(row - 1, col - 1, None, self._format(style, None))
+        elif isinstance(value, str):
+            if value.startswith(FORMULA_TRIGGERS):
+                style = (*style, "quote")  # Excel keeps it text even when the cell is edited
+            self.ws.write_string(row - 1, col - 1, value, self._format(style, None))
+        else:
+            self.ws.write_number(row - 1, col - 1, value, self._format(style, fmt))
+
+    def row(self, row: int, cells: Iterable[_Cell | None], first_col: int = 1) -> None:
+        for col, cell in enumerate(cells, start=first_col):
+            self.put(row, col, cell)
+
+    def height(self, row: int, points: float) -> None:
+        self.ws.set_row(row - 1, points)
+
+    def set_widths(self, widths: Mapping[int, float]) -> None:
+        """Column widths as stored in the file (characters of the default font's digits)."""
+        for col, width in widths.items():
+            self.widths[col] = width
+            # xlsxwriter stores a width of n pixels as n / 7 characters (Calibri 11's digit width)
+            self.ws.set_column_pixels(col - 1, col - 1, round(width * 7))
+
+    def text_block(self, row: int, text: str, width: float, ncols: int, *, bold: bool = False) -> None:
+        """A paragraph in column A, merged across the columns that make up ``width`` and wrapped,
+        with a row height for its lines (neither Excel nor LibreOffice sizes merged rows)."""
+        style = (*_WRAP, "bold") if bold else _WRAP
+        text = clean_text(text)
+        self.height(row, _LINE_HEIGHT * _lines(text, width))
+        if ncols > 1:  # the text goes in afterwards: merge_range would read "=..." as a formula
+            self.ws.merge_range(row - 1, 0, row - 1, ncols - 1, "", self._format(style, None))
+        self.put(row, 1, (text, style, None))
+
+    def notes(self, first_row: int, lines: Sequence[str], ncols: int) -> None:
+        """The notes under a title, each a paragraph as wide as the first ``ncols`` columns."""
+        width = sum(self.widths.get(c, _DEFAULT_WIDTH) for c in range(1, ncols + 1))
+        for row, line in enumerate(lines, start=first_row):
+            text = clean_text(line)
+            if text:
+                self.text_block(row, text, width, ncols)
+
+    def header(self, row: int, labels: Sequence[str]) -> None:
+        self.row(row, (_text(label, _HEADER) for label in labels))
+
+    def freeze(self, row: int, col: int) -> None:
+        """Rows above ``row`` and columns left of ``col`` stay in view."""
+        self.ws.freeze_panes(row - 1, col - 1)
+
+    def print_wide(self, header_row: int | None, *, portrait: bool = False) -> None:
+        """Printed or saved as PDF: A4, landscape (or portrait), all columns on one page width,
+        the header row (if any) repeated on every page."""
+        self.ws.set_paper(PAPER_A4)
+        if portrait:
+            self.ws.set_portrait()
+        else:
+            self.ws.set_landscape()
+        self.ws.fit_to_pages(1, 0)
+        self.ws.set_margins(**_MARGINS)
+        self.ws.set_header("", {"margin": 0.5})
+        self.ws.set_footer("", {"margin": 0.5})
+        if header_row is not None:
+            self.ws.repeat_rows(header_row - 1)
+
+    def print_area(self, last_row: int, last_col: int) -> None:
+        self.ws.print_area(0, 0, last_row - 1, last_col - 1)
+
+    def filter(self, header_row: int, last_row: int, ncols: int) -> None:
+        if last_row > header_row:
+            self.ws.autofilter(header_row - 1, 0, last_row - 1, ncols - 1)
+
+
+def _lines(text: str, width: float) -> int:
+    """Printed lines of ``text`` wrapped in a cell ``width`` characters wide (conservative:
+    a column-width unit is one digit, and Swedish text averages a little narrower)."""
+    per_line = max(int(width), 1)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+
+
+def _fitted(header: Sequence[_Cell | None], rows: Iterable[Sequence[_Cell | None]], ncols: int,
+            fixed: Mapping[int, float]) -> dict[int, float]:
+    """Each column as wide as its longest text (a number counts 10) in the header and the rows
+    below it, 8 to 60 characters; ``fixed`` widths as given."""
+    longest = [0] * (ncols + 1)
+    for cells in chain([header], islice(rows, _FITTED_ROWS)):
+        for col, cell in enumerate(cells, start=1):
+            if cell is not None and col <= ncols:
+                longest[col] = max(longest[col], len(cell[0]) if isinstance(cell[0], str) else 10)
+    return {col: fixed[col] if col in fixed else min(max(longest[col] + 2, 8), 60) for col in range(1, ncols + 1)}
 
 
 # --------------------------------------------------------------------------- input
@@ -227,165 +351,92 @@ def _name(ind: dict[str, str]) -> str:
 # --------------------------------------------------------------------------- sheets
 
 
-def _preamble(ws: Worksheet, title: str, lines: Sequence[str]) -> int:
-    """Title and notes above a table; returns the header row. ``_wrap_notes`` later
-    wraps the notes within the table's width, so a printout never cuts them."""
-    safe_text(ws.cell(row=1, column=1), title).font = _TITLE
-    for i, line in enumerate(lines, start=2):
-        safe_text(ws.cell(row=i, column=1), line)
-    return len(lines) + 3
+def _table(sheet: _Sheet, title: str, notes: Sequence[str], labels: Sequence[str],
+           rows: Iterable[Sequence[_Cell | None]], *, freeze_col: int, repeat_header: bool = True) -> tuple[int, int]:
+    """Title, notes, header and rows, the columns fitted to the header and rows; returns the
+    header row and the last row."""
+    header_row = len(notes) + 3
+    header = [_text(label, _HEADER) for label in labels]
+    ncols = len(labels)
+    rows = iter(rows)
+    first = list(islice(rows, _FITTED_ROWS))
+    sheet.set_widths(_fitted(header, first, ncols, {}))
+    sheet.put(1, 1, _text(title, _TITLE))
+    sheet.notes(2, notes, ncols)
+    sheet.row(header_row, header)
+    last = header_row
+    for cells in chain(first, rows):
+        last += 1
+        sheet.row(last, cells)
+    sheet.freeze(header_row + 1, freeze_col)
+    sheet.print_wide(header_row if repeat_header else None)
+    sheet.filter(header_row, last, ncols)
+    return header_row, last
 
 
-def _wrap_notes(ws: Worksheet, rows: Iterable[int], ncols: int) -> None:
-    """Turn the texts in column A of ``rows`` into paragraphs as wide as the first ``ncols`` columns."""
-    width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, ncols + 1))
-    for row in rows:
-        value = ws.cell(row=row, column=1).value
-        if value:
-            _text_block(ws, row, value, width, ncols)
-
-
-def _lines(text: str, width: float) -> int:
-    """Printed lines of ``text`` wrapped in a cell ``width`` characters wide (conservative:
-    a column-width unit is one digit, and Swedish text averages a little narrower)."""
-    per_line = max(int(width), 1)
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
-
-
-def _text_block(ws: Worksheet, row: int, text: str, width: float, ncols: int, *, bold: bool = False) -> None:
-    """A paragraph in column A, merged across the columns that make up ``width`` and wrapped,
-    with a row height for its lines (neither Excel nor LibreOffice sizes merged rows)."""
-    cell = safe_text(ws.cell(row=row, column=1), text)
-    cell.alignment = _WRAP
-    if bold:
-        cell.font = _BOLD
-    ws.row_dimensions[row].height = _LINE_HEIGHT * _lines(text, width)
-    if ncols > 1:
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
-
-
-def _header(ws: Worksheet, row: int, labels: Sequence[str]) -> None:
-    for col, label in enumerate(labels, start=1):
-        cell = safe_text(ws.cell(row=row, column=col), label)
-        cell.font = _BOLD
-        cell.fill = _HEADER_FILL
-
-
-def _finish_table(ws: Worksheet, header_row: int, ncols: int, last_row: int,
-                  freeze_col: int, widths: dict[int, float] | None = None, *, repeat_header: bool = True) -> None:
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=freeze_col)
-    _print_wide(ws, header_row if repeat_header else None)
-    if last_row > header_row:
-        ws.auto_filter.ref = f"A{header_row}:{get_column_letter(ncols)}{last_row}"
-    _fit_columns(ws, header_row, ncols, widths or {})
-    _wrap_notes(ws, range(2, header_row - 1), ncols)
-
-
-def _print_wide(ws: Worksheet, header_row: int | None) -> None:
-    """Printed or saved as PDF: landscape, all columns on one page width, the header row (if any)
-    repeated on every page."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if header_row is not None:
-        ws.print_title_rows = f"{header_row}:{header_row}"
-
-
-def _fit_columns(ws: Worksheet, header_row: int, ncols: int, fixed: Mapping[int, float]) -> None:
-    for col in range(1, ncols + 1):
-        if col in fixed:
-            width = fixed[col]
-        else:
-            longest = 0
-            for row in ws.iter_rows(min_row=header_row, max_row=min(ws.max_row, header_row + 2000),
-                                    min_col=col, max_col=col, values_only=True):
-                value = row[0]
-                if value is not None:
-                    longest = max(longest, len(str(value)) if isinstance(value, str) else 10)
-            width = min(max(longest + 2, 8), 60)
-        ws.column_dimensions[get_column_letter(col)].width = width
-
-
-def _area_cells(ws: Worksheet, row: int, col: int, area: tuple[str, str, str]) -> None:
+def _area_cells(area: tuple[str, str, str]) -> list[_Cell]:
     level, code, name = area
-    safe_text(ws.cell(row=row, column=col), _label("level", level))
-    safe_text(ws.cell(row=row, column=col + 1), code)
-    cell = safe_text(ws.cell(row=row, column=col + 2), name)
-    if level != "municipality":
-        cell.font = _BOLD
+    return [_text(_label("level", level)), _text(code), _text(name, () if level == "municipality" else _BOLD)]
 
 
-def _esf_rows(ws: Worksheet, start_row: int, periods: Iterable[str],
-              area_list: list[tuple[str, str, str]], esf: list[dict[str, str]],
-              index: dict[_Key, _Rec], with_period: bool) -> int:
-    row = start_row
+def _esf_rows(periods: Iterable[str], area_list: list[tuple[str, str, str]], esf: list[dict[str, str]],
+              index: dict[_Key, _Rec], with_period: bool) -> Iterator[list[_Cell | None]]:
+    names = {ind["indicator"]: [_text(ind["indicator"]), _text(_name(ind))] for ind in esf}  # once, not per row
     for period in periods:
+        period_cells = [_text(period)] if with_period else []
         for area in area_list:
+            area_cells = _area_cells(area)
             for ind in esf:
-                col = 1
-                if with_period:
-                    safe_text(ws.cell(row=row, column=col), period)
-                    col += 1
-                _area_cells(ws, row, col, area)
-                safe_text(ws.cell(row=row, column=col + 3), ind["indicator"])
-                safe_text(ws.cell(row=row, column=col + 4), _name(ind))
                 fmt = FORMAT_RATE if ind["kind"] == "rate" else FORMAT_COUNT
-                for g, gender in enumerate(GENDERS):
-                    rec = index.get((period, area[0], area[1], gender, ind["indicator"]))
-                    _put_cell_value(ws.cell(row=row, column=col + 5 + g), rec, "value", fmt)
-                row += 1
-    return row - 1
+                cells: list[_Cell | None] = [*period_cells, *area_cells, *names[ind["indicator"]]]
+                cells += [_value_cell(index.get((period, area[0], area[1], gender, ind["indicator"])), "value", fmt)
+                          for gender in GENDERS]
+                yield cells
 
 
-def _write_esf(ws: Worksheet, latest: str, area_list, esf, index, notes: list[str]) -> None:
-    header_row = _preamble(ws, t("fund.title.esf", project=current_project().name, period=latest), notes)
+def _write_esf(sheet: _Sheet, latest: str, area_list, esf, index, notes: list[str]) -> None:
     labels = [*_col("level", "code", "area", "indicator", "name"), *_gender_labels()]
-    _header(ws, header_row, labels)
-    last = _esf_rows(ws, header_row + 1, [latest], area_list, esf, index, with_period=False)
-    _finish_table(ws, header_row, len(labels), last, freeze_col=4)
+    _table(sheet, t("fund.title.esf", project=current_project().name, period=latest), notes, labels,
+           _esf_rows([latest], area_list, esf, index, with_period=False), freeze_col=4)
 
 
-def _write_series(ws: Worksheet, periods: list[str], area_list, esf, index, notes: list[str]) -> None:
+def _write_series(sheet: _Sheet, periods: list[str], area_list, esf, index, notes: list[str]) -> None:
     """Every period, area and ESF+ indicator: a table to filter, too long to print. The printout
     shows the title and notes only, which say where the same numbers are printable."""
     rows = len(periods) * len(area_list) * len(esf)
     notes = [*notes, t("fund.note.print_series", n=rows, esf=SHEET_ESF, chart=SHEET_CHART)]
-    header_row = _preamble(ws, t("fund.title.series"), notes)
     labels = [*_col("period", "level", "code", "area", "indicator", "name"), *_gender_labels()]
-    _header(ws, header_row, labels)
-    last = _esf_rows(ws, header_row + 1, periods, area_list, esf, index, with_period=True)
-    _finish_table(ws, header_row, len(labels), last, freeze_col=5, repeat_header=False)
-    ws.print_area = f"A1:{get_column_letter(len(labels))}{header_row - 2}"
+    header_row, _ = _table(sheet, t("fund.title.series"), notes, labels,
+                           _esf_rows(periods, area_list, esf, index, with_period=True),
+                           freeze_col=5, repeat_header=False)
+    sheet.print_area(header_row - 2, len(labels))
 
 
-def _write_project(ws: Worksheet, periods: list[str], area_list, project, index, notes: list[str]) -> None:
-    """Every period, latest first; the printout stops after the latest period (its notes say so)."""
-    notes = [*notes, t("fund.note.print_latest", period=max(periods))]
-    header_row = _preamble(ws, t("fund.title.project", project=current_project().name), notes)
-    labels = _col("period", "level", "code", "area", "indicator", "name", "gender",
-                  "value", "numerator", "denominator")
-    _header(ws, header_row, labels)
-    row = header_row + 1
-    for period in sorted(periods, reverse=True):  # latest first: what the reader looks for
+def _project_rows(periods: list[str], area_list, project, index) -> Iterator[list[_Cell | None]]:
+    names = {ind["indicator"]: [_text(ind["indicator"]), _text(_name(ind))] for ind in project}  # once, not per row
+    genders = [(gender, _text(_label("gender", gender))) for gender in GENDERS]
+    for period in periods:
+        period_cell = _text(period)
         for area in area_list:
+            area_cells = _area_cells(area)
             for ind in project:
                 fmt = FORMAT_RATE if ind["kind"] == "rate" else FORMAT_COUNT
-                for gender in GENDERS:
+                for gender, gender_cell in genders:
                     rec = index.get((period, area[0], area[1], gender, ind["indicator"]))
-                    safe_text(ws.cell(row=row, column=1), period)
-                    _area_cells(ws, row, 2, area)
-                    safe_text(ws.cell(row=row, column=5), ind["indicator"])
-                    safe_text(ws.cell(row=row, column=6), _name(ind))
-                    safe_text(ws.cell(row=row, column=7), _label("gender", gender))
-                    _put_cell_value(ws.cell(row=row, column=8), rec, "value", fmt)
-                    _put_cell_value(ws.cell(row=row, column=9), rec, "numerator", fmt)
-                    _put_cell_value(ws.cell(row=row, column=10), rec, "denominator", fmt)
-                    row += 1
-        if period == max(periods):
-            ws.print_area = f"A1:{get_column_letter(len(labels))}{row - 1}"
-    _finish_table(ws, header_row, len(labels), row - 1, freeze_col=8)
+                    yield [period_cell, *area_cells, *names[ind["indicator"]],
+                           gender_cell, _value_cell(rec, "value", fmt),
+                           _value_cell(rec, "numerator", fmt), _value_cell(rec, "denominator", fmt)]
+
+
+def _write_project(sheet: _Sheet, periods: list[str], area_list, project, index, notes: list[str]) -> None:
+    """Every period, latest first; the printout stops after the latest period (its notes say so)."""
+    notes = [*notes, t("fund.note.print_latest", period=max(periods))]
+    labels = _col("period", "level", "code", "area", "indicator", "name", "gender",
+                  "value", "numerator", "denominator")
+    latest_first = sorted(periods, reverse=True)  # what the reader looks for
+    header_row, _ = _table(sheet, t("fund.title.project", project=current_project().name), notes, labels,
+                           _project_rows(latest_first, area_list, project, index), freeze_col=8)
+    sheet.print_area(header_row + len(area_list) * len(project) * len(GENDERS), len(labels))
 
 
 def _stale_by_period(source_status: pd.DataFrame, periods: list[str]) -> dict[str, list[tuple[str, str | None]]]:
@@ -405,14 +456,15 @@ def _stale_by_period(source_status: pd.DataFrame, periods: list[str]) -> dict[st
 _DEFINITION_WIDTHS = {1: 22, 2: 30, 3: 30, 4: 55, 5: 55, 6: 8}
 
 
-def _write_definitions(ws: Worksheet, catalogue: list[dict[str, str]], threshold: int, generated_at: str) -> None:
+def _write_definitions(sheet: _Sheet, catalogue: list[dict[str, str]], threshold: int, generated_at: str) -> None:
     """Codes whole, Swedish before English, every row as tall as its longest wrapped text."""
-    for col, width in _DEFINITION_WIDTHS.items():
-        ws.column_dimensions[get_column_letter(col)].width = width
+    sheet.set_widths(_DEFINITION_WIDTHS)
     total = sum(_DEFINITION_WIDTHS.values())
-    header_row = _preamble(ws, t("fund.title.definitions"), [t("fund.note.generated", at=generated_at)])
+    sheet.put(1, 1, _text(t("fund.title.definitions"), _TITLE))
+    sheet.put(2, 1, _text(t("fund.note.generated", at=generated_at)))
+    header_row = 4
     labels = _col("code", "name", "name_other", "definition", "definition_other", "kind")
-    _header(ws, header_row, labels)
+    sheet.header(header_row, labels)
     english = language() == "en"  # the report's language first, the other beside it
     row = header_row + 1
     for ind in catalogue:
@@ -420,14 +472,12 @@ def _write_definitions(ws: Worksheet, catalogue: list[dict[str, str]], threshold
         definitions = ((ind["definition"], ind["definition_sv"]) if english
                        else (ind["definition_sv"], ind["definition"]))
         values = (ind["indicator"], *names, *definitions, _label("kind", ind["kind"]))
-        for col, value in enumerate(values, start=1):
-            safe_text(ws.cell(row=row, column=col), value).alignment = _WRAP
-        ws.row_dimensions[row].height = _LINE_HEIGHT * max(
-            _lines(v, _DEFINITION_WIDTHS[c]) for c, v in enumerate(values, start=1))
+        sheet.height(row, _LINE_HEIGHT * max(_lines(v, _DEFINITION_WIDTHS[c]) for c, v in enumerate(values, start=1)))
+        sheet.row(row, (_text(v, _WRAP) for v in values))
         row += 1
 
     row += 1
-    _text_block(ws, row, t("fund.disclosure.title"), total, len(labels), bold=True)
+    sheet.text_block(row, t("fund.disclosure.title"), total, len(labels), bold=True)
     signs: dict[str, Any] = {"below": threshold - 1, "threshold": threshold, "suppressed": SUPPRESSED,
                              "na": NOT_APPLICABLE}
     other = "sv" if english else "en"
@@ -440,10 +490,10 @@ def _write_definitions(ws: Worksheet, catalogue: list[dict[str, str]], threshold
         t("fund.disclosure.summary", lang=other, **signs),  # the rule in the other language, in short
     ):
         row += 1
-        _text_block(ws, row, line, total, len(labels))
+        sheet.text_block(row, line, total, len(labels))
 
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    _print_wide(ws, header_row)
+    sheet.freeze(header_row + 1, 1)
+    sheet.print_wide(header_row)
 
 
 def status_headline(problems: pd.DataFrame, stale: dict[str, list], periods: list[str]) -> str:
@@ -456,47 +506,41 @@ def status_headline(problems: pd.DataFrame, stale: dict[str, list], periods: lis
     return t("report.headline_incomplete", problems=problem_counts(problems), **span)
 
 
-def _write_status(ws: Worksheet, problems: pd.DataFrame, stale: dict[str, list], periods: list[str],
+_STATUS_WIDTHS = {1: 12, 2: 14, 3: 16, 4: 24, 5: 34, 6: 28}
+
+
+def _write_status(sheet: _Sheet, problems: pd.DataFrame, stale: dict[str, list], periods: list[str],
                   generated_at: str) -> None:
-    header_row = _preamble(ws, t("fund.title.status"), [
-        status_headline(problems, stale, periods),
-        t("fund.status.explain", at=generated_at),
-    ])
+    notes = [status_headline(problems, stale, periods), t("fund.status.explain", at=generated_at)]
     labels = [*_col("period", "source", "dataset", "status", "file"), t("clock.col.arrived")]
-    _header(ws, header_row, labels)
+    sheet.set_widths(_STATUS_WIDTHS)
+    width = sum(_STATUS_WIDTHS.values())
+    sheet.put(1, 1, _text(t("fund.title.status"), _TITLE))
+    sheet.notes(2, notes, len(labels))
+    header_row = len(notes) + 3
+    sheet.header(header_row, labels)
     row = header_row
     for r in problems.itertuples(index=False):
         row += 1
-        for col, value in enumerate((r.period, r.source, _label("dataset", r.dataset),
-                                     _label("state", r.state), r.file_name, local_time(r.arrived_at)), start=1):
-            safe_text(ws.cell(row=row, column=col), value)
-    last = row
+        sheet.row(row, (_text(v) for v in (r.period, r.source, _label("dataset", r.dataset),
+                                            _label("state", r.state), r.file_name, local_time(r.arrived_at))))
     row += 2
-    safe_text(ws.cell(row=row, column=1), t("fund.status.stale_title")).font = _BOLD
+    sheet.put(row, 1, _text(t("fund.status.stale_title"), _BOLD))
     row += 1
-    safe_text(ws.cell(row=row, column=1), t("fund.status.stale_explain"))
-    explain_row = row
+    sheet.text_block(row, t("fund.status.stale_explain"), width, len(labels))
     row += 1
-    for col, label in enumerate(_col("period", "source", "status", "snapshot"), start=1):
-        cell = safe_text(ws.cell(row=row, column=col), label)
-        cell.font = _BOLD
-        cell.fill = _HEADER_FILL
+    sheet.header(row, _col("period", "source", "status", "snapshot"))
     for period in periods:
         sources = stale.get(period, [])
         if not sources:
             row += 1
-            safe_text(ws.cell(row=row, column=1), period)
-            safe_text(ws.cell(row=row, column=3), t("fund.status.all_current"))
+            sheet.row(row, [_text(period), None, _text(t("fund.status.all_current"))])
         for source, snapshot in sources:
             row += 1
-            safe_text(ws.cell(row=row, column=1), period)
-            safe_text(ws.cell(row=row, column=2), source)
-            safe_text(ws.cell(row=row, column=3), t("fund.status.stale"))
-            safe_text(ws.cell(row=row, column=4), snapshot or t("fund.status.never"))
-    _finish_table(ws, header_row, len(labels), last, freeze_col=1,
-                  widths={1: 12, 2: 14, 3: 16, 4: 24, 5: 34, 6: 28})
-    _wrap_notes(ws, [explain_row], len(labels))
-    ws.auto_filter.ref = None
+            sheet.row(row, [_text(period), _text(source), _text(t("fund.status.stale")),
+                            _text(snapshot or t("fund.status.never"))])
+    sheet.freeze(header_row + 1, 1)
+    sheet.print_wide(header_row)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -526,67 +570,83 @@ def _column_cm(width: float) -> float:
     return (width * 7 + 5) / 96 * 2.54
 
 
-def _write_chart(ws: Worksheet, periods: list[str], area_list, index: dict[_Key, _Rec], notes: list[str]) -> None:
+def _write_chart(sheet: _Sheet, periods: list[str], area_list, index: dict[_Key, _Rec], notes: list[str]) -> None:
     """For the region and each federation, a page of its own (portrait): its heading, the charts'
     numbers as a table, and the four charts below it, two by two. A suppressed or undefined value
     is an empty cell, drawn as a gap in the line."""
-    from openpyxl.chart import LineChart, Reference
-    from openpyxl.worksheet.pagebreak import Break
-
     notes = [*notes, t("fund.note.chart_gaps")]
-    row = _preamble(ws, t("fund.title.chart"), notes)
     chart_list = charts()
     columns = [(ind, g, label) for _title, series, _rate in chart_list for ind, g, label in series]
     widths = {1: 12, **{c: _CHART_COLUMN_WIDTH for c in range(2, len(columns) + 2)}}
-    _fit_columns(ws, row, 1 + len(columns), widths)
+    sheet.set_widths(widths)
     # the right-hand chart starts at the first column past the left one's width
     left_edge, second_col = 0.0, 1
     while left_edge < _CHART_CM[0] + 0.3:
         left_edge += _column_cm(widths.get(second_col, _CHART_COLUMN_WIDTH))
         second_col += 1
-    first_header = row
+    sheet.put(1, 1, _text(t("fund.title.chart"), _TITLE))
+    sheet.notes(2, notes, 1 + len(columns))
+    first_header = row = len(notes) + 3
+    breaks = []
     for level, code, name in [a for a in area_list if a[0] in ("region", "federation")]:
-        safe_text(ws.cell(row=row, column=1), area_label(code, name)).font = _TITLE
+        sheet.put(row, 1, _text(area_label(code, name), _TITLE))
         header = row + 1
-        _header(ws, header, ["Period", *(label for _i, _g, label in columns)])
+        sheet.header(header, ["Period", *(label for _i, _g, label in columns)])
         for r, period in enumerate(periods, start=header + 1):
-            safe_text(ws.cell(row=r, column=1), period)
-            for c, (ind, gender, _label) in enumerate(columns, start=2):
+            cells: list[_Cell | None] = [_text(period)]
+            for ind, gender, _label in columns:
                 rec = index.get((period, level, code, gender, ind))
-                if rec is not None and not rec.suppressed and not is_missing(rec.value):
-                    ws.cell(row=r, column=c, value=float(rec.value)).number_format = (
-                        FORMAT_COUNT if ind == "EECO01" else FORMAT_RATE)
+                if rec is None or rec.suppressed or is_missing(rec.value):
+                    cells.append(None)
+                else:
+                    cells.append((float(rec.value), (), FORMAT_COUNT if ind == "EECO01" else FORMAT_RATE))
+            sheet.row(r, cells)
         last = header + len(periods)
         charts_row = last + 2
         col = 2
         for i, (title, series, rate) in enumerate(chart_list):
-            chart = LineChart()
-            chart.title = title
-            chart.display_blanks = "gap"
-            chart.y_axis.number_format = FORMAT_RATE if rate else FORMAT_COUNT
-            chart.y_axis.delete = False
-            chart.x_axis.delete = False
-            if rate:
-                chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
-            chart.add_data(Reference(ws, min_col=col, max_col=col + len(series) - 1, min_row=header, max_row=last),
-                           titles_from_data=True)
-            chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
-            for s in chart.series:
-                s.smooth = False  # monthly values: straight segments, no invented curve
-            if len(series) == 1:
-                chart.legend = None  # the title names the one line
-            else:
-                chart.legend.position = "b"
-            chart.width, chart.height = _CHART_CM
+            chart = _line_chart(sheet, title, rate, header, last, col, len(series))
             anchor_col = 1 if i % 2 == 0 else second_col
-            ws.add_chart(chart, f"{get_column_letter(anchor_col)}{charts_row + (i // 2) * _CHART_ROWS}")
+            sheet.ws.insert_chart(charts_row + (i // 2) * _CHART_ROWS - 1, anchor_col - 1, chart,
+                                  {"object_position": 2})  # moves with its cells, keeps its size
             col += len(series)
         row = charts_row + 2 * _CHART_ROWS
-        ws.row_breaks.append(Break(id=row - 1))  # the next area starts a page: no chart is cut in two
-    _wrap_notes(ws, range(2, first_header - 1), 1 + len(columns))
-    ws.freeze_panes = ws.cell(row=first_header, column=2)
-    _print_wide(ws, None)  # each page carries its own area's heading, never another area's
-    ws.page_setup.orientation = "portrait"
+        breaks.append(row - 1)  # the next area starts a page: no chart is cut in two
+    sheet.ws.set_h_pagebreaks(breaks)
+    sheet.freeze(first_header, 2)
+    sheet.print_wide(None, portrait=True)  # each page carries its own area's heading, never another area's
+
+
+_EMU_PER_PIXEL = 9525  # 914 400 EMU an inch at 96 pixels an inch
+
+
+def _line_chart(sheet: _Sheet, title: str, rate: bool, header: int, last: int, col: int, n_series: int):
+    """One line chart of the columns ``col``.. of the table whose header is row ``header``: each
+    column a series named by its header, the periods as categories."""
+    chart = sheet.wb.add_chart({"type": "line"})
+    name = sheet.ws.get_name()
+    for c in range(col, col + n_series):
+        chart.add_series({
+            "name": [name, header - 1, c - 1],
+            "categories": [name, header, 0, last - 1, 0],
+            "values": [name, header, c - 1, last - 1, c - 1],
+            "marker": {"type": "none"},
+            "line": {"dash_type": "solid"},
+            "smooth": False,  # monthly values: straight segments, no invented curve
+        })
+    chart.set_title({"name": title})
+    chart.show_blanks_as("gap")
+    axis: dict[str, Any] = {"major_tick_mark": "none", "minor_tick_mark": "none"}
+    chart.set_x_axis(axis)
+    y_axis = {**axis, "num_format": FORMAT_RATE if rate else FORMAT_COUNT, "major_gridlines": {"visible": True}}
+    if rate:
+        y_axis.update(min=0, max=1)
+    chart.set_y_axis(y_axis)
+    chart.set_legend({"none": True} if n_series == 1 else {"position": "bottom"})  # one line: the title names it
+    emu_per_cm = 360000
+    chart.set_size({"width": _CHART_CM[0] * emu_per_cm / _EMU_PER_PIXEL,
+                    "height": _CHART_CM[1] * emu_per_cm / _EMU_PER_PIXEL})
+    return chart
 
 
 def report_file_name(project_code: str, period: str) -> str:
@@ -647,20 +707,22 @@ def write_fund_report(
     series_notes = [t("fund.note.periods", first=periods[0], last=latest, at=generated_at), notes[1],
                     status_headline(problems, stale, periods)]
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET_ESF
-    _write_esf(ws, latest, area_list, esf, index, notes)
-    _write_series(wb.create_sheet(SHEET_SERIES), periods, area_list, esf, index, series_notes)
-    _write_project(wb.create_sheet(SHEET_PROJECT), periods, area_list, project, index, series_notes)
-    _write_status(wb.create_sheet(SHEET_STATUS, 1), problems, stale, periods, generated_at)
-    _write_definitions(wb.create_sheet(SHEET_DEFINITIONS), catalogue, threshold, generated_at)
-    _write_chart(wb.create_sheet(SHEET_CHART), periods, area_list, index, series_notes)
-
     path = Path(path)
     with atomic.atomic_path(path, mode=0o644, root=root) as tmp:
-        wb.save(tmp)
+        # Text is only ever written as text; the options keep it so should a call write it otherwise.
+        wb = Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
+                                 "strings_to_numbers": False, "strings_to_urls": False})
+        formats: dict[tuple, Format] = {}
+        sheets = {name: _Sheet(wb, name, formats) for name in (SHEET_ESF, SHEET_STATUS, SHEET_SERIES, SHEET_PROJECT,
+                                                              SHEET_DEFINITIONS, SHEET_CHART)}
+        _write_esf(sheets[SHEET_ESF], latest, area_list, esf, index, notes)
+        _write_status(sheets[SHEET_STATUS], problems, stale, periods, generated_at)
+        _write_series(sheets[SHEET_SERIES], periods, area_list, esf, index, series_notes)
+        _write_project(sheets[SHEET_PROJECT], periods, area_list, project, index, series_notes)
+        _write_definitions(sheets[SHEET_DEFINITIONS], catalogue, threshold, generated_at)
+        _write_chart(sheets[SHEET_CHART], periods, area_list, index, series_notes)
+        wb.close()
     return path
 
 
-__all__ = ["NOT_APPLICABLE", "SUPPRESSED", "safe_text", "write_fund_report"]
+__all__ = ["NOT_APPLICABLE", "SUPPRESSED", "clean_text", "write_fund_report"]

@@ -26,7 +26,14 @@ from transforms.period import Period, month_range
 from transforms.publish import warehouse
 from transforms.publish.completeness import dataset_status
 from transforms.publish.disclosure import suppress
-from transforms.publish.indicators import IndicatorInputs, compute, published_periods
+from transforms.publish.indicators import (
+    USED_COLUMNS,
+    IndicatorInputs,
+    compute,
+    published_periods,
+    shared_strings,
+)
+from transforms.publish.memory import release_freed_memory
 
 LEDGER_COLUMNS = ["source", "dataset", "period", "file_name", "file_sha256", "arrived_at", "detected_format",
                   "rows_read", "rows_accepted", "rows_quarantined", "status", "message", "data_docs"]
@@ -135,15 +142,16 @@ def publishable_periods(inputs: IndicatorInputs, ledger_frame: pd.DataFrame) -> 
     return month_range(first, min(Period.parse(latest), last)) if latest else []
 
 
-# Lineage no indicator reads: two 64-character and row-number columns per row were a fifth of
-# the curated data held in memory by publication.
-UNUSED_LINEAGE = ("file_sha256", "source_row")
-
-
 def load_inputs(settings: Settings, config: SourcesConfig) -> IndicatorInputs:
-    frames = {d: curated.read_dataset(settings.curated_dir, d,
-                                      columns=[c for c in curated_columns(d) if c not in UNUSED_LINEAGE])
-              for d in DATASETS}
+    """The curated columns the indicators read; the keys as one Python string per distinct value
+    (a pseudonym per row in Arrow, and again as Python strings, was most of publication's memory)."""
+    frames = {}
+    for dataset in DATASETS:
+        frame = curated.read_dataset(settings.curated_dir, dataset,
+                                     columns=[c for c in curated_columns(dataset) if c in USED_COLUMNS[dataset]])
+        for column in ("person", "kommunkod", "period"):
+            frame[column] = shared_strings(frame[column])
+        frames[dataset] = frame
     return IndicatorInputs(frames["participants"], frames["attendance"], frames["survey"], frames["activities"],
                            sorted(config.sources))
 
@@ -159,7 +167,9 @@ def quarantine_summary(settings: Settings) -> pd.DataFrame:
 
 def publish(settings: Settings, config: SourcesConfig, wanted: tuple[str, str] | None = None) -> dict:
     """Compute, suppress and publish what changed; returns a summary (no personal data)."""
+    release_freed_memory()
     inputs = load_inputs(settings, config)
+    release_freed_memory()
     ledger_frame = Ledger(settings.ledger_dir).counted()
     all_periods = publishable_periods(inputs, ledger_frame)
     previous = previous_state(settings)
@@ -171,6 +181,8 @@ def publish(settings: Settings, config: SourcesConfig, wanted: tuple[str, str] |
                                          reporting_role=settings.reporting_role)
         return summary
     restricted, status = compute(inputs, todo.periods)
+    del inputs
+    release_freed_memory()
     published = suppress(restricted, settings.suppression_threshold)
     result = warehouse.write_publication(
         settings.warehouse_url,
