@@ -125,7 +125,8 @@ def _install() -> None:
 
     # Class attributes replaced by name: the property as stored on the class, the methods as functions.
     patches: list[tuple[type, str, object]] = [
-        (Expectation, "configuration", property(_kept(Expectation.__dict__["configuration"].fget, _per_object))),
+        (Expectation, "configuration",
+         property(_kept(_configuration_kept(Expectation.__dict__["configuration"].fget), _per_object))),
         (ExpectationConfiguration, "to_domain_obj",
          _domain_obj_kept(_kept(ExpectationConfiguration.to_domain_obj, _per_object))),
         (PandasExecutionEngine, "_apply_row_condition_filter",
@@ -287,6 +288,8 @@ class _Kept:
 _graphs: OrderedDict[bytes, _Kept] = OrderedDict()
 _by_configuration: dict[int, _Kept] = {}  # id of a kept configuration -> its entry (which holds it)
 _by_domain_obj: dict[int, _Kept] = {}
+# id of a long-lived expectation object -> [it, its configuration as first built or None, from a suite]
+_templates: dict[int, list] = {}
 _graphs_lock = threading.RLock()
 
 
@@ -309,6 +312,7 @@ def _keep(key: bytes, entry: _Kept) -> None:
             _by_configuration.pop(id(old.configuration), None)
             if old.domain_obj is not None:
                 _by_domain_obj.pop(id(old.domain_obj), None)
+                _templates.pop(id(old.domain_obj), None)
 
 
 def _graphs_kept(generate: Callable) -> Callable:
@@ -377,6 +381,7 @@ def _domain_obj_kept(to_domain_obj: Callable) -> Callable:
             if entry.domain_obj is None:
                 entry.domain_obj = to_domain_obj(self)
                 _by_domain_obj[id(entry.domain_obj)] = entry
+                _templates[id(entry.domain_obj)] = [entry.domain_obj, None, False]
             return entry.domain_obj
 
     return domain_obj
@@ -414,6 +419,36 @@ def forget() -> None:
         _graphs.clear()
         _by_configuration.clear()
         _by_domain_obj.clear()
+        for key, held in list(_templates.items()):
+            if held[2]:
+                held[1] = None
+            else:
+                del _templates[key]
+
+
+def keep_expectations(expectations) -> None:
+    """A suite's expectation objects, which live as long as the process: their configurations are
+    built once (``_configuration_kept``). Nothing may change them afterwards (Samla never does)."""
+    with _graphs_lock:
+        for expectation in expectations:
+            _templates.setdefault(id(expectation), [expectation, None, True])
+
+
+def _configuration_kept(build: Callable) -> Callable:
+    """``Expectation.configuration`` of a long-lived expectation object (a suite's own, or one kept with
+    its graph) as a copy of the one built the first time: GX serialises the pydantic model anew for
+    every file otherwise. A copy, because GX fills a suite's parameters into the configuration it is
+    given and puts it into that file's result."""
+    @_wrapping(build)
+    def configuration(self):
+        held = _templates.get(id(self)) if PER_PROCESS and getattr(_local, "memo", None) is not None else None
+        if held is None or held[0] is not self:
+            return build(self)
+        if held[1] is None:
+            held[1] = build(self)
+        return copy.deepcopy(held[1])
+
+    return configuration
 
 
 def install() -> None:

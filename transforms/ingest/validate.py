@@ -48,6 +48,7 @@ class _Validator:
                            key=lambda p: p.name):
             document = json.loads(path.read_text(encoding="utf-8"))
             suite = self.context.suites.add(ExpectationSuite(**document))
+            gx_memo.keep_expectations(suite.expectations)
             dataset = path.name.removesuffix(".json")
             asset = source.add_dataframe_asset(dataset)
             batch = asset.add_batch_definition_whole_dataframe(dataset)
