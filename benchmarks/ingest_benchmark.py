@@ -197,7 +197,8 @@ def ingest_rows(n: int, repeat: int, bad_share: float, key: bytes) -> list[dict[
 
 def gx_file_rows(files: int, repeat: int) -> list[dict[str, Any]]:
     """Seconds of ``validate`` per small file (138 rows), each dataset, GX's work kept across the files of
-    the process (``gx_memo.PER_PROCESS``, "after") or rebuilt for every file ("before"), in one process.
+    the process and row conditions as masks (``gx_memo.PER_PROCESS``, ``ROW_MASKS``: "after") or not
+    ("before": each file builds its graphs anew, as inside one run only), in one process.
 
     Each round validates the same ``files`` frames (tests/support/gx_frames.py: a period, municipalities
     and faulty rows of their own each) once per mode, modes interleaved, the store emptied before each
@@ -212,7 +213,7 @@ def gx_file_rows(files: int, repeat: int) -> list[dict[str, Any]]:
     from transforms.ingest import validate as validate_module
 
     rows: list[dict[str, Any]] = []
-    before = gx_memo.PER_PROCESS
+    before = gx_memo.PER_PROCESS, gx_memo.ROW_MASKS
     try:
         for dataset in ("participants", "attendance", "survey", "activities"):
             sequence = list(deliveries(dataset, files))
@@ -220,7 +221,7 @@ def gx_file_rows(files: int, repeat: int) -> list[dict[str, Any]]:
             runs: dict[bool, list[tuple[list[float], list[float]]]] = {False: [], True: []}
             for _ in range(repeat):
                 for kept in (False, True):
-                    gx_memo.PER_PROCESS = kept
+                    gx_memo.PER_PROCESS = gx_memo.ROW_MASKS = kept
                     gx_memo.forget()
                     gc.collect()
                     cpu, wall = [], []
@@ -242,7 +243,7 @@ def gx_file_rows(files: int, repeat: int) -> list[dict[str, Any]]:
             for row in rows[-2:]:
                 row["steady_ratio"] = row["steady_s"] / rows[-2]["steady_s"]
     finally:
-        gx_memo.PER_PROCESS = before
+        gx_memo.PER_PROCESS, gx_memo.ROW_MASKS = before
     return rows
 
 

@@ -52,6 +52,9 @@ from transforms.messages import t
 
 KNOWN_GX_VERSION = "1.24.1"  # the source these patches were checked against
 _local = threading.local()
+# Both False: what every file cost before (each file built its graphs anew; query for row conditions).
+PER_PROCESS = True  # GX's work that does not depend on the frame kept across files (_graphs_kept)
+ROW_MASKS = True  # "column is (not) null" row conditions as a mask, not DataFrame.query (_nullity_by_mask)
 _install_lock = threading.Lock()
 _installed = False
 
@@ -130,7 +133,7 @@ def _install() -> None:
         (ExpectationConfiguration, "to_domain_obj",
          _domain_obj_kept(_kept(ExpectationConfiguration.to_domain_obj, _per_object))),
         (PandasExecutionEngine, "_apply_row_condition_filter",
-         _kept(PandasExecutionEngine._apply_row_condition_filter, _per_frame_and_condition)),
+         _kept(_nullity_by_mask(PandasExecutionEngine._apply_row_condition_filter), _per_frame_and_condition)),
         (IDDict, "to_id", _kept(IDDict.to_id, _per_keys_and_values)),
         (ValidationGraph, "build_metric_dependency_graph",
          _expand_once(ValidationGraph.build_metric_dependency_graph)),
@@ -143,6 +146,47 @@ def _install() -> None:
         setattr(owner, name, patched)
     _install_vectorised_between()
     _install_nothing_unexpected()
+
+
+def _nullity_by_mask(shipped: Callable) -> Callable:
+    """A row condition "column is (not) null" as the frame's rows where ``isnull()`` of the column is
+    (not) true: what GX's ``DataFrame.query("column.isnull()")`` answers, without pandas parsing and
+    evaluating the expression (most of a small file's row filter). Anything else as shipped."""
+    from great_expectations.expectations.row_conditions import (
+        Column,
+        NullityCondition,
+        deserialize_row_condition,
+    )
+
+    @_wrapping(shipped)
+    def apply(self, data, row_condition, domain_kwargs):
+        condition = row_condition
+        if not ROW_MASKS or getattr(_local, "memo", None) is None:
+            return shipped(self, data, row_condition, domain_kwargs)
+        if isinstance(condition, dict):
+            try:
+                condition = deserialize_row_condition(condition)
+            except Exception:  # GX raises its own error on the shipped path
+                condition = None
+        if isinstance(condition, NullityCondition) and type(condition.column) is Column \
+                and _plain_column(data, condition.column.name):
+            mask = data[condition.column.name].isnull()
+            return data.loc[mask if condition.is_null else ~mask]
+        return shipped(self, data, row_condition, domain_kwargs)
+
+    return apply
+
+
+def _plain_column(data, name) -> bool:
+    """``name`` is one column of ``data`` that ``query`` would read as that column: a plain identifier,
+    present once, not also the name of an index level."""
+    import keyword
+
+    import pandas as pd
+
+    return (isinstance(data, pd.DataFrame) and isinstance(name, str)
+            and name.isidentifier() and not keyword.iskeyword(name) and list(data.columns).count(name) == 1
+            and name not in data.index.names)
 
 
 def _install_nothing_unexpected() -> None:
@@ -269,7 +313,6 @@ def _expand_once(build: Callable) -> Callable:
     return build_once
 
 
-PER_PROCESS = True  # False: every file builds its graphs anew, as inside one run only (tests compare both)
 GRAPHS_KEPT = 4096  # expectations a process keeps (a suite's rules x their parameter values)
 
 
