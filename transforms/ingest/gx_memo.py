@@ -53,7 +53,7 @@ from transforms.messages import t
 KNOWN_GX_VERSION = "1.24.1"  # the source these patches were checked against
 _local = threading.local()
 # Both False: what every file cost before (each file built its graphs anew; query for row conditions).
-PER_PROCESS = True  # GX's work that does not depend on the frame kept across files (_graphs_kept)
+PER_PROCESS = True  # GX's work that does not depend on the frame kept across files (_graphs_kept, _parse_by_ids)
 ROW_MASKS = True  # "column is (not) null" row conditions as a mask, not DataFrame.query (_nullity_by_mask)
 _install_lock = threading.Lock()
 _installed = False
@@ -137,6 +137,7 @@ def _install() -> None:
         (IDDict, "to_id", _kept(IDDict.to_id, _per_keys_and_values)),
         (ValidationGraph, "build_metric_dependency_graph",
          _expand_once(ValidationGraph.build_metric_dependency_graph)),
+        (ValidationGraph, "_parse", _parse_by_ids(ValidationGraph._parse)),
         (OldValidator, "_generate_metric_dependency_subgraphs_for_each_expectation_configuration",
          _graphs_kept(OldValidator._generate_metric_dependency_subgraphs_for_each_expectation_configuration)),
     ]
@@ -293,6 +294,35 @@ def _comparable(column, min_value, max_value) -> tuple | None:
     if None not in bounds and not bounds[0] <= bounds[1]:
         return None
     return bounds
+
+
+def _parse_by_ids(parse: Callable) -> Callable:
+    """``ValidationGraph._parse`` (which metrics are ready, which wait) over the graph's edges as
+    (left id, right id, left) read once per run: GX reads each edge's ids through properties again in
+    every round of the resolution, a thousand edges a file. Same walk, same sets in the same order;
+    a metric's id is fixed when it is made."""
+    @_wrapping(parse)
+    def parse_by_ids(self, metrics):
+        memo = getattr(_local, "memo", None)
+        if memo is None or not PER_PROCESS:
+            return parse(self, metrics)
+        k = (parse, id(self), len(self.edges))
+        hit = memo.get(k)
+        if hit is None:
+            hit = memo[k] = (self, [(e.left.id, None if e.right is None else e.right.id, e.left) for e in self.edges])
+        waiting_ids, waiting, ready_ids, ready = set(), set(), set(), set()
+        for left_id, right_id, left in hit[1]:
+            if left_id not in metrics:
+                if right_id is None or right_id in metrics:
+                    if left_id not in ready_ids:
+                        ready_ids.add(left_id)
+                        ready.add(left)
+                elif left_id not in waiting_ids:
+                    waiting_ids.add(left_id)
+                    waiting.add(left)
+        return ready - waiting, waiting
+
+    return parse_by_ids
 
 
 def _expand_once(build: Callable) -> Callable:
