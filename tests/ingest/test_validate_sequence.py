@@ -55,6 +55,7 @@ def test_graphs_kept_across_files_give_what_gx_as_shipped_gives(dataset, monkeyp
     kept = _outcomes(dataset, True, monkeypatch)
     rules = len(validate_module._validator().definitions[dataset].suite.expectations)
     assert rules < len(gx_memo._graphs) < rules * FILES / 2, "rules without parameters are kept once"
+    assert all(len(e.dependencies) == 1 for e in gx_memo._graphs.values()), "one answer per rule, not its bases'"
     entries = _kept_state(dataset)
     again = _outcomes(dataset, True, monkeypatch)  # every graph now comes from the process's store
     assert _kept_state(dataset) == entries, "nothing GX keeps across files is changed by a later file"
@@ -89,7 +90,7 @@ def test_the_store_keeps_at_most_graphs_kept_entries(monkeypatch):
     first = _outcomes("survey", True, monkeypatch)
     assert len(gx_memo._graphs) == len(gx_memo._by_configuration) == 5
     assert len(gx_memo._by_domain_obj) <= 5
-    monkeypatch.setattr(gx_memo, "GRAPHS_KEPT", 4096)
+    monkeypatch.setattr(gx_memo, "GRAPHS_KEPT", 256)
     gx_memo.forget()
     assert _outcomes("survey", True, monkeypatch) == first
     assert not gx_memo._local.memo
@@ -129,3 +130,17 @@ def test_a_column_query_would_not_read_as_itself_is_left_to_query():
     assert not gx_memo._plain_column(frame, "a")  # an index level of that name too
     assert not gx_memo._plain_column(pd.concat([frame, frame], axis=1), "b")  # twice
     assert not gx_memo._plain_column(frame, "x y") and not gx_memo._plain_column(frame, "missing")
+
+
+def test_the_engine_keeps_no_metric_values_of_past_files(monkeypatch):
+    """GX's pandas engine is shared by every file; a rule with the source's municipalities gave it new
+    metric ids, and values, with every source."""
+    monkeypatch.setattr(validate_module, "GX_MEMO", True)
+    frame, parameters = next(deliveries("survey", 1))
+    validate(frame, "survey", parameters, "s0")
+    engine = validate_module._validator().context.data_sources.get("samla").get_execution_engine()
+    assert engine._metric_cache == {}
+    monkeypatch.setattr(validate_module, "GX_MEMO", False)
+    validate(frame, "survey", parameters, "s0")
+    assert engine._metric_cache, "as shipped, it keeps them"
+    engine._metric_cache.clear()

@@ -343,7 +343,7 @@ def _expand_once(build: Callable) -> Callable:
     return build_once
 
 
-GRAPHS_KEPT = 4096  # expectations a process keeps (a suite's rules x their parameter values)
+GRAPHS_KEPT = 256  # expectations a process keeps, least recently used dropped (a suite's rules x parameter values)
 
 
 class _Kept:
@@ -467,23 +467,41 @@ def _dependencies_kept(shipped: Callable) -> Callable:
     defaults to it); the metric configurations in it are only read (their ids)."""
     @_wrapping(shipped)
     def dependencies(self, execution_engine=None, runtime_configuration=None, **kwargs):
-        entry = _by_domain_obj.get(id(self)) if PER_PROCESS and not kwargs \
+        entry = _by_domain_obj.get(id(self)) if PER_PROCESS and not kwargs and not getattr(_local, "asking", False) \
             and getattr(_local, "memo", None) is not None else None
-        if entry is None or entry.domain_obj is not self:
+        key = None
+        if entry is not None and entry.domain_obj is self:
+            try:
+                key = (type(execution_engine), pickle.dumps(runtime_configuration, protocol=pickle.HIGHEST_PROTOCOL))
+            except (pickle.PicklingError, TypeError, AttributeError):
+                key = None
+        if entry is None or key is None:
             return shipped(self, execution_engine=execution_engine, runtime_configuration=runtime_configuration,
                            **kwargs)
-        try:
-            key = (shipped, type(execution_engine), pickle.dumps(runtime_configuration, protocol=pickle.HIGHEST_PROTOCOL))
-        except (pickle.PicklingError, TypeError, AttributeError):
-            return shipped(self, execution_engine=execution_engine, runtime_configuration=runtime_configuration)
         kept = entry.dependencies.get(key)
         if kept is None:
-            kept = entry.dependencies[key] = copy.deepcopy(
-                shipped(self, execution_engine=execution_engine, runtime_configuration=runtime_configuration))
+            _local.asking = True  # the class's own answer is kept, not those of its bases it asks on the way
+            try:
+                kept = entry.dependencies[key] = copy.deepcopy(
+                    shipped(self, execution_engine=execution_engine, runtime_configuration=runtime_configuration))
+            finally:
+                _local.asking = False
         return type(kept)(metric_configurations=dict(kept.metric_configurations),
                           result_format=copy.deepcopy(kept.result_format))
 
     return dependencies
+
+
+def let_go_of_metrics(validator) -> None:
+    """The metric values GX's engine keeps after a file let go. The pandas engine is the data source's,
+    shared by every file of the process, and keeps every metric it computed by id; a rule whose
+    parameters differ per source (its municipalities) adds new ids with every source, so the values
+    of past files piled up. A resolution computes every metric its graph needs anew, so nothing
+    reads them in a later file."""
+    engine = getattr(getattr(validator, "_wrapped_validator_cache", None), "_execution_engine", None)
+    cache = getattr(engine, "_metric_cache", None)
+    if isinstance(cache, dict):
+        cache.clear()
 
 
 def forget() -> None:
