@@ -9,7 +9,9 @@ check digit and are written nowhere else. Every step is timed best of
 ``--repeat`` (default 3) and reported in seconds, rows/s and as a ratio to the
 floor: ``pyarrow.csv.read_csv`` of the same file, the raw cost of reading the
 bytes. The DAG files are each parsed in a fresh interpreter, against the floor
-of importing ``airflow.sdk`` alone.
+of importing ``airflow.sdk`` alone. GX's fixed cost per file is measured on
+``--gx-files`` small frames of each dataset in this process, with GX's
+frame-independent work kept across files and without (``gx_file_rows``).
 
 Nothing here asserts a time: the figures go to stdout and to ``--out``
 (CSV files and a Markdown table; see benchmarks/README.md).
@@ -190,6 +192,71 @@ def ingest_rows(n: int, repeat: int, bad_share: float, key: bytes) -> list[dict[
     return rows
 
 
+# --- GX's fixed cost per file ------------------------------------------------------------
+
+
+def gx_file_rows(files: int, repeat: int) -> list[dict[str, Any]]:
+    """Seconds of ``validate`` per small file (138 rows), each dataset, GX's work kept across the files of
+    the process and row conditions as masks (``gx_memo.PER_PROCESS``, ``ROW_MASKS``: "after") or not
+    ("before": each file builds its graphs anew, as inside one run only), in one process.
+
+    Each round validates the same ``files`` frames (tests/support/gx_frames.py: a period, municipalities
+    and faulty rows of their own each) once per mode, modes interleaved, the store emptied before each
+    sequence. "first" is the sequence's first file (an empty store), "steady" the median of the files
+    after the first three (every period seen once); CPU seconds of this process (the machine is
+    shared), best of ``repeat`` rounds; wall seconds beside them.
+    """
+    import pandas as pd  # noqa: F401  (imported before timing)
+    from gx_frames import deliveries
+
+    from transforms.ingest import gx_memo
+    from transforms.ingest import validate as validate_module
+
+    rows: list[dict[str, Any]] = []
+    before = gx_memo.PER_PROCESS, gx_memo.ROW_MASKS
+    try:
+        for dataset in ("participants", "attendance", "survey", "activities"):
+            sequence = list(deliveries(dataset, files))
+            validate_module.validate(sequence[0][0], dataset, sequence[0][1], "warm-up")
+            runs: dict[bool, list[tuple[list[float], list[float]]]] = {False: [], True: []}
+            for _ in range(repeat):
+                for kept in (False, True):
+                    gx_memo.PER_PROCESS = gx_memo.ROW_MASKS = kept
+                    gx_memo.forget()
+                    gc.collect()
+                    cpu, wall = [], []
+                    for frame, parameters in sequence:
+                        c, w = time.process_time(), time.perf_counter()
+                        validate_module.validate(frame, dataset, parameters, "bench")
+                        cpu.append(time.process_time() - c)
+                        wall.append(time.perf_counter() - w)
+                    runs[kept].append((cpu, wall))
+            for kept in (False, True):
+                first = min(cpu[0] for cpu, _ in runs[kept])
+                steady = min(statistics.median(cpu[3:]) for cpu, _ in runs[kept])
+                wall_steady = min(statistics.median(wall[3:]) for _, wall in runs[kept])
+                rows.append({"dataset": dataset, "mode": "after (kept per process)" if kept else "before (per file)",
+                             "first_s": first, "steady_s": steady, "steady_wall_s": wall_steady,
+                             "kept": len(gx_memo._graphs) if kept else 0})
+                progress(f"  GX per file  {dataset:<13} {rows[-1]['mode']:<25} first {first:.4f} s  "
+                         f"steady {steady:.4f} s CPU ({wall_steady:.4f} s wall)")
+            for row in rows[-2:]:
+                row["steady_ratio"] = row["steady_s"] / rows[-2]["steady_s"]
+    finally:
+        gx_memo.PER_PROCESS, gx_memo.ROW_MASKS = before
+    return rows
+
+
+def gx_file_table(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "(not measured: --gx-files 0)"
+    lines = ["| dataset | GX work | first file, CPU s | steady, CPU s/file | × before | steady, wall s/file |",
+             "|---|---|---:|---:|---:|---:|"]
+    lines += [f"| {r['dataset']} | {r['mode']} | {r['first_s']:.4f} | {r['steady_s']:.4f} | {r['steady_ratio']:.2f} | "
+              f"{r['steady_wall_s']:.4f} |" for r in rows]
+    return "\n".join(lines)
+
+
 # --- DAG parse cost --------------------------------------------------------------------------
 
 _PARSE = """
@@ -274,9 +341,15 @@ def dag_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def write_outputs(out: Path, ingest: list[dict[str, Any]], dags: list[dict[str, Any]], machine: str) -> list[Path]:
+def write_outputs(out: Path, ingest: list[dict[str, Any]], dags: list[dict[str, Any]], machine: str,
+                  gx_files: list[dict[str, Any]] | None = None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "ingest_steps.csv", out / "dag_parse.csv", out / "ingest_benchmark.md"]
+    paths = [out / "ingest_steps.csv", out / "dag_parse.csv", out / "ingest_benchmark.md", out / "gx_files.csv"]
+    with paths[3].open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, ["dataset", "mode", "first_s", "steady_s", "steady_ratio", "steady_wall_s",
+                                         "kept"])
+        writer.writeheader()
+        writer.writerows({k: round(v, 5) if isinstance(v, float) else v for k, v in r.items()} for r in gx_files or [])
     with paths[0].open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, ["rows", "step", "seconds", "rows_per_s", "ratio_to_floor", "runs", "note"])
         writer.writeheader()
@@ -291,7 +364,8 @@ def write_outputs(out: Path, ingest: list[dict[str, Any]], dags: list[dict[str, 
         f"# Samla ingest benchmark\n\n{machine}\n\n"
         "Best-of timings; × floor = seconds / `pyarrow.csv.read_csv` of the same file "
         "(matplotlib is not installed, so the bars are text).\n\n"
-        f"{ingest_table(ingest)}\n\n## DAG parse (fresh interpreter per file)\n\n"
+        f"{ingest_table(ingest)}\n\n## GX per small file (138 rows), one process\n\n"
+        f"{gx_file_table(gx_files or [])}\n\n## DAG parse (fresh interpreter per file)\n\n"
         "× floor = seconds / `import airflow.sdk` alone.\n\n"
         f"{dag_table(dags)}\n", encoding="utf-8")
     return paths
@@ -320,6 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bad-share", type=float, default=0.01,
                         help="share of attendance rows with a deliberate row fault (default 0.01)")
     parser.add_argument("--skip-dags", action="store_true", help="do not measure the DAG parse cost")
+    parser.add_argument("--gx-files", type=int, default=40,
+                        help="small files per dataset for GX's cost per file (default 40; 0 skips)")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.rows.split(",") if s.strip()]
     out = Path(args.out) if Path(args.out).is_absolute() else ROOT / args.out
@@ -339,6 +415,10 @@ def main(argv: list[str] | None = None) -> int:
                f"GX context and suites set-up {gx_setup:.3f} s")
     progress(gx_line)
 
+    gx_files: list[dict[str, Any]] = []
+    if args.gx_files:
+        progress(f"GX per file: {args.gx_files} small files of each dataset, work kept per process or not")
+        gx_files = gx_file_rows(args.gx_files, args.repeat)
     ingest: list[dict[str, Any]] = []
     for n in sizes:
         ingest += ingest_rows(n, args.repeat, args.bad_share, key)
@@ -350,10 +430,12 @@ def main(argv: list[str] | None = None) -> int:
     machine = machine_line(load_at_start)
     print(f"\n{machine}\n{gx_line}\n")
     print(ingest_table(ingest))
+    print("\nGX per small file (138 rows), one process:\n")
+    print(gx_file_table(gx_files))
     if dags:
         print("\nDAG parse, fresh interpreter per file:\n")
         print(dag_table(dags))
-    paths = write_outputs(out, ingest, dags, f"{machine}\n\n{gx_line[0].upper() + gx_line[1:]}")
+    paths = write_outputs(out, ingest, dags, f"{machine}\n\n{gx_line[0].upper() + gx_line[1:]}", gx_files)
     print("\nwritten: " + ", ".join(str(p) for p in paths))
     print(json.dumps({"total_seconds": round(time.perf_counter() - STARTED, 1)}))
     return 0

@@ -12,7 +12,11 @@ metric. On the demo's small files that was most of what every file cost,
 whatever its size.
 
 Inside ``memoised()`` (one thread, one suite run) those answers are kept and
-handed out again; outside it GX behaves as shipped. This is sound because GX,
+handed out again; outside it GX behaves as shipped. What does not depend on the
+frame is kept across files too (``PER_PROCESS``): an expectation's metric graph,
+its expectation object and the metrics it asks for are built from its
+configuration alone, and the batch id is the dataset's asset name, so every file
+of a dataset would build them again the same (``_graphs_kept``). This is sound because GX,
 within a run, changes no expectation, configuration, kwargs value or filtered
 frame after it asked for the answer (tests/ingest/test_validate.py compares every
 result, fault and Data Docs page with and without the memo, on frames with row
@@ -32,9 +36,12 @@ the whole frame to find none (``_unless_nothing_unexpected``).
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
+import pickle
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -45,6 +52,9 @@ from transforms.messages import t
 
 KNOWN_GX_VERSION = "1.24.1"  # the source these patches were checked against
 _local = threading.local()
+# Both False: what every file cost before (each file built its graphs anew; query for row conditions).
+PER_PROCESS = True  # GX's work that does not depend on the frame kept across files (_graphs_kept, _parse_by_ids)
+ROW_MASKS = True  # "column is (not) null" row conditions as a mask, not DataFrame.query (_nullity_by_mask)
 _install_lock = threading.Lock()
 _installed = False
 
@@ -114,21 +124,70 @@ def _install() -> None:
     from great_expectations.expectations.expectation import Expectation
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
     from great_expectations.validator.validation_graph import ValidationGraph
+    from great_expectations.validator.validator import Validator as OldValidator
 
     # Class attributes replaced by name: the property as stored on the class, the methods as functions.
     patches: list[tuple[type, str, object]] = [
-        (Expectation, "configuration", property(_kept(Expectation.__dict__["configuration"].fget, _per_object))),
-        (ExpectationConfiguration, "to_domain_obj", _kept(ExpectationConfiguration.to_domain_obj, _per_object)),
+        (Expectation, "configuration",
+         property(_kept(_configuration_kept(Expectation.__dict__["configuration"].fget), _per_object))),
+        (ExpectationConfiguration, "to_domain_obj",
+         _domain_obj_kept(_kept(ExpectationConfiguration.to_domain_obj, _per_object))),
         (PandasExecutionEngine, "_apply_row_condition_filter",
-         _kept(PandasExecutionEngine._apply_row_condition_filter, _per_frame_and_condition)),
+         _kept(_nullity_by_mask(PandasExecutionEngine._apply_row_condition_filter), _per_frame_and_condition)),
         (IDDict, "to_id", _kept(IDDict.to_id, _per_keys_and_values)),
         (ValidationGraph, "build_metric_dependency_graph",
          _expand_once(ValidationGraph.build_metric_dependency_graph)),
+        (ValidationGraph, "_parse", _parse_by_ids(ValidationGraph._parse)),
+        (OldValidator, "_generate_metric_dependency_subgraphs_for_each_expectation_configuration",
+         _graphs_kept(OldValidator._generate_metric_dependency_subgraphs_for_each_expectation_configuration)),
     ]
+    patches += [(cls, "get_validation_dependencies", _dependencies_kept(cls.__dict__["get_validation_dependencies"]))
+                for cls in _subclasses(Expectation) if "get_validation_dependencies" in cls.__dict__]
     for owner, name, patched in patches:
         setattr(owner, name, patched)
     _install_vectorised_between()
     _install_nothing_unexpected()
+
+
+def _nullity_by_mask(shipped: Callable) -> Callable:
+    """A row condition "column is (not) null" as the frame's rows where ``isnull()`` of the column is
+    (not) true: what GX's ``DataFrame.query("column.isnull()")`` answers, without pandas parsing and
+    evaluating the expression (most of a small file's row filter). Anything else as shipped."""
+    from great_expectations.expectations.row_conditions import (
+        Column,
+        NullityCondition,
+        deserialize_row_condition,
+    )
+
+    @_wrapping(shipped)
+    def apply(self, data, row_condition, domain_kwargs):
+        condition = row_condition
+        if not ROW_MASKS or getattr(_local, "memo", None) is None:
+            return shipped(self, data, row_condition, domain_kwargs)
+        if isinstance(condition, dict):
+            try:
+                condition = deserialize_row_condition(condition)
+            except Exception:  # GX raises its own error on the shipped path
+                condition = None
+        if isinstance(condition, NullityCondition) and type(condition.column) is Column \
+                and _plain_column(data, condition.column.name):
+            mask = data[condition.column.name].isnull()
+            return data.loc[mask if condition.is_null else ~mask]
+        return shipped(self, data, row_condition, domain_kwargs)
+
+    return apply
+
+
+def _plain_column(data, name) -> bool:
+    """``name`` is one column of ``data`` that ``query`` would read as that column: a plain identifier,
+    present once, not also the name of an index level."""
+    import keyword
+
+    import pandas as pd
+
+    return (isinstance(data, pd.DataFrame) and isinstance(name, str)
+            and name.isidentifier() and not keyword.iskeyword(name) and list(data.columns).count(name) == 1
+            and name not in data.index.names)
 
 
 def _install_nothing_unexpected() -> None:
@@ -237,6 +296,35 @@ def _comparable(column, min_value, max_value) -> tuple | None:
     return bounds
 
 
+def _parse_by_ids(parse: Callable) -> Callable:
+    """``ValidationGraph._parse`` (which metrics are ready, which wait) over the graph's edges as
+    (left id, right id, left) read once per run: GX reads each edge's ids through properties again in
+    every round of the resolution, a thousand edges a file. Same walk, same sets in the same order;
+    a metric's id is fixed when it is made."""
+    @_wrapping(parse)
+    def parse_by_ids(self, metrics):
+        memo = getattr(_local, "memo", None)
+        if memo is None or not PER_PROCESS:
+            return parse(self, metrics)
+        k = (parse, id(self), len(self.edges))
+        hit = memo.get(k)
+        if hit is None:
+            hit = memo[k] = (self, [(e.left.id, None if e.right is None else e.right.id, e.left) for e in self.edges])
+        waiting_ids, waiting, ready_ids, ready = set(), set(), set(), set()
+        for left_id, right_id, left in hit[1]:
+            if left_id not in metrics:
+                if right_id is None or right_id in metrics:
+                    if left_id not in ready_ids:
+                        ready_ids.add(left_id)
+                        ready.add(left)
+                elif left_id not in waiting_ids:
+                    waiting_ids.add(left_id)
+                    waiting.add(left)
+        return ready - waiting, waiting
+
+    return parse_by_ids
+
+
 def _expand_once(build: Callable) -> Callable:
     """GX expands a metric's dependencies again at every metric that needs it (table.columns under
     each of them): the edges it adds the second time are all present already (same ids: ``add``
@@ -255,6 +343,205 @@ def _expand_once(build: Callable) -> Callable:
     return build_once
 
 
+GRAPHS_KEPT = 256  # expectations a process keeps, least recently used dropped (a suite's rules x parameter values)
+
+
+class _Kept:
+    """What a process keeps of one expectation (one rule with its parameter values filled in)."""
+
+    __slots__ = ("configuration", "dependencies", "domain_obj", "graph")
+
+    def __init__(self, graph, configuration):
+        self.graph = graph
+        self.configuration = configuration
+        self.domain_obj = None
+        self.dependencies: dict[tuple, Any] = {}
+
+
+_graphs: OrderedDict[bytes, _Kept] = OrderedDict()
+_by_configuration: dict[int, _Kept] = {}  # id of a kept configuration -> its entry (which holds it)
+_by_domain_obj: dict[int, _Kept] = {}
+# id of a long-lived expectation object -> [it, its configuration as first built or None, from a suite]
+_templates: dict[int, list] = {}
+_graphs_lock = threading.RLock()
+
+
+def _subclasses(cls: type) -> list[type]:
+    found: list[type] = []
+    todo: list[type] = [cls]
+    while todo:
+        found.append(todo.pop())
+        subs: list[type] = found[-1].__subclasses__()
+        todo += [sub for sub in subs if sub not in found and sub not in todo]
+    return found
+
+
+def _keep(key: bytes, entry: _Kept) -> None:
+    with _graphs_lock:
+        _graphs[key] = entry
+        _by_configuration[id(entry.configuration)] = entry
+        while len(_graphs) > GRAPHS_KEPT:
+            _, old = _graphs.popitem(last=False)
+            _by_configuration.pop(id(old.configuration), None)
+            if old.domain_obj is not None:
+                _by_domain_obj.pop(id(old.domain_obj), None)
+                _templates.pop(id(old.domain_obj), None)
+
+
+def _graphs_kept(generate: Callable) -> Callable:
+    """An expectation's metric dependency graph kept per process, not built again for every file.
+
+    GX builds the graph from the expectation's configuration alone (its kwargs with the suite's
+    parameters filled in, the batch id, the result format, the engine's class): no data is read
+    until the graph is resolved. A file's batch id is its asset's name, the same for every file of
+    a dataset, so the same rule gives the same graph in every file; the key is the pickled
+    configuration with those, and a rule whose parameters differ (another period) gets a graph of
+    its own. The graph's metric configurations are only read while a graph resolves. A rule whose
+    graph could not be built (an error result) is not kept.
+    """
+    from great_expectations.expectations.expectation_configuration import parse_result_format
+
+    @_wrapping(generate)
+    def kept(self, expectation_configurations, processed_configurations, catch_exceptions,
+             runtime_configuration=None):
+        if getattr(_local, "memo", None) is None or not PER_PROCESS:
+            return generate(self, expectation_configurations=expectation_configurations,
+                            processed_configurations=processed_configurations,
+                            catch_exceptions=catch_exceptions, runtime_configuration=runtime_configuration)
+        if isinstance(result_format := (runtime_configuration or {}).get("result_format"), dict):
+            # Its defaults filled in as GX's first expectation fills them in (in place), so that a file
+            # whose graphs all come from the store resolves with the same runtime configuration.
+            parse_result_format(result_format)
+        graphs: list = []
+        results: list = []
+        for configuration in expectation_configurations:
+            try:
+                key = pickle.dumps((configuration, self.active_batch_id, type(self._execution_engine),
+                                    runtime_configuration, catch_exceptions), protocol=pickle.HIGHEST_PROTOCOL)
+            except (pickle.PicklingError, TypeError, AttributeError):
+                key = None
+            with _graphs_lock:
+                hit = None if key is None else _graphs.get(key)
+                if key is not None and hit is not None:
+                    _graphs.move_to_end(key)
+            if hit is None:
+                built, failed, processed = generate(self, expectation_configurations=[configuration],
+                                                    processed_configurations=[], catch_exceptions=catch_exceptions,
+                                                    runtime_configuration=runtime_configuration)
+                graphs += built
+                results += failed
+                processed_configurations += processed
+                if key is not None and not failed and len(built) == len(processed) == 1:
+                    _keep(key, _Kept(built[0], processed[0]))
+                continue
+            graphs.append(hit.graph)
+            processed_configurations.append(hit.configuration)
+        return graphs, results, processed_configurations
+
+    return kept
+
+
+def _domain_obj_kept(to_domain_obj: Callable) -> Callable:
+    """A kept configuration's expectation object kept with it (GX validates a new pydantic model for
+    it in every file otherwise); any other configuration's as ``to_domain_obj`` gives it."""
+    @_wrapping(to_domain_obj)
+    def domain_obj(self):
+        entry = _by_configuration.get(id(self)) if PER_PROCESS and getattr(_local, "memo", None) is not None \
+            else None
+        if entry is None or entry.configuration is not self:
+            return to_domain_obj(self)
+        with _graphs_lock:
+            if entry.domain_obj is None:
+                entry.domain_obj = to_domain_obj(self)
+                _by_domain_obj[id(entry.domain_obj)] = entry
+                _templates[id(entry.domain_obj)] = [entry.domain_obj, None, False]
+            return entry.domain_obj
+
+    return domain_obj
+
+
+def _dependencies_kept(shipped: Callable) -> Callable:
+    """A kept expectation's validation dependencies (the metrics and result format it needs) kept per
+    engine class and runtime configuration: GX asks once more for every file when it checks the
+    resolved metrics. Each caller gets its own copy of the dict and the result format (GX adds
+    defaults to it); the metric configurations in it are only read (their ids)."""
+    @_wrapping(shipped)
+    def dependencies(self, execution_engine=None, runtime_configuration=None, **kwargs):
+        entry = _by_domain_obj.get(id(self)) if PER_PROCESS and not kwargs and not getattr(_local, "asking", False) \
+            and getattr(_local, "memo", None) is not None else None
+        key = None
+        if entry is not None and entry.domain_obj is self:
+            try:
+                key = (type(execution_engine), pickle.dumps(runtime_configuration, protocol=pickle.HIGHEST_PROTOCOL))
+            except (pickle.PicklingError, TypeError, AttributeError):
+                key = None
+        if entry is None or key is None:
+            return shipped(self, execution_engine=execution_engine, runtime_configuration=runtime_configuration,
+                           **kwargs)
+        kept = entry.dependencies.get(key)
+        if kept is None:
+            _local.asking = True  # the class's own answer is kept, not those of its bases it asks on the way
+            try:
+                kept = entry.dependencies[key] = copy.deepcopy(
+                    shipped(self, execution_engine=execution_engine, runtime_configuration=runtime_configuration))
+            finally:
+                _local.asking = False
+        return type(kept)(metric_configurations=dict(kept.metric_configurations),
+                          result_format=copy.deepcopy(kept.result_format))
+
+    return dependencies
+
+
+def let_go_of_metrics(validator) -> None:
+    """The metric values GX's engine keeps after a file let go. The pandas engine is the data source's,
+    shared by every file of the process, and keeps every metric it computed by id; a rule whose
+    parameters differ per source (its municipalities) adds new ids with every source, so the values
+    of past files piled up. A resolution computes every metric its graph needs anew, so nothing
+    reads them in a later file."""
+    engine = getattr(getattr(validator, "_wrapped_validator_cache", None), "_execution_engine", None)
+    cache = getattr(engine, "_metric_cache", None)
+    if isinstance(cache, dict):
+        cache.clear()
+
+
+def forget() -> None:
+    """Everything kept across files let go (the next file builds it again)."""
+    with _graphs_lock:
+        _graphs.clear()
+        _by_configuration.clear()
+        _by_domain_obj.clear()
+        for key, held in list(_templates.items()):
+            if held[2]:
+                held[1] = None
+            else:
+                del _templates[key]
+
+
+def keep_expectations(expectations) -> None:
+    """A suite's expectation objects, which live as long as the process: their configurations are
+    built once (``_configuration_kept``). Nothing may change them afterwards (Samla never does)."""
+    with _graphs_lock:
+        for expectation in expectations:
+            _templates.setdefault(id(expectation), [expectation, None, True])
+
+
+def _configuration_kept(build: Callable) -> Callable:
+    """``Expectation.configuration`` of a long-lived expectation object (a suite's own, or one kept with
+    its graph) as a copy of the one built the first time: GX serialises the pydantic model anew for
+    every file otherwise. A copy, because GX fills a suite's parameters into the configuration it is
+    given and puts it into that file's result."""
+    @_wrapping(build)
+    def configuration(self):
+        held = _templates.get(id(self)) if PER_PROCESS and getattr(_local, "memo", None) is not None else None
+        if held is None or held[0] is not self:
+            return build(self)
+        if held[1] is None:
+            held[1] = build(self)
+        return copy.deepcopy(held[1])
+
+    return configuration
+
+
 def install() -> None:
     """The patches put in place, once per process, whichever thread asks first.
 
@@ -270,7 +557,8 @@ def install() -> None:
 
 @contextmanager
 def memoised(enabled: bool = True) -> Iterator[None]:
-    """GX's answers kept on this thread until the block ends (then everything is let go)."""
+    """GX's answers kept on this thread until the block ends (then everything about the frame is let go;
+    what is kept per process stays, see ``_graphs_kept``)."""
     if not enabled:
         yield
         return

@@ -48,6 +48,7 @@ class _Validator:
                            key=lambda p: p.name):
             document = json.loads(path.read_text(encoding="utf-8"))
             suite = self.context.suites.add(ExpectationSuite(**document))
+            gx_memo.keep_expectations(suite.expectations)
             dataset = path.name.removesuffix(".json")
             asset = source.add_dataframe_asset(dataset)
             batch = asset.add_batch_definition_whole_dataframe(dataset)
@@ -74,6 +75,8 @@ class _Validator:
         )
         with gx_memo.memoised(GX_MEMO):
             result = validator.validate_expectation_suite(definition.suite, parameters)
+        if GX_MEMO:
+            gx_memo.let_go_of_metrics(validator)
         run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
         result.meta.update({"validation_id": definition.id, "checkpoint_id": None, "run_id": run_id,
                             "validation_time": run_id.run_time, "batch_parameters": {"dataframe": "<DATAFRAME>"}})
