@@ -242,7 +242,7 @@ def dag_parse(env: dict[str, str], home: Path, repeat: int = 3) -> dict[str, flo
 # --- one size --------------------------------------------------------------------------------
 
 
-def bench_size(size: str, root: Path, months: int | None) -> dict[str, Any]:
+def bench_size(size: str, root: Path, months: int | None, workers: int | None = None) -> dict[str, Any]:
     progress(f"{size}: generating the deliveries ({SIZES[size]})")
     start = time.perf_counter()
     generated = generate(size, root, months)
@@ -253,6 +253,8 @@ def bench_size(size: str, root: Path, months: int | None) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SAMLA_", "AIRFLOW"))}
     env.update({"SAMLA_DATA_DIR": str(generated.data_dir), "SAMLA_SOURCES": str(generated.sources_file),
                 "SAMLA_DEMO": "1", "AIRFLOW__CORE__PARALLELISM": "4"})
+    if workers is not None:
+        env["SAMLA_RUN_WORKERS"] = str(workers)
 
     progress(f"{size}: I/O floor (pyarrow.csv / calamine read + Parquet write)")
     floor = io_floor(generated.files, root / "floor")
@@ -277,6 +279,7 @@ def bench_size(size: str, root: Path, months: int | None) -> dict[str, Any]:
     parse = dag_parse(env, root / "parse-airflow")
     return {
         "size": size, "description": SIZES[size], "periods": f"{first}..{last}", "months": len(generated.periods),
+        "workers": workers if workers is not None else "default",
         "files": len(generated.files), "delivered_mib": delivered / 2**20, "generate_s": generate_s,
         "rows_read": read, "rows_by_period": read_by_period, "run": run, "empty": empty, "floor": floor,
         "rows_per_s": read / run["wall_s"], "ratio_to_floor": run["wall_s"] / floor["seconds"],
@@ -314,6 +317,7 @@ def table(results: list[dict[str, Any]]) -> str:
         empty = result["empty_month_s"]
         values = {
             "months × files": f"{result['months']} × {result['files'] // result['months']}",
+            "`samla run` workers": str(result.get("workers", "default")),
             "rows read": f"{result['rows_read']:,}",
             "delivered": f"{result['delivered_mib']:.1f} MiB",
             "`samla run` wall": f"{run['wall_s']:.1f} s (exit {run['exit']})",
@@ -332,7 +336,7 @@ def table(results: list[dict[str, Any]]) -> str:
         }
         return values[key]
 
-    keys = ["months × files", "rows read", "delivered", "`samla run` wall", "seconds per month", "publication",
+    keys = ["months × files", "`samla run` workers", "rows read", "delivered", "`samla run` wall", "seconds per month", "publication",
             "rows/s", "peak RSS, process tree (psutil)", "ru_maxrss (largest process)", "I/O floor (csv + xlsx)",
             "**× floor**", "empty month, in-process", "empty months, whole command",
             "DAG folder parse beyond `import airflow.sdk`"]
@@ -451,6 +455,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="months of the national size (default: 2, the target's figure)")
     parser.add_argument("--out", default="data/benchmarks", help="folder for run_benchmark.json and .md")
     parser.add_argument("--keep", action="store_true", help="keep the generated data folders")
+    parser.add_argument("--workers", type=int,
+                        help="samla run's worker processes (default: as samla run chooses from cores and memory)")
     parser.add_argument("--compare", type=Path, default=BASELINE,
                         help="an earlier run_benchmark.json (default: the published tables of each size as "
                              "generated at the baseline commit, benchmarks/published_baseline.json)")
@@ -466,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tempfile.mkdtemp(prefix=f"samla-bench-{size}-"))
         try:
             months = args.national_months if size == "national" else args.months
-            results.append(bench_size(size, root, months))
+            results.append(bench_size(size, root, months, args.workers))
         finally:
             if args.keep:
                 progress(f"{size}: kept {root}")
