@@ -176,12 +176,19 @@ def _workers_of(command: subprocess.Popen, n: int, seconds: float = 300) -> list
     raise AssertionError("the workers did not start")
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """Ctrl-C's default action for the command: a suite started in the background (``make test &``, some CI
+    runners) ignores SIGINT, and an ignored signal stays ignored in every child."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("how", ["worker killed", "Ctrl-C"])
 def test_a_crashed_worker_or_ctrl_c_ends_the_command_and_every_worker(deliveries, tmp_path, how):
     shutil.copytree(deliveries, tmp_path / "data")
     command = subprocess.Popen([sys.executable, "-m", "samla_airflow.cli", "run", "--from", PERIODS[0], "--to",
                                 PERIODS[-1], "--workers", "2"], env=_env(tmp_path), cwd=ROOT, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                               preexec_fn=_ctrl_c_as_in_a_terminal)
     workers = _workers_of(command, 2)
     time.sleep(3)  # into the first period's work
     if how == "Ctrl-C":
