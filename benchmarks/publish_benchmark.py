@@ -31,12 +31,13 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from process_tree import run_measured  # noqa: E402  (this folder's own module)
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTED = time.perf_counter()
@@ -118,40 +119,11 @@ def last_period(data: Path) -> str:
 
 
 def measure(argv: list[str], env: dict[str, str], log: Path, code: Path) -> dict[str, Any]:
-    import psutil
-
-    start = time.perf_counter()
-    with log.open("w") as handle:  # in the variant's folder: ``-c`` and ``-m`` put it first on sys.path
-        child = subprocess.Popen(argv, env=env, cwd=code, stdout=handle, stderr=subprocess.STDOUT)
-    peak = [0, 0.0]
-    done = threading.Event()
-
-    def sample() -> None:
-        try:
-            parent = psutil.Process(child.pid)
-        except psutil.NoSuchProcess:
-            return
-        while not done.is_set():
-            total = 0
-            try:
-                for proc in [parent, *parent.children(recursive=True)]:
-                    with contextlib.suppress(psutil.NoSuchProcess):
-                        total += proc.memory_info().rss
-            except psutil.NoSuchProcess:
-                break
-            if total > peak[0]:
-                peak[0], peak[1] = total, time.perf_counter() - start
-            done.wait(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, status, usage = os.wait4(child.pid, 0)
-    done.set()
-    sampler.join()
+    # In the variant's folder: ``-c`` and ``-m`` put it first on sys.path.
+    run = run_measured(argv, env, code, log, interval=0.05)
     text = log.read_text(errors="replace")
-    result: dict[str, Any] = {"exit": os.waitstatus_to_exitcode(status), "wall_s": time.perf_counter() - start,
-                              "peak_rss_mb": peak[0] / 2**20, "peak_at_s": peak[1],
-                              "ru_maxrss_mb": usage.ru_maxrss / 1024}
+    result: dict[str, Any] = {"exit": run.exit, "wall_s": run.wall_s, "peak_rss_mb": run.peak_rss_mb,
+                              "peak_at_s": run.peak_at_s, "ru_maxrss_mb": run.ru_maxrss_mb}
     found = re.search(r"^RESULT (.*)$", text, re.M)
     if found:
         result.update(json.loads(found.group(1)))

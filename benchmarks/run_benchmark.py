@@ -23,7 +23,6 @@ folders are temporary and deleted (``--keep`` keeps them).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
@@ -32,7 +31,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DAGS = ROOT / "dags"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import published_numbers  # noqa: E402  (this folder's own module)
+import published_numbers  # noqa: E402  (this folder's own modules)
+from process_tree import run_measured  # noqa: E402
 
 STARTED = time.perf_counter()
 
@@ -156,47 +155,14 @@ def io_floor(files: list[tuple[Path, Any]], out: Path) -> dict[str, float]:
 
 def run_samla(args: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
     """``samla ARGS`` as a child process: wall time, peak RSS of its tree, per-period seconds."""
-    import psutil
-
-    start = time.perf_counter()
-    with log.open("w") as handle:
-        # English progress lines: the figures below are read from them (SAMLA_LANGUAGE=sv is the default).
-        child = subprocess.Popen([sys.executable, "-m", "samla_airflow.cli", *args],
-                                 env={**env, "SAMLA_LANGUAGE": "en"}, cwd=ROOT,
-                                 stdout=handle, stderr=subprocess.STDOUT)
-    peak = [0, 0.0]  # bytes, and seconds after the start when it was reached (which phase: months or publication)
-    done = threading.Event()
-
-    def sample() -> None:  # the sum over the process tree: the CLI and any task subprocesses
-        try:
-            parent = psutil.Process(child.pid)
-        except psutil.NoSuchProcess:
-            return
-        while not done.is_set():
-            total = 0
-            try:
-                for proc in [parent, *parent.children(recursive=True)]:
-                    with contextlib.suppress(psutil.NoSuchProcess):
-                        total += proc.memory_info().rss
-            except psutil.NoSuchProcess:
-                break
-            if total > peak[0]:
-                peak[0], peak[1] = total, time.perf_counter() - start
-            done.wait(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, status, usage = os.wait4(child.pid, 0)
-    done.set()
-    sampler.join()
-    child.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - start
+    # English progress lines: the figures below are read from them (SAMLA_LANGUAGE=sv is the default).
+    run = run_measured([sys.executable, "-m", "samla_airflow.cli", *args], {**env, "SAMLA_LANGUAGE": "en"}, ROOT, log)
     text = log.read_text(errors="replace")
     periods = {m.group(1): float(m.group(2))
                for m in re.finditer(r"\] \d+/\d+ (\d{4}-\d{2}): .*\(([\d.]+) s\)$", text, re.M)}
     publication = re.search(r"publication: \w+ \(([\d.]+) s\)", text)
-    return {"args": args, "exit": child.returncode, "wall_s": wall, "peak_rss_mb": peak[0] / 2**20, "peak_at_s": peak[1],
-            "ru_maxrss_mb": usage.ru_maxrss / 1024, "period_s": periods,
+    return {"args": args, "exit": run.exit, "wall_s": run.wall_s, "peak_rss_mb": run.peak_rss_mb,
+            "peak_at_s": run.peak_at_s, "ru_maxrss_mb": run.ru_maxrss_mb, "period_s": periods,
             "publication_s": float(publication.group(1)) if publication else None, "log": str(log)}
 
 

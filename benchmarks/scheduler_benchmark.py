@@ -64,6 +64,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run_benchmark import ROOT, machine_line, progress, run_samla  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "tests" / "support"))  # the tests' own PostgreSQL database helper
+from airflow_stack import metadata_database  # noqa: E402
+
 REDIS = ("127.0.0.1", 6379)
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
 FINISHED = {"success", "failed"}
@@ -145,21 +148,6 @@ def check_warehouse(data: Path) -> dict[str, Any]:
 
 
 # --- the stack ---------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def metadata_database():
-    import psycopg
-
-    admin = psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres", autocommit=True,
-                            connect_timeout=5)
-    name = f"samla_bench_{secrets.token_hex(6)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield name
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def redis_reachable() -> None:
