@@ -37,7 +37,7 @@ import selectors
 import signal
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -75,9 +75,18 @@ def worker_count(asked: int | None, with_work: int) -> int:
     return max(1, min(asked, with_work))
 
 
-def shares(items: list[str], n: int) -> list[list[str]]:
-    """``items`` dealt in turn to ``n`` shares (the sources file's order spreads large and small alike)."""
-    return [part for part in (items[i::n] for i in range(n)) if part]
+def shares(items: list[str], n: int, weight: Mapping[str, int] | None = None) -> list[list[str]]:
+    """``items`` in ``n`` shares of about equal ``weight`` (the bytes waiting in each source's folder): the
+    largest first, each to the lightest share so far. Without weights (or all equal) they are dealt in turn.
+    Each share keeps the items' own order."""
+    weight = weight or {}
+    loads, parts = [0] * n, [list[str]() for _ in range(n)]
+    position = {item: i for i, item in enumerate(items)}
+    for item in sorted(items, key=lambda it: (-weight.get(it, 0), position[it])):
+        lightest = min(range(n), key=lambda i: (loads[i], len(parts[i]), i))
+        parts[lightest].append(item)
+        loads[lightest] += weight.get(item, 0)
+    return [sorted(part, key=position.__getitem__) for part in parts if part]
 
 
 class Worker:

@@ -31,6 +31,12 @@ PERIODS = ("2024-09", "2024-10")
 def test_shares_and_merged_states():
     assert shares(["a", "b", "c", "d", "e"], 2) == [["a", "c", "e"], ["b", "d"]]
     assert shares(["a"], 3) == [["a"]]
+    # By size: the largest first, each to the lightest share; each share in the given order.
+    sizes = {"s1": 663, "s2": 418, "s3": 219, "s4": 490, "s5": 2125, "s6": 570, "s7": 770, "s8": 278, "s9": 1514}
+    parts = shares(list(sizes), 2, sizes)
+    loads = sorted(sum(sizes[s] for s in part) for part in parts)
+    assert sorted(s for part in parts for s in part) == sorted(sizes) and loads[1] - loads[0] <= max(sizes.values())
+    assert loads == [3497, 3550] and all(part == sorted(part) for part in parts)
     assert merged([{"ingest_a": "success", "ingest_b": "skipped", "_run": "success"},
                    {"ingest_a": "skipped", "ingest_b": "failed", "_run": "failed"}]) == {
         "ingest_a": "success", "ingest_b": "failed", "_run": "failed"}

@@ -110,10 +110,29 @@ def _ingest(runner, settings, sources: list[str], period: str) -> dict[str, str]
     # As select_sources will choose (it also runs here, outside a task): only sources with work are shared out.
     ids = {entry.task_id: entry.id for entry in source_entries()}
     work = sources_with_work({sid: task_id for task_id, sid in ids.items()}, sources, (period, period))
-    parts = shares([ids[task_id] for task_id in work], runner.size)
+    chosen = [ids[task_id] for task_id in work]
+    parts = shares(chosen, runner.size, _waiting_bytes(settings, chosen))
     if len(parts) < 2:
         return runner.run("samla_ingest", conf)
     return runner.run_shares(conf, parts, ids)
+
+
+def _waiting_bytes(settings, sources: list[str]) -> dict[str, int]:
+    """The bytes in each folder source's landing folder: what its share of a period will cost, roughly
+    (a source on SFTP counts 0: its files are fetched by its task)."""
+    from transforms.config.sources import load_sources
+    from transforms.ingest.landing import candidate_files
+
+    config = load_sources(settings.sources_file, settings.data_dir, strict=False)
+    found = {}
+    for sid in sources:
+        source = config.sources.get(sid)
+        folder = source.delivery.folder if source is not None else None
+        try:
+            found[sid] = sum(path.stat().st_size for path in candidate_files(folder)) if folder is not None else 0
+        except OSError:  # a folder away or unreadable: its task will say so
+            found[sid] = 0
+    return found
 
 
 def _periods(settings, config, first: str, last: str, sources: list[str], publish: bool, out, runner,
