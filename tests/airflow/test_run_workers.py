@@ -210,3 +210,16 @@ def test_a_crashed_worker_or_ctrl_c_ends_the_command_and_every_worker(deliveries
         assert command.returncode == 1, stdout + stderr
         assert "The run stopped: worker process 2 ended unexpectedly" in stderr, stderr
     assert "Traceback" not in stderr
+
+
+def test_the_shares_weigh_each_folder_and_a_missing_folder_counts_nothing(tmp_path):
+    from samla_airflow.cli.run import _waiting_bytes
+
+    from transforms.config.sources import parse_sources
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "participants_2025-01.csv").write_text("x" * 100)
+    config = parse_sources({"sources": [
+        {"id": "a", "name": "A", "municipalities": ["1480"], "delivery": {"folder": "a"}},
+        {"id": "b", "name": "B", "municipalities": ["1489"], "delivery": {"folder": "gone"}}]}, tmp_path)
+    assert _waiting_bytes(config, ["a", "b", "unknown"]) == {"a": 100, "b": 0, "unknown": 0}

@@ -97,7 +97,7 @@ def _run(settings, config, first: str, last: str, sources: list[str], publish: b
         return INTERRUPTED
 
 
-def _ingest(runner, settings, sources: list[str], period: str) -> dict[str, str]:
+def _ingest(runner, config, sources: list[str], period: str) -> dict[str, str]:
     """One period's ``samla_ingest`` in this process, or over the workers when several have work."""
     conf = {"period_from": period, "period_to": period, "sources": sources}
     from samla_airflow.run_workers import WorkerPool, shares
@@ -111,19 +111,17 @@ def _ingest(runner, settings, sources: list[str], period: str) -> dict[str, str]
     ids = {entry.task_id: entry.id for entry in source_entries()}
     work = sources_with_work({sid: task_id for task_id, sid in ids.items()}, sources, (period, period))
     chosen = [ids[task_id] for task_id in work]
-    parts = shares(chosen, runner.size, _waiting_bytes(settings, chosen))
+    parts = shares(chosen, runner.size, _waiting_bytes(config, chosen))
     if len(parts) < 2:
         return runner.run("samla_ingest", conf)
     return runner.run_shares(conf, parts, ids)
 
 
-def _waiting_bytes(settings, sources: list[str]) -> dict[str, int]:
+def _waiting_bytes(config, sources: list[str]) -> dict[str, int]:
     """The bytes in each folder source's landing folder: what its share of a period will cost, roughly
-    (a source on SFTP counts 0: its files are fetched by its task)."""
-    from transforms.config.sources import load_sources
+    (a source on SFTP counts 0: its files are fetched by its task). ``config``: the sources this command read."""
     from transforms.ingest.landing import candidate_files
 
-    config = load_sources(settings.sources_file, settings.data_dir, strict=False)
     found = {}
     for sid in sources:
         source = config.sources.get(sid)
@@ -147,7 +145,7 @@ def _periods(settings, config, first: str, last: str, sources: list[str], publis
     all_failed: set[str] = set()
     for index, period in enumerate(periods, start=1):
         t0 = time.monotonic()
-        states = _ingest(runner, settings, sources, period)
+        states = _ingest(runner, config, sources, period)
         # run_check only echoes a failed source task (it is upstream_failed then)
         failed = sorted(t for t, s in states.items() if s not in ("success", "skipped") and t != "run_check")
         all_failed.update(t for t in failed if t != "_run")
