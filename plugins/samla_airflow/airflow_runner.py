@@ -256,7 +256,7 @@ class DagRunner:
         """
         from airflow.sdk.execution_time import supervisor
 
-        test_supervisor = getattr(supervisor, "InProcessTestSupervisor", None)
+        test_supervisor: Any = getattr(supervisor, "InProcessTestSupervisor", None)
         shipped = None if test_supervisor is None else test_supervisor.__dict__.get("_api_client")
         if not isinstance(shipped, staticmethod) or not hasattr(supervisor, "in_process_api_server"):
             yield

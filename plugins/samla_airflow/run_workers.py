@@ -1,10 +1,12 @@
 """``samla run`` on several cores: worker processes, each running ``dag.test()`` for a share of the sources.
 
 One process runs the real DAGs on one core (``airflow_runner.DagRunner``). With
-more than one worker the command itself imports no Airflow and no GX; it
-starts the workers once, and they stay for every period and the publication,
-so each pays Airflow's and GX's imports and the first ``dag.test()``'s start-up
-once. Each worker has a metadata database of its own (SQLite under
+more than one worker the command itself imports no Airflow and no GX. It starts
+one template process, which imports Airflow, GX, pandas and the pipeline and
+builds the in-process execution API once, and forks every worker from it: a
+worker starts in milliseconds, and the memory those imports take is shared by
+all workers (copy-on-write) instead of held once per worker. The workers stay
+for every period. Each worker has a metadata database of its own (SQLite under
 ``AIRFLOW_HOME/run-workers/<n>/``): no two processes write one SQLite file.
 
 A period with work for more than one worker runs in two steps:
@@ -17,26 +19,30 @@ A period with work for more than one worker runs in two steps:
 2. the first worker runs ``samla_ingest`` once more with the source tasks marked
    successful: the run-wide tasks then see every share's ledger records, once.
 
-A period with work for one worker, an empty one and the publication run once,
-as in one process. Writing is safe across processes as across the scheduler's
+A period with work for one worker and an empty one run once, as in one process. The
+publication runs in a worker forked afresh once the ingesting workers have ended: its
+memory is then the publication's alone, not that of a long ingestion as well. Writing is safe across processes as across the scheduler's
 parallel tasks: a source at a time (``locks.source_lock``), ledger records written
 exclusively, the Data Docs index under its own lock.
 
-Messages between the command and a worker are JSON lines: requests on the
-worker's stdin, answers on a pipe of their own (the worker's fds 1 and 2 go to
-the run's log while a DAG runs).
+Messages between the command and a worker are JSON lines over a socket of their
+own (the worker's fds 1 and 2 go to the run's log while a DAG runs); the command
+hands the template a worker's end of it with the request to fork (SCM_RIGHTS).
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import re
 import selectors
 import signal
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -48,7 +54,7 @@ WORKER_MEMORY = 700 * 2**20
 # The tasks a source share does not run: they read the whole period's ledger, so run once after every share
 # (not the summary: the attention lists are mapped over its result, and a missing result fails the run).
 RUN_WIDE_TASKS = "unknown_sources|needs_attention|quarantined_rows"
-READY = {"ready": True}  # a worker's first line: Airflow imported, its home's configuration written
+READY = {"ready": True}  # the template's first message: everything imported, the home's configuration written
 STOP_WAIT = 5.0  # seconds a worker has to end after SIGTERM before it is killed
 
 
@@ -89,87 +95,141 @@ def shares(items: list[str], n: int, weight: Mapping[str, int] | None = None) ->
     return [sorted(part, key=position.__getitem__) for part in parts if part]
 
 
-class Worker:
-    """One worker process and its two pipes."""
+class Template:
+    """The process every worker is forked from, and the socket the command asks it over."""
 
-    def __init__(self, index: int, data_dir: Path, log_file: Path):
-        home = Path(os.environ["AIRFLOW_HOME"]) / "run-workers" / str(index)
-        home.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ, AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{home / 'airflow.db'}")
-        read_end, write_end = os.pipe()
+    def __init__(self, data_dir: Path, log_file: Path):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "samla_airflow.run_workers", str(write_end), str(data_dir), str(log_file)],
-                stdin=subprocess.PIPE, pass_fds=(write_end,), env=env, text=True)
+                [sys.executable, "-m", "samla_airflow.run_workers", "template", str(theirs.fileno()), str(data_dir),
+                 str(log_file)], stdin=subprocess.DEVNULL, pass_fds=(theirs.fileno(),))
         except BaseException:
-            os.close(read_end)
+            ours.close()
             raise
         finally:
-            os.close(write_end)
-        self.index = index
-        self.answers = read_end
-        self.buffer = b""  # read unbuffered by hand: a line left in a file object's buffer would never wake select
-        self.ready = False
+            theirs.close()
+        self.control = ours
+        self._answer()  # READY: imported (or an error, said as one)
 
-    def ask(self, request: dict[str, Any]) -> None:
+    def _answer(self) -> dict[str, Any]:
         try:
-            assert self.process.stdin is not None
-            self.process.stdin.write(json.dumps(request) + "\n")
-            self.process.stdin.flush()
-        except (BrokenPipeError, OSError):
-            raise self.failed() from None
-
-    def read(self) -> None:
-        """What the pipe holds now (after select said it holds something)."""
-        chunk = os.read(self.answers, 1 << 16)
-        if not chunk:
+            message = self.control.recv(1 << 16)
+        except OSError:
+            message = b""
+        if not message:
             raise self.failed()
-        self.buffer += chunk
-
-    def line(self) -> dict[str, Any] | None:
-        """The next whole answer read, if any; the worker's "ready" is noted and passed over."""
-        while b"\n" in self.buffer:
-            line, self.buffer = self.buffer.split(b"\n", 1)
-            found = json.loads(line)
-            if found == READY:
-                self.ready = True
-            else:
-                return self.checked(found)
-        return None
-
-    def checked(self, found: dict[str, Any]) -> dict[str, Any]:
-        if "error" in found:
-            if found.get("errno") is not None:
-                raise OSError(found["errno"], found["error"])
-            raise RuntimeError(found["error"])
-        return found
-
-    def wait_ready(self) -> None:
-        while not self.ready:
-            if self.line() is None and not self.ready:
-                self.read()
+        return checked(json.loads(message))
 
     def failed(self) -> WorkerFailed:
         from transforms.messages import t
 
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=STOP_WAIT)
-        return WorkerFailed(t("run.worker_failed", n=self.index + 1, code=self.process.returncode))
+        return WorkerFailed(t("run.worker_failed", n=0, code=self.process.returncode))
+
+    def fork(self, index: int, channel: socket.socket) -> int:
+        """A worker forked with ``channel`` as its end of the socket to the command; its pid."""
+        home = Path(os.environ["AIRFLOW_HOME"]) / "run-workers" / str(index)
+        home.mkdir(parents=True, exist_ok=True)
+        request = {"fork": index, "db": f"sqlite:///{home / 'airflow.db'}"}
+        try:
+            socket.send_fds(self.control, [json.dumps(request).encode()], [channel.fileno()])
+        except OSError:
+            raise self.failed() from None
+        return int(self._answer()["pid"])
+
+    def exit_code(self, pid: int, wait: float = 0.0) -> int | None:
+        """A worker's exit code once it has ended (as ``Popen.returncode``: -9 killed by SIGKILL), else None."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                self.control.send(json.dumps({"code": pid}).encode())
+                code = self._answer()["code"]
+            except (OSError, WorkerFailed):
+                return None
+            if code is not None or time.monotonic() >= deadline:
+                return code
+            time.sleep(0.05)
 
     def stop(self) -> None:
-        """Ask it to end; make it end."""
-        with contextlib.suppress(OSError, ValueError):
-            assert self.process.stdin is not None
-            self.process.stdin.close()
+        with contextlib.suppress(OSError):
+            self.control.close()
         if self.process.poll() is None:
-            self.process.terminate()
             try:
                 self.process.wait(timeout=STOP_WAIT)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def checked(found: dict[str, Any]) -> dict[str, Any]:
+    """An answer, or the error it carries raised as the command reports it."""
+    if "error" in found:
+        if found.get("errno") is not None:
+            raise OSError(found["errno"], found["error"])
+        raise RuntimeError(found["error"])
+    return found
+
+
+class Worker:
+    """One worker process (forked by the template) and the command's end of its socket."""
+
+    def __init__(self, index: int, template: Template):
+        ours, theirs = socket.socketpair()
+        try:
+            self.pid = template.fork(index, theirs)
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        self.index, self.template = index, template
+        self.channel = ours
+        self.answers = ours.fileno()
+        self.buffer = b""  # read unbuffered by hand: a line left in a file object's buffer would never wake select
+
+    def ask(self, request: dict[str, Any]) -> None:
+        try:
+            self.channel.sendall((json.dumps(request) + "\n").encode())
+        except OSError:
+            raise self.failed() from None
+
+    def read(self) -> None:
+        """What the socket holds now (after select said it holds something)."""
+        try:
+            chunk = self.channel.recv(1 << 16)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            raise self.failed()
+        self.buffer += chunk
+
+    def line(self) -> dict[str, Any] | None:
+        """The next whole answer read, if any."""
+        if b"\n" not in self.buffer:
+            return None
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return checked(json.loads(line))
+
+    def failed(self) -> WorkerFailed:
+        from transforms.messages import t
+
+        code = self.template.exit_code(self.pid, wait=STOP_WAIT)
+        return WorkerFailed(t("run.worker_failed", n=self.index + 1, code="?" if code is None else code))
+
+    def stop(self) -> None:
+        """Ask it to end (its socket closed); make it end."""
         with contextlib.suppress(OSError):
-            os.close(self.answers)
+            self.channel.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):
+            self.channel.close()
+        if self.template.exit_code(self.pid, wait=STOP_WAIT) is None:
+            for sent in (signal.SIGTERM, signal.SIGKILL):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, sent)
+                if self.template.exit_code(self.pid, wait=STOP_WAIT) is not None:
+                    break
 
 
 class WorkerPool:
@@ -178,12 +238,16 @@ class WorkerPool:
     def __init__(self, size: int, data_dir: Path, log_file: Path):
         self.size, self.data_dir, self.log_file = size, data_dir, log_file
         self.workers: list[Worker] = []
+        self.template: Template | None = None
 
     def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+        if self.template is not None:
+            self.template.stop()
+            self.template = None
 
     def close(self, keep: int = 0) -> None:
         """End every worker but the first ``keep`` (a worker left idle holds its memory)."""
@@ -192,12 +256,10 @@ class WorkerPool:
         del self.workers[keep:]
 
     def _started(self, n: int) -> list[Worker]:
+        if self.template is None:
+            self.template = Template(self.data_dir, self.log_file)
         while len(self.workers) < n:
-            worker = Worker(len(self.workers), self.data_dir, self.log_file)
-            self.workers.append(worker)
-            # The first worker of a fresh Airflow home writes its configuration: the next starts after it.
-            if len(self.workers) == 1:
-                worker.wait_ready()
+            self.workers.append(Worker(len(self.workers), self.template))
         return self.workers[:n]
 
     def _all(self, requests: list[tuple[Worker, dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -226,6 +288,11 @@ class WorkerPool:
         """One DAG run in the first worker, as in one process."""
         (found,) = self._all([(self._started(1)[0], {"do": "run", "dag": dag_id, "conf": conf})])
         return found["states"]
+
+    def run_afresh(self, dag_id: str, conf: dict[str, Any]) -> dict[str, str]:
+        """One DAG run in a worker forked for it once every other worker has ended (the publication)."""
+        self.close()
+        return self.run(dag_id, conf)
 
     def run_shares(self, conf: dict[str, Any], parts: list[list[str]], source_tasks: Iterable[str]) -> dict[str, str]:
         """One period's ``samla_ingest`` over several workers (the two steps above); the merged states."""
@@ -276,8 +343,8 @@ def _end_with_parent() -> None:
             os._exit(1)
 
 
-def _serve(answers, runner) -> None:
-    for line in sys.stdin:
+def _serve(requests, answers, runner) -> None:
+    for line in requests:
         request = json.loads(line)
         try:
             if request["do"] == "has_dag":
@@ -298,20 +365,92 @@ def _serve(answers, runner) -> None:
         answers.flush()
 
 
+def _preload(log_file: Path) -> None:
+    """What every worker needs, imported and built once in the template (its output to the run's log)."""
+    from samla_airflow.airflow_runner import output_to
+
+    with output_to(log_file):
+        import airflow  # noqa: F401 - writes a fresh home's configuration
+        import great_expectations  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
+        from airflow.dag_processing import dagbag  # noqa: F401
+        from airflow.models.dagbag import DBDagBag  # noqa: F401
+        from airflow.sdk.execution_time import supervisor, task_runner  # noqa: F401
+        from airflow.utils import db  # noqa: F401
+
+        import transforms.ingest.pipeline  # noqa: F401
+        import transforms.publish.indicators  # noqa: F401
+
+        # The in-process execution API every dag.test() task talks to: its app and versioned routes
+        # (seconds of pydantic models) built here, its threads only when a worker first uses it.
+        app = supervisor.in_process_api_server().app
+        if not getattr(app, "_cadwyn_initialized", True):
+            app._cadwyn_initialize()
+
+
+def _worker(channel_fd: int, request: dict[str, Any], data_dir: Path, log_file: Path) -> int:
+    """A forked worker: its own metadata database, then requests until the command closes its socket."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the template's choice, not this process's
+    _end_with_parent()
+    os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = request["db"]
+    from airflow import settings
+
+    settings.configure_vars()
+    settings.reconfigure_orm()
+    from samla_airflow.airflow_runner import DagRunner
+
+    channel = socket.socket(fileno=channel_fd)
+    with channel.makefile("r", encoding="utf-8") as requests, channel.makefile("w", encoding="utf-8") as answers:
+        _serve(requests, answers, DagRunner(data_dir, log_file))
+    return 0
+
+
+def _template(control: socket.socket, data_dir: Path, log_file: Path) -> int:
+    try:
+        _preload(log_file)
+    except Exception as exc:  # noqa: BLE001 - told to the command, which reports it
+        control.send(json.dumps({"error": str(exc) or type(exc).__name__}).encode())
+        return 1
+    gc.freeze()  # what was imported stays out of the collector's way: its pages stay shared with the workers
+    ended: dict[int, int] = {}
+    control.send(json.dumps(READY).encode())
+    while True:
+        waiting = selectors.DefaultSelector()
+        waiting.register(control, selectors.EVENT_READ)
+        readable = waiting.select(timeout=0.2)
+        waiting.close()
+        with contextlib.suppress(ChildProcessError):
+            while (found := os.waitpid(-1, os.WNOHANG))[0]:
+                ended[found[0]] = os.waitstatus_to_exitcode(found[1])
+        if not readable:
+            continue
+        message, fds, _, _ = socket.recv_fds(control, 1 << 16, 1)
+        if not message:  # the command closed its end: the run is over
+            return 0
+        request = json.loads(message)
+        if "code" in request:
+            control.send(json.dumps({"code": ended.get(request["code"])}).encode())
+            continue
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                control.close()
+                code = _worker(fds[0], request, data_dir, log_file)
+            finally:
+                os._exit(code)
+        os.close(fds[0])
+        control.send(json.dumps({"pid": pid}).encode())
+
+
 def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the command's to handle: it ends the workers
     _end_with_parent()
-    answer_fd, data_dir, log_file = int(argv[0]), Path(argv[1]), Path(argv[2])
-    with os.fdopen(answer_fd, "w", encoding="utf-8") as answers:
-        from samla_airflow.airflow_runner import DagRunner, output_to
-
-        with output_to(log_file):
-            import airflow  # noqa: F401 - writes a fresh home's configuration, before the next worker starts
-        runner = DagRunner(data_dir, log_file)
-        answers.write(json.dumps(READY) + "\n")
-        answers.flush()
-        _serve(answers, runner)
-    return 0
+    if argv[:1] != ["template"]:
+        raise SystemExit("usage: python -m samla_airflow.run_workers template CONTROL_FD DATA_DIR LOG_FILE")
+    control_fd, data_dir, log_file = int(argv[1]), Path(argv[2]), Path(argv[3])
+    with socket.socket(fileno=control_fd) as control:
+        return _template(control, data_dir, log_file)
 
 
 if __name__ == "__main__":

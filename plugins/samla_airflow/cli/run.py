@@ -158,12 +158,12 @@ def _periods(settings, config, first: str, last: str, sources: list[str], publis
         failures = t("run.failed_tasks", tasks=", ".join(failed)) if failed else ""
         print(f"  [{bar}] {index}/{len(periods)} {period}: {counts}{failures} ({number(time.monotonic() - t0, decimals=1)} s)",
               file=out, flush=True)
-    if hasattr(runner, "close"):
-        runner.close(keep=1)  # publication runs in one worker: the others would only hold memory
     publication = None
     if publish and runner.has_dag("samla_publish"):
         t0 = time.monotonic()
-        states = runner.run("samla_publish", {"period_from": None, "period_to": None})
+        # Over workers: in one forked afresh once the others have ended, holding the publication's memory alone.
+        run = getattr(runner, "run_afresh", runner.run)
+        states = run("samla_publish", {"period_from": None, "period_to": None})
         publication = states.get("_run")
         print(t("run.publication", state=_state(publication), seconds=number(time.monotonic() - t0, decimals=1)), file=out)
     status = _report_run(settings, started, out, publication)
