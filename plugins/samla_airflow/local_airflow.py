@@ -36,9 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from samla_airflow.airflow_runner import dags_folder, plugins_folder, prepare_airflow_env
+from samla_airflow.task_preload import SCHEDULER_ENV
 
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 DEFAULT_PORT = 8080
+LEFTOVER_WAIT = 3.0  # seconds the processes a stopped component left behind get before SIGKILL
 PASSWORDS_FILE = "simple_auth_manager_passwords.json.generated"
 SIMPLE_AUTH_MANAGER = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
 _HEALTH_KEYS = {"scheduler": "scheduler", "dag-processor": "dag_processor", "triggerer": "triggerer"}
@@ -78,6 +80,8 @@ def airflow_env(data_dir: Path, *, port: int, home: Path | None = None,
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__PARALLELISM": "4",  # the default 32 pre-forks 32 LocalExecutor workers
         "AIRFLOW__API__HOST": "127.0.0.1",
+        **SCHEDULER_ENV,  # the LocalExecutor's workers with pandas and GX imported (task_preload)
+        "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": "samla_airflow.celery_config.CELERY_CONFIG",
     }
     for name, value in defaults.items():
         env.setdefault(name, value)
@@ -276,7 +280,9 @@ class AirflowProcesses:
         for proc in self.procs.values():
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        _, alive = psutil.wait_procs(members, timeout=max(0.1, deadline - time.monotonic()))
+        # Once the components have ended, what is left of them gets a moment more, not the whole grace: an
+        # idle LocalExecutor worker started from the forkserver outlives a SIGTERM until it is killed.
+        _, alive = psutil.wait_procs(members, timeout=max(0.1, min(LEFTOVER_WAIT, deadline - time.monotonic())))
         leftover = {p.pid: p for p in [*alive, *self._members()]}
         self._signal_groups(self.procs.values(), signal.SIGKILL)
         for p in leftover.values():

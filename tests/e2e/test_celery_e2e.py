@@ -31,6 +31,7 @@ from airflow_stack import (
     PERIOD,
     admin_connection,
     clean_environment,
+    imports_pandas,
     ingest_then_publish,
     metadata_database,
     print_timings,
@@ -119,6 +120,8 @@ def test_celery_two_workers_run_ingest_and_publish(request, tmp_path):
     source_hosts = {h for task, h in hosts.items() if task.startswith("ingest_")}
     assert source_hosts == set(WORKERS), f"source tasks ran on {sorted(source_hosts)}, expected both of {WORKERS}"
     assert set(hosts.values()) <= set(WORKERS), f"a task ran outside the Celery workers: {hosts}"
+    for name in WORKERS:  # imported before the pool forks: every task process inherits it
+        assert imports_pandas(procs.procs[f"worker-{name}"].pid), f"Celery worker {name} has not imported pandas"
     print_timings("celery e2e", timings)
 
     procs.stop()  # free the machine for the in-process run

@@ -17,6 +17,7 @@ from __future__ import annotations
 import shutil
 import time
 
+import psutil
 import pytest
 import yaml
 from airflow_stack import (
@@ -24,6 +25,7 @@ from airflow_stack import (
     Api,
     admin_connection,
     clear_with_downstream,
+    imports_pandas,
     ingest_then_publish,
     metadata_database,
     print_timings,
@@ -65,12 +67,22 @@ def stack(tmp_path):
             procs.stop()
 
 
+def _cmdline(process: psutil.Process) -> str:
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:  # a task process that just ended
+        return ""
+
+
 def test_scheduler_runs_ingest_then_asset_triggered_publish(request):
     admin_connection().close()  # in the test body, so a missing server is a failure, not a set-up error
     procs, data, timings = request.getfixturevalue("stack")
     # The run fails (1480's task at once, naming AIRFLOW_CONN_SFTP_GOTEBORG); the others load and publish.
     expected = {f"ingest_{SFTP_SOURCE}": "failed", "run_check": "upstream_failed", "needs_attention": "success"}
     tis = ingest_then_publish(procs, timings, expected=expected)
+    workers = [p for p in psutil.Process(procs.procs["scheduler"].pid).children(recursive=True)
+               if "LocalExecutor" in _cmdline(p)]
+    assert workers and all(imports_pandas(w.pid) for w in workers), "task processes fork from workers with pandas"
     run_id = next(t["dag_run_id"] for t in tis if t["dag_id"] == "samla_ingest")
     listed = f"{REJECTED_SOURCE} Mark: 1 avvisad fil — attendance {PERIOD} (attendance_{PERIOD}."
     assert [t["rendered_map_index"] for t in tis if t["task_id"] == "needs_attention"][0].startswith(listed), tis

@@ -245,6 +245,23 @@ def test_executor_is_celery_with_redis_broker(services: dict[str, dict[str, Any]
         assert env.get("AIRFLOW__CELERY__RESULT_BACKEND", "").startswith("db+postgresql://"), name
 
 
+def test_celery_workers_import_what_every_task_imports_before_they_fork(services: dict[str, dict[str, Any]]) -> None:
+    """The workers' Celery configuration is Airflow's default plus the task modules to import up front."""
+    import importlib
+
+    from airflow.providers.celery.executors.default_celery import DEFAULT_CELERY_CONFIG
+    from samla_airflow.task_preload import MODULES
+
+    for name in AIRFLOW_SERVICES:
+        path = environment(services[name]).get("AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS", "")
+        module, _, attribute = path.rpartition(".")
+        assert module, f"{name}: [celery] celery_config_options is not set"
+        config = getattr(importlib.import_module(module), attribute)
+        assert {k: v for k, v in config.items() if k != "imports"} == {
+            k: v for k, v in DEFAULT_CELERY_CONFIG.items() if k != "imports"}, name
+        assert set(MODULES) <= set(config["imports"]), name
+
+
 def test_airflow_core_configuration(services: dict[str, dict[str, Any]]) -> None:
     for name in AIRFLOW_SERVICES:
         env = environment(services[name])

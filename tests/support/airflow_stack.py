@@ -328,3 +328,11 @@ def clear_with_downstream(procs: AirflowProcesses, run_id: str, task_id: str) ->
 def print_timings(label: str, timings: dict[str, float]) -> None:
     print(f"{label} timings: " + ", ".join(f"{k} {v:.0f}{'' if isinstance(v, int) else ' s'}"
                                            for k, v in timings.items()))
+
+
+def imports_pandas(pid: int) -> bool:
+    """Whether process ``pid`` has pandas loaded (its compiled libraries mapped): the executor's workers
+    import what every task imports before they fork task processes (samla_airflow/task_preload.py)."""
+    import psutil
+
+    return any("pandas/_libs" in m.path for m in psutil.Process(pid).memory_maps(grouped=True))
