@@ -84,9 +84,14 @@ def samla_ingest():
         (the quarantined rows' items under the XCom key "quarantined", taken from the same reading)."""
         from samla_airflow.ingestion import summarise_run
         from samla_airflow.params import period_range
+        from samla_airflow.run_workers import SHARE_OF_PERIOD
 
         context = get_current_context()
         params, run = context["params"], context["dag_run"]
+        if (run.conf or {}).get(SHARE_OF_PERIOD):
+            from airflow.sdk.exceptions import AirflowSkipException
+
+            raise AirflowSkipException("one share of the period: its totals come once every share is done")
         # run_after, not start_date: clearing a task moves the run's start date on
         found = summarise_run(period_range(params, run.run_type, run.logical_date), run.run_after)
         context["ti"].xcom_push(key="quarantined", value=found["quarantined"])

@@ -13,8 +13,9 @@ A period with work for more than one worker runs in two steps:
 
 1. every worker runs ``samla_ingest`` for its share (``sources: [...]``), with the
    run-wide tasks (unknown sources, the attention lists) marked successful instead
-   of run (``dag.test``'s ``mark_success_pattern``; the summary runs, as the lists
-   are mapped over its result); all shares of the period get one run id, so their
+   of run (``dag.test``'s ``mark_success_pattern``) and the summary skipped (the
+   conf's ``SHARE_OF_PERIOD``: the lists are mapped over its result, which a task
+   marked successful would not have); all shares of the period get one run id, so their
    task failures are recorded side by side and the office gets one e-mail naming them all;
 2. the first worker runs ``samla_ingest`` once more with the source tasks marked
    successful: the run-wide tasks then see every share's ledger records, once.
@@ -49,10 +50,13 @@ from pathlib import Path
 from typing import Any
 
 WORKERS_ENV = "SAMLA_RUN_WORKERS"
+# In a share's conf: the DAG's summary skips (the period's totals come from the run after every share).
+SHARE_OF_PERIOD = "samla_share_of_period"
 # About what one worker holds at its peak: Airflow, GX and the DAGs (benchmarks/README.md).
 WORKER_MEMORY = 700 * 2**20
 # The tasks a source share does not run: they read the whole period's ledger, so run once after every share
-# (not the summary: the attention lists are mapped over its result, and a missing result fails the run).
+# (not the summary: the attention lists are mapped over its result, and a missing result fails the run;
+# it skips in a share, SHARE_OF_PERIOD).
 RUN_WIDE_TASKS = "unknown_sources|needs_attention|quarantined_rows"
 READY = {"ready": True}  # the template's first message: everything imported, the home's configuration written
 STOP_WAIT = 5.0  # seconds a worker has to end after SIGTERM before it is killed
@@ -298,7 +302,8 @@ class WorkerPool:
         """One period's ``samla_ingest`` over several workers (the two steps above); the merged states."""
         workers = self._started(len(parts))
         run_after = datetime.now(UTC)
-        answers = self._all([(worker, {"do": "run", "dag": "samla_ingest", "conf": {**conf, "sources": part},
+        answers = self._all([(worker, {"do": "run", "dag": "samla_ingest",
+                                       "conf": {**conf, "sources": part, SHARE_OF_PERIOD: True},
                                        "run_after": run_after.isoformat(), "mark_success": RUN_WIDE_TASKS,
                                        "keep_office_email": True})
                              for worker, part in zip(workers, parts, strict=True)])

@@ -10,6 +10,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -105,6 +106,12 @@ def test_two_workers_print_the_same_progress_and_exit_the_same(both):
     assert one.stdout.split("Per source:")[1] == two.stdout.split("Per source:")[1]  # the report from the ledger
     assert (both["2"][0].parent / "airflow" / "run-workers" / "1" / "airflow.db").exists()  # two processes did run
     assert not (both["1"][0].parent / "airflow" / "run-workers").exists()
+    # The shares skip the summary; it runs once per period, after them (both months had work for two).
+    summaries = []
+    for db in sorted((both["2"][0].parent / "airflow" / "run-workers").glob("*/airflow.db")):
+        with sqlite3.connect(db) as con:
+            summaries += [state for (state,) in con.execute("SELECT state FROM task_instance WHERE task_id = 'summary'")]
+    assert sorted(summaries) == ["skipped"] * 2 * len(PERIODS) + ["success"] * len(PERIODS), summaries
 
 
 def _ledger(data: Path) -> pd.DataFrame:
