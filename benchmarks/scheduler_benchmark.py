@@ -81,7 +81,12 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "celery-1": {"executor": "CeleryExecutor", "workers": 1, "concurrency": 2},
     "celery-2": {"executor": "CeleryExecutor", "workers": 2, "concurrency": 2},
     "samla-run": {"executor": "dag.test (samla run)"},
+    # As local-2 and celery-1, with every task process importing pandas, pyarrow and GX itself
+    # (no task preload, samla_airflow/task_preload.py): what the preload buys. Run only when named.
+    "local-2-no-preload": {"executor": "LocalExecutor", "parallelism": 2, "task_preload": False},
+    "celery-1-no-preload": {"executor": "CeleryExecutor", "workers": 1, "concurrency": 2, "task_preload": False},
 }
+DEFAULT_CONFIGS = ("local-2", "local-4", "celery-1", "celery-2", "samla-run")
 
 
 # --- the deliveries ----------------------------------------------------------------------------
@@ -322,6 +327,11 @@ def stack_env(name: str, config: dict[str, Any], data: Path, sources_file: Path,
         # A task's calls to the execution API time out after 5 s by default: too short on a busy machine.
         "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": "60",
     })
+    if not config.get("task_preload", True):
+        from samla_airflow.task_preload import SCHEDULER_ENV
+
+        for name in [*SCHEDULER_ENV, "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS"]:
+            env.pop(name, None)
     if config["executor"] == "CeleryExecutor":
         env.update({
             "AIRFLOW__CELERY__BROKER_URL": f"redis://{REDIS[0]}:{REDIS[1]}/0",
@@ -482,7 +492,8 @@ def ratios(results: list[dict[str, Any]]) -> str:
 
     lines = []
     for a, b in (("celery-1", "celery-2"), ("local-2", "local-4"), ("local-2", "celery-1"),
-                 ("samla-run", "local-2"), ("samla-run", "celery-2")):
+                 ("samla-run", "local-2"), ("samla-run", "celery-2"),
+                 ("local-2-no-preload", "local-2"), ("celery-1-no-preload", "celery-1")):
         x, y = ingest(a), ingest(b)
         if x and y:
             lines.append(f"* months' wall time {b} / {a}: **{y / x:.2f}** ({a} {x:.0f} s, {b} {y:.0f} s)")
@@ -493,7 +504,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--municipalities", type=int, default=290, help="sources (one per municipality)")
     parser.add_argument("--months", type=int, default=2)
-    parser.add_argument("--configs", default=",".join(CONFIGS), help=f"comma-separated, of {', '.join(CONFIGS)}")
+    parser.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),
+                        help=f"comma-separated, of {', '.join(CONFIGS)}")
     parser.add_argument("--out", default="data/benchmarks", help="folder for scheduler_benchmark.json and .md")
     parser.add_argument("--keep", action="store_true", help="keep the data folders")
     parser.add_argument("--report", type=Path, help="only print the table of a saved scheduler_benchmark.json")
