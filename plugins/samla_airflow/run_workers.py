@@ -395,7 +395,6 @@ def _preload(log_file: Path) -> None:
 
 def _worker(channel_fd: int, request: dict[str, Any], data_dir: Path, log_file: Path) -> int:
     """A forked worker: its own metadata database, then requests until the command closes its socket."""
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the template's choice, not this process's
     _end_with_parent()
     os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = request["db"]
     from airflow import settings

@@ -142,13 +142,25 @@ def _log_in(driver, base: str, email: str = STEWARD, password: str = PASSWORD, s
     WebDriverWait(driver, 120).until(lambda d: not d.current_url.endswith("/login") and "Logga ut" in d.page_source)
 
 
+def _next_page_text(driver, click) -> str:
+    """``click`` (a link or a submit button) clicked; the text of the page it leads to, read once the page
+    it was on is gone (read at once, the old page's body can go stale under the reading)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old_page = driver.find_element(By.TAG_NAME, "html")
+    click.click()
+    WebDriverWait(driver, 120).until(expected_conditions.staleness_of(old_page))
+    return driver.find_element(By.TAG_NAME, "body").text
+
+
 def _upload(driver, base: str, path: Path) -> str:
     from selenium.webdriver.common.by import By
 
     driver.get(base + "/sources/1489/check")
     driver.find_element(By.ID, "file").send_keys(str(path))
-    driver.find_element(By.CSS_SELECTOR, "form.box button[type=submit]").click()
-    return driver.find_element(By.TAG_NAME, "body").text
+    return _next_page_text(driver, driver.find_element(By.CSS_SELECTOR, "form.box button[type=submit]"))
 
 
 def test_a_steward_checks_a_file_and_reads_the_rule_in_swedish_with_the_files_header(portal, browser, tmp_path):
@@ -172,8 +184,7 @@ def test_the_status_pages_show_the_sources_deliveries_and_quarantine(portal, bro
     browser.get(base + "/sources/1489")
     assert "delvis inläst" in browser.find_element(By.TAG_NAME, "body").text
     _screenshot(browser, "portal-status.png")
-    browser.find_element(By.LINK_TEXT, PERIOD).click()
-    text = browser.find_element(By.TAG_NAME, "body").text
+    text = _next_page_text(browser, browser.find_element(By.LINK_TEXT, PERIOD))
     assert "Slutdatum" in text and "2024-08-29" in text
     assert not personnummer_in(browser.page_source)
 
@@ -196,8 +207,7 @@ def test_without_a_log_in_pages_and_uploads_are_refused(portal, browser, tmp_pat
     browser.get(base + "/sources/1489/check")
     browser.delete_all_cookies()  # logged out while the form is open: the upload is refused
     browser.find_element(By.ID, "file").send_keys(str(planted_fault(tmp_path)))
-    browser.find_element(By.CSS_SELECTOR, "form.box button[type=submit]").click()
-    text = browser.find_element(By.TAG_NAME, "body").text
+    text = _next_page_text(browser, browser.find_element(By.CSS_SELECTOR, "form.box button[type=submit]"))
     assert "Logga in först" in text and "Slutdatum" not in text
 
 
