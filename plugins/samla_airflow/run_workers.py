@@ -117,10 +117,7 @@ class Template:
         self._answer()  # READY: imported (or an error, said as one)
 
     def _answer(self) -> dict[str, Any]:
-        try:
-            message = self.control.recv(1 << 16)
-        except OSError:
-            message = b""
+        message = _received(self.control)
         if not message:
             raise self.failed()
         return checked(json.loads(message))
@@ -167,6 +164,14 @@ class Template:
                 self.process.wait()
 
 
+def _received(sock: socket.socket) -> bytes:
+    """What ``sock`` holds now; b"" when the other end is gone (closed or reset)."""
+    try:
+        return sock.recv(1 << 16)
+    except OSError:
+        return b""
+
+
 def checked(found: dict[str, Any]) -> dict[str, Any]:
     """An answer, or the error it carries raised as the command reports it."""
     if "error" in found:
@@ -201,10 +206,7 @@ class Worker:
 
     def read(self) -> None:
         """What the socket holds now (after select said it holds something)."""
-        try:
-            chunk = self.channel.recv(1 << 16)
-        except OSError:
-            chunk = b""
+        chunk = _received(self.channel)
         if not chunk:
             raise self.failed()
         self.buffer += chunk
